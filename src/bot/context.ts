@@ -1,0 +1,39 @@
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { Logger } from '../log';
+import type { OutboundContent } from '../platform/outbound';
+import type { WecomClient } from '../platform/wecom-client';
+import type { InboundMessage } from './message';
+
+/** What every handler gets: the message, who sent it, data access, and a way to answer. */
+export interface BotContext {
+  message: InboundMessage;
+  /** Tagged with the inbound id and dedupe key. */
+  log: Logger;
+  db: Db;
+  clock: Clock;
+  /** For calls that are not messages (media download, card update). Messages go through reply/send. */
+  wecom: WecomClient;
+  /** Text after the command word (`入库 奶油 20箱` → `奶油 20箱`); '' for non-commands. */
+  args: string;
+  /** The match of a `hears` pattern. */
+  match: RegExpExecArray | null;
+  /** For card taps and menu clicks: what follows the registered key in EventKey (`stock.undo:42` → `42`). */
+  keyArg: string;
+  /** Enqueues an answer to the sender; never sends inline. Idempotent across re-runs of the handler. */
+  reply(content: string | OutboundContent): Promise<void>;
+  /** Enqueues a message to other members (a manager, the incoming shift). Same idempotency. */
+  send(to: string | string[], content: string | OutboundContent): Promise<void>;
+}
+
+/** What a scheduled job gets. */
+export interface JobContext {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  wecom: WecomClient;
+  /** The scheduled time of this fire (not when it started). */
+  fireTime: Date;
+  /** Enqueues a message; a re-run of the same fire enqueues nothing twice. */
+  send(to: string | string[], content: string | OutboundContent): Promise<void>;
+}

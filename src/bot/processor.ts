@@ -1,0 +1,188 @@
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { Logger } from '../log';
+import type { Metrics } from '../platform/metrics';
+import { enqueue, type OutboxItem } from '../platform/outbox';
+import { text, type OutboundContent } from '../platform/outbound';
+import type { WecomClient } from '../platform/wecom-client';
+import type { BotContext } from './context';
+import { UserFacingError } from './errors';
+import type { InboundFields, InboundMessage } from './message';
+import type { BotRegistry } from './registry';
+
+/** A handler still running after this is presumed dead with its process; the row is taken over. */
+const PROCESSING_LEASE_MS = 120_000;
+/** Rows stored but not picked up in-process (a crash after ack) are recovered after this. */
+const RECOVERY_AGE_MS = 3_000;
+const MAX_ATTEMPTS = 3;
+
+export const APOLOGY = '抱歉，这条消息处理出错了，我们已记录下来。请稍后再试，或联系店长。';
+
+interface ClaimedRow {
+  id: bigint;
+  payload: InboundFields;
+  attempts: number;
+}
+
+export interface ProcessorOptions {
+  db: Db;
+  bot: BotRegistry;
+  wecom: WecomClient;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  /** Called after a handler enqueued messages, so the sender need not wait for its next poll. */
+  onEnqueued: () => void;
+  concurrency?: number;
+  recoveryIntervalMs?: number;
+}
+
+/**
+ * Runs handlers for stored inbound messages, after the callback has been acknowledged.
+ * New rows are handed over in-process; a periodic sweep picks up rows that a crashed process
+ * stored but never handled. Processing is at least once: the claim is a conditional UPDATE, so
+ * two replicas never run the same row at once, and replies are idempotent by inbound id.
+ */
+export class InboundProcessor {
+  private readonly queue: string[] = [];
+  private active = 0;
+  private idle: (() => void)[] = [];
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private stopped = true;
+
+  constructor(private readonly opts: ProcessorOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.sweep();
+  }
+
+  /** Hand over a freshly stored row. */
+  submit(id: string): void {
+    if (this.stopped) return;
+    this.queue.push(id);
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepTimer = null;
+    this.queue.length = 0;
+    await this.whenIdle();
+  }
+
+  /** Resolves when nothing is running (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Claims and handles rows left behind (crash after ack, failed attempts due again). */
+  async sweep(): Promise<void> {
+    try {
+      const now = this.opts.clock.now();
+      const rows = await this.opts.db.$queryRaw<{ id: bigint }[]>`
+        SELECT id FROM inbound_message
+        WHERE (status = 'received' AND received_at < ${new Date(now.getTime() - RECOVERY_AGE_MS)}
+               AND (locked_until IS NULL OR locked_until < ${now}))
+           OR (status = 'processing' AND locked_until < ${now})
+        ORDER BY id LIMIT 100`;
+      for (const row of rows) this.submit(String(row.id));
+    } catch (err) {
+      this.opts.log.error({ err }, 'inbound recovery sweep failed; will try again');
+    } finally {
+      if (!this.stopped) {
+        this.sweepTimer = setTimeout(() => void this.sweep(), this.opts.recoveryIntervalMs ?? 5_000);
+        this.sweepTimer.unref();
+      }
+    }
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.active < (this.opts.concurrency ?? 8)) {
+      const id = this.queue.shift()!;
+      this.active++;
+      this.process(id)
+        .catch((err) => this.opts.log.error({ err, inboundId: id }, 'inbound processing crashed'))
+        .finally(() => {
+          this.active--;
+          this.pump();
+          if (this.active === 0 && this.queue.length === 0) this.idle.splice(0).forEach((resolve) => resolve());
+        });
+    }
+  }
+
+  private async claim(id: string): Promise<ClaimedRow | null> {
+    const now = this.opts.clock.now();
+    const [row] = await this.opts.db.$queryRaw<ClaimedRow[]>`
+      UPDATE inbound_message
+      SET status = 'processing', attempts = attempts + 1, locked_until = ${new Date(now.getTime() + PROCESSING_LEASE_MS)}
+      WHERE id = ${BigInt(id)}
+        AND ((status = 'received' AND (locked_until IS NULL OR locked_until < ${now}))
+             OR (status = 'processing' AND locked_until < ${now}))
+      RETURNING id, payload, attempts`;
+    return row ?? null;
+  }
+
+  private async process(id: string): Promise<void> {
+    const row = await this.claim(id);
+    if (!row) return; // another worker or replica has it, or it is done
+    const { db, clock, metrics } = this.opts;
+    const message: InboundMessage = { ...row.payload, id: String(row.id) };
+    const log = this.opts.log.child({ inboundId: message.id, dedupeKey: message.dedupeKey, msgType: message.msgType, event: message.event });
+    const type = message.event ? `event:${message.event}` : message.msgType;
+    const resolved = this.opts.bot.resolve(message);
+    const started = process.hrtime.bigint();
+    let outboxSeq = 0;
+    const enqueueFor = async (to: string[], content: string | OutboundContent) => {
+      const items: OutboxItem[] = to.map((recipient) => ({
+        to: recipient,
+        content: typeof content === 'string' ? text(content) : content,
+        idempotencyKey: `in:${message.id}:${outboxSeq++}`,
+      }));
+      await enqueue(db, items);
+    };
+    const ctx: BotContext = {
+      message,
+      log,
+      db,
+      clock,
+      wecom: this.opts.wecom,
+      args: resolved?.found.args ?? '',
+      match: resolved?.found.match ?? null,
+      keyArg: resolved?.found.keyArg ?? '',
+      reply: (content) => enqueueFor([message.fromUser], content),
+      send: (to, content) => enqueueFor(Array.isArray(to) ? to : [to], content),
+    };
+
+    let result: 'done' | 'user_error' | 'retry' | 'failed' = 'done';
+    let lastError: string | null = null;
+    try {
+      if (resolved) await resolved.route.handler(ctx);
+      else log.info('no handler for this message; recorded only');
+    } catch (err) {
+      // The one error boundary: expected failures become a Chinese answer; anything else is a bug.
+      if (err instanceof UserFacingError) {
+        result = 'user_error';
+        log.info({ code: err.code }, 'handler refused the message');
+        await ctx.reply(err.staffMessage);
+      } else {
+        lastError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        result = row.attempts >= MAX_ATTEMPTS ? 'failed' : 'retry';
+        log.error({ err, route: resolved?.route.name, attempt: row.attempts }, 'handler failed');
+        if (result === 'failed') await ctx.reply(APOLOGY);
+      }
+    }
+    const now = clock.now();
+    await db.inboundMessage.update({
+      where: { id: row.id },
+      data:
+        result === 'retry'
+          ? { status: 'received', lockedUntil: new Date(now.getTime() + 5_000 * row.attempts), lastError }
+          : { status: result === 'failed' ? 'failed' : 'done', lockedUntil: null, processedAt: now, lastError },
+    });
+    metrics.processing.observe({ type, result }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (outboxSeq > 0) this.opts.onEnqueued();
+  }
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { databaseTarget, type DatabaseTarget } from './db/target';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as Asia/Shanghai' },
+);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: optionalText,
+  WECOM_CORP_ID: optionalText,
+  WECOM_AGENT_ID: optionalText.pipe(z.string().regex(/^\d+$/, 'must be the numeric AgentId of the app').optional()),
+  WECOM_SECRET: optionalText,
+  WECOM_TOKEN: optionalText,
+  WECOM_ENCODING_AES_KEY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom console')
+      .optional(),
+  ),
+  WECOM_API_BASE: z.url({ message: 'must be a URL such as https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com'),
+  WECOM_CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
+  WECOM_DUPLICATE_CHECK_SECONDS: z.coerce.number().int().min(0).max(14400).default(600),
+  OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
+  OPENAI_API_KEY: optionalText,
+  OPENAI_MODEL: optionalText,
+  APP_TIMEZONE: optionalText.pipe(timezone.optional()),
+  TZ: optionalText.pipe(timezone.optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+const WECOM_REQUIRED = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
+
+export interface WecomConfig {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  apiBase: string;
+  /** Callbacks whose timestamp is further than this from our clock are refused; 0 disables the check. */
+  callbackMaxSkewSeconds: number;
+  /** WeCom drops a repeat of the same message to the same user within this window (crash-safe resends). */
+  duplicateCheckSeconds: number;
+}
+
+export interface Config {
+  port: number;
+  database: DatabaseTarget;
+  wecom: WecomConfig;
+  openai: { baseUrl?: string; apiKey: string; model: string } | null;
+  timezone: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+/** A configuration problem, one line per bad variable, each naming it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `config: ${String(issue.path[0])} ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  let database: DatabaseTarget | undefined;
+  try {
+    database = databaseTarget(e.DATABASE_URL);
+  } catch (err) {
+    problems.push(`config: ${(err as Error).message}`);
+  }
+  for (const name of WECOM_REQUIRED) {
+    if (!e[name]) problems.push(`config: ${name} is required (see README, "Register the app in WeCom")`);
+  }
+  if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    database: database!,
+    wecom: {
+      corpId: e.WECOM_CORP_ID!,
+      agentId: Number(e.WECOM_AGENT_ID),
+      secret: e.WECOM_SECRET!,
+      token: e.WECOM_TOKEN!,
+      encodingAesKey: e.WECOM_ENCODING_AES_KEY!,
+      apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
+      callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS,
+      duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
+    },
+    openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
+    timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,68 @@
+import crypto from 'node:crypto';
+import Koa from 'koa';
+import Router from 'koa-router';
+import type { Db } from '../db';
+import type { Logger } from '../log';
+import type { Metrics } from '../platform/metrics';
+import { mountCallback, type CallbackOptions } from './callback';
+
+export interface EdgeOptions {
+  db: Db;
+  log: Logger;
+  metrics: Metrics;
+  callback: Omit<CallbackOptions, 'metrics'>;
+  /** Extra routes mounted by the app (the sandbox, later the console). */
+  extraRoutes?: (router: Router) => void;
+}
+
+/** The HTTP edge: the WeCom callback, health, readiness and metrics. It knows nothing of features. */
+export function createEdge(opts: EdgeOptions): Koa {
+  const app = new Koa({ proxy: true });
+  const router = new Router();
+
+  app.use(async (ctx, next) => {
+    const requestId = ctx.get('x-request-id') || crypto.randomUUID();
+    ctx.set('x-request-id', requestId);
+    ctx.state.log = opts.log.child({ requestId });
+    await next();
+  });
+
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await opts.db.$queryRaw`SELECT 1`;
+      ctx.body = { status: 'ready' };
+    } catch (err) {
+      ctx.state.log.warn({ err }, 'readiness check: database unreachable');
+      ctx.status = 503;
+      ctx.body = { status: 'database unreachable' };
+    }
+  });
+  router.get('/metrics', async (ctx) => {
+    await refreshOutboxDepth(opts.db, opts.metrics);
+    ctx.type = opts.metrics.registry.contentType;
+    ctx.body = await opts.metrics.registry.metrics();
+  });
+
+  mountCallback(router, { ...opts.callback, metrics: opts.metrics });
+  opts.extraRoutes?.(router);
+  app.use(router.routes()).use(router.allowedMethods());
+
+  // The edge's one error listener: whatever escaped a route is a bug or an outage, logged once.
+  app.silent = true;
+  app.on('error', (err: Error & { status?: number; expose?: boolean }, ctx?: Koa.Context) => {
+    const log: Logger = ctx?.state.log ?? opts.log;
+    if ((err.status ?? 500) >= 500) log.error({ err, path: ctx?.path }, 'request failed');
+  });
+  return app;
+}
+
+async function refreshOutboxDepth(db: Db, metrics: Metrics): Promise<void> {
+  const rows = await db.outboxMessage.groupBy({ by: ['status'], where: { status: { in: ['pending', 'sending', 'dead'] } }, _count: true });
+  metrics.outboxDepth.reset();
+  for (const status of ['pending', 'sending', 'dead']) {
+    metrics.outboxDepth.set({ status }, rows.find((r) => r.status === status)?._count ?? 0);
+  }
+}

@@ -1,0 +1,35 @@
+import type { BotContext } from '../../bot/context';
+import type { BotRegistry, Feature } from '../../bot/registry';
+
+const GREETING = '你好，我是门店助手。发送「帮助」看看我能做什么。';
+
+/**
+ * The bot's manners: a greeting when someone opens the app, the list of commands on request,
+ * and a polite answer to anything no feature understands.
+ */
+export const helpFeature: Feature = (bot) => {
+  bot.command(['帮助', '菜单', 'help'], (ctx) => ctx.reply(helpText(bot)), '查看我能做什么');
+  bot.on('enter_agent', greet);
+  bot.on('subscribe', greet);
+  bot.fallback(async (ctx) => {
+    const m = ctx.message;
+    // Passive events (location reports, link views) need no answer; a person's action does.
+    if (m.msgType === 'event' && !['click', 'scancode_push', 'scancode_waitmsg', 'template_card_event'].includes(m.event ?? '')) return;
+    if (m.msgType === 'event') return ctx.reply('这个按钮暂时没有对应的功能，发送「帮助」查看可用的操作。');
+    if (m.msgType === 'text') return ctx.reply(`没看懂「${clip(m.content ?? '')}」。发送「帮助」查看我能做什么。`);
+    return ctx.reply('暂时还处理不了这类消息。发送「帮助」查看我能做什么。');
+  });
+};
+
+async function greet(ctx: BotContext) {
+  await ctx.reply(GREETING);
+}
+
+export function helpText(bot: BotRegistry): string {
+  const lines = bot.commands.map((c) => `· ${c.names[0]}${c.description ? ` — ${c.description}` : ''}`);
+  return ['我能帮你做这些：', ...lines].join('\n');
+}
+
+function clip(text: string): string {
+  return text.length > 20 ? `${text.slice(0, 20)}…` : text;
+}

@@ -1,0 +1,48 @@
+import crypto from 'node:crypto';
+import type { DbTx } from '../db';
+import type { Prisma } from '../generated/prisma/client';
+import { splitContent, type OutboundContent } from './outbound';
+
+export interface OutboxItem {
+  /** A WeCom userid. One recipient per row, so per-member rate limits can be kept. */
+  to: string;
+  content: OutboundContent;
+  /**
+   * Makes the enqueue idempotent: handlers run at least once, and a second run with the same
+   * key enqueues nothing. Derive it from what caused the message (inbound id, cron fire).
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * The only way a message leaves the bot: a row in outbox_message, written with the caller's
+ * transaction when it has one, delivered later by the sender worker.
+ */
+export async function enqueue(db: DbTx, items: OutboxItem[]): Promise<number> {
+  const rows = items.flatMap((item) => toRows(item));
+  if (rows.length === 0) return 0;
+  const result = await db.outboxMessage.createMany({ data: rows, skipDuplicates: true });
+  return result.count;
+}
+
+function toRows(item: OutboxItem): Prisma.OutboxMessageCreateManyInput[] {
+  const { content } = item;
+  if (content.kind === 'template_card') {
+    // task_id must be unique per app; derive it from the idempotency key so a re-run reuses it.
+    const taskId = content.card.task_id ?? taskIdFor(item.idempotencyKey);
+    return [{ recipient: item.to, kind: content.kind, body: { ...content.card, task_id: taskId }, idempotencyKey: item.idempotencyKey }];
+  }
+  const parts = splitContent(content.content);
+  return parts.map((part, i) => ({
+    recipient: item.to,
+    kind: content.kind,
+    body: { content: part },
+    idempotencyKey: item.idempotencyKey && parts.length > 1 ? `${item.idempotencyKey}#${i + 1}` : item.idempotencyKey,
+  }));
+}
+
+/** WeCom task ids: at most 128 bytes of [A-Za-z0-9_\-@]. */
+function taskIdFor(key: string | undefined): string {
+  const basis = key ?? crypto.randomUUID();
+  return `t_${crypto.createHash('sha256').update(basis).digest('hex').slice(0, 40)}`;
+}

@@ -1,0 +1,120 @@
+import os from 'node:os';
+import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { Logger } from '../log';
+import type { JobContext } from '../bot/context';
+import type { CronJob } from '../bot/registry';
+import type { Metrics } from './metrics';
+import { enqueue } from './outbox';
+import { text } from './outbound';
+import type { WecomClient } from './wecom-client';
+
+/**
+ * Lets exactly one replica run each scheduled fire: node-cron asks `shouldRun` with a key made of
+ * the job name and the fire's scheduled time, and the first replica to insert that key wins.
+ */
+export class DbRunCoordinator implements RunCoordinator {
+  readonly instance = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async shouldRun(key: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    // node-cron's key is `<job name>:<fire time as a 24-character ISO string>`.
+    const job = key.slice(0, -25);
+    const inserted = await this.db.$executeRaw`
+      INSERT INTO cron_run (fire_key, job, claimed_by, claimed_at, expires_at)
+      VALUES (${key}, ${job}, ${this.instance}, ${now}, ${new Date(now.getTime() + ttlMs)})
+      ON CONFLICT (fire_key) DO NOTHING`;
+    return inserted === 1;
+  }
+
+  async finish(key: string, error: unknown): Promise<void> {
+    await this.db.cronRun.updateMany({
+      where: { fireKey: key, claimedBy: this.instance },
+      data: { finishedAt: this.clock.now(), status: error ? 'failed' : 'done', error: error ? String(error) : null },
+    });
+  }
+}
+
+export interface SchedulerOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  wecom: WecomClient;
+  timezone: string;
+  onEnqueued: () => void;
+}
+
+/** Runs the cron jobs features registered, in the chain's time zone, once per fire across replicas. */
+export class Scheduler {
+  private readonly tasks: ScheduledTask[] = [];
+  readonly coordinator: DbRunCoordinator;
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.coordinator = new DbRunCoordinator(opts.db, opts.clock);
+  }
+
+  start(jobs: CronJob[]): void {
+    for (const job of jobs) {
+      if (!cron.validate(job.schedule)) throw new Error(`cron job ${job.name}: invalid schedule "${job.schedule}"`);
+      const task = cron.schedule(job.schedule, (ctx) => this.runJob(job, ctx.date), {
+        name: job.name,
+        timezone: this.opts.timezone,
+        noOverlap: true,
+        distributed: true,
+        runCoordinator: this.coordinator,
+        distributedLease: 60 * 60_000,
+      });
+      task.on('execution:skipped', () => this.opts.metrics.cronRuns.inc({ job: job.name, result: 'skipped' }));
+      this.tasks.push(task);
+    }
+  }
+
+  /** Runs one fire of a job (the scheduled path, and `admin run-job`). Errors are logged, not thrown. */
+  async runJob(job: CronJob, fireTime: Date): Promise<void> {
+    const { db, clock, metrics } = this.opts;
+    const fireKey = `${job.name}:${fireTime.toISOString()}`;
+    const log = this.opts.log.child({ job: job.name, fireTime: fireTime.toISOString() });
+    let seq = 0;
+    const ctx: JobContext = {
+      db,
+      clock,
+      log,
+      wecom: this.opts.wecom,
+      fireTime,
+      send: async (to, content) => {
+        const recipients = Array.isArray(to) ? to : [to];
+        await enqueue(
+          db,
+          recipients.map((recipient) => ({
+            to: recipient,
+            content: typeof content === 'string' ? text(content) : content,
+            idempotencyKey: `cron:${fireKey}:${seq++}`,
+          })),
+        );
+        this.opts.onEnqueued();
+      },
+    };
+    let error: unknown = null;
+    try {
+      await job.run(ctx);
+      metrics.cronRuns.inc({ job: job.name, result: 'ran' });
+    } catch (err) {
+      error = err;
+      metrics.cronRuns.inc({ job: job.name, result: 'failed' });
+      log.error({ err }, 'cron job failed');
+    }
+    await this.coordinator.finish(fireKey, error).catch((err) => log.error({ err }, 'could not record the cron run'));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.tasks.map((t) => t.destroy()));
+    this.tasks.length = 0;
+  }
+}

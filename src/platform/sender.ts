@@ -1,0 +1,195 @@
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { Logger } from '../log';
+import type { Metrics } from './metrics';
+import { WecomApiError, WecomHttpError, type WecomClient } from './wecom-client';
+import type { OutboxMessage } from '../generated/prisma/client';
+
+/**
+ * WeCom silently drops messages past 30 a minute or 1,000 an hour to one member, so we stay
+ * below both with room for sends made outside the bot.
+ */
+export const RATE_LIMITS = [
+  { windowMs: 60_000, max: 25 },
+  { windowMs: 3_600_000, max: 900 },
+] as const;
+
+/** errcodes worth another try: system busy, API frequency and concurrency limits. */
+const RETRYABLE_CODES = new Set([-1, 45009, 45033, 45011, 45047]);
+const MAX_ATTEMPTS = 8;
+/** A row claimed by a worker that died is taken over after this. */
+const CLAIM_LEASE_MS = 60_000;
+
+export interface SenderOptions {
+  db: Db;
+  wecom: WecomClient;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  duplicateCheckSeconds: number;
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+/**
+ * Drains the outbox: claims due rows (SKIP LOCKED, so replicas share the work), keeps each
+ * member under WeCom's rate limits, sends, and records the outcome — sent, retry with backoff,
+ * or dead with the last error.
+ */
+export class OutboxSender {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private wakeRequested = false;
+  private stopped = true;
+
+  constructor(private readonly opts: SenderOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Ask for a drain now (after a handler enqueued something) instead of at the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) this.wakeRequested = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass over the due rows; returns how many were attempted. Tests call it directly. */
+  async drainOnce(): Promise<number> {
+    const rows = await this.claim();
+    // One member's messages go out in order; different members in parallel.
+    const byRecipient = new Map<string, OutboxMessage[]>();
+    for (const row of rows) byRecipient.set(row.recipient, [...(byRecipient.get(row.recipient) ?? []), row]);
+    await Promise.all([...byRecipient.values()].map(async (list) => {
+      for (const row of list) await this.deliver(row);
+    }));
+    return rows.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.loop().finally(() => {
+        this.running = null;
+        const again = this.wakeRequested;
+        this.wakeRequested = false;
+        this.schedule(again ? 0 : (this.opts.pollIntervalMs ?? 1000));
+      });
+    }, delayMs);
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.drainOnce()) > 0);
+    } catch (err) {
+      this.opts.log.error({ err }, 'outbox drain failed; will try again');
+    }
+  }
+
+  private async claim(): Promise<OutboxMessage[]> {
+    const now = this.opts.clock.now();
+    const leaseUntil = new Date(now.getTime() + CLAIM_LEASE_MS);
+    return this.opts.db.$queryRaw<OutboxMessage[]>`
+      UPDATE outbox_message SET status = 'sending', locked_until = ${leaseUntil}, attempts = attempts + 1
+      WHERE id IN (
+        SELECT id FROM outbox_message
+        WHERE (status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND locked_until < ${now})
+        ORDER BY id LIMIT ${this.opts.batchSize ?? 50}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING id, idempotency_key AS "idempotencyKey", recipient, kind, body, status, attempts,
+        next_attempt_at AS "nextAttemptAt", locked_until AS "lockedUntil", last_error AS "lastError",
+        wecom_msg_id AS "wecomMsgId", response_code AS "responseCode", created_at AS "createdAt",
+        attempted_at AS "attemptedAt", sent_at AS "sentAt"`
+      .then((rows) => rows.sort((a, b) => Number(a.id - b.id)));
+  }
+
+  private async deliver(row: OutboxMessage): Promise<void> {
+    const { db, clock, log, metrics } = this.opts;
+    const waitMs = await this.reserveRate(row);
+    if (waitMs > 0) {
+      // Not an attempt: hand the row back untouched except for when to look at it again.
+      await db.outboxMessage.update({
+        where: { id: row.id },
+        data: { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, nextAttemptAt: new Date(clock.now().getTime() + waitMs) },
+      });
+      metrics.outboxSends.inc({ result: 'rate_limited' });
+      return;
+    }
+    try {
+      const answer = await this.opts.wecom.sendMessage(this.toWecom(row));
+      if (answer.invaliduser) log.warn({ outboxId: String(row.id), invaliduser: answer.invaliduser }, 'wecom did not deliver to some users (outside the app visibility?)');
+      await db.outboxMessage.update({
+        where: { id: row.id },
+        data: { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: answer.msgid ?? null, responseCode: answer.response_code ?? null, lastError: null },
+      });
+      metrics.outboxSends.inc({ result: 'sent' });
+    } catch (err) {
+      const retryable = err instanceof WecomHttpError || (err instanceof WecomApiError ? RETRYABLE_CODES.has(err.errcode) : isNetworkError(err));
+      const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
+      const lastError = err instanceof Error ? err.message : String(err);
+      await db.outboxMessage.update({
+        where: { id: row.id },
+        data: dead
+          ? { status: 'dead', lockedUntil: null, lastError }
+          : { status: 'pending', lockedUntil: null, lastError, nextAttemptAt: new Date(clock.now().getTime() + backoffMs(row.attempts)) },
+      });
+      metrics.outboxSends.inc({ result: dead ? 'dead' : 'retry' });
+      log[dead ? 'error' : 'warn']({ outboxId: String(row.id), recipient: row.recipient, attempts: row.attempts, err: lastError }, dead ? 'outbox message dead-lettered' : 'outbox send failed; will retry');
+    }
+  }
+
+  /**
+   * Counts this member's sends in each window under an advisory lock on the member, so two
+   * replicas cannot both take the last slot; records this send's time if there is room.
+   * Returns 0 (go) or how long to wait.
+   */
+  private async reserveRate(row: OutboxMessage): Promise<number> {
+    const now = this.opts.clock.now();
+    return this.opts.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'outbox-rate:' + row.recipient}))`;
+      for (const { windowMs, max } of RATE_LIMITS) {
+        const since = new Date(now.getTime() - windowMs);
+        const recent = await tx.$queryRaw<{ attempted_at: Date }[]>`
+          SELECT attempted_at FROM outbox_message
+          WHERE recipient = ${row.recipient} AND attempted_at > ${since} AND id <> ${row.id}
+          ORDER BY attempted_at DESC LIMIT ${max}`;
+        if (recent.length >= max) return recent[max - 1].attempted_at.getTime() + windowMs - now.getTime() + 1;
+      }
+      // Counted from the attempt, not the success: WeCom counts a send it accepted even if we crash after.
+      await tx.outboxMessage.update({ where: { id: row.id }, data: { attemptedAt: now } });
+      return 0;
+    });
+  }
+
+  private toWecom(row: OutboxMessage): Record<string, unknown> {
+    const body = row.body as Record<string, unknown>;
+    return {
+      touser: row.recipient,
+      msgtype: row.kind,
+      [row.kind]: body,
+      // After a crash mid-send the row is sent again; WeCom drops the repeat within this window.
+      enable_duplicate_check: this.opts.duplicateCheckSeconds > 0 ? 1 : 0,
+      duplicate_check_interval: this.opts.duplicateCheckSeconds || undefined,
+    };
+  }
+}
+
+/** 5 s, 15 s, 45 s … capped at 10 minutes. */
+export function backoffMs(attempt: number): number {
+  return Math.min(5_000 * 3 ** Math.max(0, attempt - 1), 600_000);
+}
+
+function isNetworkError(err: unknown): boolean {
+  return err instanceof TypeError || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
+}

@@ -1,0 +1,202 @@
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import type { Logger } from '../log';
+
+/** An answer from WeCom with errcode ≠ 0. */
+export class WecomApiError extends Error {
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+    readonly path: string,
+  ) {
+    super(`WeCom ${path} answered ${errcode}: ${errmsg}`);
+    this.name = 'WecomApiError';
+  }
+}
+
+/** Codes that mean "the token is no good": refresh it and try once more. */
+const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
+/** Refresh this long before WeCom's stated expiry, so no call races the deadline. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export interface WecomClientOptions {
+  apiBase: string;
+  corpId: string;
+  secret: string;
+  agentId: number;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+}
+
+interface WecomAnswer {
+  errcode?: number;
+  errmsg?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The one client for WeCom's server API. It owns the access token: cached in the database so
+ * every replica shares it, refreshed ahead of expiry by one caller at a time (a row lock), and
+ * re-fetched once when WeCom rejects it. Callers never see a token.
+ */
+export class WecomClient {
+  private readonly appKey: string;
+  private refreshing: Promise<string> | null = null;
+
+  constructor(private readonly opts: WecomClientOptions) {
+    this.appKey = `${opts.corpId}:${opts.agentId}`;
+  }
+
+  get agentId(): number {
+    return this.opts.agentId;
+  }
+
+  /** POST JSON to /cgi-bin/<path> with the access token; throws WecomApiError on errcode ≠ 0. */
+  async post<T extends WecomAnswer = WecomAnswer>(path: string, body: unknown): Promise<T> {
+    return this.withToken(path, (token) =>
+      this.request<T>(path, { method: 'POST', query: { access_token: token }, json: body }),
+    );
+  }
+
+  async get<T extends WecomAnswer = WecomAnswer>(path: string, query: Record<string, string> = {}): Promise<T> {
+    return this.withToken(path, (token) => this.request<T>(path, { method: 'GET', query: { ...query, access_token: token } }));
+  }
+
+  sendMessage(message: Record<string, unknown>) {
+    return this.post<{ msgid?: string; response_code?: string; invaliduser?: string }>('message/send', {
+      ...message,
+      agentid: this.opts.agentId,
+    });
+  }
+
+  updateTemplateCard(update: Record<string, unknown>) {
+    return this.post('message/update_template_card', { ...update, agentid: this.opts.agentId });
+  }
+
+  createMenu(menu: { button: unknown[] }) {
+    return this.withToken('menu/create', (token) =>
+      this.request('menu/create', { method: 'POST', query: { access_token: token, agentid: String(this.opts.agentId) }, json: menu }),
+    );
+  }
+
+  /** Downloads a temporary media file (an image a member of staff sent). Media ids expire after 3 days. */
+  async getMedia(mediaId: string): Promise<{ data: Buffer; contentType: string; filename?: string }> {
+    return this.withToken('media/get', async (token) => {
+      const res = await this.fetch('media/get', { method: 'GET', query: { access_token: token, media_id: mediaId } });
+      const contentType = res.headers.get('content-type') ?? 'application/octet-stream';
+      // Errors come back as JSON; the file itself comes back as its own content type.
+      if (contentType.includes('json') || contentType.startsWith('text/plain')) {
+        check('media/get', (await res.json()) as WecomAnswer);
+      }
+      const disposition = res.headers.get('content-disposition') ?? '';
+      const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1];
+      return { data: Buffer.from(await res.arrayBuffer()), contentType, filename };
+    });
+  }
+
+  async uploadMedia(type: 'image' | 'voice' | 'video' | 'file', data: Buffer, filename: string, contentType: string) {
+    return this.withToken('media/upload', async (token) => {
+      const form = new FormData();
+      form.append('media', new Blob([new Uint8Array(data)], { type: contentType }), filename);
+      const res = await this.fetch('media/upload', { method: 'POST', query: { access_token: token, type }, form });
+      return check('media/upload', (await res.json()) as WecomAnswer) as { media_id: string; created_at: string };
+    });
+  }
+
+  /** The cached token, or a fresh one. `force` after WeCom rejected `stale`. */
+  async accessToken(force = false, stale?: string): Promise<string> {
+    if (!force) {
+      const cached = await this.opts.db.accessToken.findUnique({ where: { appKey: this.appKey } });
+      if (cached && cached.expiresAt.getTime() - REFRESH_MARGIN_MS > this.opts.clock.now().getTime()) return cached.token;
+    }
+    // One refresh per process at a time; the row lock below makes it one per cluster.
+    this.refreshing ??= this.refresh(stale).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refresh(stale?: string): Promise<string> {
+    const db = this.opts.db;
+    await db.$executeRaw`INSERT INTO access_token (app_key, token, expires_at, updated_at)
+      VALUES (${this.appKey}, '', to_timestamp(0), now()) ON CONFLICT (app_key) DO NOTHING`;
+    return db.$transaction(
+      async (tx) => {
+        const [row] = await tx.$queryRaw<{ token: string; expires_at: Date }[]>`
+          SELECT token, expires_at FROM access_token WHERE app_key = ${this.appKey} FOR UPDATE`;
+        // Another replica may have refreshed while we waited for the lock.
+        const fresh = row.token !== '' && row.token !== stale;
+        if (fresh && row.expires_at.getTime() - REFRESH_MARGIN_MS > this.opts.clock.now().getTime()) return row.token;
+        const answer = await this.request<{ access_token: string; expires_in: number }>('gettoken', {
+          method: 'GET',
+          query: { corpid: this.opts.corpId, corpsecret: this.opts.secret },
+        }).catch((err: unknown) => {
+          if (err instanceof WecomApiError && (err.errcode === 40001 || err.errcode === 40013 || err.errcode === 40091)) {
+            this.opts.log.error({ errcode: err.errcode }, 'gettoken rejected our credentials — check WECOM_CORP_ID and WECOM_SECRET');
+          }
+          throw err;
+        });
+        const expiresAt = new Date(this.opts.clock.now().getTime() + answer.expires_in * 1000);
+        await tx.accessToken.update({ where: { appKey: this.appKey }, data: { token: answer.access_token, expiresAt } });
+        this.opts.log.info({ expiresAt }, 'wecom access token refreshed');
+        return answer.access_token;
+      },
+      { timeout: REQUEST_TIMEOUT_MS * 2, maxWait: REQUEST_TIMEOUT_MS * 2 },
+    );
+  }
+
+  private async withToken<T>(path: string, call: (token: string) => Promise<T>): Promise<T> {
+    const token = await this.accessToken();
+    try {
+      return await call(token);
+    } catch (err) {
+      if (!(err instanceof WecomApiError) || !TOKEN_REJECTED.has(err.errcode)) throw err;
+      this.opts.log.warn({ path, errcode: err.errcode }, 'wecom rejected the access token; refreshing once');
+      return call(await this.accessToken(true, token));
+    }
+  }
+
+  private async request<T>(path: string, init: RequestInit2): Promise<T> {
+    const res = await this.fetch(path, init);
+    return check(path, (await res.json()) as WecomAnswer) as T;
+  }
+
+  private async fetch(path: string, init: RequestInit2): Promise<Response> {
+    const url = new URL(`${this.opts.apiBase}/cgi-bin/${path}`);
+    for (const [k, v] of Object.entries(init.query)) url.searchParams.set(k, v);
+    const res = await fetch(url, {
+      method: init.method,
+      headers: init.json !== undefined ? { 'content-type': 'application/json' } : undefined,
+      body: init.json !== undefined ? JSON.stringify(init.json) : init.form,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    if (!res.ok) throw new WecomHttpError(path, res.status);
+    return res;
+  }
+}
+
+/** WeCom (or the proxy in front of it) answered with an HTTP error: worth retrying. */
+export class WecomHttpError extends Error {
+  constructor(
+    readonly path: string,
+    readonly status: number,
+  ) {
+    super(`WeCom ${path}: HTTP ${status}`);
+    this.name = 'WecomHttpError';
+  }
+}
+
+interface RequestInit2 {
+  method: 'GET' | 'POST';
+  query: Record<string, string>;
+  json?: unknown;
+  form?: FormData;
+}
+
+function check(path: string, answer: WecomAnswer): WecomAnswer {
+  const errcode = Number(answer.errcode ?? 0);
+  if (errcode !== 0) throw new WecomApiError(errcode, String(answer.errmsg ?? ''), path);
+  return answer;
+}

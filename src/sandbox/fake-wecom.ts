@@ -1,0 +1,297 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import getRawBody from 'raw-body';
+import { systemClock, type Clock } from '../clock';
+
+/**
+ * An in-process fake of the WeCom server API, faithful where it matters to a caller: access
+ * tokens that expire, required fields, content limits, per-member frequency limits (excess
+ * silently dropped, as WeCom does), duplicate checks, single-use response codes, media ids that
+ * expire. It records every call. Tests point WECOM_API_BASE at it; so does the sandbox.
+ */
+
+export interface FakeWecomOptions {
+  corpId: string;
+  secret: string;
+  agentId: number;
+  tokenTtlSeconds?: number;
+  clock?: Clock;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  answer: unknown;
+  at: Date;
+}
+
+export interface DeliveredMessage {
+  touser: string;
+  msgtype: string;
+  body: Record<string, unknown>;
+  msgid: string;
+  responseCode?: string;
+  at: Date;
+  /** Why WeCom accepted it but nobody saw it. */
+  dropped?: 'frequency_limit' | 'duplicate';
+}
+
+interface Fault {
+  path: string;
+  answer: { errcode: number; errmsg: string } | { httpStatus: number };
+  remaining: number;
+}
+
+const CONTENT_LIMIT_BYTES = 2048;
+const MEDIA_TTL_MS = 3 * 86_400_000;
+const RESPONSE_CODE_TTL_MS = 72 * 3_600_000;
+const CARD_TYPES = new Set(['text_notice', 'news_notice', 'button_interaction', 'vote_interaction', 'multiple_interaction']);
+const INTERACTIVE = new Set(['button_interaction', 'vote_interaction', 'multiple_interaction']);
+
+const err = (errcode: number, errmsg: string) => ({ errcode, errmsg });
+
+export class FakeWecom {
+  readonly calls: RecordedCall[] = [];
+  readonly messages: DeliveredMessage[] = [];
+  readonly cardUpdates: Record<string, unknown>[] = [];
+  menu: unknown = null;
+  private readonly tokens = new Map<string, number>();
+  private readonly media = new Map<string, { data: Buffer; contentType: string; filename: string; createdAt: number }>();
+  private readonly responseCodes = new Map<string, { createdAt: number; used: boolean }>();
+  private readonly taskIds = new Set<string>();
+  private readonly faults: Fault[] = [];
+  private readonly clock: Clock;
+  private msgSeq = 0;
+
+  constructor(readonly opts: FakeWecomOptions) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /** The next `times` calls to `path` (e.g. 'message/send') answer with this instead. */
+  failNext(path: string, answer: Fault['answer'], times = 1): void {
+    this.faults.push({ path, answer, remaining: times });
+  }
+
+  /** Every issued token now answers 42001, as after WeCom invalidates them early. */
+  expireAllTokens(): void {
+    for (const token of this.tokens.keys()) this.tokens.set(token, 0);
+  }
+
+  callsTo(path: string): RecordedCall[] {
+    return this.calls.filter((c) => c.path === path);
+  }
+
+  /** Messages a member actually received (not dropped). */
+  inbox(userid: string): DeliveredMessage[] {
+    return this.messages.filter((m) => m.touser === userid && !m.dropped);
+  }
+
+  /** Stores a file as if a member had sent it from their phone; returns its media id. */
+  putMedia(data: Buffer, contentType: string, filename: string): string {
+    const id = `fake_media_${crypto.randomBytes(12).toString('hex')}`;
+    this.media.set(id, { data, contentType, filename, createdAt: this.clock.now().getTime() });
+    return id;
+  }
+
+  /** Koa middleware answering /cgi-bin/* like WeCom; other paths fall through. */
+  routes(): Koa.Middleware {
+    return async (ctx, next) => {
+      if (!ctx.path.startsWith('/cgi-bin/')) return next();
+      const path = ctx.path.slice('/cgi-bin/'.length);
+      const query = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, String(v)]));
+      const raw = ctx.method === 'POST' ? await getRawBody(ctx.req, { limit: '25mb' }) : Buffer.alloc(0);
+      const contentType = ctx.get('content-type');
+      let body: unknown = null;
+      if (contentType.includes('json') && raw.length) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return this.answer(ctx, { method: ctx.method, path, query, body: raw.toString('utf8') }, err(47001, 'data format error'));
+        }
+      }
+      const call = { method: ctx.method, path, query, body };
+      const fault = this.faults.find((f) => f.path === path && f.remaining > 0);
+      if (fault) {
+        fault.remaining--;
+        if ('httpStatus' in fault.answer) {
+          this.calls.push({ ...call, answer: { httpStatus: fault.answer.httpStatus }, at: this.clock.now() });
+          ctx.status = fault.answer.httpStatus;
+          ctx.body = 'fake outage';
+          return;
+        }
+        return this.answer(ctx, call, fault.answer);
+      }
+      if (path === 'gettoken') return this.answer(ctx, call, this.getToken(query));
+      const tokenProblem = this.checkToken(query.access_token);
+      if (tokenProblem) return this.answer(ctx, call, tokenProblem);
+      switch (path) {
+        case 'message/send':
+          return this.answer(ctx, call, this.send(body as Record<string, unknown>));
+        case 'message/update_template_card':
+          return this.answer(ctx, call, this.updateCard(body as Record<string, unknown>));
+        case 'menu/create':
+          return this.answer(ctx, call, this.createMenu(query, body as Record<string, unknown>));
+        case 'media/upload':
+          return this.answer(ctx, call, await this.upload(query, raw, contentType));
+        case 'media/get': {
+          const file = this.media.get(query.media_id ?? '');
+          if (!file || this.clock.now().getTime() - file.createdAt > MEDIA_TTL_MS) return this.answer(ctx, call, err(40007, 'invalid media_id'));
+          this.calls.push({ ...call, answer: { file: file.filename }, at: this.clock.now() });
+          ctx.type = file.contentType;
+          ctx.set('content-disposition', `attachment; filename="${file.filename}"`);
+          ctx.body = file.data;
+          return;
+        }
+        default:
+          return this.answer(ctx, call, err(60011, `fake WeCom does not implement ${path}`));
+      }
+    };
+  }
+
+  /** Runs the fake on its own loopback port (tests). */
+  async listen(): Promise<{ url: string; close: () => Promise<void> }> {
+    const app = new Koa();
+    app.use(this.routes());
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  }
+
+  private answer(ctx: Koa.Context, call: Omit<RecordedCall, 'answer' | 'at'>, answer: Record<string, unknown>): void {
+    const full = { errcode: 0, errmsg: 'ok', ...answer };
+    this.calls.push({ ...call, answer: full, at: this.clock.now() });
+    ctx.body = full;
+  }
+
+  private getToken(query: Record<string, string>) {
+    if (query.corpid !== this.opts.corpId) return err(40013, 'invalid corpid');
+    if (query.corpsecret !== this.opts.secret) return err(40001, 'invalid credential, access_token is invalid or not latest');
+    const token = crypto.randomBytes(32).toString('base64url');
+    const ttl = this.opts.tokenTtlSeconds ?? 7200;
+    this.tokens.set(token, this.clock.now().getTime() + ttl * 1000);
+    return { access_token: token, expires_in: ttl };
+  }
+
+  private checkToken(token: string | undefined) {
+    if (!token) return err(41001, 'access_token missing');
+    const expiresAt = this.tokens.get(token);
+    if (expiresAt === undefined) return err(40014, 'invalid access_token');
+    if (expiresAt <= this.clock.now().getTime()) return err(42001, 'access_token expired');
+    return null;
+  }
+
+  private send(body: Record<string, unknown> | null) {
+    if (!body) return err(44004, 'empty post data');
+    if (Number(body.agentid) !== this.opts.agentId) return err(40056, 'invalid agentid');
+    const msgtype = String(body.msgtype ?? '');
+    const payload = body[msgtype] as Record<string, unknown> | undefined;
+    if (!msgtype || !payload) return err(40008, 'invalid message type');
+    const users = String(body.touser ?? '').split('|').filter(Boolean);
+    if (users.length === 0 && !body.toparty && !body.totag) return err(40035, 'touser, toparty and totag are all empty');
+    if (users.length > 1000) return err(40035, 'touser over 1000');
+    if (msgtype === 'text' || msgtype === 'markdown') {
+      const content = String(payload.content ?? '');
+      if (!content) return err(44004, 'empty content');
+      if (Buffer.byteLength(content, 'utf8') > CONTENT_LIMIT_BYTES) return err(45002, 'content size out of limit');
+    } else if (msgtype === 'template_card') {
+      const problem = this.checkCard(payload);
+      if (problem) return problem;
+    } else if (!['image', 'file', 'voice', 'video', 'textcard', 'news', 'mpnews'].includes(msgtype)) {
+      return err(40008, 'invalid message type');
+    }
+    const now = this.clock.now();
+    const msgid = `fake_msg_${++this.msgSeq}`;
+    const responseCode = msgtype === 'template_card' ? crypto.randomBytes(16).toString('hex') : undefined;
+    if (responseCode) this.responseCodes.set(responseCode, { createdAt: now.getTime(), used: false });
+    const interval = Number(body.duplicate_check_interval ?? 1800) * 1000;
+    for (const touser of users) {
+      const recent = this.messages.filter((m) => m.touser === touser && !m.dropped && now.getTime() - m.at.getTime() < 60_000);
+      const duplicate =
+        Number(body.enable_duplicate_check) === 1 &&
+        this.messages.some((m) => m.touser === touser && m.msgtype === msgtype && now.getTime() - m.at.getTime() < interval && JSON.stringify(m.body) === JSON.stringify(payload));
+      this.messages.push({
+        touser,
+        msgtype,
+        body: payload,
+        msgid,
+        responseCode,
+        at: now,
+        dropped: duplicate ? 'duplicate' : recent.length >= 30 ? 'frequency_limit' : undefined,
+      });
+    }
+    return { msgid, ...(responseCode ? { response_code: responseCode } : {}), invaliduser: '' };
+  }
+
+  private checkCard(card: Record<string, unknown>) {
+    const type = String(card.card_type ?? '');
+    if (!CARD_TYPES.has(type)) return err(40058, 'template_card.card_type invalid');
+    const taskId = card.task_id === undefined ? undefined : String(card.task_id);
+    if (INTERACTIVE.has(type) && !taskId) return err(40058, 'template_card.task_id missing');
+    if (taskId !== undefined) {
+      if (!/^[A-Za-z0-9_\-@]{1,128}$/.test(taskId)) return err(40058, 'template_card.task_id invalid');
+      if (this.taskIds.has(taskId)) return err(40058, 'template_card.task_id duplicated');
+      this.taskIds.add(taskId);
+    }
+    const mainTitle = card.main_title as { title?: string } | undefined;
+    if (mainTitle?.title && Buffer.byteLength(mainTitle.title) > 36 * 3) return err(40058, 'main_title.title too long');
+    const buttons = (card.button_list as unknown[] | undefined) ?? [];
+    if (type === 'button_interaction' && (buttons.length === 0 || buttons.length > 6)) return err(40058, 'button_list must have 1–6 buttons');
+    return null;
+  }
+
+  private updateCard(body: Record<string, unknown> | null) {
+    if (!body) return err(44004, 'empty post data');
+    if (Number(body.agentid) !== this.opts.agentId) return err(40056, 'invalid agentid');
+    const code = this.responseCodes.get(String(body.response_code ?? ''));
+    if (!code || code.used || this.clock.now().getTime() - code.createdAt > RESPONSE_CODE_TTL_MS) return err(40099, 'invalid response_code');
+    code.used = true;
+    this.cardUpdates.push(body);
+    return {};
+  }
+
+  /** A card tap gives the app a fresh response code, as WeCom's callback does. */
+  issueResponseCode(): string {
+    const code = crypto.randomBytes(16).toString('hex');
+    this.responseCodes.set(code, { createdAt: this.clock.now().getTime(), used: false });
+    return code;
+  }
+
+  private createMenu(query: Record<string, string>, body: Record<string, unknown> | null) {
+    if (Number(query.agentid) !== this.opts.agentId) return err(40056, 'invalid agentid');
+    const buttons = (body?.button as { name?: string; sub_button?: { name?: string }[] }[] | undefined) ?? [];
+    if (buttons.length < 1 || buttons.length > 3) return err(40016, 'invalid button size');
+    for (const b of buttons) {
+      if (!b.name || Buffer.byteLength(b.name) > 16) return err(40018, 'invalid button name size');
+      if (b.sub_button && b.sub_button.length > 5) return err(40023, 'invalid sub button size');
+    }
+    this.menu = body;
+    return {};
+  }
+
+  private async upload(query: Record<string, string>, raw: Buffer, contentType: string) {
+    if (!['image', 'voice', 'video', 'file'].includes(query.type ?? '')) return err(40004, 'invalid media type');
+    let form: FormData;
+    try {
+      form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+    } catch {
+      return err(44001, 'empty media data');
+    }
+    const file = form.get('media');
+    if (!(file instanceof Blob) || file.size <= 5) return err(44001, 'empty media data');
+    const data = Buffer.from(await file.arrayBuffer());
+    const id = this.putMedia(data, file.type || 'application/octet-stream', (file as File).name ?? 'media');
+    return { type: query.type, media_id: id, created_at: String(Math.floor(this.clock.now().getTime() / 1000)) };
+  }
+}

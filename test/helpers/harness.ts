@@ -1,0 +1,105 @@
+import crypto from 'node:crypto';
+import { createApp, type App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import type { Database } from '../../src/db';
+import type { Clock } from '../../src/clock';
+import { createLogger } from '../../src/log';
+import type { Feature } from '../../src/bot/registry';
+import { FakeWecom } from '../../src/sandbox/fake-wecom';
+import { openTestDatabase } from './database';
+import { randomKeys, seal } from './wecom-callback';
+
+export interface Harness {
+  app: App;
+  url: string;
+  fake: FakeWecom;
+  keys: ReturnType<typeof randomKeys>;
+  database: Database;
+  /** POSTs `plaintext` to /wecom/callback encrypted and signed like WeCom. */
+  deliver(plaintext: string, opts?: { timestamp?: string; nonce?: string }): Promise<Response>;
+  post(query: Record<string, string>, body: string): Promise<Response>;
+  get(query: Record<string, string>): Promise<Response>;
+  /** Runs the handlers and the outbox until both are idle. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  features?: Feature[];
+  clock?: Clock;
+  /** Share a database between harnesses (replicas); the first one to open it owns it. */
+  database?: Database;
+  fake?: FakeWecom;
+  env?: Record<string, string>;
+  /** false: HTTP only, no processor/sender/scheduler (a process that dies right after the ack). */
+  workers?: boolean;
+}
+
+/** A whole bot on loopback against a fake WeCom server, on a database of its own. */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const keys = randomKeys();
+  const secret = crypto.randomBytes(16).toString('hex');
+  const fake = opts.fake ?? new FakeWecom({ corpId: keys.corpId, secret, agentId: 1000002, clock: opts.clock });
+  const fakeServer = await fake.listen();
+  const ownDatabase = !opts.database;
+  const database = opts.database ?? (await openTestDatabase());
+  const config = loadConfig({
+    WECOM_CORP_ID: fake.opts.corpId,
+    WECOM_AGENT_ID: String(fake.opts.agentId),
+    WECOM_SECRET: fake.opts.secret,
+    WECOM_TOKEN: keys.token,
+    WECOM_ENCODING_AES_KEY: keys.encodingAesKey,
+    WECOM_API_BASE: fakeServer.url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...opts.env,
+  });
+  const harnessKeys = { ...keys, corpId: fake.opts.corpId };
+  const app = await createApp({ config, database, features: opts.features ?? [], clock: opts.clock, log: createLogger(config.logLevel) });
+  const workers = opts.workers ?? true;
+  let port: number;
+  if (workers) {
+    port = await app.start(0);
+  } else {
+    await new Promise<void>((resolve) => app.server.listen(0, resolve));
+    port = (app.server.address() as { port: number }).port;
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const post = (query: Record<string, string>, body: string) =>
+    fetch(`${url}/wecom/callback?${new URLSearchParams(query)}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+  return {
+    app,
+    url,
+    fake,
+    keys: harnessKeys,
+    database,
+    post,
+    get: (query) => fetch(`${url}/wecom/callback?${new URLSearchParams(query)}`),
+    deliver: (plaintext, sealOpts) => {
+      const envelope = seal(harnessKeys, plaintext, sealOpts);
+      return post(envelope.query, envelope.body);
+    },
+    async settle() {
+      await app.intake.drain();
+      await new Promise((r) => setImmediate(r));
+      await app.processor.whenIdle();
+      while ((await app.sender.drainOnce()) > 0);
+    },
+    async stop() {
+      if (workers) await app.stop({ keepDatabase: true });
+      else await new Promise<void>((resolve) => app.server.close(() => resolve()));
+      await fakeServer.close();
+      if (ownDatabase) await database.close();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (for work that happens after the ack). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
