@@ -141,7 +141,7 @@ export class InboundProcessor {
         content: typeof content === 'string' ? text(content) : content,
         idempotencyKey: `in:${message.id}:${outboxSeq++}`,
       }));
-      await enqueue(db, items);
+      await enqueue(db, items, clock.now());
     };
     const ctx: BotContext = {
       message,

@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import type { Clock } from '../clock';
 import type { InboundFields } from '../bot/message';
 
 export interface IntakeResult {
@@ -27,6 +28,7 @@ export class InboundIntake {
 
   constructor(
     private readonly db: Db,
+    private readonly clock: Clock,
     private readonly opts: { maxBatch: number; maxConcurrentBatches: number } = { maxBatch: 500, maxConcurrentBatches: 4 },
   ) {}
 
@@ -57,10 +59,10 @@ export class InboundIntake {
 
   private async write(batch: Pending[]): Promise<void> {
     const values: string[] = [];
-    const params: unknown[] = [];
+    const params: unknown[] = [this.clock.now()];
     for (const { message } of batch) {
       const base = params.length;
-      values.push(`($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}::jsonb)`);
+      values.push(`($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7}::jsonb, $1)`);
       params.push(
         message.dedupeKey,
         message.msgType,
@@ -72,7 +74,7 @@ export class InboundIntake {
       );
     }
     const rows = await this.db.$queryRawUnsafe<{ id: bigint; dedupe_key: string }[]>(
-      `INSERT INTO inbound_message (dedupe_key, msg_type, event, from_user, agent_id, create_time, payload)
+      `INSERT INTO inbound_message (dedupe_key, msg_type, event, from_user, agent_id, create_time, payload, received_at)
        VALUES ${values.join(', ')}
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id, dedupe_key`,

@@ -18,8 +18,8 @@ export interface OutboxItem {
  * The only way a message leaves the bot: a row in outbox_message, written with the caller's
  * transaction when it has one, delivered later by the sender worker.
  */
-export async function enqueue(db: DbTx, items: OutboxItem[]): Promise<number> {
-  const rows = items.flatMap((item) => toRows(item));
+export async function enqueue(db: DbTx, items: OutboxItem[], now: Date): Promise<number> {
+  const rows = items.flatMap((item) => toRows(item)).map((row) => ({ ...row, createdAt: now, nextAttemptAt: now }));
   if (rows.length === 0) return 0;
   const result = await db.outboxMessage.createMany({ data: rows, skipDuplicates: true });
   return result.count;

@@ -97,6 +97,7 @@ export class Scheduler {
             content: typeof content === 'string' ? text(content) : content,
             idempotencyKey: `cron:${fireKey}:${seq++}`,
           })),
+          clock.now(),
         );
         this.opts.onEnqueued();
       },

@@ -56,6 +56,11 @@ export class OutboxSender {
     else this.schedule(0);
   }
 
+  /** Resolves when no drain is running (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -76,6 +76,10 @@ export class FakeWecom {
     this.faults.push({ path, answer, remaining: times });
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Every issued token now answers 42001, as after WeCom invalidates them early. */
   expireAllTokens(): void {
     for (const token of this.tokens.keys()) this.tokens.set(token, 0);

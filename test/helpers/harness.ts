@@ -82,6 +82,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await app.intake.drain();
       await new Promise((r) => setImmediate(r));
       await app.processor.whenIdle();
+      await app.sender.whenIdle();
       while ((await app.sender.drainOnce()) > 0);
     },
     async stop() {

@@ -1,0 +1,65 @@
+import { UserFacingError } from '../../src/bot/errors';
+import { APOLOGY } from '../../src/bot/processor';
+import type { Feature } from '../../src/bot/registry';
+import { helpFeature } from '../../src/features/help';
+import { TestClock } from '../helpers/clock';
+import { startHarness, type Harness } from '../helpers/harness';
+import { eventMessage, textMessage } from '../helpers/wecom-callback';
+
+let calls = 0;
+const faulty: Feature = (bot) => {
+  bot.command('入库', () => {
+    throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0，例如：入库 奶油 20箱');
+  });
+  bot.command('坏掉', () => {
+    calls++;
+    throw new Error('bug in handler');
+  });
+};
+
+const clock = new TestClock();
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ features: [faulty, helpFeature], clock });
+});
+afterAll(() => h.stop());
+
+it('answers an expected failure in Chinese and marks the message handled', async () => {
+  await h.deliver(textMessage(h.keys, 'u_err', '入库 奶油 -3箱'));
+  await h.settle();
+  expect(h.fake.inbox('u_err').map((m) => m.body.content)).toEqual(['数量要大于 0，例如：入库 奶油 20箱']);
+  expect(await h.app.db.inboundMessage.findFirst({ where: { fromUser: 'u_err' } })).toMatchObject({ status: 'done' });
+});
+
+it('retries a handler bug, then marks the message failed and apologises once', async () => {
+  await h.deliver(textMessage(h.keys, 'u_bug', '坏掉'));
+  await h.settle();
+  for (let i = 0; i < 3; i++) {
+    clock.advance(60_000);
+    await h.app.processor.sweep();
+    await h.settle();
+  }
+  expect(calls).toBe(3);
+  const row = await h.app.db.inboundMessage.findFirst({ where: { fromUser: 'u_bug' } });
+  expect(row).toMatchObject({ status: 'failed', attempts: 3, lastError: 'Error: bug in handler' });
+  expect(h.fake.inbox('u_bug').map((m) => m.body.content)).toEqual([APOLOGY]);
+});
+
+it('answers unknown text, unknown buttons and unsupported types politely, and greets', async () => {
+  await h.deliver(textMessage(h.keys, 'u_new', '今天天气怎么样'));
+  await h.deliver(eventMessage(h.keys, 'u_new', 'click', 'no.such.button'));
+  await h.deliver(eventMessage(h.keys, 'u_new', 'enter_agent'));
+  await h.deliver(eventMessage(h.keys, 'u_new', 'view', 'https://example.com', '', Math.floor(Date.now() / 1000) + 1));
+  await h.settle();
+  const replies = h.fake.inbox('u_new').map((m) => m.body.content as string);
+  expect(replies).toHaveLength(3); // the passive `view` event gets no answer
+  expect(replies).toEqual(
+    expect.arrayContaining([expect.stringContaining('没看懂「今天天气怎么样」'), expect.stringContaining('这个按钮暂时没有对应的功能'), expect.stringContaining('你好，我是门店助手')]),
+  );
+});
+
+it('lists the registered commands on 帮助', async () => {
+  await h.deliver(textMessage(h.keys, 'u_help', '帮助'));
+  await h.settle();
+  expect(h.fake.inbox('u_help')[0].body.content).toContain('· 帮助 — 查看我能做什么');
+});

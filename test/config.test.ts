@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+const good = {
+  WECOM_CORP_ID: 'ww1436e0e65a779aee',
+  WECOM_AGENT_ID: '1000002',
+  WECOM_SECRET: 's3cret',
+  WECOM_TOKEN: 'tok',
+  WECOM_ENCODING_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+it('applies the defaults', () => {
+  const config = loadConfig(good);
+  expect(config).toMatchObject({ port: 3000, timezone: 'Asia/Shanghai', logLevel: 'info', openai: null });
+  expect(config.database).toMatchObject({ kind: 'pglite' });
+  expect(config.wecom).toMatchObject({ apiBase: 'https://qyapi.weixin.qq.com', agentId: 1000002, callbackMaxSkewSeconds: 300 });
+});
+
+it('chooses the database from DATABASE_URL', () => {
+  expect(loadConfig({ ...good, DATABASE_URL: 'postgresql://u@db:5432/app' }).database).toEqual({ kind: 'postgres', url: 'postgresql://u@db:5432/app' });
+  expect(loadConfig({ ...good, DATABASE_URL: 'pglite:./var/db' }).database).toMatchObject({ kind: 'pglite', dataDir: expect.stringMatching(/var\/db$/) });
+  expect(loadConfig({ ...good, DATABASE_URL: 'pglite:memory' }).database).toEqual({ kind: 'pglite', dataDir: null });
+});
+
+it('names each bad variable on a line of its own', () => {
+  const lines = problems({ ...good, PORT: 'eighty', WECOM_ENCODING_AES_KEY: 'tooshort', APP_TIMEZONE: 'Mars/Base', DATABASE_URL: 'mysql://x' });
+  expect(lines).toEqual([
+    expect.stringMatching(/^config: PORT /),
+    expect.stringMatching(/^config: WECOM_ENCODING_AES_KEY must be the 43-character EncodingAESKey/),
+    expect.stringMatching(/^config: APP_TIMEZONE must be an IANA time zone/),
+  ]);
+  expect(problems({ ...good, DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/^config: DATABASE_URL must be postgresql/)]);
+});
+
+it('names every missing WeCom variable', () => {
+  expect(problems({})).toEqual([
+    expect.stringMatching(/^config: WECOM_CORP_ID is required/),
+    expect.stringMatching(/^config: WECOM_AGENT_ID is required/),
+    expect.stringMatching(/^config: WECOM_SECRET is required/),
+    expect.stringMatching(/^config: WECOM_TOKEN is required/),
+    expect.stringMatching(/^config: WECOM_ENCODING_AES_KEY is required/),
+  ]);
+});
+
+it('needs a model name with an OpenAI key', () => {
+  expect(problems({ ...good, OPENAI_API_KEY: 'sk-x' })).toEqual(['config: OPENAI_MODEL is required when OPENAI_API_KEY is set']);
+  expect(loadConfig({ ...good, OPENAI_API_KEY: 'sk-x', OPENAI_MODEL: 'qwen-plus' }).openai).toEqual({ apiKey: 'sk-x', model: 'qwen-plus', baseUrl: undefined });
+});
