@@ -1,0 +1,119 @@
+import 'dotenv/config';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { MIGRATIONS_DIR } from '../db/migrate';
+import { openDatabase, type Database } from '../db';
+import { databaseTarget, describeTarget } from '../db/target';
+import { createApp } from '../app';
+import { configOrExit, FEATURES } from '../main';
+
+const USAGE = `usage: npm run admin -- <command>
+
+  migrate              apply pending database migrations (npm start does this too)
+  migration-status     list applied and pending migrations
+  setup-menu           create the app menu in WeCom from the features' buttons
+  outbox               count outbox messages by status and show the latest dead ones
+  retry-dead [--id N]  put dead-lettered messages back in the queue (all, or one)
+  run-job <name>       run a scheduled job once, now
+  jobs                 list the scheduled jobs`;
+
+/** The IT person's tool. Each command opens what it needs, does one thing, and says what it did. */
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { id: { type: 'string' } } });
+  const [command, ...rest] = positionals;
+  switch (command) {
+    case 'migrate':
+      return withDatabase(async (database) => {
+        const applied = await database.migrate();
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        return 0;
+      });
+    case 'migration-status':
+      return withDatabase(async (database) => {
+        const rows = await database.prisma.$queryRaw<{ migration_name: string; finished_at: Date }[]>`
+          SELECT migration_name, finished_at FROM "_prisma_migrations" ORDER BY migration_name`.catch(() => []);
+        for (const r of rows) console.log(`applied  ${r.migration_name}  ${r.finished_at.toISOString()}`);
+        const known = new Set(rows.map((r) => r.migration_name));
+        for (const name of fs.readdirSync(MIGRATIONS_DIR).filter((n) => !n.endsWith('.toml')).sort()) {
+          if (!known.has(name)) console.log(`pending  ${name}`);
+        }
+        return 0;
+      });
+    case 'setup-menu':
+      return withApp(async (app) => {
+        if (app.bot.menu.length === 0) {
+          console.error('no feature registered a menu button');
+          return 1;
+        }
+        await app.wecom.createMenu({ button: app.bot.menu });
+        console.log(`menu created for agent ${app.config.wecom.agentId}: ${app.bot.menu.map((b) => b.name).join(' | ')}`);
+        return 0;
+      });
+    case 'outbox':
+      return withDatabase(async ({ prisma }) => {
+        const counts = await prisma.outboxMessage.groupBy({ by: ['status'], _count: true });
+        for (const c of counts) console.log(`${c.status.padEnd(8)} ${c._count}`);
+        const dead = await prisma.outboxMessage.findMany({ where: { status: 'dead' }, orderBy: { id: 'desc' }, take: 20 });
+        for (const d of dead) console.log(`dead #${d.id} to ${d.recipient} after ${d.attempts} attempts: ${d.lastError}`);
+        return 0;
+      });
+    case 'retry-dead':
+      return withDatabase(async ({ prisma }) => {
+        const where = values.id ? { status: 'dead', id: BigInt(values.id) } : { status: 'dead' };
+        const { count } = await prisma.outboxMessage.updateMany({ where, data: { status: 'pending', attempts: 0, nextAttemptAt: new Date(), lastError: null } });
+        console.log(`${count} message(s) queued again; the running bot sends them`);
+        return 0;
+      });
+    case 'jobs':
+      return withApp(async (app) => {
+        for (const job of app.bot.jobs) console.log(`${job.name.padEnd(32)} ${job.schedule}  (${app.config.timezone})`);
+        return 0;
+      });
+    case 'run-job':
+      return withApp(async (app) => {
+        const job = app.bot.jobs.find((j) => j.name === rest[0]);
+        if (!job) {
+          console.error(`no job named "${rest[0] ?? ''}"; see: npm run admin -- jobs`);
+          return 1;
+        }
+        await app.scheduler.runJob(job, new Date());
+        await app.sender.drainOnce();
+        console.log(`ran ${job.name}`);
+        return 0;
+      });
+    default:
+      console.error(command ? `unknown command "${command}"\n\n${USAGE}` : USAGE);
+      return command ? 2 : 0;
+  }
+}
+
+async function withDatabase(fn: (database: Database) => Promise<number>): Promise<number> {
+  const target = databaseTarget(process.env.DATABASE_URL);
+  console.log(`database: ${describeTarget(target)}`);
+  const database = await openDatabase(target);
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function withApp(fn: (app: Awaited<ReturnType<typeof createApp>>) => Promise<number>): Promise<number> {
+  const config = configOrExit();
+  const database = await openDatabase(config.database);
+  await database.migrate();
+  const app = await createApp({ config, database, features: FEATURES });
+  try {
+    return await fn(app);
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
