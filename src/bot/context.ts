@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
-import type { OutboundContent } from '../platform/outbound';
+import type { CardUpdate, OutboundContent } from '../platform/outbound';
 import type { WecomClient } from '../platform/wecom-client';
 import type { InboundMessage } from './message';
 
@@ -22,6 +22,11 @@ export interface BotContext {
   keyArg: string;
   /** Enqueues an answer to the sender; never sends inline. Idempotent across re-runs of the handler. */
   reply(content: string | OutboundContent): Promise<void>;
+  /**
+   * For a card tap: rewrites the tapped card for the person who tapped it (grey out the buttons
+   * with a new label, or replace the card). Goes through the outbox like a reply.
+   */
+  updateCard(change: { replaceName: string } | { card: Extract<CardUpdate, { card: unknown }>['card'] }): Promise<void>;
   /** Enqueues a message to other members (a manager, the incoming shift). Same idempotency. */
   send(to: string | string[], content: string | OutboundContent): Promise<void>;
 }

@@ -153,6 +153,11 @@ export class InboundProcessor {
       match: resolved?.found.match ?? null,
       keyArg: resolved?.found.keyArg ?? '',
       reply: (content) => enqueueFor([message.fromUser], content),
+      updateCard: (change) => {
+        const responseCode = message.card?.responseCode;
+        if (!responseCode) throw new Error(`updateCard called for a message that is not a card tap (${type})`);
+        return enqueueFor([message.fromUser], { kind: 'card_update', update: { responseCode, ...change } });
+      },
       send: (to, content) => enqueueFor(Array.isArray(to) ? to : [to], content),
     };
 

@@ -2,7 +2,15 @@
 export type OutboundContent =
   | { kind: 'text'; content: string }
   | { kind: 'markdown'; content: string }
-  | { kind: 'template_card'; card: TemplateCard };
+  | { kind: 'template_card'; card: TemplateCard }
+  /** Not a new message: rewrites a card the person tapped (message/update_template_card). */
+  | { kind: 'card_update'; update: CardUpdate };
+
+/**
+ * A tap's response_code lets the app update that card once, within 72 hours: either grey out
+ * the buttons with a new label, or replace the whole card.
+ */
+export type CardUpdate = { responseCode: string } & ({ replaceName: string } | { card: TemplateCard });
 
 /**
  * A WeCom template card (card_type text_notice, news_notice, button_interaction,

@@ -27,6 +27,11 @@ export async function enqueue(db: DbTx, items: OutboxItem[], now: Date): Promise
 
 function toRows(item: OutboxItem): Prisma.OutboxMessageCreateManyInput[] {
   const { content } = item;
+  if (content.kind === 'card_update') {
+    const { responseCode, ...change } = content.update;
+    const body = 'replaceName' in change ? { response_code: responseCode, button: { replace_name: change.replaceName } } : { response_code: responseCode, template_card: change.card };
+    return [{ recipient: item.to, kind: content.kind, body: body as Prisma.InputJsonObject, idempotencyKey: item.idempotencyKey }];
+  }
   if (content.kind === 'template_card') {
     // task_id must be unique per app; derive it from the idempotency key so a re-run reuses it.
     const taskId = content.card.task_id ?? taskIdFor(item.idempotencyKey);

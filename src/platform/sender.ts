@@ -121,7 +121,8 @@ export class OutboxSender {
 
   private async deliver(row: OutboxMessage): Promise<void> {
     const { db, clock, log, metrics } = this.opts;
-    const waitMs = await this.reserveRate(row);
+    // A card update is not a new message to the member: it does not count toward their limits.
+    const waitMs = row.kind === 'card_update' ? 0 : await this.reserveRate(row);
     if (waitMs > 0) {
       // Not an attempt: hand the row back untouched except for when to look at it again.
       await db.outboxMessage.update({
@@ -132,11 +133,14 @@ export class OutboxSender {
       return;
     }
     try {
-      const answer = await this.opts.wecom.sendMessage(this.toWecom(row));
-      if (answer.invaliduser) log.warn({ outboxId: String(row.id), invaliduser: answer.invaliduser }, 'wecom did not deliver to some users (outside the app visibility?)');
+      const answer =
+        row.kind === 'card_update'
+          ? await this.opts.wecom.updateTemplateCard({ ...(row.body as Record<string, unknown>), userids: [row.recipient] })
+          : await this.opts.wecom.sendMessage(this.toWecom(row));
+      if ('invaliduser' in answer && answer.invaliduser) log.warn({ outboxId: String(row.id), invaliduser: answer.invaliduser }, 'wecom did not deliver to some users (outside the app visibility?)');
       await db.outboxMessage.update({
         where: { id: row.id },
-        data: { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: answer.msgid ?? null, responseCode: answer.response_code ?? null, lastError: null },
+        data: { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: (answer.msgid as string | undefined) ?? null, responseCode: (answer.response_code as string | undefined) ?? null, lastError: null },
       });
       metrics.outboxSends.inc({ result: 'sent' });
     } catch (err) {
