@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type Router from 'koa-router';
+import type Koa from 'koa';
 import type { Config } from './config';
 import { openDatabase, type Database, type Db } from './db';
 import { describeTarget } from './db/target';
@@ -22,7 +22,7 @@ export interface AppOptions {
   clock?: Clock;
   /** An already open database (tests; replicas sharing one PGlite). Otherwise opened from config. */
   database?: Database;
-  extraRoutes?: (router: Router) => void;
+  extraMiddleware?: Koa.Middleware[];
 }
 
 export interface App {
@@ -39,7 +39,7 @@ export interface App {
   log: Logger;
   server: http.Server;
   /** Starts the workers (processor, sender, scheduler) and listens; resolves with the port. */
-  start(port?: number): Promise<number>;
+  start(port?: number, host?: string): Promise<number>;
   /** Graceful shutdown: stop taking callbacks, finish what is in flight, close the database. */
   stop(opts?: { keepDatabase?: boolean }): Promise<void>;
 }
@@ -68,7 +68,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     db,
     log,
     metrics,
-    extraRoutes: opts.extraRoutes,
+    extraMiddleware: opts.extraMiddleware,
     callback: {
       keys: { token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, corpId: config.wecom.corpId },
       maxSkewSeconds: config.wecom.callbackMaxSkewSeconds,
@@ -94,11 +94,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     metrics,
     log,
     server,
-    async start(port = config.port) {
+    async start(port = config.port, host?: string) {
       processor.start();
       sender.start();
       scheduler.start(bot.jobs);
-      await new Promise<void>((resolve) => server.listen(port, resolve));
+      await new Promise<void>((resolve) => server.listen(port, host, resolve));
       const bound = (server.address() as AddressInfo).port;
       log.info({ port: bound, database: describeTarget(config.database), timezone: config.timezone }, '门店助手 is listening');
       return bound;

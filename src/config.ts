@@ -41,7 +41,21 @@ const envSchema = z.object({
   APP_TIMEZONE: optionalText.pipe(timezone.optional()),
   TZ: optionalText.pipe(timezone.optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: optionalText,
+  SANDBOX_HOST: optionalText,
 });
+
+/** Where sandbox mode mounts its fake WeCom API on our own server. */
+export const SANDBOX_API_PREFIX = '/sandbox/wecom';
+
+/** Demo credentials of the sandbox's fake WeCom. Not secrets: they open nothing real. */
+export const SANDBOX_WECOM = {
+  corpId: 'wwsandbox00000001',
+  agentId: 1000002,
+  secret: 'sandbox-secret-not-a-real-one',
+  token: 'sandboxToken',
+  encodingAesKey: 'c2FuZGJveC1kZW1vLWtleS0wMTIzNDU2Nzg5YWJjZGU',
+} as const;
 
 const WECOM_REQUIRED = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
 
@@ -60,6 +74,11 @@ export interface WecomConfig {
 
 export interface Config {
   port: number;
+  /**
+   * Sandbox mode: no WeCom account; a fake WeCom and the /sandbox page run inside the server.
+   * Only when no WECOM_* variable is set and NODE_ENV is not production.
+   */
+  sandbox: { host: string } | null;
   database: DatabaseTarget;
   wecom: WecomConfig;
   openai: { baseUrl?: string; apiKey: string; model: string } | null;
@@ -89,14 +108,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     problems.push(`config: ${(err as Error).message}`);
   }
-  for (const name of WECOM_REQUIRED) {
-    if (!e[name]) problems.push(`config: ${name} is required (see README, "Register the app in WeCom")`);
+  const sandbox = WECOM_REQUIRED.every((name) => !e[name]) && e.NODE_ENV !== 'production';
+  if (!sandbox) {
+    for (const name of WECOM_REQUIRED) {
+      if (!e[name]) problems.push(`config: ${name} is required (see README, "Register the app in WeCom")`);
+    }
   }
   if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');
   if (problems.length > 0) throw new ConfigError(problems);
 
+  if (sandbox) {
+    const host = e.SANDBOX_HOST ?? '127.0.0.1';
+    return {
+      port: e.PORT,
+      sandbox: { host },
+      database: database!,
+      wecom: { ...SANDBOX_WECOM, apiBase: `http://127.0.0.1:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
+      openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
+      timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+      logLevel: e.LOG_LEVEL,
+    };
+  }
+
   return {
     port: e.PORT,
+    sandbox: null,
     database: database!,
     wecom: {
       corpId: e.WECOM_CORP_ID!,

@@ -41,8 +41,23 @@ it('names each bad variable on a line of its own', () => {
   expect(problems({ ...good, DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/^config: DATABASE_URL must be postgresql/)]);
 });
 
-it('names every missing WeCom variable', () => {
-  expect(problems({})).toEqual([
+it('starts in sandbox mode with no WeCom variables, outside production', () => {
+  const config = loadConfig({ PORT: '4000' });
+  expect(config.sandbox).toEqual({ host: '127.0.0.1' });
+  expect(config.wecom.apiBase).toBe('http://127.0.0.1:4000/sandbox/wecom');
+  expect(loadConfig(good).sandbox).toBeNull();
+});
+
+it('names the missing WeCom variables when some are set', () => {
+  expect(problems({ WECOM_CORP_ID: 'ww1', WECOM_SECRET: 's' })).toEqual([
+    expect.stringMatching(/^config: WECOM_AGENT_ID is required/),
+    expect.stringMatching(/^config: WECOM_TOKEN is required/),
+    expect.stringMatching(/^config: WECOM_ENCODING_AES_KEY is required/),
+  ]);
+});
+
+it('never runs the sandbox in production: every missing WeCom variable is named', () => {
+  expect(problems({ NODE_ENV: 'production' })).toEqual([
     expect.stringMatching(/^config: WECOM_CORP_ID is required/),
     expect.stringMatching(/^config: WECOM_AGENT_ID is required/),
     expect.stringMatching(/^config: WECOM_SECRET is required/),

@@ -2,19 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Driver } from './driver';
+import { PROJECT_ROOT } from '../paths';
 
-/** prisma/migrations at the project root, whether we run from src/ (tsx, jest) or dist/src/ (built). */
-export const MIGRATIONS_DIR = path.join(projectRoot(__dirname), 'prisma', 'migrations');
-
-function projectRoot(from: string): string {
-  let dir = from;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-  return dir;
-}
+export const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'prisma', 'migrations');
 
 /** The same key Prisma Migrate locks on, so our runner and the CLI never migrate at once. */
 const MIGRATION_LOCK_KEY = 72707369;

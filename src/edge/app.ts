@@ -11,8 +11,8 @@ export interface EdgeOptions {
   log: Logger;
   metrics: Metrics;
   callback: Omit<CallbackOptions, 'metrics'>;
-  /** Extra routes mounted by the app (the sandbox, later the console). */
-  extraRoutes?: (router: Router) => void;
+  /** Extra middleware mounted before the edge's routes (the sandbox, later the console). */
+  extraMiddleware?: Koa.Middleware[];
 }
 
 /** The HTTP edge: the WeCom callback, health, readiness and metrics. It knows nothing of features. */
@@ -47,7 +47,7 @@ export function createEdge(opts: EdgeOptions): Koa {
   });
 
   mountCallback(router, { ...opts.callback, metrics: opts.metrics });
-  opts.extraRoutes?.(router);
+  for (const middleware of opts.extraMiddleware ?? []) app.use(middleware);
   app.use(router.routes()).use(router.allowedMethods());
 
   // The edge's one error listener: whatever escaped a route is a bug or an outage, logged once.

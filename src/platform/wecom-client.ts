@@ -91,7 +91,8 @@ export class WecomClient {
         check('media/get', (await res.json()) as WecomAnswer);
       }
       const disposition = res.headers.get('content-disposition') ?? '';
-      const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1];
+      const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+      const filename = encoded ? decodeURIComponent(encoded) : /filename="?([^";]+)"?/.exec(disposition)?.[1];
       return { data: Buffer.from(await res.arrayBuffer()), contentType, filename };
     });
   }

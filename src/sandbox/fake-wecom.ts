@@ -61,7 +61,7 @@ export class FakeWecom {
   menu: unknown = null;
   private readonly tokens = new Map<string, number>();
   private readonly media = new Map<string, { data: Buffer; contentType: string; filename: string; createdAt: number }>();
-  private readonly responseCodes = new Map<string, { createdAt: number; used: boolean }>();
+  private readonly responseCodes = new Map<string, { createdAt: number; used: boolean; taskId?: string; userid?: string }>();
   private readonly taskIds = new Set<string>();
   private readonly faults: Fault[] = [];
   private readonly clock: Clock;
@@ -94,6 +94,11 @@ export class FakeWecom {
     return this.messages.filter((m) => m.touser === userid && !m.dropped);
   }
 
+  /** A stored file, for showing it in the sandbox page (no token, no expiry check). */
+  peekMedia(id: string) {
+    return this.media.get(id) ?? null;
+  }
+
   /** Stores a file as if a member had sent it from their phone; returns its media id. */
   putMedia(data: Buffer, contentType: string, filename: string): string {
     const id = `fake_media_${crypto.randomBytes(12).toString('hex')}`;
@@ -101,11 +106,12 @@ export class FakeWecom {
     return id;
   }
 
-  /** Koa middleware answering /cgi-bin/* like WeCom; other paths fall through. */
-  routes(): Koa.Middleware {
+  /** Koa middleware answering <prefix>/cgi-bin/* like WeCom; other paths fall through. */
+  routes(prefix = ''): Koa.Middleware {
+    const base = `${prefix}/cgi-bin/`;
     return async (ctx, next) => {
-      if (!ctx.path.startsWith('/cgi-bin/')) return next();
-      const path = ctx.path.slice('/cgi-bin/'.length);
+      if (!ctx.path.startsWith(base)) return next();
+      const path = ctx.path.slice(base.length);
       const query = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, String(v)]));
       const raw = ctx.method === 'POST' ? await getRawBody(ctx.req, { limit: '25mb' }) : Buffer.alloc(0);
       const contentType = ctx.get('content-type');
@@ -146,7 +152,8 @@ export class FakeWecom {
           if (!file || this.clock.now().getTime() - file.createdAt > MEDIA_TTL_MS) return this.answer(ctx, call, err(40007, 'invalid media_id'));
           this.calls.push({ ...call, answer: { file: file.filename }, at: this.clock.now() });
           ctx.type = file.contentType;
-          ctx.set('content-disposition', `attachment; filename="${file.filename}"`);
+          // Header values are Latin-1: a Chinese file name goes in RFC 5987's filename*.
+          ctx.set('content-disposition', `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
           ctx.body = file.data;
           return;
         }
@@ -218,7 +225,7 @@ export class FakeWecom {
     const now = this.clock.now();
     const msgid = `fake_msg_${++this.msgSeq}`;
     const responseCode = msgtype === 'template_card' ? crypto.randomBytes(16).toString('hex') : undefined;
-    if (responseCode) this.responseCodes.set(responseCode, { createdAt: now.getTime(), used: false });
+    if (responseCode) this.responseCodes.set(responseCode, { createdAt: now.getTime(), used: false, taskId: String(payload.task_id ?? '') });
     const interval = Number(body.duplicate_check_interval ?? 1800) * 1000;
     for (const touser of users) {
       const recent = this.messages.filter((m) => m.touser === touser && !m.dropped && now.getTime() - m.at.getTime() < 60_000);
@@ -261,15 +268,28 @@ export class FakeWecom {
     const code = this.responseCodes.get(String(body.response_code ?? ''));
     if (!code || code.used || this.clock.now().getTime() - code.createdAt > RESPONSE_CODE_TTL_MS) return err(40099, 'invalid response_code');
     code.used = true;
-    this.cardUpdates.push(body);
+    this.cardUpdates.push({ ...body, task_id: code.taskId });
     return {};
   }
 
-  /** A card tap gives the app a fresh response code, as WeCom's callback does. */
-  issueResponseCode(): string {
+  /** A card tap gives the app a fresh response code for that card, as WeCom's callback does. */
+  issueResponseCode(taskId: string): string {
     const code = crypto.randomBytes(16).toString('hex');
-    this.responseCodes.set(code, { createdAt: this.clock.now().getTime(), used: false });
+    this.responseCodes.set(code, { createdAt: this.clock.now().getTime(), used: false, taskId });
     return code;
+  }
+
+  /** A card as the member now sees it: the last full replacement, or the original with buttons greyed out. */
+  cardView(taskId: string, userid: string): { card: Record<string, unknown>; replacedName?: string } | null {
+    const sent = this.messages.find((m) => m.msgtype === 'template_card' && m.touser === userid && m.body.task_id === taskId);
+    if (!sent) return null;
+    let view: { card: Record<string, unknown>; replacedName?: string } = { card: sent.body };
+    for (const update of this.cardUpdates) {
+      if (update.task_id !== taskId || !(update.userids as string[] | undefined)?.includes(userid)) continue;
+      if (update.template_card) view = { card: update.template_card as Record<string, unknown> };
+      else view = { card: view.card, replacedName: String((update.button as { replace_name?: string } | undefined)?.replace_name ?? '') };
+    }
+    return view;
   }
 
   private createMenu(query: Record<string, string>, body: Record<string, unknown> | null) {

@@ -4,7 +4,7 @@ import type { Feature } from '../../src/bot/registry';
 import { helpFeature } from '../../src/features/help';
 import { TestClock } from '../helpers/clock';
 import { startHarness, type Harness } from '../helpers/harness';
-import { eventMessage, textMessage } from '../helpers/wecom-callback';
+import { eventMessage, innerXml, textMessage } from '../helpers/wecom-callback';
 
 let calls = 0;
 const faulty: Feature = (bot) => {
@@ -45,17 +45,22 @@ it('retries a handler bug, then marks the message failed and apologises once', a
   expect(h.fake.inbox('u_bug').map((m) => m.body.content)).toEqual([APOLOGY]);
 });
 
-it('answers unknown text, unknown buttons and unsupported types politely, and greets', async () => {
+it('greets someone new once, and answers unknown text, unknown buttons and unsupported types politely', async () => {
+  const t = Math.floor(Date.now() / 1000);
+  await h.deliver(eventMessage(h.keys, 'u_new', 'enter_agent', '', '', t));
+  await h.settle();
   await h.deliver(textMessage(h.keys, 'u_new', '今天天气怎么样'));
   await h.deliver(eventMessage(h.keys, 'u_new', 'click', 'no.such.button'));
-  await h.deliver(eventMessage(h.keys, 'u_new', 'enter_agent'));
-  await h.deliver(eventMessage(h.keys, 'u_new', 'view', 'https://example.com', '', Math.floor(Date.now() / 1000) + 1));
+  await h.deliver(eventMessage(h.keys, 'u_new', 'enter_agent', '', '', t + 5)); // opens the app again: no second greeting
+  await h.deliver(eventMessage(h.keys, 'u_new', 'view', 'https://example.com', '', t + 1)); // passive: no answer
+  await h.deliver(innerXml({ ToUserName: h.keys.corpId, FromUserName: 'u_new', CreateTime: t, MsgType: 'voice', MediaId: 'm1', MsgId: '7100000000000000001' }));
   await h.settle();
   const replies = h.fake.inbox('u_new').map((m) => m.body.content as string);
-  expect(replies).toHaveLength(3); // the passive `view` event gets no answer
-  expect(replies).toEqual(
-    expect.arrayContaining([expect.stringContaining('没看懂「今天天气怎么样」'), expect.stringContaining('这个按钮暂时没有对应的功能'), expect.stringContaining('你好，我是门店助手')]),
+  expect(replies[0]).toContain('你好，我是门店助手');
+  expect(replies.slice(1)).toEqual(
+    expect.arrayContaining([expect.stringContaining('没看懂「今天天气怎么样」'), expect.stringContaining('这个按钮暂时没有对应的功能'), expect.stringContaining('暂时还处理不了这类消息')]),
   );
+  expect(replies).toHaveLength(4);
 });
 
 it('lists the registered commands on 帮助', async () => {

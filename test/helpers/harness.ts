@@ -82,8 +82,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await app.intake.drain();
       await new Promise((r) => setImmediate(r));
       await app.processor.whenIdle();
-      await app.sender.whenIdle();
-      while ((await app.sender.drainOnce()) > 0);
+      // The background sender may hold rows it claimed; wait until none is mid-send and nothing is due.
+      for (;;) {
+        await app.sender.whenIdle();
+        const attempted = await app.sender.drainOnce();
+        const inFlight = await app.db.outboxMessage.count({ where: { status: 'sending' } });
+        if (attempted === 0 && inFlight === 0) break;
+        if (attempted === 0) await new Promise((r) => setTimeout(r, 10));
+      }
     },
     async stop() {
       if (workers) await app.stop({ keepDatabase: true });

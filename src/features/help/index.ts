@@ -23,8 +23,10 @@ export const helpFeature: Feature = (bot) => {
   });
 };
 
+/** WeCom reports every opening of the app; only someone new is greeted, once. */
 async function greet(ctx: BotContext) {
-  await ctx.reply(GREETING);
+  const earlier = await ctx.db.inboundMessage.count({ where: { fromUser: ctx.message.fromUser, id: { lt: BigInt(ctx.message.id) } } });
+  if (earlier === 0) await ctx.reply(GREETING);
 }
 
 export function helpText(bot: BotRegistry): string {

@@ -1,0 +1,189 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Koa from 'koa';
+import Router from 'koa-router';
+import getRawBody from 'raw-body';
+import { z } from 'zod';
+import { SANDBOX_API_PREFIX, type WecomConfig } from '../config';
+import { sealEnvelope } from '../edge/envelope';
+import type { Logger } from '../log';
+import { PROJECT_ROOT } from '../paths';
+import type { FakeWecom } from './fake-wecom';
+import { PERSONAS } from './personas';
+
+const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'page');
+const PAGE_FILES: Record<string, string> = {
+  '/sandbox': 'index.html',
+  '/sandbox/app.js': 'app.js',
+  '/sandbox/style.css': 'style.css',
+};
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/** What a visitor did, as the sandbox page sends it. Each becomes one real encrypted callback. */
+const visitorAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), user: z.string(), content: z.string().min(1).max(2048) }),
+  z.object({ type: z.literal('image'), user: z.string(), filename: z.string().max(200), contentType: z.string().regex(/^image\//), base64: z.string().min(8) }),
+  z.object({ type: z.literal('click'), user: z.string(), key: z.string().min(1).max(128) }),
+  z.object({ type: z.literal('scan'), user: z.string(), key: z.string().min(1).max(128), result: z.string().min(1).max(256), scanType: z.enum(['barcode', 'qrcode']).default('barcode') }),
+  z.object({
+    type: z.literal('card'),
+    user: z.string(),
+    taskId: z.string().min(1),
+    key: z.string().min(1),
+    cardType: z.string(),
+    selections: z.array(z.object({ questionKey: z.string(), optionIds: z.array(z.string()) })).default([]),
+  }),
+  z.object({ type: z.literal('enter'), user: z.string() }),
+]);
+type VisitorAction = z.infer<typeof visitorAction>;
+
+interface VisitorLine {
+  user: string;
+  at: Date;
+  kind: 'text' | 'image' | 'click' | 'scan' | 'card';
+  text: string;
+  mediaId?: string;
+  /** The callback's HTTP status: what the edge answered WeCom. */
+  status: number;
+}
+
+export interface SandboxOptions {
+  fake: FakeWecom;
+  wecom: WecomConfig;
+  /** The server's own callback URL (known once it listens). */
+  callbackUrl: () => string;
+  log: Logger;
+}
+
+/**
+ * Sandbox mode: the fake WeCom API under /sandbox/wecom, the page at /sandbox, and the page's
+ * API. Everything a visitor does is sealed with the demo token and key and POSTed to
+ * /wecom/callback like WeCom would — nothing bypasses the edge, so what works here works there.
+ */
+export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
+  const { fake } = opts;
+  const lines: VisitorLine[] = [];
+  const router = new Router({ prefix: '/sandbox' });
+
+  router.get('/api/state', (ctx) => {
+    const user = String(ctx.query.user ?? '');
+    const bot = fake.messages
+      .filter((m) => m.touser === user)
+      .map((m) => ({
+        from: 'bot' as const,
+        at: m.at,
+        msgtype: m.msgtype,
+        body: m.msgtype === 'template_card' ? fake.cardView(String(m.body.task_id), user) : m.body,
+        dropped: m.dropped ?? null,
+      }));
+    const own = lines.filter((l) => l.user === user).map((l) => ({ from: 'me' as const, ...l }));
+    ctx.body = {
+      personas: PERSONAS,
+      menu: fake.menu,
+      messages: [...own, ...bot].sort((a, b) => a.at.getTime() - b.at.getTime()),
+      calls: fake.calls.slice(-60).map((c) => ({ ...c, query: redactToken(c.query), answer: redactToken(c.answer as Record<string, string>) })),
+    };
+  });
+
+  router.get('/api/media/:id', (ctx) => {
+    const file = fake.peekMedia(ctx.params.id);
+    if (!file) {
+      ctx.status = 404;
+      ctx.body = { error: 'media_not_found' };
+      return;
+    }
+    ctx.type = file.contentType;
+    ctx.body = file.data;
+  });
+
+  router.post('/api/send', async (ctx) => {
+    let action: VisitorAction;
+    try {
+      action = visitorAction.parse(JSON.parse(await getRawBody(ctx.req, { limit: MAX_IMAGE_BYTES * 1.4, encoding: 'utf8' })));
+    } catch (err) {
+      ctx.status = 400;
+      ctx.body = { error: 'bad_request', detail: err instanceof z.ZodError ? z.prettifyError(err) : String((err as Error).message) };
+      return;
+    }
+    if (!PERSONAS.some((p) => p.userid === action.user)) {
+      ctx.status = 400;
+      ctx.body = { error: 'unknown_user' };
+      return;
+    }
+    const { xml, line } = toCallback(action, fake, opts.wecom.corpId, opts.wecom.agentId);
+    const status = await deliver(opts, xml);
+    if (line) lines.push({ ...line, user: action.user, at: new Date(), status });
+    ctx.body = { status };
+  });
+
+  const page: Koa.Middleware = async (ctx, next) => {
+    const file = PAGE_FILES[ctx.path];
+    if (!file || ctx.method !== 'GET') return next();
+    ctx.type = path.extname(file);
+    ctx.set('cache-control', 'no-cache');
+    ctx.body = fs.createReadStream(path.join(PAGE_DIR, file));
+  };
+
+  return [fake.routes(SANDBOX_API_PREFIX), page, router.routes() as Koa.Middleware, router.allowedMethods() as Koa.Middleware];
+}
+
+/** Builds the XML WeCom would put in the envelope for what the visitor did. */
+function toCallback(action: VisitorAction, fake: FakeWecom, corpId: string, agentId: number) {
+  const createTime = Math.floor(Date.now() / 1000);
+  const head = `<ToUserName><![CDATA[${corpId}]]></ToUserName><FromUserName><![CDATA[${action.user}]]></FromUserName><CreateTime>${createTime}</CreateTime>`;
+  const tail = `<AgentID>${agentId}</AgentID>`;
+  const msgId = () => `<MsgId>${BigInt('0x' + crypto.randomBytes(7).toString('hex')) + 7000000000000000000n}</MsgId>`;
+  const event = (name: string, key: string, extra = '') =>
+    `<xml>${head}<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${name}]]></Event><EventKey><![CDATA[${cdata(key)}]]></EventKey>${extra}${tail}</xml>`;
+  switch (action.type) {
+    case 'text':
+      return { xml: `<xml>${head}<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${cdata(action.content)}]]></Content>${msgId()}${tail}</xml>`, line: { kind: 'text' as const, text: action.content } };
+    case 'image': {
+      const mediaId = fake.putMedia(Buffer.from(action.base64, 'base64'), action.contentType, action.filename);
+      const picUrl = `/sandbox/api/media/${mediaId}`;
+      return {
+        xml: `<xml>${head}<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[${picUrl}]]></PicUrl><MediaId><![CDATA[${mediaId}]]></MediaId>${msgId()}${tail}</xml>`,
+        line: { kind: 'image' as const, text: action.filename, mediaId },
+      };
+    }
+    case 'click':
+      return { xml: event('click', action.key), line: { kind: 'click' as const, text: `点击菜单：${action.key}` } };
+    case 'scan':
+      return {
+        xml: event('scancode_waitmsg', action.key, `<ScanCodeInfo><ScanType><![CDATA[${action.scanType}]]></ScanType><ScanResult><![CDATA[${cdata(action.result)}]]></ScanResult></ScanCodeInfo>`),
+        line: { kind: 'scan' as const, text: `扫码：${action.result}` },
+      };
+    case 'card': {
+      const selected = action.selections
+        .map((s) => `<SelectedItem><QuestionKey><![CDATA[${cdata(s.questionKey)}]]></QuestionKey><OptionIds>${s.optionIds.map((id) => `<OptionId><![CDATA[${cdata(id)}]]></OptionId>`).join('')}</OptionIds></SelectedItem>`)
+        .join('');
+      const extra = `<TaskId><![CDATA[${cdata(action.taskId)}]]></TaskId><CardType><![CDATA[${action.cardType}]]></CardType><ResponseCode><![CDATA[${fake.issueResponseCode(action.taskId)}]]></ResponseCode>${selected ? `<SelectedItems>${selected}</SelectedItems>` : ''}`;
+      return { xml: event('template_card_event', action.key, extra), line: null };
+    }
+    case 'enter':
+      return { xml: event('enter_agent', ''), line: null };
+  }
+}
+
+/** POSTs the sealed callback to our own /wecom/callback, exactly as WeCom would. */
+async function deliver(opts: SandboxOptions, xml: string): Promise<number> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = String(crypto.randomInt(1e9));
+  const { ciphertext, signature } = sealEnvelope(opts.wecom, xml, timestamp, nonce);
+  const query = new URLSearchParams({ msg_signature: signature, timestamp, nonce });
+  const body = `<xml><ToUserName><![CDATA[${opts.wecom.corpId}]]></ToUserName><Encrypt><![CDATA[${ciphertext}]]></Encrypt><AgentID><![CDATA[${opts.wecom.agentId}]]></AgentID></xml>`;
+  const res = await fetch(`${opts.callbackUrl()}?${query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+  if (res.status !== 200) opts.log.warn({ status: res.status, answer: await res.text() }, 'sandbox callback refused by the edge');
+  return res.status;
+}
+
+/** CDATA cannot contain its own terminator; split it the standard way. */
+function cdata(text: string): string {
+  return text.replaceAll(']]>', ']]]]><![CDATA[>');
+}
+
+/** Even the fake's tokens stay out of the browser, as a real one must. */
+function redactToken<T extends Record<string, unknown>>(fields: T): T {
+  return typeof fields?.access_token === 'string' ? { ...fields, access_token: `${fields.access_token.slice(0, 6)}…` } : fields;
+}

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { startBot } from '../../src/main';
+import type { App } from '../../src/app';
+import type { FakeWecom } from '../../src/sandbox/fake-wecom';
+import { openTestDatabase } from '../helpers/database';
+
+/** The sandbox page in a real headless Chromium (Debian's), driven by playwright-core. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let app: App;
+let fake: FakeWecom;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
+  const port = await freePort();
+  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), { database: await openTestDatabase() });
+  app = started.app;
+  fake = started.fake!;
+  base = `http://127.0.0.1:${port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+beforeEach(async () => {
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await page.goto(`${base}/sandbox`);
+  await page.waitForSelector('#persona option', { state: 'attached' });
+});
+afterEach(() => page.close());
+
+const bubbles = () => page.locator('.msg.bot .bubble');
+
+it('sends what the visitor types through the encrypted callback and shows the reply', async () => {
+  await page.selectOption('#persona', 'liqiang');
+  await page.fill('#text-input', '帮助');
+  await page.click('#send-btn');
+  await page.locator('.msg.bot .bubble', { hasText: '我能帮你做这些' }).waitFor();
+  const stored = await app.db.inboundMessage.findFirst({ where: { fromUser: 'liqiang', msgType: 'text' } });
+  expect(stored).toMatchObject({ status: 'done', payload: expect.objectContaining({ content: '帮助' }) });
+  expect(fake.inbox('liqiang').some((m) => String(m.body.content).includes('我能帮你做这些'))).toBe(true);
+});
+
+it('taps a card button and sees the card update in place', async () => {
+  await page.selectOption('#persona', 'chenjing');
+  await page.fill('#text-input', '演示卡片');
+  await page.click('#send-btn');
+  const card = page.locator('.card', { hasText: '这是一张互动卡片' });
+  await card.locator('button', { hasText: '稍后' }).click();
+  await card.locator('.replaced', { hasText: '已选择：稍后' }).waitFor();
+  expect(await card.locator('button').count()).toBe(0);
+  await page.locator('.msg.bot .bubble', { hasText: '收到，你点了「稍后」' }).waitFor();
+  expect(fake.cardUpdates).toEqual(expect.arrayContaining([expect.objectContaining({ userids: ['chenjing'], button: { replace_name: '已选择：稍后' } })]));
+});
+
+it('taps the app menu and sends an image', async () => {
+  await page.selectOption('#persona', 'sunli');
+  await page.locator('#menu button', { hasText: '帮助' }).click();
+  await page.locator('.msg.bot .bubble', { hasText: '我能帮你做这些' }).waitFor();
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await page.setInputFiles('#image-input', { name: '冰箱.png', mimeType: 'image/png', buffer: png });
+  await page.locator('.msg.me img[alt="冰箱.png"]').waitFor();
+  const image = await app.db.inboundMessage.findFirst({ where: { fromUser: 'sunli', msgType: 'image' } });
+  const mediaId = (image!.payload as { mediaId: string }).mediaId;
+  // The bot can fetch it back by media id through the (fake) WeCom API, as it would in production.
+  expect((await app.wecom.getMedia(mediaId)).data.equals(png)).toBe(true);
+  await bubbles().filter({ hasText: '暂时还处理不了这类消息' }).first().waitFor();
+});
+
+it('fits a phone-sized window without sideways scrolling', async () => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.fill('#text-input', '演示卡片');
+  await page.click('#send-btn');
+  await page.locator('.card').first().waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await page.locator('#calls').isVisible()).toBe(false);
+  await page.click('#toggle-calls');
+  expect(await page.locator('#calls').isVisible()).toBe(true);
+});
+
+it('refuses malformed page actions with a 400 and stores nothing', async () => {
+  const before = await app.db.inboundMessage.count();
+  const post = (body: unknown) => fetch(`${base}/sandbox/api/send`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  expect((await post({ type: 'text', user: 'nobody', content: 'hi' })).status).toBe(400);
+  expect((await post({ type: 'text', user: 'liqiang', content: '' })).status).toBe(400);
+  expect((await post({ type: 'teleport', user: 'liqiang' })).status).toBe(400);
+  expect((await fetch(`${base}/sandbox/api/send`, { method: 'POST', body: '{not json' })).status).toBe(400);
+  expect(await app.db.inboundMessage.count()).toBe(before);
+});
