@@ -9,6 +9,7 @@ import type { Feature } from './bot/registry';
 import { FakeWecom } from './sandbox/fake-wecom';
 import { sandboxMiddleware } from './sandbox';
 import { sandboxTourFeature } from './sandbox/tour';
+import { seedDemoData } from './sandbox/demo';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
 export const FEATURES: Feature[] = [housekeepingFeature, helpFeature];
@@ -29,11 +30,19 @@ export function configOrExit(): Config {
  * Opens the database, applies migrations and starts the bot — in sandbox mode also the fake
  * WeCom and the /sandbox page, with the app menu created through the fake API.
  */
-export async function startBot(config: Config, opts: { database?: Database; log?: Logger } = {}): Promise<{ app: App; port: number; fake: FakeWecom | null }> {
+export async function startBot(
+  config: Config,
+  opts: { database?: Database; log?: Logger; resetSandbox?: boolean } = {},
+): Promise<{ app: App; port: number; fake: FakeWecom | null }> {
   const log = opts.log ?? createLogger(config.logLevel);
+  if (opts.resetSandbox && !config.sandbox) throw new Error('--reset wipes the sandbox demo data and works only in sandbox mode (no WECOM_* variables)');
   const database = opts.database ?? (await openDatabase(config.database));
   const applied = await database.migrate();
   if (applied.length) log.info({ applied }, 'database migrations applied');
+  if (config.sandbox) {
+    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date() });
+    log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
+  }
 
   const fake = config.sandbox ? new FakeWecom({ corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId }) : null;
   const app = await createApp({
@@ -42,7 +51,7 @@ export async function startBot(config: Config, opts: { database?: Database; log?
     database,
     features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
     extraMiddleware: fake
-      ? sandboxMiddleware({ fake, wecom: config.wecom, callbackUrl: () => `http://127.0.0.1:${config.port}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
+      ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `http://127.0.0.1:${config.port}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
       : [],
   });
   const port = await app.start(config.port, config.sandbox?.host);
@@ -55,7 +64,7 @@ export async function startBot(config: Config, opts: { database?: Database; log?
 }
 
 async function main() {
-  const { app } = await startBot(configOrExit());
+  const { app } = await startBot(configOrExit(), { resetSandbox: process.argv.includes('--reset') });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

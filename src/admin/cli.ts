@@ -1,6 +1,9 @@
 import 'dotenv/config';
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { importMasterData } from '../features/masterdata/import';
+import { KINDS, type Kind } from '../features/masterdata/rows';
 import { MIGRATIONS_DIR } from '../db/migrate';
 import { openDatabase, type Database } from '../db';
 import { databaseTarget, describeTarget } from '../db/target';
@@ -9,6 +12,8 @@ import { configOrExit, FEATURES } from '../main';
 
 const USAGE = `usage: npm run admin -- <command>
 
+  import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings);
+                       every bad row is reported with its line and nothing is written
   migrate              apply pending database migrations (npm start does this too)
   migration-status     list applied and pending migrations
   setup-menu           create the app menu in WeCom from the features' buttons
@@ -22,6 +27,29 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { id: { type: 'string' } } });
   const [command, ...rest] = positionals;
   switch (command) {
+    case 'import': {
+      const [kind, file] = rest;
+      if (!kind || !(kind in KINDS) || !file) {
+        console.error(`usage: npm run admin -- import <${Object.keys(KINDS).join('|')}> <file.csv|file.json>`);
+        return 2;
+      }
+      if (!fs.existsSync(file)) {
+        console.error(`no such file: ${file}`);
+        return 2;
+      }
+      return withDatabase(async (database) => {
+        await database.migrate();
+        const format = path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv';
+        const outcome = await importMasterData(database.prisma, kind as Kind, fs.readFileSync(file, 'utf8'), format);
+        if (!outcome.ok) {
+          for (const p of outcome.problems) console.error(`${file}:${p.line}: ${p.message}`);
+          console.error(`${outcome.problems.length} problem(s); nothing was imported`);
+          return 1;
+        }
+        console.log(`${kind}: ${outcome.rows} row(s), ${outcome.created} new, ${outcome.updated} updated`);
+        return 0;
+      });
+    }
     case 'migrate':
       return withDatabase(async (database) => {
         const applied = await database.migrate();

@@ -10,7 +10,8 @@ import { sealEnvelope } from '../edge/envelope';
 import type { Logger } from '../log';
 import { PROJECT_ROOT } from '../paths';
 import type { FakeWecom } from './fake-wecom';
-import { PERSONAS } from './personas';
+import type { Db } from '../db';
+import { ROLES, type Role } from '../features/masterdata/rows';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'page');
 const PAGE_FILES: Record<string, string> = {
@@ -49,6 +50,7 @@ interface VisitorLine {
 }
 
 export interface SandboxOptions {
+  db: Db;
   fake: FakeWecom;
   wecom: WecomConfig;
   /** The server's own callback URL (known once it listens). */
@@ -66,7 +68,17 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
   const lines: VisitorLine[] = [];
   const router = new Router({ prefix: '/sandbox' });
 
-  router.get('/api/state', (ctx) => {
+  /** Who a visitor can be: the demo chain's staff, managers first. */
+  const personas = async () =>
+    (await opts.db.staff.findMany({ where: { active: true }, include: { store: true }, orderBy: [{ storeCode: 'asc' }, { userid: 'asc' }] })).map((s) => ({
+      userid: s.userid,
+      name: s.name,
+      role: ROLES[s.role as Role] ?? s.role,
+      store: s.store?.name ?? s.area ?? '',
+      newHire: s.hireDate ? Date.now() - s.hireDate.getTime() < 30 * 86_400_000 : false,
+    }));
+
+  router.get('/api/state', async (ctx) => {
     const user = String(ctx.query.user ?? '');
     const bot = fake.messages
       .filter((m) => m.touser === user)
@@ -79,7 +91,7 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
       }));
     const own = lines.filter((l) => l.user === user).map((l) => ({ from: 'me' as const, ...l }));
     ctx.body = {
-      personas: PERSONAS,
+      personas: await personas(),
       menu: fake.menu,
       messages: [...own, ...bot].sort((a, b) => a.at.getTime() - b.at.getTime()),
       calls: fake.calls.slice(-60).map((c) => ({ ...c, query: redactToken(c.query), answer: redactToken(c.answer as Record<string, string>) })),
@@ -106,7 +118,7 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
       ctx.body = { error: 'bad_request', detail: err instanceof z.ZodError ? z.prettifyError(err) : String((err as Error).message) };
       return;
     }
-    if (!PERSONAS.some((p) => p.userid === action.user)) {
+    if (!(await opts.db.staff.findUnique({ where: { userid: action.user } }))) {
       ctx.status = 400;
       ctx.body = { error: 'unknown_user' };
       return;

@@ -180,7 +180,7 @@
     state.personas = personas;
     if (!personas.some((p) => p.userid === state.user)) state.user = personas[0].userid;
     const select = $('persona');
-    select.replaceChildren(...personas.map((p) => el('option', { value: p.userid, selected: p.userid === state.user }, `${p.name}（${p.role} · ${p.store}）`)));
+    select.replaceChildren(...personas.map((p) => el('option', { value: p.userid, selected: p.userid === state.user }, `${p.name}（${p.newHire ? '新员工' : p.role} · ${p.store}）`)));
     select.addEventListener('change', () => switchTo(select.value));
     switchTo(state.user);
   }
@@ -189,7 +189,7 @@
     state.user = userid;
     localStorage.setItem('sandbox.user', userid);
     const p = state.personas.find((x) => x.userid === userid);
-    $('chat-sub').textContent = p ? `${p.name} · ${p.role} · ${p.store}` : '';
+    $('chat-sub').textContent = p ? `${p.name} · ${p.newHire ? '新员工' : p.role} · ${p.store}` : '';
     state.lastRender = '';
     act({ type: 'enter' });
   }

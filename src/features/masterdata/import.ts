@@ -1,0 +1,181 @@
+import { parse } from 'csv-parse/sync';
+import type { z } from 'zod';
+import type { Db } from '../../db';
+import { KINDS, type Kind, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
+
+export interface ImportProblem {
+  /** CSV: the line in the file; JSON: the element's position (1-based). */
+  line: number;
+  message: string;
+}
+
+export type ImportOutcome =
+  | { ok: true; kind: Kind; rows: number; created: number; updated: number }
+  | { ok: false; kind: Kind; problems: ImportProblem[] };
+
+interface Parsed<T> {
+  line: number;
+  row: T;
+}
+
+/**
+ * Imports stores, staff, SKUs or per-store SKU settings from CSV or JSON: every row is checked
+ * first (fields, duplicates in the file, references to stores and SKUs, barcodes owned by another
+ * SKU) and every problem is reported with its line; only a file without problems is written, in
+ * one transaction, as an upsert — so importing the same file twice changes nothing.
+ */
+export async function importMasterData(db: Db, kind: Kind, content: string, format: 'csv' | 'json'): Promise<ImportOutcome> {
+  const problems: ImportProblem[] = [];
+  const records = readRecords(content, format, problems);
+  const schema = KINDS[kind] as z.ZodType;
+  const rows: Parsed<unknown>[] = [];
+  for (const { line, record } of records) {
+    const result = schema.safeParse(record);
+    if (result.success) rows.push({ line, row: result.data });
+    else for (const issue of result.error.issues) problems.push({ line, message: issue.message });
+  }
+  if (records.length === 0 && problems.length === 0) problems.push({ line: 1, message: '文件里没有数据行' });
+
+  switch (kind) {
+    case 'stores':
+      return finish(kind, problems, rows as Parsed<z.infer<typeof storeRow>>[], (r) => r.code, db, 'store', importStores);
+    case 'staff':
+      return finish(kind, problems, rows as Parsed<z.infer<typeof staffRow>>[], (r) => r.userid, db, 'staff', importStaff);
+    case 'skus':
+      return finish(kind, problems, rows as Parsed<z.infer<typeof skuRow>>[], (r) => r.code, db, 'sku', importSkus);
+    case 'sku-settings':
+      return finish(kind, problems, rows as Parsed<z.infer<typeof skuSettingRow>>[], (r) => `${r.store}/${r.sku}`, db, 'setting', importSkuSettings);
+  }
+}
+
+type Writer<T> = (db: Db, rows: Parsed<T>[], problems: ImportProblem[]) => Promise<{ created: number; updated: number } | null>;
+
+async function finish<T>(kind: Kind, problems: ImportProblem[], rows: Parsed<T>[], key: (r: T) => string, db: Db, noun: string, write: Writer<T>): Promise<ImportOutcome> {
+  const firstLine = new Map<string, number>();
+  for (const { line, row } of rows) {
+    const k = key(row);
+    const earlier = firstLine.get(k);
+    if (earlier !== undefined) problems.push({ line, message: `${noun} ${k} 与第 ${earlier} 行重复` });
+    else firstLine.set(k, line);
+  }
+  // References are checked even when fields had problems, so one run reports everything.
+  const counts = await write(db, rows, problems);
+  if (problems.length > 0 || !counts) return { ok: false, kind, problems: problems.sort((a, b) => a.line - b.line) };
+  return { ok: true, kind, rows: rows.length, ...counts };
+}
+
+function readRecords(content: string, format: 'csv' | 'json', problems: ImportProblem[]): { line: number; record: unknown }[] {
+  if (format === 'json') {
+    let data: unknown;
+    try {
+      data = JSON.parse(content);
+    } catch (err) {
+      problems.push({ line: 1, message: `不是有效的 JSON：${(err as Error).message}` });
+      return [];
+    }
+    if (!Array.isArray(data)) {
+      problems.push({ line: 1, message: 'JSON 应该是一个数组，每个元素是一行' });
+      return [];
+    }
+    return data.map((record, i) => ({ line: i + 1, record }));
+  }
+  try {
+    const records = parse(content, { columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()), bom: true, skip_empty_lines: true, trim: true, info: true }) as {
+      record: Record<string, string>;
+      info: { lines: number };
+    }[];
+    return records.map(({ record, info }) => ({ line: info.lines, record }));
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    problems.push({ line: e.lines ?? 1, message: `CSV 格式错误：${e.message}` });
+    return [];
+  }
+}
+
+async function existing(keys: string[], find: (keys: string[]) => Promise<string[]>): Promise<Set<string>> {
+  return new Set(keys.length ? await find(keys) : []);
+}
+
+const importStores: Writer<z.infer<typeof storeRow>> = async (db, rows, problems) => {
+  if (problems.length) return null;
+  const known = await existing(rows.map((r) => r.row.code), async (codes) => (await db.store.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  await db.$transaction(async (tx) => {
+    for (const { row } of rows) {
+      const data = { name: row.name, area: row.area ?? null };
+      await tx.store.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
+    }
+  });
+  return { created: rows.filter((r) => !known.has(r.row.code)).length, updated: rows.filter((r) => known.has(r.row.code)).length };
+};
+
+const importStaff: Writer<z.infer<typeof staffRow>> = async (db, rows, problems) => {
+  const storeCodes = [...new Set(rows.map((r) => r.row.store).filter((s): s is string => Boolean(s)))];
+  const stores = await existing(storeCodes, async (codes) => (await db.store.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  for (const { line, row } of rows) {
+    if (row.store && !stores.has(row.store)) problems.push({ line, message: `门店 ${row.store} 不存在：先导入门店（npm run admin -- import stores …）` });
+  }
+  if (problems.length) return null;
+  const known = await existing(rows.map((r) => r.row.userid), async (ids) => (await db.staff.findMany({ where: { userid: { in: ids } }, select: { userid: true } })).map((s) => s.userid));
+  await db.$transaction(async (tx) => {
+    for (const { row } of rows) {
+      const data = { name: row.name, storeCode: row.store ?? null, role: row.role, area: row.area ?? null, hireDate: row.hire_date ? new Date(`${row.hire_date}T00:00:00Z`) : null, active: row.active };
+      await tx.staff.upsert({ where: { userid: row.userid }, create: { userid: row.userid, ...data }, update: data });
+    }
+  });
+  return { created: rows.filter((r) => !known.has(r.row.userid)).length, updated: rows.filter((r) => known.has(r.row.userid)).length };
+};
+
+const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) => {
+  const owner = new Map<string, { code: string; line: number }>();
+  for (const { line, row } of rows) {
+    for (const { barcode } of row.barcodes) {
+      const other = owner.get(barcode);
+      if (other && other.code !== row.code) problems.push({ line, message: `条码 ${barcode} 已用于第 ${other.line} 行的商品 ${other.code}` });
+      else owner.set(barcode, { code: row.code, line });
+    }
+  }
+  const taken = await db.skuBarcode.findMany({ where: { barcode: { in: [...owner.keys()] } } });
+  for (const t of taken) {
+    const mine = owner.get(t.barcode)!;
+    if (t.skuCode !== mine.code) problems.push({ line: mine.line, message: `条码 ${t.barcode} 已属于商品 ${t.skuCode}` });
+  }
+  if (problems.length) return null;
+  const known = await existing(rows.map((r) => r.row.code), async (codes) => (await db.sku.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  await db.$transaction(
+    async (tx) => {
+      for (const { row } of rows) {
+        const data = { name: row.name, aliases: row.aliases, category: row.category, baseUnit: row.base_unit, packUnits: row.pack_units, costPrice: row.cost_price, allowNegative: row.allow_negative };
+        await tx.sku.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
+        // The file is the truth about a SKU's barcodes: replace them.
+        await tx.skuBarcode.deleteMany({ where: { skuCode: row.code } });
+        if (row.barcodes.length) await tx.skuBarcode.createMany({ data: row.barcodes.map((b) => ({ barcode: b.barcode, unit: b.unit ?? null, skuCode: row.code })) });
+      }
+    },
+    { timeout: 60_000 },
+  );
+  return { created: rows.filter((r) => !known.has(r.row.code)).length, updated: rows.filter((r) => known.has(r.row.code)).length };
+};
+
+const importSkuSettings: Writer<z.infer<typeof skuSettingRow>> = async (db, rows, problems) => {
+  const stores = await existing([...new Set(rows.map((r) => r.row.store))], async (codes) => (await db.store.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  const skus = await existing([...new Set(rows.map((r) => r.row.sku))], async (codes) => (await db.sku.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  for (const { line, row } of rows) {
+    if (!stores.has(row.store)) problems.push({ line, message: `门店 ${row.store} 不存在` });
+    if (!skus.has(row.sku)) problems.push({ line, message: `商品 ${row.sku} 不存在` });
+  }
+  if (problems.length) return null;
+  const known = new Set(
+    (await db.skuStoreSetting.findMany({ where: { storeCode: { in: [...stores] } }, select: { storeCode: true, skuCode: true } })).map((s) => `${s.storeCode}/${s.skuCode}`),
+  );
+  await db.$transaction(
+    async (tx) => {
+      for (const { row } of rows) {
+        const data = { safetyStock: row.safety_stock, maxDailyLoss: row.max_daily_loss };
+        await tx.skuStoreSetting.upsert({ where: { storeCode_skuCode: { storeCode: row.store, skuCode: row.sku } }, create: { storeCode: row.store, skuCode: row.sku, ...data }, update: data });
+      }
+    },
+    { timeout: 60_000 },
+  );
+  const key = (r: { store: string; sku: string }) => `${r.store}/${r.sku}`;
+  return { created: rows.filter((r) => !known.has(key(r.row))).length, updated: rows.filter((r) => known.has(key(r.row))).length };
+};

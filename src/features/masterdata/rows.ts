@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/**
+ * The rows of the master-data files, as the chain's admin exports them (CSV with a header line,
+ * or a JSON array of objects with the same keys). Each schema turns one row into what we store,
+ * or says in Chinese what is wrong with it.
+ */
+
+const text = (label: string, max = 100) => z.string({ error: `缺少${label}` }).trim().min(1, `缺少${label}`).max(max, `${label}太长（最多 ${max} 字）`);
+const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
+const list = (value: string | undefined) => (value ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+const yesNo = (label: string, fallback: boolean) =>
+  z.union([z.boolean(), z.string()]).optional().transform((v, ctx) => {
+    if (v === undefined || v === '') return fallback;
+    if (typeof v === 'boolean') return v;
+    if (['true', '1', 'yes', '是', 'y'].includes(v.trim().toLowerCase())) return true;
+    if (['false', '0', 'no', '否', 'n'].includes(v.trim().toLowerCase())) return false;
+    ctx.addIssue({ code: 'custom', message: `${label}只能是 是/否（true/false）` });
+    return z.NEVER;
+  });
+const number = (label: string, opts: { positive?: boolean } = {}) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : Number(String(v).trim());
+    if (String(v).trim() === '' || !Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: `${label}必须是数字` });
+      return z.NEVER;
+    }
+    if (n < 0 || (opts.positive && n === 0)) {
+      ctx.addIssue({ code: 'custom', message: `${label}必须${opts.positive ? '大于 0' : '不小于 0'}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+export const ROLES = { staff: '店员', store_manager: '店长', area_manager: '区域经理', admin: '管理员' } as const;
+export type Role = keyof typeof ROLES;
+const ROLE_BY_NAME = Object.fromEntries((Object.entries(ROLES) as [Role, string][]).flatMap(([k, v]) => [[k, k], [v, k]])) as Record<string, Role>;
+
+export const storeRow = z.object({
+  code: text('门店编码', 32),
+  name: text('门店名称'),
+  area: optionalText,
+});
+
+export const staffRow = z
+  .object({
+    userid: text('企业微信 userid', 64).pipe(z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'userid 只能包含字母、数字和 _ . @ -')),
+    name: text('姓名', 64),
+    store: optionalText,
+    role: z.string({ error: '缺少角色' }).transform((v, ctx) => {
+      const role = ROLE_BY_NAME[v.trim()];
+      if (!role) {
+        ctx.addIssue({ code: 'custom', message: `角色「${v}」不认识，可用：${Object.values(ROLES).join('、')}（或 ${Object.keys(ROLES).join(', ')}）` });
+        return z.NEVER;
+      }
+      return role;
+    }),
+    area: optionalText,
+    hire_date: optionalText.pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '入职日期格式应为 2026-03-01').optional()),
+    active: yesNo('在职', true),
+  })
+  .superRefine((row, ctx) => {
+    if ((row.role === 'staff' || row.role === 'store_manager') && !row.store) ctx.addIssue({ code: 'custom', message: `${ROLES[row.role]}必须填写所属门店（store）` });
+    if (row.role === 'area_manager' && !row.area) ctx.addIssue({ code: 'custom', message: '区域经理必须填写负责区域（area）' });
+  });
+
+const packUnits = z
+  .union([z.string(), z.array(z.object({ unit: z.string(), factor: z.number() }))])
+  .optional()
+  .transform((v, ctx) => {
+    const pairs = Array.isArray(v) ? v : list(v).map((p) => {
+      const [unit, factor] = p.split('=').map((s) => s.trim());
+      return { unit, factor: Number(factor) };
+    });
+    for (const p of pairs) {
+      if (!p.unit || !Number.isFinite(p.factor) || p.factor <= 0) {
+        ctx.addIssue({ code: 'custom', message: '包装单位写法：箱=12|袋=6（单位=含多少个基本单位）' });
+        return z.NEVER;
+      }
+    }
+    return pairs;
+  });
+
+const barcodes = z
+  .union([z.string(), z.array(z.object({ barcode: z.string(), unit: z.string().optional() }))])
+  .optional()
+  .transform((v, ctx) => {
+    const items = Array.isArray(v) ? v : list(v).map((b) => {
+      const [barcode, unit] = b.split('@').map((s) => s.trim());
+      return { barcode, unit: unit || undefined };
+    });
+    for (const b of items) {
+      if (!/^[0-9A-Za-z-]{4,48}$/.test(b.barcode)) {
+        ctx.addIssue({ code: 'custom', message: `条码「${b.barcode}」不对：4–48 位字母数字` });
+        return z.NEVER;
+      }
+    }
+    return items;
+  });
+
+export const skuRow = z
+  .object({
+    code: text('商品编码', 48),
+    name: text('商品名称'),
+    aliases: z.union([z.string(), z.array(z.string())]).optional().transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
+    category: text('分类', 32),
+    base_unit: text('基本单位', 8),
+    pack_units: packUnits,
+    cost_price: number('成本价'),
+    barcodes,
+    allow_negative: yesNo('允许负库存', false),
+  })
+  .superRefine((row, ctx) => {
+    const units = [row.base_unit, ...row.pack_units.map((p) => p.unit)];
+    if (new Set(units).size !== units.length) ctx.addIssue({ code: 'custom', message: '包装单位不能与基本单位或彼此重名' });
+    for (const b of row.barcodes) {
+      if (b.unit && !units.includes(b.unit)) ctx.addIssue({ code: 'custom', message: `条码 ${b.barcode} 的单位「${b.unit}」不是这个商品的单位` });
+    }
+  });
+
+export const skuSettingRow = z.object({
+  store: text('门店编码', 32),
+  sku: text('商品编码', 48),
+  safety_stock: number('安全库存'),
+  max_daily_loss: number('每日报损上限'),
+});
+
+export const KINDS = { stores: storeRow, staff: staffRow, skus: skuRow, 'sku-settings': skuSettingRow } as const;
+export type Kind = keyof typeof KINDS;

@@ -1,0 +1,29 @@
+import { openTestDatabase } from '../helpers/database';
+import { seedDemoData } from '../../src/sandbox/demo';
+
+it('seeds the demo chain once, and --reset wipes everything and seeds it again', async () => {
+  const database = await openTestDatabase();
+  const db = database.prisma;
+  try {
+    const now = new Date('2026-11-25T02:00:00Z');
+    expect(await seedDemoData(db, { reset: false, now })).toBe('seeded');
+    expect(await db.store.count()).toBe(2);
+    expect(await db.staff.count({ where: { role: 'staff' } })).toBe(6);
+    expect(await db.staff.count({ where: { role: 'store_manager' } })).toBe(2);
+    expect(await db.sku.count()).toBeGreaterThanOrEqual(30);
+    expect(await db.skuStoreSetting.count()).toBe(2 * (await db.sku.count()));
+    expect((await db.staff.findUniqueOrThrow({ where: { userid: 'wangxin' } })).hireDate).toEqual(new Date('2026-11-18T00:00:00Z')) // a DATE column;
+    // Every SKU scans: its own barcode, and a case barcode where it comes in cases.
+    expect(await db.skuBarcode.count({ where: { unit: null } })).toBe(await db.sku.count());
+
+    expect(await seedDemoData(db, { reset: false, now })).toBe('present');
+    await db.inboundMessage.create({ data: { dedupeKey: 'x', msgType: 'text', fromUser: 'liqiang', createTime: 1, payload: {} } });
+    await db.store.update({ where: { code: 'S001' }, data: { name: '改过的名字' } });
+
+    expect(await seedDemoData(db, { reset: true, now })).toBe('seeded');
+    expect(await db.inboundMessage.count()).toBe(0);
+    expect((await db.store.findUniqueOrThrow({ where: { code: 'S001' } })).name).toBe('一店 · 人民路');
+  } finally {
+    await database.close();
+  }
+});
