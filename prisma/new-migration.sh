@@ -6,6 +6,8 @@ set -euo pipefail
 name=${1:?usage: npm run db:new-migration -- <snake_case_name>}
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
+# A diff needs no data, only a connection: a throw-away in-memory database, never ./data.
+export DATABASE_URL=pglite:memory
 from=(--from-empty)
 if git cat-file -e HEAD:prisma/schema.prisma 2>/dev/null; then
   head_schema=$(mktemp --suffix=.prisma)

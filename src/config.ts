@@ -96,11 +96,10 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `config: ${String(issue.path[0])} ${issue.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `config: ${String(issue.path[0])} ${issue.message}`);
+  // Go on with what did parse, so one run names every bad variable, not only the first kind.
+  const bad = new Set(parsed.success ? [] : parsed.error.issues.map((issue) => String(issue.path[0])));
+  const e = (parsed.success ? parsed.data : envSchema.partial().parse(Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k))))) as z.infer<typeof envSchema>;
 
   let database: DatabaseTarget | undefined;
   try {
@@ -108,10 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (err) {
     problems.push(`config: ${(err as Error).message}`);
   }
-  const sandbox = WECOM_REQUIRED.every((name) => !e[name]) && e.NODE_ENV !== 'production';
+  // The sandbox seeds demo data and can wipe tables: only ever on the embedded database.
+  const sandbox = WECOM_REQUIRED.every((name) => !e[name] && !bad.has(name)) && e.NODE_ENV !== 'production' && database?.kind !== 'postgres';
   if (!sandbox) {
     for (const name of WECOM_REQUIRED) {
-      if (!e[name]) problems.push(`config: ${name} is required (see README, "Register the app in WeCom")`);
+      if (!e[name] && !bad.has(name)) problems.push(`config: ${name} is required (see README, "Register the app in WeCom")`);
     }
   }
   if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');

@@ -32,13 +32,14 @@ it('chooses the database from DATABASE_URL', () => {
 });
 
 it('names each bad variable on a line of its own', () => {
-  const lines = problems({ ...good, PORT: 'eighty', WECOM_ENCODING_AES_KEY: 'tooshort', APP_TIMEZONE: 'Mars/Base', DATABASE_URL: 'mysql://x' });
+  const lines = problems({ ...good, PORT: 'eighty', WECOM_ENCODING_AES_KEY: 'tooshort', WECOM_SECRET: '', APP_TIMEZONE: 'Mars/Base', DATABASE_URL: 'mysql://x' });
   expect(lines).toEqual([
     expect.stringMatching(/^config: PORT /),
     expect.stringMatching(/^config: WECOM_ENCODING_AES_KEY must be the 43-character EncodingAESKey/),
     expect.stringMatching(/^config: APP_TIMEZONE must be an IANA time zone/),
+    expect.stringMatching(/^config: DATABASE_URL must be postgresql/),
+    expect.stringMatching(/^config: WECOM_SECRET is required/),
   ]);
-  expect(problems({ ...good, DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/^config: DATABASE_URL must be postgresql/)]);
 });
 
 it('starts in sandbox mode with no WeCom variables, outside production', () => {
@@ -54,6 +55,10 @@ it('names the missing WeCom variables when some are set', () => {
     expect.stringMatching(/^config: WECOM_TOKEN is required/),
     expect.stringMatching(/^config: WECOM_ENCODING_AES_KEY is required/),
   ]);
+});
+
+it('never runs the sandbox on PostgreSQL (it seeds and can wipe tables)', () => {
+  expect(problems({ DATABASE_URL: 'postgresql://u@db/app' })).toHaveLength(5);
 });
 
 it('never runs the sandbox in production: every missing WeCom variable is named', () => {

@@ -16,12 +16,21 @@ const PROCESSING_LEASE_MS = 120_000;
 const RECOVERY_AGE_MS = 3_000;
 const MAX_ATTEMPTS = 3;
 
+/** A message whose handler took its process down every time it ran. */
+class PoisonMessage extends Error {
+  constructor(crashes: number) {
+    super(`the handler died with its process ${crashes} times; not running it again`);
+    this.name = 'PoisonMessage';
+  }
+}
+
 export const APOLOGY = '抱歉，这条消息处理出错了，我们已记录下来。请稍后再试，或联系店长。';
 
 interface ClaimedRow {
   id: bigint;
   payload: InboundFields;
   attempts: number;
+  lockedUntil: Date;
 }
 
 export interface ProcessorOptions {
@@ -113,21 +122,34 @@ export class InboundProcessor {
     }
   }
 
+  /**
+   * Takes the row if it is due and nobody holds it — and only if the sender has no earlier message
+   * still unhandled, so `入库 …` followed by `撤销` is handled in that order on any replica.
+   */
   private async claim(id: string): Promise<ClaimedRow | null> {
     const now = this.opts.clock.now();
     const [row] = await this.opts.db.$queryRaw<ClaimedRow[]>`
-      UPDATE inbound_message
+      UPDATE inbound_message m
       SET status = 'processing', attempts = attempts + 1, locked_until = ${new Date(now.getTime() + PROCESSING_LEASE_MS)}
-      WHERE id = ${BigInt(id)}
-        AND ((status = 'received' AND (locked_until IS NULL OR locked_until < ${now}))
-             OR (status = 'processing' AND locked_until < ${now}))
-      RETURNING id, payload, attempts`;
+      WHERE m.id = ${BigInt(id)}
+        AND ((m.status = 'received' AND (m.locked_until IS NULL OR m.locked_until < ${now}))
+             OR (m.status = 'processing' AND m.locked_until < ${now}))
+        AND NOT EXISTS (SELECT 1 FROM inbound_message e
+                        WHERE e.from_user = m.from_user AND e.id < m.id AND e.status IN ('received', 'processing'))
+      RETURNING m.id, m.payload, m.attempts, m.locked_until AS "lockedUntil"`;
     return row ?? null;
+  }
+
+  /** After a message is finished, its sender's next one (held back by the ordering rule) may go. */
+  private async submitNextFrom(fromUser: string): Promise<void> {
+    const [next] = await this.opts.db.$queryRaw<{ id: bigint }[]>`
+      SELECT id FROM inbound_message WHERE from_user = ${fromUser} AND status = 'received' ORDER BY id LIMIT 1`;
+    if (next) this.submit(String(next.id));
   }
 
   private async process(id: string): Promise<void> {
     const row = await this.claim(id);
-    if (!row) return; // another worker or replica has it, or it is done
+    if (!row) return; // another worker or replica has it, it waits for an earlier one, or it is done
     const { db, clock, metrics } = this.opts;
     const message: InboundMessage = { ...row.payload, id: String(row.id) };
     const log = this.opts.log.child({ inboundId: message.id, dedupeKey: message.dedupeKey, msgType: message.msgType, event: message.event });
@@ -163,8 +185,23 @@ export class InboundProcessor {
 
     let result: 'done' | 'user_error' | 'retry' | 'failed' = 'done';
     let lastError: string | null = null;
+    // A long handler (a model call, a media download) keeps its lease, so no replica takes over.
+    let lease = row.lockedUntil;
+    const heartbeat = setInterval(() => {
+      const renewed = new Date(clock.now().getTime() + PROCESSING_LEASE_MS);
+      db.inboundMessage
+        .updateMany({ where: { id: row.id, status: 'processing', lockedUntil: lease }, data: { lockedUntil: renewed } })
+        .then(({ count }) => {
+          if (count === 1) lease = renewed;
+        })
+        .catch((err) => log.warn({ err }, 'could not renew the handler lease'));
+    }, PROCESSING_LEASE_MS / 3);
+    heartbeat.unref();
     try {
-      if (resolved) await resolved.route.handler(ctx);
+      if (row.attempts > MAX_ATTEMPTS) {
+        // Every earlier attempt died with its process (no error was recorded): a poison message.
+        throw new PoisonMessage(row.attempts - 1);
+      } else if (resolved) await resolved.route.handler(ctx);
       else log.info('no handler for this message; recorded only');
     } catch (err) {
       // The one error boundary: expected failures become a Chinese answer; anything else is a bug.
@@ -178,16 +215,20 @@ export class InboundProcessor {
         log.error({ err, route: resolved?.route.name, attempt: row.attempts }, 'handler failed');
         if (result === 'failed') await ctx.reply(APOLOGY);
       }
+    } finally {
+      clearInterval(heartbeat);
     }
     const now = clock.now();
-    await db.inboundMessage.update({
-      where: { id: row.id },
+    const { count } = await db.inboundMessage.updateMany({
+      where: { id: row.id, status: 'processing', lockedUntil: lease },
       data:
         result === 'retry'
           ? { status: 'received', lockedUntil: new Date(now.getTime() + 5_000 * row.attempts), lastError }
           : { status: result === 'failed' ? 'failed' : 'done', lockedUntil: null, processedAt: now, lastError },
     });
+    if (count === 0) log.warn('handler lease lost before the outcome was recorded; another worker took the message over');
     metrics.processing.observe({ type, result }, Number(process.hrtime.bigint() - started) / 1e9);
     if (outboxSeq > 0) this.opts.onEnqueued();
+    if (result !== 'retry') await this.submitNextFrom(message.fromUser);
   }
 }

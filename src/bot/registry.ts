@@ -96,9 +96,14 @@ export class BotRegistry {
     this.keyed(`scan ${key}`, (m) => m.event === 'scancode_push' || m.event === 'scancode_waitmsg', key, handler);
   }
 
-  /** A message type (`image`, `voice`, `location`…) or an event (`enter_agent`, `subscribe`…). */
-  on(kind: string, handler: Handler): void {
-    this.routes.push({ name: `on ${kind}`, test: (m) => (m.msgType === kind || m.event === kind ? {} : null), handler });
+  /** A message of a type (`image`, `voice`, `location`…): never an event of the same name. */
+  on(msgType: string, handler: Handler): void {
+    this.routes.push({ name: `on ${msgType}`, test: (m) => (m.msgType === msgType && m.msgType !== 'event' ? {} : null), handler });
+  }
+
+  /** An event (`enter_agent`, `subscribe`, WeCom's `location` report…), lower-cased. */
+  onEvent(event: string, handler: Handler): void {
+    this.routes.push({ name: `event ${event}`, test: (m) => (m.msgType === 'event' && m.event === event ? {} : null), handler });
   }
 
   /** What answers when nothing else does. */

@@ -74,9 +74,15 @@ export async function openDriver(target: DatabaseTarget, opts: DriverOptions = {
       close: () => pool.end(),
     };
   }
-  if (target.dataDir) fs.mkdirSync(target.dataDir, { recursive: true });
-  const db = new PGlite({ dataDir: target.dataDir ?? 'memory://', loadDataDir: opts.pgliteTemplate });
-  await db.waitReady;
+  const releaseLock = target.dataDir ? lockDataDir(target.dataDir) : () => undefined;
+  let db: PGlite;
+  try {
+    db = new PGlite({ dataDir: target.dataDir ?? 'memory://', loadDataDir: opts.pgliteTemplate });
+    await db.waitReady;
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
   return {
     // The adapter is built against an older @prisma/driver-adapter-utils; the wire shapes agree.
     adapterFactory: new PrismaPGlite(db) as unknown as SqlMigrationAwareDriverAdapterFactory,
@@ -85,6 +91,42 @@ export async function openDriver(target: DatabaseTarget, opts: DriverOptions = {
     },
     transaction: (fn) => db.transaction((tx) => fn(async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows)),
     dumpPglite: () => db.dumpDataDir('none'),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      releaseLock();
+    },
   };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same directory (say
+ * `npm run admin -- import` while `npm start` runs) corrupts it. A lock file with the owner's pid
+ * refuses the second opener; a lock left by a process that no longer exists is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = `${dataDir.replace(/\/+$/, '')}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(`the embedded database ${dataDir} is in use by process ${owner}: stop it first (PGlite allows one process), or use PostgreSQL`);
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -21,7 +21,9 @@ export function createEdge(opts: EdgeOptions): Koa {
   const router = new Router();
 
   app.use(async (ctx, next) => {
-    const requestId = ctx.get('x-request-id') || crypto.randomUUID();
+    // A caller's request id is kept only if it looks like one: it goes into every log line.
+    const given = ctx.get('x-request-id');
+    const requestId = /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     ctx.set('x-request-id', requestId);
     ctx.state.log = opts.log.child({ requestId });
     await next();

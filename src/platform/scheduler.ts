@@ -22,13 +22,16 @@ export class DbRunCoordinator implements RunCoordinator {
     private readonly clock: Clock,
   ) {}
 
-  async shouldRun(key: string, ttlMs: number): Promise<boolean> {
-    const now = this.clock.now();
-    // node-cron's key is `<job name>:<fire time as a 24-character ISO string>`.
+  /**
+   * The first replica to insert the fire's key runs it. A fire whose replica dies mid-run is not
+   * run again by another (it cannot tell a slow run from a dead one); the job's next fire catches up.
+   */
+  async shouldRun(key: string): Promise<boolean> {
+    // node-cron's key is `<job name>:<fire time as a 24-character ISO string>`; runJob builds the same.
     const job = key.slice(0, -25);
     const inserted = await this.db.$executeRaw`
-      INSERT INTO cron_run (fire_key, job, claimed_by, claimed_at, expires_at)
-      VALUES (${key}, ${job}, ${this.instance}, ${now}, ${new Date(now.getTime() + ttlMs)})
+      INSERT INTO cron_run (fire_key, job, claimed_by, claimed_at)
+      VALUES (${key}, ${job}, ${this.instance}, ${this.clock.now()})
       ON CONFLICT (fire_key) DO NOTHING`;
     return inserted === 1;
   }
@@ -54,6 +57,8 @@ export interface SchedulerOptions {
 /** Runs the cron jobs features registered, in the chain's time zone, once per fire across replicas. */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
+  /** Runs in progress, so shutdown can wait for them before the database closes. */
+  private readonly running = new Set<Promise<void>>();
   readonly coordinator: DbRunCoordinator;
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -63,13 +68,12 @@ export class Scheduler {
   start(jobs: CronJob[]): void {
     for (const job of jobs) {
       if (!cron.validate(job.schedule)) throw new Error(`cron job ${job.name}: invalid schedule "${job.schedule}"`);
-      const task = cron.schedule(job.schedule, (ctx) => this.runJob(job, ctx.date), {
+      const task = cron.schedule(job.schedule, (ctx) => this.track(this.runJob(job, ctx.date)), {
         name: job.name,
         timezone: this.opts.timezone,
         noOverlap: true,
         distributed: true,
         runCoordinator: this.coordinator,
-        distributedLease: 60 * 60_000,
       });
       task.on('execution:skipped', () => this.opts.metrics.cronRuns.inc({ job: job.name, result: 'skipped' }));
       this.tasks.push(task);
@@ -114,8 +118,15 @@ export class Scheduler {
     await this.coordinator.finish(fireKey, error).catch((err) => log.error({ err }, 'could not record the cron run'));
   }
 
+  /** Stops scheduling, then waits for the runs in progress to finish. */
   async stop(): Promise<void> {
     await Promise.all(this.tasks.map((t) => t.destroy()));
     this.tasks.length = 0;
+    await Promise.all(this.running);
+  }
+
+  private track(run: Promise<void>): Promise<void> {
+    this.running.add(run);
+    return run.finally(() => this.running.delete(run));
   }
 }

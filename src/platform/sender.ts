@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { Metrics } from './metrics';
 import { WecomApiError, WecomHttpError, type WecomClient } from './wecom-client';
-import type { OutboxMessage } from '../generated/prisma/client';
+import type { OutboxMessage, Prisma } from '../generated/prisma/client';
 
 /**
  * WeCom silently drops messages past 30 a minute or 1,000 an hour to one member, so we stay
@@ -70,13 +70,9 @@ export class OutboxSender {
 
   /** One pass over the due rows; returns how many were attempted. Tests call it directly. */
   async drainOnce(): Promise<number> {
+    // The claim takes at most one row per member (their oldest unsent), so these go out in parallel.
     const rows = await this.claim();
-    // One member's messages go out in order; different members in parallel.
-    const byRecipient = new Map<string, OutboxMessage[]>();
-    for (const row of rows) byRecipient.set(row.recipient, [...(byRecipient.get(row.recipient) ?? []), row]);
-    await Promise.all([...byRecipient.values()].map(async (list) => {
-      for (const row of list) await this.deliver(row);
-    }));
+    await Promise.all(rows.map((row) => this.deliver(row)));
     return rows.length;
   }
 
@@ -108,27 +104,35 @@ export class OutboxSender {
     return this.opts.db.$queryRaw<OutboxMessage[]>`
       UPDATE outbox_message SET status = 'sending', locked_until = ${leaseUntil}, attempts = attempts + 1
       WHERE id IN (
-        SELECT id FROM outbox_message
-        WHERE (status = 'pending' AND next_attempt_at <= ${now}) OR (status = 'sending' AND locked_until < ${now})
-        ORDER BY id LIMIT ${this.opts.batchSize ?? 50}
+        SELECT m.id FROM outbox_message m
+        WHERE ((m.status = 'pending' AND m.next_attempt_at <= ${now}) OR (m.status = 'sending' AND m.locked_until < ${now}))
+          -- A member gets their messages in the order they were written, across retries and replicas.
+          AND NOT EXISTS (SELECT 1 FROM outbox_message e WHERE e.recipient = m.recipient AND e.id < m.id AND e.status IN ('pending', 'sending'))
+        ORDER BY m.id LIMIT ${this.opts.batchSize ?? 50}
         FOR UPDATE SKIP LOCKED)
       RETURNING id, idempotency_key AS "idempotencyKey", recipient, kind, body, status, attempts,
         next_attempt_at AS "nextAttemptAt", locked_until AS "lockedUntil", last_error AS "lastError",
         wecom_msg_id AS "wecomMsgId", response_code AS "responseCode", created_at AS "createdAt",
-        attempted_at AS "attemptedAt", sent_at AS "sentAt"`
-      .then((rows) => rows.sort((a, b) => Number(a.id - b.id)));
+        attempted_at AS "attemptedAt", sent_at AS "sentAt"`;
+  }
+
+  /**
+   * Records the outcome only while this worker still holds the row's lease: a worker that
+   * stalled past it must not overwrite what the replica that took over has recorded.
+   */
+  private async settle(row: OutboxMessage, data: Prisma.OutboxMessageUpdateManyMutationInput): Promise<boolean> {
+    const { count } = await this.opts.db.outboxMessage.updateMany({ where: { id: row.id, status: 'sending', lockedUntil: row.lockedUntil }, data });
+    if (count === 0) this.opts.log.warn({ outboxId: String(row.id) }, 'outbox lease lost before the outcome was recorded; the other worker owns the row');
+    return count === 1;
   }
 
   private async deliver(row: OutboxMessage): Promise<void> {
-    const { db, clock, log, metrics } = this.opts;
+    const { clock, log, metrics } = this.opts;
     // A card update is not a new message to the member: it does not count toward their limits.
     const waitMs = row.kind === 'card_update' ? 0 : await this.reserveRate(row);
     if (waitMs > 0) {
       // Not an attempt: hand the row back untouched except for when to look at it again.
-      await db.outboxMessage.update({
-        where: { id: row.id },
-        data: { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, nextAttemptAt: new Date(clock.now().getTime() + waitMs) },
-      });
+      await this.settle(row, { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, nextAttemptAt: new Date(clock.now().getTime() + waitMs) });
       metrics.outboxSends.inc({ result: 'rate_limited' });
       return;
     }
@@ -138,21 +142,16 @@ export class OutboxSender {
           ? await this.opts.wecom.updateTemplateCard({ ...(row.body as Record<string, unknown>), userids: [row.recipient] })
           : await this.opts.wecom.sendMessage(this.toWecom(row));
       if ('invaliduser' in answer && answer.invaliduser) log.warn({ outboxId: String(row.id), invaliduser: answer.invaliduser }, 'wecom did not deliver to some users (outside the app visibility?)');
-      await db.outboxMessage.update({
-        where: { id: row.id },
-        data: { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: (answer.msgid as string | undefined) ?? null, responseCode: (answer.response_code as string | undefined) ?? null, lastError: null },
-      });
+      await this.settle(row, { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: (answer.msgid as string | undefined) ?? null, responseCode: (answer.response_code as string | undefined) ?? null, lastError: null });
       metrics.outboxSends.inc({ result: 'sent' });
     } catch (err) {
       const retryable = err instanceof WecomHttpError || (err instanceof WecomApiError ? RETRYABLE_CODES.has(err.errcode) : isNetworkError(err));
       const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
       const lastError = err instanceof Error ? err.message : String(err);
-      await db.outboxMessage.update({
-        where: { id: row.id },
-        data: dead
-          ? { status: 'dead', lockedUntil: null, lastError }
-          : { status: 'pending', lockedUntil: null, lastError, nextAttemptAt: new Date(clock.now().getTime() + backoffMs(row.attempts)) },
-      });
+      await this.settle(
+        row,
+        dead ? { status: 'dead', lockedUntil: null, lastError } : { status: 'pending', lockedUntil: null, lastError, nextAttemptAt: new Date(clock.now().getTime() + backoffMs(row.attempts)) },
+      );
       metrics.outboxSends.inc({ result: dead ? 'dead' : 'retry' });
       log[dead ? 'error' : 'warn']({ outboxId: String(row.id), recipient: row.recipient, attempts: row.attempts, err: lastError }, dead ? 'outbox message dead-lettered' : 'outbox send failed; will retry');
     }

@@ -19,6 +19,8 @@ const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
 /** Refresh this long before WeCom's stated expiry, so no call races the deadline. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** How long one replica may take over gettoken before another may try. */
+const REFRESH_LEASE_MS = REQUEST_TIMEOUT_MS + 5_000;
 
 export interface WecomClientOptions {
   apiBase: string;
@@ -119,33 +121,51 @@ export class WecomClient {
     return this.refreshing;
   }
 
+  /**
+   * Refreshes the shared token. One replica at a time calls gettoken, under a short lease in the
+   * token's row (never a transaction held across the HTTP call: on PGlite that would stall every
+   * other query, callback inserts included); the others poll for the token it writes.
+   */
   private async refresh(stale?: string): Promise<string> {
-    const db = this.opts.db;
+    const { db, clock } = this.opts;
     await db.$executeRaw`INSERT INTO access_token (app_key, token, expires_at, updated_at)
       VALUES (${this.appKey}, '', to_timestamp(0), now()) ON CONFLICT (app_key) DO NOTHING`;
-    return db.$transaction(
-      async (tx) => {
-        const [row] = await tx.$queryRaw<{ token: string; expires_at: Date }[]>`
-          SELECT token, expires_at FROM access_token WHERE app_key = ${this.appKey} FOR UPDATE`;
-        // Another replica may have refreshed while we waited for the lock.
-        const fresh = row.token !== '' && row.token !== stale;
-        if (fresh && row.expires_at.getTime() - REFRESH_MARGIN_MS > this.opts.clock.now().getTime()) return row.token;
-        const answer = await this.request<{ access_token: string; expires_in: number }>('gettoken', {
-          method: 'GET',
-          query: { corpid: this.opts.corpId, corpsecret: this.opts.secret },
-        }).catch((err: unknown) => {
-          if (err instanceof WecomApiError && (err.errcode === 40001 || err.errcode === 40013 || err.errcode === 40091)) {
-            this.opts.log.error({ errcode: err.errcode }, 'gettoken rejected our credentials — check WECOM_CORP_ID and WECOM_SECRET');
-          }
-          throw err;
-        });
-        const expiresAt = new Date(this.opts.clock.now().getTime() + answer.expires_in * 1000);
-        await tx.accessToken.update({ where: { appKey: this.appKey }, data: { token: answer.access_token, expiresAt } });
-        this.opts.log.info({ expiresAt }, 'wecom access token refreshed');
-        return answer.access_token;
-      },
-      { timeout: REQUEST_TIMEOUT_MS * 2, maxWait: REQUEST_TIMEOUT_MS * 2 },
-    );
+    const deadline = clock.now().getTime() + REFRESH_LEASE_MS;
+    for (;;) {
+      const now = clock.now();
+      const [row] = await db.$queryRaw<{ token: string; expires_at: Date; leased: boolean }[]>`
+        UPDATE access_token SET refreshing_until = CASE
+            WHEN (token = '' OR token = ${stale ?? ''} OR expires_at < ${new Date(now.getTime() + REFRESH_MARGIN_MS)})
+             AND (refreshing_until IS NULL OR refreshing_until < ${now})
+            THEN ${new Date(now.getTime() + REFRESH_LEASE_MS)} ELSE refreshing_until END
+        WHERE app_key = ${this.appKey}
+        RETURNING token, expires_at, refreshing_until = ${new Date(now.getTime() + REFRESH_LEASE_MS)} AS leased`;
+      if (row.leased) return this.fetchToken();
+      // Another replica refreshed while we looked, or is refreshing now: use its token once written.
+      if (row.token !== '' && row.token !== stale && row.expires_at.getTime() > now.getTime()) return row.token;
+      if (now.getTime() > deadline) throw new Error('timed out waiting for another replica to refresh the WeCom access token');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  private async fetchToken(): Promise<string> {
+    const { db, clock, log } = this.opts;
+    try {
+      const answer = await this.request<{ access_token: string; expires_in: number }>('gettoken', {
+        method: 'GET',
+        query: { corpid: this.opts.corpId, corpsecret: this.opts.secret },
+      });
+      const expiresAt = new Date(clock.now().getTime() + answer.expires_in * 1000);
+      await db.accessToken.update({ where: { appKey: this.appKey }, data: { token: answer.access_token, expiresAt, refreshingUntil: null } });
+      log.info({ expiresAt }, 'wecom access token refreshed');
+      return answer.access_token;
+    } catch (err) {
+      await db.accessToken.update({ where: { appKey: this.appKey }, data: { refreshingUntil: null } });
+      if (err instanceof WecomApiError && [40001, 40013, 40091].includes(err.errcode)) {
+        log.error({ errcode: err.errcode }, 'gettoken rejected our credentials — check WECOM_CORP_ID and WECOM_SECRET');
+      }
+      throw err;
+    }
   }
 
   private async withToken<T>(path: string, call: (token: string) => Promise<T>): Promise<T> {

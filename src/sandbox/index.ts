@@ -24,7 +24,8 @@ const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 /** What a visitor did, as the sandbox page sends it. Each becomes one real encrypted callback. */
 const visitorAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), user: z.string(), content: z.string().min(1).max(2048) }),
-  z.object({ type: z.literal('image'), user: z.string(), filename: z.string().max(200), contentType: z.string().regex(/^image\//), base64: z.string().min(8) }),
+  // Only raster images: an SVG served from our origin could carry script.
+  z.object({ type: z.literal('image'), user: z.string(), filename: z.string().max(200), contentType: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']), base64: z.string().min(8) }),
   z.object({ type: z.literal('click'), user: z.string(), key: z.string().min(1).max(128) }),
   z.object({ type: z.literal('scan'), user: z.string(), key: z.string().min(1).max(128), result: z.string().min(1).max(256), scanType: z.enum(['barcode', 'qrcode']).default('barcode') }),
   z.object({
@@ -106,10 +107,18 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
       return;
     }
     ctx.type = file.contentType;
+    ctx.set('x-content-type-options', 'nosniff');
+    ctx.set('content-security-policy', 'sandbox; default-src none');
     ctx.body = file.data;
   });
 
   router.post('/api/send', async (ctx) => {
+    // JSON only: a form or text/plain POST from another site cannot act as a visitor (no CORS preflight for those).
+    if (!ctx.is('application/json')) {
+      ctx.status = 415;
+      ctx.body = { error: 'json_required' };
+      return;
+    }
     let action: VisitorAction;
     try {
       action = visitorAction.parse(JSON.parse(await getRawBody(ctx.req, { limit: MAX_IMAGE_BYTES * 1.4, encoding: 'utf8' })));

@@ -15,7 +15,8 @@ function registry() {
   bot.menuClick('handover.start', noop);
   bot.scan('stock.scanReceive', noop);
   bot.on('image', noop);
-  bot.on('enter_agent', noop);
+  bot.onEvent('enter_agent', noop);
+  bot.on('location', noop);
   bot.fallback(noop);
   return bot;
 }
@@ -40,7 +41,10 @@ it('routes card taps, menu clicks and scans by key, with the argument after the 
 it('routes message types and events, and falls back for the rest', () => {
   const bot = registry();
   expect(bot.resolve({ ...base, msgType: 'image', mediaId: 'm' })!.route.name).toBe('on image');
-  expect(bot.resolve(eventMsg('enter_agent'))!.route.name).toBe('on enter_agent');
+  expect(bot.resolve(eventMsg('enter_agent'))!.route.name).toBe('event enter_agent');
+  // WeCom's periodic location report is an event named like the location message: not the same route.
+  expect(bot.resolve({ ...base, msgType: 'location', location: { latitude: 31.2, longitude: 121.4 } })!.route.name).toBe('on location');
+  expect(bot.resolve(eventMsg('location'))!.route.name).toBe('fallback');
   expect(bot.resolve(textMsg('123'))!.route.name).toBe('hears /^\\d+$/');
   expect(bot.resolve({ ...base, msgType: 'voice' })!.route.name).toBe('fallback');
 });

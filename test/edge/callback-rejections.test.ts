@@ -66,6 +66,37 @@ it('refuses truncated ciphertext even when correctly signed', async () => {
   }
 });
 
+/** Encrypts raw bytes with the harness key, without any padding of its own. */
+function rawEncrypt(plain: Buffer): string {
+  const key = Buffer.from(`${h.keys.encodingAesKey}=`, 'base64');
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+  return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
+}
+
+async function postSigned(ciphertext: string) {
+  const ts = now();
+  return h.post({ msg_signature: getSignature(h.keys.token, ts, '5', ciphertext), timestamp: ts, nonce: '5' }, `<xml><Encrypt><![CDATA[${ciphertext}]]></Encrypt></xml>`);
+}
+
+it('refuses ciphertext cut on a block boundary, which decrypts without error', async () => {
+  const full = Buffer.from(seal(h.keys, textMessage(h.keys, 'u1', 'x'.repeat(200))).ciphertext, 'base64');
+  expect(full.length).toBeGreaterThan(64);
+  await expectRejected(await postSigned(full.subarray(0, full.length - 32).toString('base64')), 400, 'bad_ciphertext');
+});
+
+it('refuses a bad padding byte', async () => {
+  const message = Buffer.from(textMessage(h.keys, 'u1', 'hi'));
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(message.length);
+  const body = Buffer.concat([Buffer.alloc(16, 2), len, message, Buffer.from(h.keys.corpId)]);
+  const pad = 32 - (body.length % 32);
+  const padding = Buffer.alloc(pad, pad);
+  padding[pad - 1] = 40; // a pad byte above the 32-byte block
+  await expectRejected(await postSigned(rawEncrypt(Buffer.concat([body, padding]))), 400, 'bad_ciphertext');
+  padding[pad - 1] = 0;
+  await expectRejected(await postSigned(rawEncrypt(Buffer.concat([body, padding]))), 400, 'bad_ciphertext');
+});
+
 it('refuses ciphertext whose length field overruns the message', async () => {
   // Correctly encrypted and signed, but the 4-byte length claims 32,767 bytes of message:
   // @wecom/crypto would quietly slice what is there; we must refuse it.

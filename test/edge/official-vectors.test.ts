@@ -5,8 +5,8 @@ import { checkFreshness, openEnvelope, verifySignature } from '../../src/edge/en
 import { parseXml } from '../../src/edge/xml';
 import { readInboundXml } from '../../src/bot/message';
 
-/** WeCom's official WXBizMsgCrypt sample vectors, both sets, through our own crypto path. */
-const vectors = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../shared/wecom-vectors.json'), 'utf8'));
+/** WeCom's official WXBizMsgCrypt sample vectors (both sets, copied from shared/wecom-vectors.json), through our own crypto path. */
+const vectors = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../fixtures/wecom/official-vectors.json'), 'utf8'));
 
 describe.each([
   ['sbzhu/weworkapi_php Sample.php', vectors],

@@ -11,8 +11,8 @@ export const helpFeature: Feature = (bot) => {
   bot.command(['帮助', '菜单', 'help'], (ctx) => ctx.reply(helpText(bot)), '查看我能做什么');
   bot.menuClick('help.show', (ctx) => ctx.reply(helpText(bot)));
   bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' });
-  bot.on('enter_agent', greet);
-  bot.on('subscribe', greet);
+  bot.onEvent('enter_agent', greet);
+  bot.onEvent('subscribe', greet);
   bot.fallback(async (ctx) => {
     const m = ctx.message;
     // Passive events (location reports, link views) need no answer; a person's action does.
