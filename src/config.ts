@@ -78,7 +78,7 @@ export interface Config {
    * Sandbox mode: no WeCom account; a fake WeCom and the /sandbox page run inside the server.
    * Only when no WECOM_* variable is set and NODE_ENV is not production.
    */
-  sandbox: { host: string } | null;
+  sandbox: { host: string; selfUrl: string } | null;
   database: DatabaseTarget;
   wecom: WecomConfig;
   openai: { baseUrl?: string; apiKey: string; model: string } | null;
@@ -119,11 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   if (sandbox) {
     const host = e.SANDBOX_HOST ?? '127.0.0.1';
+    // The bot calls its own fake API and callback: through loopback unless bound to one address only.
+    const self = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return {
       port: e.PORT,
-      sandbox: { host },
+      sandbox: { host, selfUrl: `http://${self}:${e.PORT}` },
       database: database!,
-      wecom: { ...SANDBOX_WECOM, apiBase: `http://127.0.0.1:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
+      wecom: { ...SANDBOX_WECOM, apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
       openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
       timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
       logLevel: e.LOG_LEVEL,

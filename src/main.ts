@@ -51,7 +51,7 @@ export async function startBot(
     database,
     features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
     extraMiddleware: fake
-      ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `http://127.0.0.1:${config.port}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
+      ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
       : [],
   });
   const port = await app.start(config.port, config.sandbox?.host);

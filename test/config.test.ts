@@ -44,7 +44,9 @@ it('names each bad variable on a line of its own', () => {
 
 it('starts in sandbox mode with no WeCom variables, outside production', () => {
   const config = loadConfig({ PORT: '4000' });
-  expect(config.sandbox).toEqual({ host: '127.0.0.1' });
+  expect(config.sandbox).toEqual({ host: '127.0.0.1', selfUrl: 'http://127.0.0.1:4000' });
+  expect(loadConfig({ PORT: '4000', SANDBOX_HOST: '192.168.1.20' }).wecom.apiBase).toBe('http://192.168.1.20:4000/sandbox/wecom');
+  expect(loadConfig({ PORT: '4000', SANDBOX_HOST: '0.0.0.0' }).wecom.apiBase).toBe('http://127.0.0.1:4000/sandbox/wecom');
   expect(config.wecom.apiBase).toBe('http://127.0.0.1:4000/sandbox/wecom');
   expect(loadConfig(good).sandbox).toBeNull();
 });

@@ -34,7 +34,6 @@ export interface DeliveredMessage {
   msgtype: string;
   body: Record<string, unknown>;
   msgid: string;
-  responseCode?: string;
   at: Date;
   /** Why WeCom accepted it but nobody saw it. */
   dropped?: 'frequency_limit' | 'duplicate';
@@ -61,7 +60,7 @@ export class FakeWecom {
   menu: unknown = null;
   private readonly tokens = new Map<string, number>();
   private readonly media = new Map<string, { data: Buffer; contentType: string; filename: string; createdAt: number }>();
-  private readonly responseCodes = new Map<string, { createdAt: number; used: boolean; taskId?: string; userid?: string }>();
+  private readonly responseCodes = new Map<string, { createdAt: number; used: boolean; taskId?: string }>();
   private readonly taskIds = new Set<string>();
   private readonly faults: Fault[] = [];
   private readonly clock: Clock;
@@ -228,7 +227,9 @@ export class FakeWecom {
     if (responseCode) this.responseCodes.set(responseCode, { createdAt: now.getTime(), used: false, taskId: String(payload.task_id ?? '') });
     const interval = Number(body.duplicate_check_interval ?? 1800) * 1000;
     for (const touser of users) {
-      const recent = this.messages.filter((m) => m.touser === touser && !m.dropped && now.getTime() - m.at.getTime() < 60_000);
+      const delivered = this.messages.filter((m) => m.touser === touser && !m.dropped);
+      const lastMinute = delivered.filter((m) => now.getTime() - m.at.getTime() < 60_000).length;
+      const lastHour = delivered.filter((m) => now.getTime() - m.at.getTime() < 3_600_000).length;
       const duplicate =
         Number(body.enable_duplicate_check) === 1 &&
         this.messages.some((m) => m.touser === touser && m.msgtype === msgtype && now.getTime() - m.at.getTime() < interval && JSON.stringify(m.body) === JSON.stringify(payload));
@@ -237,9 +238,9 @@ export class FakeWecom {
         msgtype,
         body: payload,
         msgid,
-        responseCode,
         at: now,
-        dropped: duplicate ? 'duplicate' : recent.length >= 30 ? 'frequency_limit' : undefined,
+        // WeCom accepts the call and silently drops past 30 a minute or 1,000 an hour to one member.
+        dropped: duplicate ? 'duplicate' : lastMinute >= 30 || lastHour >= 1000 ? 'frequency_limit' : undefined,
       });
     }
     return { msgid, ...(responseCode ? { response_code: responseCode } : {}), invaliduser: '' };
@@ -257,8 +258,22 @@ export class FakeWecom {
     }
     const mainTitle = card.main_title as { title?: string } | undefined;
     if (mainTitle?.title && Buffer.byteLength(mainTitle.title) > 36 * 3) return err(40058, 'main_title.title too long');
-    const buttons = (card.button_list as unknown[] | undefined) ?? [];
-    if (type === 'button_interaction' && (buttons.length === 0 || buttons.length > 6)) return err(40058, 'button_list must have 1–6 buttons');
+    const buttons = (card.button_list as { text?: string; key?: string }[] | undefined) ?? [];
+    if (type === 'button_interaction') {
+      if (buttons.length === 0 || buttons.length > 6) return err(40058, 'button_list must have 1–6 buttons');
+      if (buttons.some((b) => !b.text || !b.key)) return err(40058, 'button_list[].text and key are required');
+    }
+    const submit = card.submit_button as { text?: string; key?: string } | undefined;
+    if ((type === 'vote_interaction' || type === 'multiple_interaction') && (!submit?.text || !submit.key)) return err(40058, 'submit_button.text and key are required');
+    if (type === 'vote_interaction') {
+      const checkbox = card.checkbox as { question_key?: string; option_list?: unknown[] } | undefined;
+      if (!checkbox?.question_key || !checkbox.option_list?.length || checkbox.option_list.length > 20) return err(40058, 'checkbox needs question_key and 1–20 options');
+    }
+    if (type === 'multiple_interaction') {
+      const selects = (card.select_list as { question_key?: string; option_list?: unknown[] }[] | undefined) ?? [];
+      if (selects.length === 0 || selects.length > 3 || selects.some((q) => !q.question_key || !q.option_list?.length)) return err(40058, 'select_list needs 1–3 questions with options');
+    }
+    if ((type === 'text_notice' || type === 'news_notice') && !mainTitle?.title && !card.sub_title_text) return err(40058, 'main_title.title or sub_title_text is required');
     return null;
   }
 

@@ -99,6 +99,12 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
     };
   });
 
+  /** The demo catalogue's barcodes, for "scanning" without a camera. */
+  router.get('/api/catalogue', async (ctx) => {
+    const barcodes = await opts.db.skuBarcode.findMany({ include: { sku: true }, orderBy: [{ skuCode: 'asc' }, { barcode: 'asc' }] });
+    ctx.body = barcodes.map((b) => ({ barcode: b.barcode, name: b.sku.name, unit: b.unit ?? b.sku.baseUnit }));
+  });
+
   router.get('/api/media/:id', (ctx) => {
     const file = fake.peekMedia(ctx.params.id);
     if (!file) {

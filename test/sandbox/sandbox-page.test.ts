@@ -87,6 +87,18 @@ it('taps the app menu and sends an image', async () => {
   await bubbles().filter({ hasText: '暂时还处理不了这类消息' }).first().waitFor();
 });
 
+it('scans a barcode picked from the demo catalogue through the app menu', async () => {
+  await page.selectOption('#persona', 'zhaolei');
+  await page.locator('#menu .top > button', { hasText: '演示' }).click();
+  await page.locator('#menu .sub button', { hasText: '演示扫码' }).click();
+  await page.locator('#scan-pick option', { hasText: '6910000010005' }).waitFor({ state: 'attached' });
+  await page.selectOption('#scan-pick', '6910000010005');
+  await page.click('#scan-form button[type=submit]');
+  await page.locator('.msg.bot .bubble', { hasText: '扫到：牛奶（箱），条码 6910000010005' }).waitFor();
+  const scan = await app.db.inboundMessage.findFirst({ where: { fromUser: 'zhaolei', event: 'scancode_waitmsg' } });
+  expect(scan!.payload).toMatchObject({ eventKey: 'sandbox.tourScan', scan: { type: 'barcode', result: '6910000010005' } });
+});
+
 it('fits a phone-sized window without sideways scrolling', async () => {
   await page.setViewportSize({ width: 375, height: 740 });
   await page.fill('#text-input', '演示卡片');

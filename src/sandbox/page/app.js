@@ -62,7 +62,12 @@
     return div;
   }
 
-  function renderCard(view, msg) {
+  // Links in cards come from the bot; still, only http(s) and our own pages may be opened.
+  function safeUrl(url) {
+    return /^(https?:\/\/|\/)/.test(url) ? url : '#';
+  }
+
+  function renderCard(view) {
     if (!view) return el('div', { class: 'bubble' }, '[卡片]');
     const card = view.card;
     const tap = (key, selections = []) => act({ type: 'card', taskId: card.task_id, key, cardType: card.card_type, selections });
@@ -73,10 +78,23 @@
       if (card.main_title.desc) parts.push(el('div', { class: 'desc' }, card.main_title.desc));
     }
     if (card.emphasis_content) parts.push(el('div', { class: 'emph' }, el('b', {}, card.emphasis_content.title || ''), card.emphasis_content.desc || ''));
+    if (card.card_image?.url) parts.push(el('img', { class: 'card-image', src: safeUrl(card.card_image.url), alt: '' }));
+    if (card.image_text_area) {
+      const a = card.image_text_area;
+      parts.push(el('div', { class: 'image-text' }, a.image_url ? el('img', { src: safeUrl(a.image_url), alt: '' }) : null, el('div', {}, el('b', {}, a.title || ''), el('div', { class: 'desc' }, a.desc || ''))));
+    }
+    if (card.quote_area) parts.push(el('blockquote', { class: 'quote' }, card.quote_area.title ? el('b', {}, card.quote_area.title) : null, card.quote_area.quote_text || ''));
     if (card.sub_title_text) parts.push(el('div', { class: 'subtitle' }, card.sub_title_text));
     if (card.horizontal_content_list?.length) {
-      parts.push(el('dl', {}, card.horizontal_content_list.map((h) => [el('dt', {}, h.keyname), el('dd', {}, h.value || '')])));
+      parts.push(el('dl', {}, card.horizontal_content_list.map((h) => [el('dt', {}, h.keyname), el('dd', {}, h.url ? el('a', { href: safeUrl(h.url), target: '_blank', rel: 'noopener' }, h.value || h.url) : h.value || '')])));
     }
+    if (card.vertical_content_list?.length) {
+      parts.push(el('div', { class: 'vertical' }, card.vertical_content_list.map((v) => el('div', {}, el('b', {}, v.title || ''), el('div', { class: 'desc' }, v.desc || '')))));
+    }
+    if (card.jump_list?.length) {
+      parts.push(el('div', { class: 'jumps' }, card.jump_list.map((j) => el('a', { href: safeUrl(j.url || '#'), target: '_blank', rel: 'noopener' }, `${j.title} ›`))));
+    }
+    if (card.card_action?.url) parts.push(el('div', { class: 'jumps' }, el('a', { href: safeUrl(card.card_action.url), target: '_blank', rel: 'noopener' }, '查看详情 ›')));
     const questions = [];
     if (card.checkbox) {
       const multi = card.checkbox.mode === 1;
@@ -108,7 +126,7 @@
       return el('li', { class: 'msg me' }, el('div', { class: 'avatar' }, persona ? persona.name.slice(0, 1) : '我'), el('div', { class: 'body' }, bubble));
     }
     let bubble;
-    if (m.msgtype === 'template_card') bubble = renderCard(m.body, m);
+    if (m.msgtype === 'template_card') bubble = renderCard(m.body);
     else if (m.msgtype === 'markdown') bubble = markdown(m.body.content || '');
     else bubble = el('div', { class: 'bubble' }, m.body.content || `[${m.msgtype}]`);
     const wrap = el('div', { class: 'body' }, bubble, m.dropped ? el('div', { class: 'note warn' }, m.dropped === 'duplicate' ? '企业微信按重复消息丢弃了这条' : '超出频率限制，企业微信丢弃了这条') : null);
@@ -136,8 +154,12 @@
     }
   }
 
-  function openScan(button) {
+  async function openScan(button) {
     state.scanKey = button.key;
+    if (!state.catalogue) {
+      state.catalogue = await api('/sandbox/api/catalogue').catch(() => []);
+      $('scan-pick').replaceChildren(el('option', { value: '' }, '或从商品目录选一个条码…'), ...state.catalogue.map((c) => el('option', { value: c.barcode }, `${c.name}${c.unit ? `（${c.unit}）` : ''} · ${c.barcode}`)));
+    }
     $('scan-title').textContent = `${button.name}：对准条码（沙盒里输入条码代替摄像头）`;
     $('scan-panel').hidden = false;
     $('scan-input').focus();
@@ -222,6 +244,9 @@
     act({ type: 'scan', key: state.scanKey, result });
   });
   $('scan-close').addEventListener('click', () => ($('scan-panel').hidden = true));
+  $('scan-pick').addEventListener('change', () => {
+    $('scan-input').value = $('scan-pick').value;
+  });
   $('toggle-calls').addEventListener('click', () => {
     const open = $('calls').classList.toggle('open');
     $('toggle-calls').setAttribute('aria-expanded', String(open));
