@@ -56,9 +56,9 @@ export class WecomClient {
   }
 
   /** POST JSON to /cgi-bin/<path> with the access token; throws WecomApiError on errcode ≠ 0. */
-  async post<T extends WecomAnswer = WecomAnswer>(path: string, body: unknown): Promise<T> {
+  async post<T extends WecomAnswer = WecomAnswer>(path: string, body: unknown, query: Record<string, string> = {}): Promise<T> {
     return this.withToken(path, (token) =>
-      this.request<T>(path, { method: 'POST', query: { access_token: token }, json: body }),
+      this.request<T>(path, { method: 'POST', query: { ...query, access_token: token }, json: body }),
     );
   }
 
@@ -78,9 +78,45 @@ export class WecomClient {
   }
 
   createMenu(menu: { button: unknown[] }) {
-    return this.withToken('menu/create', (token) =>
-      this.request('menu/create', { method: 'POST', query: { access_token: token, agentid: String(this.opts.agentId) }, json: menu }),
+    return this.post('menu/create', menu, { agentid: String(this.opts.agentId) });
+  }
+
+  // Customer contact (客户联系): the app must be listed under 客户联系 → 可调用接口的应用, and sees
+  // only the customers of members in its visible range.
+
+  /** A customer and the members who have them as a contact, with each member's tags on them. */
+  getExternalContact(externalUserid: string) {
+    return this.get<ExternalContactAnswer>('externalcontact/get', { external_userid: externalUserid });
+  }
+
+  getCorpTagList(filter: { tag_id?: string[]; group_id?: string[] } = {}) {
+    return this.post<{ tag_group: CorpTagGroup[] }>('externalcontact/get_corp_tag_list', filter);
+  }
+
+  /** Creates tags in a group (by id, or a new group by name). The app may edit only tags it created. */
+  addCorpTag(group: { group_id?: string; group_name?: string }, tags: { name: string; order?: number }[]) {
+    return this.post<{ tag_group: CorpTagGroup }>('externalcontact/add_corp_tag', { ...group, tag: tags, agentid: this.opts.agentId });
+  }
+
+  markTag(mark: { userid: string; external_userid: string; add_tag?: string[]; remove_tag?: string[] }) {
+    return this.post('externalcontact/mark_tag', mark);
+  }
+
+  /** Creates a mass message to customers on behalf of `sender`, who must confirm it in their client. */
+  addMsgTemplate(template: { chat_type?: 'single'; external_userid: string[]; sender: string; text?: { content: string }; attachments?: unknown[] }) {
+    return this.post<{ msgid: string; fail_list?: string[] }>('externalcontact/add_msg_template', { chat_type: 'single', ...template });
+  }
+
+  /** Per customer: 0 not sent, 1 sent, 2 not a contact, 3 the customer reached the mass-message cap. */
+  getGroupMsgSendResult(query: { msgid: string; userid: string; limit?: number; cursor?: string }) {
+    return this.post<{ send_list: { external_userid: string; userid: string; status: number; send_time?: number }[]; next_cursor?: string }>(
+      'externalcontact/get_groupmsg_send_result',
+      query,
     );
+  }
+
+  remindGroupMsgSend(msgid: string) {
+    return this.post('externalcontact/remind_groupmsg_send', { msgid });
   }
 
   /** Downloads a temporary media file (an image a member of staff sent). Media ids expire after 3 days. */
@@ -179,12 +215,12 @@ export class WecomClient {
     }
   }
 
-  private async request<T>(path: string, init: RequestInit2): Promise<T> {
+  private async request<T>(path: string, init: WecomRequest): Promise<T> {
     const res = await this.fetch(path, init);
     return check(path, (await res.json()) as WecomAnswer) as T;
   }
 
-  private async fetch(path: string, init: RequestInit2): Promise<Response> {
+  private async fetch(path: string, init: WecomRequest): Promise<Response> {
     const url = new URL(`${this.opts.apiBase}/cgi-bin/${path}`);
     for (const [k, v] of Object.entries(init.query)) url.searchParams.set(k, v);
     const res = await fetch(url, {
@@ -198,6 +234,27 @@ export class WecomClient {
   }
 }
 
+export interface CorpTag {
+  id: string;
+  name: string;
+  create_time?: number;
+  order?: number;
+}
+
+export interface CorpTagGroup {
+  group_id: string;
+  group_name: string;
+  create_time?: number;
+  order?: number;
+  tag: CorpTag[];
+}
+
+export type ExternalContactAnswer = {
+  external_contact: { external_userid: string; name: string; type: number; avatar?: string; gender?: number };
+  follow_user: { userid: string; remark?: string; createtime?: number; tags?: { group_name: string; tag_name: string; tag_id?: string; type: number }[] }[];
+  next_cursor?: string;
+};
+
 /** WeCom (or the proxy in front of it) answered with an HTTP error: worth retrying. */
 export class WecomHttpError extends Error {
   constructor(
@@ -209,7 +266,7 @@ export class WecomHttpError extends Error {
   }
 }
 
-interface RequestInit2 {
+interface WecomRequest {
   method: 'GET' | 'POST';
   query: Record<string, string>;
   json?: unknown;

@@ -39,6 +39,25 @@ export interface DeliveredMessage {
   dropped?: 'frequency_limit' | 'duplicate';
 }
 
+/** A customer (外部联系人) and the members who have them as a contact, with each member's tags. */
+interface FakeContact {
+  external_userid: string;
+  name: string;
+  follow: Map<string, Set<string>>;
+}
+
+/** A mass message to customers, waiting for (or confirmed by) the member who sends it. */
+export interface FakeGroupMsg {
+  msgid: string;
+  sender: string;
+  externalUserids: string[];
+  body: Record<string, unknown>;
+  createdAt: Date;
+  /** Per customer once the sender confirmed: 1 sent, 2 not a contact, 3 over the monthly cap. */
+  results: Map<string, number> | null;
+  reminded: number;
+}
+
 interface Fault {
   path: string;
   answer: { errcode: number; errmsg: string } | { httpStatus: number };
@@ -65,6 +84,9 @@ export class FakeWecom {
   private readonly faults: Fault[] = [];
   private readonly clock: Clock;
   private msgSeq = 0;
+  private readonly contacts = new Map<string, FakeContact>();
+  private readonly tagGroups: { group_id: string; group_name: string; create_time: number; tag: { id: string; name: string; create_time: number }[] }[] = [];
+  readonly groupMsgs: FakeGroupMsg[] = [];
 
   constructor(readonly opts: FakeWecomOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -91,6 +113,38 @@ export class FakeWecom {
   /** Messages a member actually received (not dropped). */
   inbox(userid: string): DeliveredMessage[] {
     return this.messages.filter((m) => m.touser === userid && !m.dropped);
+  }
+
+  /** Makes `external_userid` a customer contact of member `followUserid` (the sandbox's members). */
+  addExternalContact(contact: { external_userid: string; name: string; follow_userid: string }): void {
+    const existing = this.contacts.get(contact.external_userid);
+    const follow = existing?.follow ?? new Map<string, Set<string>>();
+    if (!follow.has(contact.follow_userid)) follow.set(contact.follow_userid, new Set());
+    this.contacts.set(contact.external_userid, { external_userid: contact.external_userid, name: contact.name, follow });
+  }
+
+  /**
+   * The sender confirms a mass message in their client, as WeCom requires. Each customer gets it
+   * unless they are not the sender's contact (2) or already had `monthlyCap` mass messages this
+   * month (3) — the cap WeCom applies, configurable because WeCom has changed it.
+   */
+  confirmGroupMsg(msgid: string, monthlyCap = daysInMonth(this.clock.now())): FakeGroupMsg {
+    const msg = this.groupMsgs.find((m) => m.msgid === msgid);
+    if (!msg) throw new Error(`no mass message ${msgid}`);
+    if (msg.results) return msg;
+    const now = this.clock.now();
+    msg.results = new Map();
+    for (const euid of msg.externalUserids) {
+      const contact = this.contacts.get(euid);
+      const thisMonth = this.customerInbox(euid).filter((m) => m.createdAt.getUTCFullYear() === now.getUTCFullYear() && m.createdAt.getUTCMonth() === now.getUTCMonth()).length;
+      msg.results.set(euid, !contact?.follow.has(msg.sender) ? 2 : thisMonth >= monthlyCap ? 3 : 1);
+    }
+    return msg;
+  }
+
+  /** Mass messages a customer actually received. */
+  customerInbox(externalUserid: string): FakeGroupMsg[] {
+    return this.groupMsgs.filter((m) => m.results?.get(externalUserid) === 1);
   }
 
   /** A stored file, for showing it in the sandbox page (no token, no expiry check). */
@@ -144,6 +198,24 @@ export class FakeWecom {
           return this.answer(ctx, call, this.updateCard(body as Record<string, unknown>));
         case 'menu/create':
           return this.answer(ctx, call, this.createMenu(query, body as Record<string, unknown>));
+        case 'externalcontact/get':
+          return this.answer(ctx, call, this.getContact(query.external_userid));
+        case 'externalcontact/get_corp_tag_list':
+          return this.answer(ctx, call, { tag_group: this.tagGroups });
+        case 'externalcontact/add_corp_tag':
+          return this.answer(ctx, call, this.addCorpTag(body as Record<string, unknown>));
+        case 'externalcontact/mark_tag':
+          return this.answer(ctx, call, this.markTag(body as Record<string, unknown>));
+        case 'externalcontact/add_msg_template':
+          return this.answer(ctx, call, this.addMsgTemplate(body as Record<string, unknown>));
+        case 'externalcontact/get_groupmsg_send_result':
+          return this.answer(ctx, call, this.groupMsgResult(body as Record<string, unknown>));
+        case 'externalcontact/remind_groupmsg_send': {
+          const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
+          if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
+          msg.reminded++;
+          return this.answer(ctx, call, {});
+        }
         case 'media/upload':
           return this.answer(ctx, call, await this.upload(query, raw, contentType));
         case 'media/get': {
@@ -319,6 +391,74 @@ export class FakeWecom {
     return {};
   }
 
+  private getContact(externalUserid: string | undefined) {
+    const contact = this.contacts.get(externalUserid ?? '');
+    if (!contact) return err(40096, 'invalid external userid');
+    const tagName = new Map(this.tagGroups.flatMap((g) => g.tag.map((t) => [t.id, { group_name: g.group_name, tag_name: t.name }] as const)));
+    return {
+      external_contact: { external_userid: contact.external_userid, name: contact.name, type: 1 },
+      follow_user: [...contact.follow].map(([userid, tags]) => ({
+        userid,
+        tags: [...tags].map((id) => ({ ...tagName.get(id)!, tag_id: id, type: 1 })),
+      })),
+    };
+  }
+
+  private addCorpTag(body: Record<string, unknown> | null) {
+    const tags = (body?.tag as { name?: string }[] | undefined) ?? [];
+    if (tags.length === 0 || tags.some((t) => !t.name || t.name.length > 30)) return err(40058, 'tag[].name required, at most 30 characters');
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    let group = this.tagGroups.find((g) => g.group_id === body?.group_id || (!body?.group_id && g.group_name === body?.group_name));
+    if (!group) {
+      if (body?.group_id) return err(40068, 'invalid tagid');
+      if (!body?.group_name) return err(40058, 'group_id or group_name required');
+      group = { group_id: `et_group_${crypto.randomBytes(6).toString('hex')}`, group_name: String(body.group_name), create_time: now, tag: [] };
+      this.tagGroups.push(group);
+    }
+    for (const t of tags) {
+      if (group.tag.some((existing) => existing.name === t.name)) return err(40071, 'tag name already exists');
+    }
+    const created = tags.map((t) => ({ id: `et_tag_${crypto.randomBytes(6).toString('hex')}`, name: t.name!, create_time: now }));
+    group.tag.push(...created);
+    return { tag_group: { ...group, tag: created } };
+  }
+
+  private markTag(body: Record<string, unknown> | null) {
+    const contact = this.contacts.get(String(body?.external_userid ?? ''));
+    const tags = contact?.follow.get(String(body?.userid ?? ''));
+    if (!contact || !tags) return err(84061, 'not external contact');
+    const known = new Set(this.tagGroups.flatMap((g) => g.tag.map((t) => t.id)));
+    const add = (body?.add_tag as string[] | undefined) ?? [];
+    const remove = (body?.remove_tag as string[] | undefined) ?? [];
+    if ([...add, ...remove].some((id) => !known.has(id))) return err(40068, 'invalid tagid');
+    for (const id of add) tags.add(id);
+    for (const id of remove) tags.delete(id);
+    return {};
+  }
+
+  private addMsgTemplate(body: Record<string, unknown> | null) {
+    const sender = String(body?.sender ?? '');
+    const externalUserids = (body?.external_userid as string[] | undefined) ?? [];
+    if (!sender) return err(40003, 'invalid userid (sender)');
+    if (externalUserids.length === 0 || externalUserids.length > 10_000) return err(40058, 'external_userid must list 1–10000 customers');
+    const text = body?.text as { content?: string } | undefined;
+    const attachments = (body?.attachments as unknown[] | undefined) ?? [];
+    if (!text?.content && attachments.length === 0) return err(44004, 'text and attachments are both empty');
+    if (attachments.length > 9) return err(40058, 'at most 9 attachments');
+    const failList = externalUserids.filter((id) => !this.contacts.get(id)?.follow.has(sender));
+    const msgid = `msg_${crypto.randomBytes(10).toString('hex')}`;
+    this.groupMsgs.push({ msgid, sender, externalUserids: externalUserids.filter((id) => !failList.includes(id)), body: { text, attachments }, createdAt: this.clock.now(), results: null, reminded: 0 });
+    return { msgid, fail_list: failList };
+  }
+
+  private groupMsgResult(body: Record<string, unknown> | null) {
+    const msg = this.groupMsgs.find((m) => m.msgid === body?.msgid);
+    if (!msg || msg.sender !== body?.userid) return err(41063, 'invalid msgid');
+    return {
+      send_list: msg.externalUserids.map((euid) => ({ external_userid: euid, userid: msg.sender, status: msg.results?.get(euid) ?? 0, ...(msg.results ? { send_time: Math.floor(this.clock.now().getTime() / 1000) } : {}) })),
+    };
+  }
+
   private async upload(query: Record<string, string>, raw: Buffer, contentType: string) {
     if (!['image', 'voice', 'video', 'file'].includes(query.type ?? '')) return err(40004, 'invalid media type');
     let form: FormData;
@@ -333,4 +473,8 @@ export class FakeWecom {
     const id = this.putMedia(data, file.type || 'application/octet-stream', (file as File).name ?? 'media');
     return { type: query.type, media_id: id, created_at: String(Math.floor(this.clock.now().getTime() / 1000)) };
   }
+}
+
+function daysInMonth(date: Date): number {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
 }
