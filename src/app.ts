@@ -62,10 +62,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const processor = new InboundProcessor({ db, bot, wecom, clock, metrics, log: log.child({ component: 'bot' }), onEnqueued });
   const scheduler = new Scheduler({ db, clock, metrics, wecom, timezone: config.timezone, log: log.child({ component: 'cron' }), onEnqueued });
   // PGlite is one connection: more concurrent batches would only queue behind each other.
-  const intake = new InboundIntake(db, clock, { maxBatch: 500, maxConcurrentBatches: config.database.kind === 'pglite' ? 1 : 4 });
+  const intake = new InboundIntake(db, clock, { maxBatch: 500, maxConcurrentBatches: config.database.kind === 'pglite' ? 1 : 2 });
 
   const koa = createEdge({
     db,
+    metricsToken: config.metricsToken,
     log,
     metrics,
     extraMiddleware: opts.extraMiddleware,

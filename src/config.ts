@@ -42,6 +42,7 @@ const envSchema = z.object({
   TZ: optionalText.pipe(timezone.optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: optionalText,
+  METRICS_TOKEN: optionalText,
   SANDBOX_HOST: optionalText,
 });
 
@@ -84,6 +85,8 @@ export interface Config {
   openai: { baseUrl?: string; apiKey: string; model: string } | null;
   timezone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** When set, /metrics wants `Authorization: Bearer <token>` (the callback port is public). */
+  metricsToken: string | null;
 }
 
 /** A configuration problem, one line per bad variable, each naming it. */
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
       timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
       logLevel: e.LOG_LEVEL,
+      metricsToken: e.METRICS_TOKEN ?? null,
     };
   }
 
@@ -149,5 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
     timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN ?? null,
   };
 }

@@ -5,7 +5,8 @@ import type { Metrics } from '../platform/metrics';
 import { enqueue, type OutboxItem } from '../platform/outbox';
 import { text, type OutboundContent } from '../platform/outbound';
 import type { WecomClient } from '../platform/wecom-client';
-import type { BotContext } from './context';
+import type { BotContext, Messaging } from './context';
+import type { DbTx } from '../db';
 import { UserFacingError } from './errors';
 import type { InboundFields, InboundMessage } from './message';
 import type { BotRegistry } from './registry';
@@ -157,16 +158,29 @@ export class InboundProcessor {
     const resolved = this.opts.bot.resolve(message);
     const started = process.hrtime.bigint();
     let outboxSeq = 0;
-    const enqueueFor = async (to: string[], content: string | OutboundContent) => {
-      const items: OutboxItem[] = to.map((recipient) => ({
-        to: recipient,
-        content: typeof content === 'string' ? text(content) : content,
-        idempotencyKey: `in:${message.id}:${outboxSeq++}`,
-      }));
-      await enqueue(db, items, clock.now());
+    // Replies are keyed by inbound id and position, so a re-run of the handler enqueues nothing twice.
+    const messaging = (client: DbTx): Messaging => {
+      const enqueueFor = async (to: string[], content: string | OutboundContent) => {
+        const items: OutboxItem[] = to.map((recipient) => ({
+          to: recipient,
+          content: typeof content === 'string' ? text(content) : content,
+          idempotencyKey: `in:${message.id}:${outboxSeq++}`,
+        }));
+        await enqueue(client, items, clock.now());
+      };
+      return {
+        reply: (content) => enqueueFor([message.fromUser], content),
+        updateCard: (change) => {
+          const responseCode = message.card?.responseCode;
+          if (!responseCode) throw new Error(`updateCard called for a message that is not a card tap (${type})`);
+          return enqueueFor([message.fromUser], { kind: 'card_update', update: { responseCode, ...change } });
+        },
+        send: (to, content) => enqueueFor(Array.isArray(to) ? to : [to], content),
+      };
     };
     const ctx: BotContext = {
       message,
+      staff: await db.staff.findUnique({ where: { userid: message.fromUser } }),
       log,
       db,
       clock,
@@ -174,13 +188,8 @@ export class InboundProcessor {
       args: resolved?.found.args ?? '',
       match: resolved?.found.match ?? null,
       keyArg: resolved?.found.keyArg ?? '',
-      reply: (content) => enqueueFor([message.fromUser], content),
-      updateCard: (change) => {
-        const responseCode = message.card?.responseCode;
-        if (!responseCode) throw new Error(`updateCard called for a message that is not a card tap (${type})`);
-        return enqueueFor([message.fromUser], { kind: 'card_update', update: { responseCode, ...change } });
-      },
-      send: (to, content) => enqueueFor(Array.isArray(to) ? to : [to], content),
+      ...messaging(db),
+      transaction: (fn) => db.$transaction((tx) => fn({ db: tx, ...messaging(tx) })),
     };
 
     let result: 'done' | 'user_error' | 'retry' | 'failed' = 'done';

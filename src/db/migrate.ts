@@ -76,6 +76,11 @@ export function splitStatements(sql: string): string[] {
       i = end === -1 ? sql.length : end + 1;
       continue;
     }
+    if (ch === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      i = end === -1 ? sql.length : end + 2;
+      continue;
+    }
     if (ch === "'" || ch === '"') {
       const end = sql.indexOf(ch, i + 1);
       const stop = end === -1 ? sql.length : end + 1;

@@ -8,6 +8,7 @@ import { mountCallback, type CallbackOptions } from './callback';
 
 export interface EdgeOptions {
   db: Db;
+  metricsToken: string | null;
   log: Logger;
   metrics: Metrics;
   callback: Omit<CallbackOptions, 'metrics'>;
@@ -43,6 +44,11 @@ export function createEdge(opts: EdgeOptions): Koa {
     }
   });
   router.get('/metrics', async (ctx) => {
+    if (opts.metricsToken && !safeEqual(ctx.get('authorization'), `Bearer ${opts.metricsToken}`)) {
+      ctx.status = 401;
+      ctx.body = { error: 'metrics_token_required' };
+      return;
+    }
     await refreshOutboxDepth(opts.db, opts.metrics);
     ctx.type = opts.metrics.registry.contentType;
     ctx.body = await opts.metrics.registry.metrics();
@@ -67,4 +73,10 @@ async function refreshOutboxDepth(db: Db, metrics: Metrics): Promise<void> {
   for (const status of ['pending', 'sending', 'dead']) {
     metrics.outboxDepth.set({ status }, rows.find((r) => r.status === status)?._count ?? 0);
   }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = crypto.createHash('sha256').update(a).digest();
+  const y = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(x, y);
 }

@@ -3,7 +3,7 @@ import getRawBody from 'raw-body';
 import type { Clock } from '../clock';
 import type { Logger } from '../log';
 import type { Metrics } from '../platform/metrics';
-import { IncompleteMessage, readInboundXml } from '../bot/message';
+import { IncompleteMessage, readInboundXml } from './inbound';
 import { CallbackRejected, checkFreshness, openEnvelope, verifySignature, type EnvelopeKeys } from './envelope';
 import type { InboundIntake } from './intake';
 import { MalformedXml, field, parseXml } from './xml';
@@ -106,7 +106,8 @@ async function readBody(req: Parameters<typeof getRawBody>[0]): Promise<string> 
     if ((err as { type?: string }).type === 'entity.too.large') {
       throw new CallbackRejected('body_too_large', `body over ${MAX_BODY_BYTES} bytes`);
     }
-    throw err;
+    // Aborted uploads, a wrong Content-Length, an unknown encoding: the caller's fault, said once.
+    throw new CallbackRejected('unreadable_body', `request body unreadable (${(err as Error).message})`);
   }
 }
 

@@ -5,6 +5,7 @@ import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 export type RejectionCode =
   | 'missing_query'
   | 'body_too_large'
+  | 'unreadable_body'
   | 'malformed_xml'
   | 'missing_encrypt'
   | 'signature_mismatch'
@@ -16,6 +17,7 @@ export type RejectionCode =
 const STATUS: Record<RejectionCode, number> = {
   missing_query: 400,
   body_too_large: 413,
+  unreadable_body: 400,
   malformed_xml: 400,
   missing_encrypt: 400,
   signature_mismatch: 401,

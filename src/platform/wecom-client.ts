@@ -169,16 +169,18 @@ export class WecomClient {
     const deadline = clock.now().getTime() + REFRESH_LEASE_MS;
     for (;;) {
       const now = clock.now();
-      const [row] = await db.$queryRaw<{ token: string; expires_at: Date; leased: boolean }[]>`
-        UPDATE access_token SET refreshing_until = CASE
-            WHEN (token = '' OR token = ${stale ?? ''} OR expires_at < ${new Date(now.getTime() + REFRESH_MARGIN_MS)})
-             AND (refreshing_until IS NULL OR refreshing_until < ${now})
-            THEN ${new Date(now.getTime() + REFRESH_LEASE_MS)} ELSE refreshing_until END
+      // The conditional UPDATE is the lease: a concurrent caller's UPDATE re-checks the row after ours
+      // commits and finds the lease taken, so exactly one caller gets a row back.
+      const soon = new Date(now.getTime() + REFRESH_MARGIN_MS);
+      const leased = await db.$executeRaw`
+        UPDATE access_token SET refreshing_until = ${new Date(now.getTime() + REFRESH_LEASE_MS)}
         WHERE app_key = ${this.appKey}
-        RETURNING token, expires_at, refreshing_until = ${new Date(now.getTime() + REFRESH_LEASE_MS)} AS leased`;
-      if (row.leased) return this.fetchToken();
+          AND (token = '' OR token = ${stale ?? ''} OR expires_at < ${soon})
+          AND (refreshing_until IS NULL OR refreshing_until < ${now})`;
+      if (leased === 1) return this.fetchToken();
+      const row = await db.accessToken.findUniqueOrThrow({ where: { appKey: this.appKey } });
       // Another replica refreshed while we looked, or is refreshing now: use its token once written.
-      if (row.token !== '' && row.token !== stale && row.expires_at.getTime() > now.getTime()) return row.token;
+      if (row.token !== '' && row.token !== stale && row.expiresAt.getTime() > now.getTime()) return row.token;
       if (now.getTime() > deadline) throw new Error('timed out waiting for another replica to refresh the WeCom access token');
       await new Promise((r) => setTimeout(r, 100));
     }

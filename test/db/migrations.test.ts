@@ -28,6 +28,6 @@ it('refuses to run when an applied migration was edited', async () => {
 });
 
 it('splits scripts on semicolons outside quotes, comments and dollar-quoted bodies', () => {
-  const sql = `-- a comment; with a semicolon\nCREATE TABLE "x;y" (v text DEFAULT ';');\nDO $$ BEGIN PERFORM 1; END $$;\nSELECT 2`;
+  const sql = `-- a comment; with a semicolon\nCREATE TABLE "x;y" (v text DEFAULT ';');\n/* a block; comment */\nDO $$ BEGIN PERFORM 1; END $$;\nSELECT 2`;
   expect(splitStatements(sql)).toEqual(['CREATE TABLE "x;y" (v text DEFAULT \';\')', 'DO $$ BEGIN PERFORM 1; END $$', 'SELECT 2']);
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readInboundXml } from '../../src/bot/message';
+import { readInboundXml } from '../../src/edge/inbound';
 import { parseXml } from '../../src/edge/xml';
 
 /** Real payload shapes (test/fixtures/wecom/) read into the typed message handlers get. */

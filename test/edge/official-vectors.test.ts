@@ -3,7 +3,7 @@ import path from 'node:path';
 import { getSignature } from '@wecom/crypto';
 import { checkFreshness, openEnvelope, verifySignature } from '../../src/edge/envelope';
 import { parseXml } from '../../src/edge/xml';
-import { readInboundXml } from '../../src/bot/message';
+import { readInboundXml } from '../../src/edge/inbound';
 
 /** WeCom's official WXBizMsgCrypt sample vectors (both sets, copied from shared/wecom-vectors.json), through our own crypto path. */
 const vectors = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../fixtures/wecom/official-vectors.json'), 'utf8'));

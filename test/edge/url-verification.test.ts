@@ -32,3 +32,14 @@ it('serves health, readiness and metrics', async () => {
   expect(metrics).toContain('wecom_inbound_total');
   expect(metrics).toContain('outbox_depth{status="pending"} 0');
 });
+
+it('guards /metrics with METRICS_TOKEN when one is set', async () => {
+  const guarded = await startHarness({ env: { METRICS_TOKEN: 'scrape-me' } });
+  try {
+    expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } })).status).toBe(200);
+  } finally {
+    await guarded.stop();
+  }
+});

@@ -12,7 +12,8 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect(await db.staff.count({ where: { role: 'store_manager' } })).toBe(2);
     expect(await db.sku.count()).toBeGreaterThanOrEqual(30);
     expect(await db.skuStoreSetting.count()).toBe(2 * (await db.sku.count()));
-    expect((await db.staff.findUniqueOrThrow({ where: { userid: 'wangxin' } })).hireDate).toEqual(new Date('2026-11-18T00:00:00Z')) // a DATE column;
+    // hire_date is a DATE: seven days before `now`, at midnight.
+    expect((await db.staff.findUniqueOrThrow({ where: { userid: 'wangxin' } })).hireDate).toEqual(new Date('2026-11-18T00:00:00Z'));
     // Every SKU scans: its own barcode, and a case barcode where it comes in cases.
     expect(await db.skuBarcode.count({ where: { unit: null } })).toBe(await db.sku.count());
 
