@@ -34,7 +34,7 @@ const envSchema = z.object({
   ),
   WECOM_API_BASE: z.url({ message: 'must be a URL such as https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com'),
   WECOM_CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
-  WECOM_DUPLICATE_CHECK_SECONDS: z.coerce.number().int().min(0).max(14400).default(300),
+  WECOM_DUPLICATE_CHECK_SECONDS: z.coerce.number().int().min(0).max(14400).default(120),
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   OPENAI_API_KEY: optionalText,
   OPENAI_MODEL: optionalText,
@@ -69,7 +69,12 @@ export interface WecomConfig {
   apiBase: string;
   /** Callbacks whose timestamp is further than this from our clock are refused; 0 disables the check. */
   callbackMaxSkewSeconds: number;
-  /** WeCom drops a repeat of the same message to the same user within this window (crash-safe resends). */
+  /**
+   * WeCom drops a message whose request JSON equals one sent within this window, so a row resent
+   * after a crash (lease 60 s) or a timeout (retries at 5, 15, 45 s) reaches the person once. It
+   * compares the whole JSON, so the flag must be on for every send, not only resends — and the
+   * same text to the same person inside the window is delivered once. Kept short for that reason.
+   */
   duplicateCheckSeconds: number;
 }
 

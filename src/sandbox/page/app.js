@@ -3,7 +3,7 @@
 // to the fake WeCom. No framework: one file, rendered from /sandbox/api/state every second.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { user: localStorage.getItem('sandbox.user') || '', personas: [], lastRender: '', openMenu: null, scanKey: null, seen: 0 };
+  const state = { user: localStorage.getItem('sandbox.user') || '', personas: [], lastRender: '', lastMenu: '', scanKey: null, seen: 0, catalogue: null };
 
   async function api(path, body) {
     const res = await fetch(path, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
@@ -139,7 +139,6 @@
     const buttons = menu?.button || [];
     nav.hidden = buttons.length === 0;
     const press = (b) => {
-      state.openMenu = null;
       nav.querySelectorAll('.top.open').forEach((t) => t.classList.remove('open'));
       if (b.type === 'click') act({ type: 'click', key: b.key });
       else if (b.type.startsWith('scancode')) openScan(b);
@@ -185,7 +184,13 @@
       return;
     }
     if (!state.personas.length) setupPersonas(data.personas);
-    const fingerprint = JSON.stringify([data.messages, data.menu]);
+    // The menu is redrawn only when it changes, so an open submenu stays open while messages arrive.
+    const menuFingerprint = JSON.stringify(data.menu);
+    if (menuFingerprint !== state.lastMenu) {
+      state.lastMenu = menuFingerprint;
+      renderMenu(data.menu);
+    }
+    const fingerprint = JSON.stringify(data.messages);
     if (fingerprint !== state.lastRender) {
       state.lastRender = fingerprint;
       const list = $('messages');
@@ -193,7 +198,6 @@
       list.replaceChildren(...(data.messages.length ? data.messages.map(renderMessage) : [el('li', { class: 'empty' }, '还没有消息。试试发送「帮助」，或点下面的菜单。')]));
       if (atBottom || data.messages.length > state.seen) list.scrollTop = list.scrollHeight;
       state.seen = data.messages.length;
-      renderMenu(data.menu);
     }
     renderCalls(data.calls);
   }
