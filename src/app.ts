@@ -77,6 +77,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       onStored: (id) => processor.submit(id),
       clock,
     },
+    sync: { keys: config.syncKeys, handlers: bot.syncHandlers, db, clock },
   });
   const server = http.createServer(koa.callback());
   // Keep-alive longer than a load balancer's idle timeout, so it never reuses a socket we closed.

@@ -43,6 +43,12 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: optionalText,
   METRICS_TOKEN: optionalText,
+  SYNC_KEYS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9_-]+:[^,\s]{16,}(,[a-z0-9_-]+:[^,\s]{16,})*$/, 'must be source:secret pairs separated by commas (secrets of 16+ characters), e.g. erp:…,pos:…')
+      .optional(),
+  ),
   SANDBOX_HOST: optionalText,
 });
 
@@ -92,6 +98,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** When set, /metrics wants `Authorization: Bearer <token>` (the callback port is public). */
   metricsToken: string | null;
+  /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
+  syncKeys: Record<string, string>;
 }
 
 /** A configuration problem, one line per bad variable, each naming it. */
@@ -138,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
+      syncKeys: parseSyncKeys(e.SYNC_KEYS),
     };
   }
 
@@ -159,5 +168,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
+    syncKeys: parseSyncKeys(e.SYNC_KEYS),
   };
+}
+
+function parseSyncKeys(value: string | undefined): Record<string, string> {
+  return Object.fromEntries((value ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]));
 }

@@ -4,6 +4,7 @@ import { createApp, type App } from './app';
 import { openDatabase, type Database } from './db';
 import { createLogger, type Logger } from './log';
 import { helpFeature } from './features/help';
+import { masterDataFeature } from './features/masterdata';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
 import { FakeWecom } from './sandbox/fake-wecom';
@@ -12,7 +13,7 @@ import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {

@@ -1,3 +1,6 @@
+import type { Clock } from '../clock';
+import type { Db } from '../db';
+import type { Logger } from '../log';
 import type { BotContext, JobContext } from './context';
 import type { InboundMessage } from './message';
 
@@ -25,6 +28,21 @@ export interface CommandInfo {
   description: string;
 }
 
+/** A document a POS, ERP or WMS posts to the sync API, after the edge has checked its signature. */
+export interface SyncRequest {
+  /** The signing source (a key of SYNC_KEYS): `erp`, `pos`… */
+  source: string;
+  /** The request body as sent (JSON text). */
+  body: string;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+}
+
+/** `accepted` is answered 200 with `result`; `invalid` is answered 400 listing every problem. */
+export type SyncOutcome = { accepted: true; result: Record<string, unknown> } | { accepted: false; problems: { line: number; message: string }[] };
+export type SyncHandler = (request: SyncRequest) => Promise<SyncOutcome>;
+
 export interface CronJob {
   /** `<feature>.<verb><Noun>`: also the key replicas agree on. */
   name: string;
@@ -47,6 +65,7 @@ export class BotRegistry {
   readonly commands: CommandInfo[] = [];
   readonly jobs: CronJob[] = [];
   readonly menu: MenuButton[] = [];
+  readonly syncHandlers = new Map<string, SyncHandler>();
   private fallbackHandler: Handler | null = null;
 
   /** A text message starting with one of `names` (`入库`, `收到`); ctx.args holds the rest. */
@@ -114,6 +133,12 @@ export class BotRegistry {
   cron(name: string, schedule: string, run: Job): void {
     if (this.jobs.some((j) => j.name === name)) throw new Error(`cron job ${name} registered twice`);
     this.jobs.push({ name, schedule, run });
+  }
+
+  /** POST /api/sync/<document>: signed documents from the chain's POS, ERP or WMS. */
+  sync(document: string, handler: SyncHandler): void {
+    if (this.syncHandlers.has(document)) throw new Error(`sync document ${document} registered twice`);
+    this.syncHandlers.set(document, handler);
   }
 
   menuButton(button: MenuButton): void {

@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import type { Logger } from '../log';
 import type { Metrics } from '../platform/metrics';
 import { mountCallback, type CallbackOptions } from './callback';
+import { mountSync, type SyncOptions } from './sync';
 
 export interface EdgeOptions {
   db: Db;
@@ -12,6 +13,7 @@ export interface EdgeOptions {
   log: Logger;
   metrics: Metrics;
   callback: Omit<CallbackOptions, 'metrics'>;
+  sync: SyncOptions;
   /** Extra middleware mounted before the edge's routes (the sandbox, later the console). */
   extraMiddleware?: Koa.Middleware[];
 }
@@ -55,6 +57,7 @@ export function createEdge(opts: EdgeOptions): Koa {
   });
 
   mountCallback(router, { ...opts.callback, metrics: opts.metrics });
+  mountSync(router, opts.sync);
   for (const middleware of opts.extraMiddleware ?? []) app.use(middleware);
   app.use(router.routes()).use(router.allowedMethods());
 

@@ -14,6 +14,8 @@ export const housekeepingFeature: Feature = (bot) => {
     const inbound = await db.inboundMessage.deleteMany({ where: { status: 'done', receivedAt: { lt: before } } });
     const outbox = await db.outboxMessage.deleteMany({ where: { status: 'sent', createdAt: { lt: before } } });
     const runs = await db.cronRun.deleteMany({ where: { claimedAt: { lt: before } } });
-    log.info({ inbound: inbound.count, outbox: outbox.count, cronRuns: runs.count }, 'history pruned');
+    // A nonce only needs to outlive the sync API's freshness window.
+    const nonces = await db.syncNonce.deleteMany({ where: { receivedAt: { lt: new Date(fireTime.getTime() - 86_400_000) } } });
+    log.info({ inbound: inbound.count, outbox: outbox.count, cronRuns: runs.count, syncNonces: nonces.count }, 'history pruned');
   });
 };
