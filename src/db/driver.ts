@@ -51,6 +51,10 @@ export async function openDriver(target: DatabaseTarget, opts: DriverOptions = {
       // The Prisma CLI never ends the pool; without this every CLI command lingers 10 s.
       allowExitOnIdle: opts.forCli ?? false,
     });
+    // An idle connection the server ends (a restart, a failover, an admin's terminate) is an
+    // 'error' on the pool; without a listener it would crash the process. pg-pool drops that
+    // client and the next query opens a fresh one, so there is nothing else to do.
+    pool.on('error', (err) => process.emitWarning(`PostgreSQL closed an idle connection: ${err.message}`));
     return {
       adapterFactory: new PrismaPg(pool),
       exec: async (sql) => {

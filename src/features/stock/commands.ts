@@ -1,0 +1,148 @@
+import type { BotContext } from '../../bot/context';
+import { UserFacingError } from '../../bot/errors';
+import type { DbTx } from '../../db';
+import { templateCard } from '../../platform/outbound';
+import { bookMove, format, onHand } from './ledger';
+import { parseStockCommand, type CatalogueSku, type MoveKind, type SkuMatch } from './parse';
+
+/** How long the 撤销 button on a confirmation card works. */
+export const UNDO_WINDOW_MS = 10 * 60_000;
+
+const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
+  receipt: { done: '已入库', sign: 1 },
+  waste: { done: '已报损', sign: -1 },
+  return: { done: '已退货', sign: -1 },
+};
+
+/** `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`. */
+export async function recordStockMove(ctx: BotContext): Promise<void> {
+  const store = await requireStore(ctx);
+  const catalogue = await loadCatalogue(ctx);
+  const command = parseStockCommand(ctx.message.content ?? '', catalogue);
+  if (!command || command.kind === 'query' || command.kind === 'undo') return;
+  if (command.kind === 'incomplete') {
+    const name = command.sku?.kind === 'found' ? command.sku.sku.name : '商品名';
+    if (command.problem === 'unit' && command.sku?.kind === 'found') {
+      const units = [command.sku.sku.baseUnit, ...command.sku.sku.packUnits.map((p) => p.unit)].join('、');
+      throw new UserFacingError('stock.unknownUnit', `「${command.sku.sku.name}」没有「${command.unitText}」这个单位，可用：${units}。`);
+    }
+    throw new UserFacingError('stock.quantityMissing', `请带上数量，例如：入库 ${name} 2箱`);
+  }
+  const sku = requireSku(command.sku);
+  if (!(command.amount > 0)) throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0，例如：入库 牛奶 2箱');
+  const verb = VERB_TEXT[command.kind];
+  const full = await ctx.db.sku.findUniqueOrThrow({ where: { code: sku.code } });
+  const now = ctx.clock.now();
+
+  await ctx.transaction(async (tx) => {
+    const booked = await bookMove(
+      tx.db,
+      {
+        storeCode: store.code,
+        skuCode: sku.code,
+        kind: command.kind,
+        quantity: verb.sign * command.baseQuantity!,
+        reason: command.note || undefined,
+        staffUserid: ctx.message.fromUser,
+        occurredAt: new Date(ctx.message.createTime * 1000),
+        recordedAt: now,
+        source: 'chat',
+        externalId: `chat:${ctx.message.id}`,
+      },
+      sku.baseUnit,
+      full.allowNegative,
+    );
+    const packed = command.unit === sku.baseUnit ? '' : `（${format(command.baseQuantity!)}${sku.baseUnit}）`;
+    await tx.reply(
+      templateCard({
+        card_type: 'button_interaction',
+        main_title: { title: `${verb.done} ${sku.name} ${format(command.amount)}${command.unit}${packed}`, desc: command.note || undefined },
+        sub_title_text: `${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`,
+        button_list: [{ text: '撤销这一笔', style: 2, key: `stock.undo:${booked.id}` }],
+      }),
+    );
+  });
+}
+
+/** `查库存 奶油`: on-hand in the sender's store. */
+export async function showStock(ctx: BotContext): Promise<void> {
+  const store = await requireStore(ctx);
+  const command = parseStockCommand(ctx.message.content ?? '', await loadCatalogue(ctx));
+  if (!command || command.kind !== 'query') return;
+  if (command.sku.kind === 'unknown' && !command.sku.text) throw new UserFacingError('stock.skuMissing', '查哪个商品？例如：查库存 牛奶');
+  const sku = requireSku(command.sku);
+  const quantity = await onHand(ctx.db, store.code, sku.code);
+  const packs = sku.packUnits.map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`).join('，');
+  await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}`);
+}
+
+/** `撤销`: reverses the sender's last move. */
+export async function undoLastMove(ctx: BotContext): Promise<void> {
+  await requireStore(ctx);
+  const last = await ctx.db.stockMove.findFirst({
+    where: { staffUserid: ctx.message.fromUser, kind: { not: 'reversal' }, reversedBy: null },
+    orderBy: { id: 'desc' },
+  });
+  if (!last) throw new UserFacingError('stock.nothingToUndo', '没有可以撤销的记录。');
+  await ctx.transaction(async (tx) => tx.reply(await reverse(tx.db, ctx, last.id)));
+}
+
+/** The 撤销 button on a confirmation card. */
+export async function undoFromCard(ctx: BotContext): Promise<void> {
+  const move = await ctx.db.stockMove.findUnique({ where: { id: BigInt(ctx.keyArg || '0') } });
+  if (!move || move.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能撤销你自己记的这一笔。');
+  if (ctx.clock.now().getTime() - move.recordedAt.getTime() > UNDO_WINDOW_MS) {
+    await ctx.updateCard({ replaceName: '已过撤销时限' });
+    throw new UserFacingError('stock.undoExpired', '这一笔已超过 10 分钟，不能在卡片上撤销了；如有错误请发「撤销」或联系店长。');
+  }
+  await ctx.transaction(async (tx) => {
+    await tx.reply(await reverse(tx.db, ctx, move.id));
+    await tx.updateCard({ replaceName: '已撤销' });
+  });
+}
+
+/** Books the reversing move: the original stays, as every ledger entry does. */
+async function reverse(db: DbTx, ctx: BotContext, moveId: bigint): Promise<string> {
+  const move = await db.stockMove.findUniqueOrThrow({ where: { id: moveId }, include: { reversedBy: true } });
+  if (move.reversedBy) throw new UserFacingError('stock.alreadyReversed', '这一笔已经撤销过了。');
+  const sku = await db.sku.findUniqueOrThrow({ where: { code: move.skuCode } });
+  const booked = await bookMove(
+    db,
+    {
+      storeCode: move.storeCode,
+      skuCode: move.skuCode,
+      kind: 'reversal',
+      quantity: -move.quantity.toNumber(),
+      reason: `撤销 #${move.id}`,
+      staffUserid: ctx.message.fromUser,
+      occurredAt: ctx.clock.now(),
+      recordedAt: ctx.clock.now(),
+      source: 'chat',
+      externalId: `undo:${move.id}`,
+      reversesId: move.id,
+    },
+    sku.baseUnit,
+    sku.allowNegative,
+  );
+  return `已撤销：${sku.name} ${format(move.quantity)}${sku.baseUnit}。现有 ${format(booked.onHand)}${sku.baseUnit}`;
+}
+
+async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {
+  const store = ctx.staff?.storeCode ? await ctx.db.store.findUnique({ where: { code: ctx.staff.storeCode } }) : null;
+  if (!store) throw new UserFacingError('stock.noStore', '你还没有所属门店，记账前请店长或管理员在员工名单里设置你的门店。');
+  return store;
+}
+
+function requireSku(match: SkuMatch): CatalogueSku {
+  if (match.kind === 'found') return match.sku;
+  if (match.kind === 'ambiguous') {
+    const names = match.candidates.map((c) => c.name).join('、');
+    throw new UserFacingError('stock.ambiguousSku', `你说的是哪一个：${names}？请写全名称再发一次，例如：入库 ${match.candidates[0].name} 2箱`);
+  }
+  throw new UserFacingError('stock.unknownSku', `没找到商品「${match.text}」。请核对名称，或请管理员导入这个商品。`);
+}
+
+async function loadCatalogue(ctx: BotContext): Promise<CatalogueSku[]> {
+  const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, baseUnit: true, packUnits: true } });
+  return skus.map((s) => ({ ...s, packUnits: s.packUnits as CatalogueSku['packUnits'] }));
+}

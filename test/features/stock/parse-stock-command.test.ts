@@ -1,0 +1,43 @@
+import { parseStockCommand, toNumber, type CatalogueSku } from '../../../src/features/stock/parse';
+
+const sku = (code: string, name: string, aliases: string[], baseUnit: string, packUnits: { unit: string; factor: number }[] = []): CatalogueSku => ({ code, name, aliases, baseUnit, packUnits });
+const CATALOGUE = [
+  sku('MILK', '牛奶', ['鲜奶', '纯牛奶'], '盒', [{ unit: '箱', factor: 12 }]),
+  sku('CREAM', '奶油', ['淡奶油'], '盒', [{ unit: '箱', factor: 12 }]),
+  sku('PEARL', '珍珠', ['波霸'], '袋', [{ unit: '箱', factor: 20 }]),
+  sku('CUP500', '500ml杯', ['中杯'], '条', [{ unit: '箱', factor: 20 }]),
+  sku('CHEESE', '芝士奶盖粉', ['奶盖粉'], '袋'),
+];
+const parse = (text: string) => parseStockCommand(text, CATALOGUE);
+
+it('reads the examples staff type', () => {
+  expect(parse('入库 奶油 20箱')).toMatchObject({ kind: 'receipt', sku: { kind: 'found', sku: { code: 'CREAM' } }, amount: 20, unit: '箱', baseQuantity: 240 });
+  expect(parse('收到牛奶两箱')).toMatchObject({ kind: 'receipt', sku: { sku: { code: 'MILK' } }, amount: 2, unit: '箱', baseQuantity: 24 });
+  expect(parse('报损 牛奶 2盒 过期')).toMatchObject({ kind: 'waste', amount: 2, unit: '盒', baseQuantity: 2, note: '过期' });
+  expect(parse('退货 珍珠 1箱 给供应商 质量问题')).toMatchObject({ kind: 'return', sku: { sku: { code: 'PEARL' } }, baseQuantity: 20, note: '质量问题' });
+  expect(parse('查库存 奶油')).toMatchObject({ kind: 'query', sku: { kind: 'found', sku: { code: 'CREAM' } } });
+  expect(parse('撤销')).toEqual({ kind: 'undo' });
+  expect(parse('今天好累')).toBeNull();
+});
+
+it('takes aliases, codes, base units by default, and SKU names that contain digits', () => {
+  expect(parse('入库 波霸 3')).toMatchObject({ sku: { sku: { code: 'PEARL' } }, unit: '袋', baseQuantity: 3 });
+  expect(parse('入库 milk 十二盒')).toMatchObject({ sku: { sku: { code: 'MILK' } }, baseQuantity: 12 });
+  expect(parse('入库 500ml杯 3箱')).toMatchObject({ sku: { sku: { code: 'CUP500' } }, baseQuantity: 60 });
+  expect(parse('入库 奶盖粉 2.5袋')).toMatchObject({ sku: { sku: { code: 'CHEESE' } }, baseQuantity: 2.5 });
+});
+
+it('asks instead of guessing', () => {
+  // 奶 names three SKUs.
+  expect(parse('入库 奶 2箱')).toMatchObject({ sku: { kind: 'ambiguous', candidates: expect.arrayContaining([expect.objectContaining({ code: 'MILK' }), expect.objectContaining({ code: 'CREAM' })]) } });
+  // A one-character slip is offered, not booked.
+  expect(parse('入库 珍株 1箱')).toMatchObject({ sku: { kind: 'ambiguous', candidates: [expect.objectContaining({ code: 'PEARL' })] } });
+  expect(parse('入库 榴莲 1箱')).toMatchObject({ sku: { kind: 'unknown', text: '榴莲' } });
+  expect(parse('入库 牛奶')).toMatchObject({ kind: 'incomplete', problem: 'quantity', sku: { kind: 'found' } });
+  expect(parse('入库 牛奶 2桶')).toMatchObject({ kind: 'incomplete', problem: 'unit', unitText: '桶' });
+});
+
+it('reads Chinese numerals', () => {
+  expect([toNumber('两'), toNumber('十'), toNumber('十二'), toNumber('二十'), toNumber('二十五'), toNumber('一百零五'), toNumber('两百'), toNumber('20')]).toEqual([2, 10, 12, 20, 25, 105, 200, 20]);
+  expect(toNumber('二三')).toBeNull();
+});
