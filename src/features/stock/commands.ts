@@ -16,10 +16,31 @@ const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
 
 /** `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`. */
 export async function recordStockMove(ctx: BotContext): Promise<void> {
+  await bookFromText(ctx, { text: ctx.message.content ?? '', inboundId: ctx.message.id, createTime: ctx.message.createTime });
+}
+
+/** A tap on one of the SKUs offered for an unclear message: books that message with the SKU picked. */
+export async function pickSku(ctx: BotContext): Promise<void> {
+  const [inboundId, skuCode] = ctx.keyArg.split(':');
+  const original = /^\d+$/.test(inboundId ?? '') ? await ctx.db.inboundMessage.findUnique({ where: { id: BigInt(inboundId) } }) : null;
+  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能为你自己发的消息选择商品。');
+  const payload = original.payload as { content?: string };
+  const booked = await bookFromText(ctx, { text: payload.content ?? '', inboundId, createTime: original.createTime, chosenSku: skuCode });
+  await ctx.updateCard({ replaceName: booked ? `已选：${booked}` : '已记过' });
+}
+
+/**
+ * Reads a stock message and books it, keyed by the message that asked for it — so the same
+ * message (a WeCom retry, a second tap on a choice card) is never booked twice. Returns the
+ * SKU's name when it booked, null when it had been booked before.
+ */
+async function bookFromText(ctx: BotContext, source: { text: string; inboundId: string; createTime: number; chosenSku?: string }): Promise<string | null> {
   const store = await requireStore(ctx);
   const catalogue = await loadCatalogue(ctx);
-  const command = parseStockCommand(ctx.message.content ?? '', catalogue);
-  if (!command || command.kind === 'query' || command.kind === 'undo') return;
+  const chosen = source.chosenSku ? catalogue.find((s) => s.code === source.chosenSku) : undefined;
+  if (source.chosenSku && !chosen) throw new UserFacingError('stock.unknownSku', '这个商品已不在商品目录里了。');
+  const command = parseStockCommand(source.text, catalogue, chosen);
+  if (!command || command.kind === 'query' || command.kind === 'undo') return null;
   if (command.kind === 'incomplete') {
     const name = command.sku?.kind === 'found' ? command.sku.sku.name : '商品名';
     if (command.problem === 'unit' && command.sku?.kind === 'found') {
@@ -28,13 +49,17 @@ export async function recordStockMove(ctx: BotContext): Promise<void> {
     }
     throw new UserFacingError('stock.quantityMissing', `请带上数量，例如：入库 ${name} 2箱`);
   }
+  if (command.sku.kind === 'ambiguous') {
+    await askWhichSku(ctx, source.inboundId, source.text, command.sku.candidates);
+    return null;
+  }
   const sku = requireSku(command.sku);
   if (!(command.amount > 0)) throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0，例如：入库 牛奶 2箱');
   const verb = VERB_TEXT[command.kind];
   const full = await ctx.db.sku.findUniqueOrThrow({ where: { code: sku.code } });
   const now = ctx.clock.now();
 
-  await ctx.transaction(async (tx) => {
+  return ctx.transaction(async (tx) => {
     const booked = await bookMove(
       tx.db,
       {
@@ -44,14 +69,18 @@ export async function recordStockMove(ctx: BotContext): Promise<void> {
         quantity: verb.sign * command.baseQuantity!,
         reason: command.note || undefined,
         staffUserid: ctx.message.fromUser,
-        occurredAt: new Date(ctx.message.createTime * 1000),
+        occurredAt: new Date(source.createTime * 1000),
         recordedAt: now,
         source: 'chat',
-        externalId: `chat:${ctx.message.id}`,
+        externalId: `chat:${source.inboundId}`,
       },
       sku.baseUnit,
       full.allowNegative,
     );
+    if (!booked.created) {
+      await tx.reply('这一笔已经记过了。');
+      return null;
+    }
     const packed = command.unit === sku.baseUnit ? '' : `（${format(command.baseQuantity!)}${sku.baseUnit}）`;
     await tx.reply(
       templateCard({
@@ -61,7 +90,21 @@ export async function recordStockMove(ctx: BotContext): Promise<void> {
         button_list: [{ text: '撤销这一笔', style: 2, key: `stock.undo:${booked.id}` }],
       }),
     );
+    return sku.name;
   });
+}
+
+/** Several SKUs fit (or only a near miss does): offer them on a card instead of guessing. */
+async function askWhichSku(ctx: BotContext, inboundId: string, text: string, candidates: CatalogueSku[]): Promise<void> {
+  await ctx.reply(
+    templateCard({
+      card_type: 'button_interaction',
+      main_title: { title: '你说的是哪一个？', desc: `「${text.slice(0, 30)}」` },
+      sub_title_text: '点一下要记的商品；都不是就写全名称再发一次。',
+      // WeCom allows six buttons on a card.
+      button_list: candidates.slice(0, 6).map((c, i) => ({ text: c.name, style: i === 0 ? 1 : 2, key: `stock.pickSku:${inboundId}:${c.code}` })),
+    }),
+  );
 }
 
 /** `查库存 奶油`: on-hand in the sender's store. */
@@ -137,7 +180,7 @@ function requireSku(match: SkuMatch): CatalogueSku {
   if (match.kind === 'found') return match.sku;
   if (match.kind === 'ambiguous') {
     const names = match.candidates.map((c) => c.name).join('、');
-    throw new UserFacingError('stock.ambiguousSku', `你说的是哪一个：${names}？请写全名称再发一次，例如：入库 ${match.candidates[0].name} 2箱`);
+    throw new UserFacingError('stock.ambiguousSku', `你说的是哪一个：${names}？请写全名称再发一次，例如：查库存 ${match.candidates[0].name}`);
   }
   throw new UserFacingError('stock.unknownSku', `没找到商品「${match.text}」。请核对名称，或请管理员导入这个商品。`);
 }

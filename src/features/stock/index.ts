@@ -1,5 +1,5 @@
 import type { Feature } from '../../bot/registry';
-import { recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
+import { pickSku, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
 
 /**
  * Stock by chat: receipts, waste and returns booked into an append-only ledger, on-hand per
@@ -13,4 +13,5 @@ export const stockFeature: Feature = (bot) => {
   bot.command(['查库存', '库存'], showStock, '查库存：查库存 奶油');
   bot.command('撤销', undoLastMove, '撤销我记的上一笔');
   bot.card('stock.undo', undoFromCard);
+  bot.card('stock.pickSku', pickSku);
 };

@@ -39,7 +39,8 @@ const VERBS: [string, MoveKind | 'query' | 'undo'][] = [
 
 const QUANTITY = /(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*/gu;
 
-export function parseStockCommand(text: string, catalogue: CatalogueSku[]): StockCommand | null {
+/** `chosen`: the SKU the person picked when asked which one they meant. */
+export function parseStockCommand(text: string, catalogue: CatalogueSku[], chosen?: CatalogueSku): StockCommand | null {
   const clean = text.replace(/\u3000/g, ' ').trim();
   const verb = VERBS.find(([word]) => clean.startsWith(word));
   if (!verb) return null;
@@ -52,9 +53,10 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[]): Stoc
   // whose preceding words name a SKU, else the first number.
   const numbers = [...rest.matchAll(QUANTITY)];
   if (numbers.length === 0) return { kind: 'incomplete', verb: kind, problem: 'quantity', sku: rest ? matchSku(rest, catalogue) : null };
-  const q = numbers.find((n) => matchSku(rest.slice(0, n.index).trim(), catalogue).kind === 'found') ?? numbers[0];
+  const skuAt = (index: number): SkuMatch => (chosen ? { kind: 'found', sku: chosen } : matchSku(rest.slice(0, index).trim(), catalogue));
+  const q = numbers.find((n) => skuAt(n.index).kind === 'found') ?? numbers[0];
   const amount = toNumber(q[1]);
-  const sku = matchSku(rest.slice(0, q.index).trim(), catalogue);
+  const sku = skuAt(q.index);
   if (amount === null) return { kind: 'incomplete', verb: kind, problem: 'quantity', sku };
   const after = rest.slice(q.index + q[0].length);
   const units = sku.kind === 'found' ? [sku.sku.baseUnit, ...sku.sku.packUnits.map((p) => p.unit)] : [];
@@ -64,9 +66,9 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[]): Stoc
     // A unit this SKU does not have (`牛奶 2桶`): ask, do not book it as base units.
     return { kind: 'incomplete', verb: kind, problem: 'unit', sku, unitText: after.trim().slice(0, 2) };
   }
-  const chosen = unit ?? (sku.kind === 'found' ? sku.sku.baseUnit : '');
-  const baseQuantity = sku.kind === 'found' ? amount * factorOf(sku.sku, chosen) : null;
-  return { kind, sku, amount, unit: chosen, baseQuantity, note };
+  const unitUsed = unit ?? (sku.kind === 'found' ? sku.sku.baseUnit : '');
+  const baseQuantity = sku.kind === 'found' ? amount * factorOf(sku.sku, unitUsed) : null;
+  return { kind, sku, amount, unit: unitUsed, baseQuantity, note };
 }
 
 export function factorOf(sku: CatalogueSku, unit: string): number {

@@ -40,8 +40,30 @@ it('books waste with its reason, answers 查库存, and refuses to go below zero
   expect(await onHand('MILK')).toBe(21);
 });
 
-it('asks back instead of guessing, and explains what is missing', async () => {
-  expect((await say('liqiang', '入库 奶 2箱')).body.content).toMatch(/你说的是哪一个：(牛奶、奶油|奶油、牛奶)/);
+it('asks back with a card of choices instead of guessing, and books the one picked, once', async () => {
+  const card = await say('liqiang', '入库 奶 2箱');
+  expect(card.body).toMatchObject({ card_type: 'button_interaction', main_title: { title: '你说的是哪一个？' } });
+  const buttons = card.body.button_list as { text: string; key: string }[];
+  expect(buttons.map((b) => b.text).sort()).toEqual(['奶油', '牛奶']);
+  expect(await onHand('CREAM')).toBe(0);
+  const cream = buttons.find((b) => b.text === '奶油')!;
+  const tap = (user: string, t: number) =>
+    h.deliver(eventMessage(h.keys, user, 'template_card_event', cream.key, innerXml({ TaskId: String(card.body.task_id), CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(String(card.body.task_id)) }).slice(5, -6), t));
+  await tap('xiaomei', 21); // not her message
+  await h.settle();
+  expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toBe('只能为你自己发的消息选择商品。');
+  await tap('liqiang', 22);
+  await h.settle();
+  expect(h.fake.inbox('liqiang').at(-1)!.body).toMatchObject({ main_title: { title: '已入库 奶油 2箱（24盒）' } });
+  expect(h.fake.cardView(String(card.body.task_id), 'liqiang')).toMatchObject({ replacedName: '已选：奶油' });
+  await tap('liqiang', 23); // a second tap books nothing more
+  await h.settle();
+  expect(h.fake.inbox('liqiang').at(-1)!.body.content).toBe('这一笔已经记过了。');
+  expect(await onHand('CREAM')).toBe(24);
+  expect((await say('liqiang', '撤销')).body.content).toBe('已撤销：奶油 24盒。现有 0盒');
+});
+
+it('explains what is missing', async () => {
   expect((await say('liqiang', '入库 榴莲 1箱')).body.content).toContain('没找到商品「榴莲」');
   expect((await say('liqiang', '入库 牛奶 2桶')).body.content).toBe('「牛奶」没有「桶」这个单位，可用：盒、箱。');
   expect((await say('liqiang', '入库 牛奶')).body.content).toContain('请带上数量');
@@ -51,11 +73,12 @@ it('asks back instead of guessing, and explains what is missing', async () => {
 });
 
 it('books a message WeCom delivered three times once', async () => {
+  const before = await h.app.db.stockMove.count();
   const xml = textMessage(h.keys, 'liqiang', '入库 奶油 1箱', { msgId: '7400000000000000001' });
   for (let i = 0; i < 3; i++) await h.deliver(xml);
   await h.settle();
   expect(await onHand('CREAM')).toBe(12);
-  expect(await h.app.db.stockMove.count({ where: { skuCode: 'CREAM' } })).toBe(1);
+  expect(await h.app.db.stockMove.count()).toBe(before + 1);
 });
 
 it('undoes with a reversing entry, from chat or from the card, once', async () => {
@@ -77,9 +100,9 @@ it('undoes with a reversing entry, from chat or from the card, once', async () =
   await tap('xiaomei', 3);
   await h.settle();
   expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toBe('这一笔已经撤销过了。');
-  // The ledger keeps every entry: two receipts, two reversals.
+  // The ledger keeps every entry: each receipt and its reversal.
   const moves = await h.app.db.stockMove.findMany({ where: { skuCode: 'CREAM' }, orderBy: { id: 'asc' } });
-  expect(moves.map((m) => [m.kind, m.quantity.toNumber()])).toEqual([['receipt', 12], ['reversal', -12], ['receipt', 24], ['reversal', -24]]);
+  expect(moves.map((m) => [m.kind, m.quantity.toNumber()])).toEqual([['receipt', 24], ['reversal', -24], ['receipt', 12], ['reversal', -12], ['receipt', 24], ['reversal', -24]]);
 });
 
 it('lets the card undo only within ten minutes', async () => {
