@@ -92,37 +92,49 @@ function readRecords(content: string, format: 'csv' | 'json', problems: ImportPr
   }
 }
 
-async function existing(keys: string[], find: (keys: string[]) => Promise<string[]>): Promise<Set<string>> {
-  return new Set(keys.length ? await find(keys) : []);
+/** Which of these store codes are already stored. */
+async function knownStores(db: Db, codes: string[]): Promise<Set<string>> {
+  return new Set((await db.store.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+}
+
+/** Which of these SKU codes are already stored. */
+async function knownSkus(db: Db, codes: string[]): Promise<Set<string>> {
+  return new Set((await db.sku.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+}
+
+/** New versus updated rows, by whether their key was stored before the import. */
+function counts<T>(rows: Parsed<T>[], key: (row: T) => string, known: Set<string>): { created: number; updated: number } {
+  const updated = rows.filter((r) => known.has(key(r.row))).length;
+  return { created: rows.length - updated, updated };
 }
 
 const importStores: Writer<z.infer<typeof storeRow>> = async (db, rows, problems) => {
   if (problems.length) return null;
-  const known = await existing(rows.map((r) => r.row.code), async (codes) => (await db.store.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  const known = await knownStores(db, rows.map((r) => r.row.code));
   await db.$transaction(async (tx) => {
     for (const { row } of rows) {
       const data = { name: row.name, area: row.area ?? null };
       await tx.store.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
     }
   });
-  return { created: rows.filter((r) => !known.has(r.row.code)).length, updated: rows.filter((r) => known.has(r.row.code)).length };
+  return counts(rows, (r) => r.code, known);
 };
 
 const importStaff: Writer<z.infer<typeof staffRow>> = async (db, rows, problems) => {
   const storeCodes = [...new Set(rows.map((r) => r.row.store).filter((s): s is string => Boolean(s)))];
-  const stores = await existing(storeCodes, async (codes) => (await db.store.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  const stores = await knownStores(db, storeCodes);
   for (const { line, row } of rows) {
     if (row.store && !stores.has(row.store)) problems.push({ line, message: `门店 ${row.store} 不存在：先导入门店（npm run admin -- import stores …）` });
   }
   if (problems.length) return null;
-  const known = await existing(rows.map((r) => r.row.userid), async (ids) => (await db.staff.findMany({ where: { userid: { in: ids } }, select: { userid: true } })).map((s) => s.userid));
+  const known = new Set((await db.staff.findMany({ where: { userid: { in: rows.map((r) => r.row.userid) } }, select: { userid: true } })).map((s) => s.userid));
   await db.$transaction(async (tx) => {
     for (const { row } of rows) {
       const data = { name: row.name, storeCode: row.store ?? null, role: row.role, area: row.area ?? null, hireDate: row.hire_date ? new Date(`${row.hire_date}T00:00:00Z`) : null, active: row.active };
       await tx.staff.upsert({ where: { userid: row.userid }, create: { userid: row.userid, ...data }, update: data });
     }
   });
-  return { created: rows.filter((r) => !known.has(r.row.userid)).length, updated: rows.filter((r) => known.has(r.row.userid)).length };
+  return counts(rows, (r) => r.userid, known);
 };
 
 const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) => {
@@ -140,7 +152,7 @@ const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) =>
     if (t.skuCode !== mine.code) problems.push({ line: mine.line, message: `条码 ${t.barcode} 已属于商品 ${t.skuCode}` });
   }
   if (problems.length) return null;
-  const known = await existing(rows.map((r) => r.row.code), async (codes) => (await db.sku.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  const known = await knownSkus(db, rows.map((r) => r.row.code));
   await db.$transaction(
     async (tx) => {
       for (const { row } of rows) {
@@ -153,12 +165,12 @@ const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) =>
     },
     { timeout: 60_000 },
   );
-  return { created: rows.filter((r) => !known.has(r.row.code)).length, updated: rows.filter((r) => known.has(r.row.code)).length };
+  return counts(rows, (r) => r.code, known);
 };
 
 const importSkuSettings: Writer<z.infer<typeof skuSettingRow>> = async (db, rows, problems) => {
-  const stores = await existing([...new Set(rows.map((r) => r.row.store))], async (codes) => (await db.store.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
-  const skus = await existing([...new Set(rows.map((r) => r.row.sku))], async (codes) => (await db.sku.findMany({ where: { code: { in: codes } }, select: { code: true } })).map((s) => s.code));
+  const stores = await knownStores(db, [...new Set(rows.map((r) => r.row.store))]);
+  const skus = await knownSkus(db, [...new Set(rows.map((r) => r.row.sku))]);
   for (const { line, row } of rows) {
     if (!stores.has(row.store)) problems.push({ line, message: `门店 ${row.store} 不存在` });
     if (!skus.has(row.sku)) problems.push({ line, message: `商品 ${row.sku} 不存在` });
@@ -176,6 +188,5 @@ const importSkuSettings: Writer<z.infer<typeof skuSettingRow>> = async (db, rows
     },
     { timeout: 60_000 },
   );
-  const key = (r: { store: string; sku: string }) => `${r.store}/${r.sku}`;
-  return { created: rows.filter((r) => !known.has(key(r.row))).length, updated: rows.filter((r) => known.has(key(r.row))).length };
+  return counts(rows, (r) => `${r.store}/${r.sku}`, known);
 };
