@@ -82,6 +82,20 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await app.intake.drain();
       await new Promise((r) => setImmediate(r));
       await app.processor.whenIdle();
+      // What the sweep would pick up a few seconds later (tests often freeze the clock): any
+      // stored row still due and unclaimed is handed over now, so settle never returns early.
+      for (;;) {
+        const due = await app.db.inboundMessage.findMany({
+          where: { status: 'received', OR: [{ lockedUntil: null }, { lockedUntil: { lt: (opts.clock ?? { now: () => new Date() }).now() } }] },
+          select: { id: true },
+          orderBy: { id: 'asc' },
+        });
+        if (due.length === 0 || !workers) break;
+        for (const row of due) app.processor.submit(String(row.id));
+        await app.processor.whenIdle();
+        const still = await app.db.inboundMessage.count({ where: { id: { in: due.map((r) => r.id) }, status: 'received' } });
+        if (still === due.length) break; // held back on purpose (an earlier message of the same sender)
+      }
       // The background sender may hold rows it claimed; wait until none is mid-send and nothing is due.
       for (;;) {
         await app.sender.whenIdle();

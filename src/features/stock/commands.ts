@@ -56,7 +56,7 @@ async function bookFromText(ctx: BotContext, source: { text: string; inboundId: 
   const sku = requireSku(command.sku);
   if (!(command.amount > 0)) throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0，例如：入库 牛奶 2箱');
   const verb = VERB_TEXT[command.kind];
-  const full = await ctx.db.sku.findUniqueOrThrow({ where: { code: sku.code } });
+  const allowNegative = catalogue.find((c) => c.code === sku.code)!.allowNegative;
   const now = ctx.clock.now();
 
   return ctx.transaction(async (tx) => {
@@ -75,7 +75,7 @@ async function bookFromText(ctx: BotContext, source: { text: string; inboundId: 
         externalId: `chat:${source.inboundId}`,
       },
       sku.baseUnit,
-      full.allowNegative,
+      allowNegative,
     );
     if (!booked.created) {
       await tx.reply('这一笔已经记过了。');
@@ -185,7 +185,8 @@ function requireSku(match: SkuMatch): CatalogueSku {
   throw new UserFacingError('stock.unknownSku', `没找到商品「${match.text}」。请核对名称，或请管理员导入这个商品。`);
 }
 
-async function loadCatalogue(ctx: BotContext): Promise<CatalogueSku[]> {
-  const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, baseUnit: true, packUnits: true } });
+/** The SKUs as the parser reads them, with what booking needs besides. */
+async function loadCatalogue(ctx: BotContext): Promise<(CatalogueSku & { allowNegative: boolean })[]> {
+  const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, baseUnit: true, packUnits: true, allowNegative: true } });
   return skus.map((s) => ({ ...s, packUnits: s.packUnits as CatalogueSku['packUnits'] }));
 }

@@ -16,8 +16,10 @@ it('keeps on-hand exact under 20 concurrent writers, and the ledger sums to it',
   const db = database.prisma;
   const now = new Date();
   const book = (i: number, quantity: number) =>
-    db.$transaction((tx) =>
-      bookMove(tx, { storeCode: 'S1', skuCode: 'MILK', kind: quantity > 0 ? 'receipt' : 'waste', quantity, occurredAt: now, recordedAt: now, source: 'chat', externalId: `w${i}:${quantity}` }, '盒', false),
+    db.$transaction(
+      (tx) => bookMove(tx, { storeCode: 'S1', skuCode: 'MILK', kind: quantity > 0 ? 'receipt' : 'waste', quantity, occurredAt: now, recordedAt: now, source: 'chat', externalId: `w${i}:${quantity}` }, '盒', false),
+      // 40 transactions share a pool of 10 connections: give them time to get one on a busy CI machine.
+      { maxWait: 15_000 },
     );
   await book(0, 100);
   // 20 writers, each adding 7 and taking 3, all at once.
@@ -35,7 +37,9 @@ it('refuses concurrent takes that together would go below zero, and books the re
   await db.$transaction((tx) => bookMove(tx, { storeCode: 'S1', skuCode: 'MILK', kind: 'waste', quantity: -170, occurredAt: now, recordedAt: now, source: 'chat' }, '盒', false));
   // 10 left; 20 writers each take 1: exactly 10 succeed.
   const results = await Promise.allSettled(
-    Array.from({ length: 20 }, () => db.$transaction((tx) => bookMove(tx, { storeCode: 'S1', skuCode: 'MILK', kind: 'waste', quantity: -1, occurredAt: now, recordedAt: now, source: 'chat' }, '盒', false))),
+    Array.from({ length: 20 }, () =>
+      db.$transaction((tx) => bookMove(tx, { storeCode: 'S1', skuCode: 'MILK', kind: 'waste', quantity: -1, occurredAt: now, recordedAt: now, source: 'chat' }, '盒', false), { maxWait: 15_000 }),
+    ),
   );
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
   expect(results.filter((r) => r.status === 'rejected').every((r) => String((r as PromiseRejectedResult).reason.code) === 'stock.negative')).toBe(true);
