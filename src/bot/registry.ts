@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { loadConfig, type Config } from '../config';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import type { BotContext, JobContext } from './context';
@@ -88,6 +89,9 @@ export class BotRegistry {
   readonly syncHandlers = new Map<string, SyncHandler>();
   readonly scoreParts = new Map<ScorePartName, ScorePartSource>();
   private fallbackHandler: Handler | null = null;
+
+  /** `config`: what features read at registration (time zone, model, score rules); tests may leave the defaults. */
+  constructor(readonly config: Config = loadConfig({})) {}
 
   /** A text message starting with one of `names` (`入库`, `收到`); ctx.args holds the rest. */
   command(names: string | string[], handler: Handler, description = ''): void {
