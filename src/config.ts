@@ -103,6 +103,15 @@ const envSchema = z.object({
     .default('22:00-08:00'),
 });
 
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+
+/** The chain's time zone alone, for tools that need no other configuration (the admin import). */
+export function chainTimezone(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = z.object({ APP_TIMEZONE: optionalText.pipe(timezone.optional()), TZ: optionalText.pipe(timezone.optional()) }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `config: ${String(issue.path[0])} ${issue.message}`));
+  return parsed.data.APP_TIMEZONE ?? parsed.data.TZ ?? DEFAULT_TIMEZONE;
+}
+
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
 export const SANDBOX_API_PREFIX = '/sandbox/wecom';
 
@@ -201,7 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       database: database!,
       wecom: { ...SANDBOX_WECOM, apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
       openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-      timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+      timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
@@ -224,7 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
     },
     openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-    timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+    timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),

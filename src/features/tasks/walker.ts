@@ -7,7 +7,7 @@ import { templateCard } from '../../platform/outbound';
 import { taskCard, type CardFacts } from './cards';
 import { closeTask, finalizeCards } from './engine';
 import { inQuietHours, ladderFor, nextNoticeAt } from './ladder';
-import { audience } from './people';
+import { audience, reachableNow } from './people';
 
 /** Every minute: reminders at due time, the escalation ladder, expiry, and cards left to update. */
 export const WALK_SCHEDULE = '* * * * *';
@@ -82,7 +82,12 @@ export async function sendDueStep(tx: DbTx, settings: WalkSettings, id: bigint, 
   }
   const already = new Set((await tx.taskCard.findMany({ where: { taskId: id }, select: { recipient: true } })).map((c) => c.recipient));
   // Someone who already has a card of this task (a manager who assigned it to themselves) is not pinged again.
-  const recipients = (await audience(tx, task, step.notify)).filter((r) => !already.has(r.userid));
+  const everyone = (await audience(tx, task, step.notify, now)).filter((r) => !already.has(r.userid));
+  const { now: recipients, deferUntil } = await reachableNow(tx, everyone, now);
+  if (deferUntil) {
+    await tx.task.update({ where: { id }, data: { nextNoticeAt: deferUntil } });
+    return 0;
+  }
   const claimed = await tx.taskNotice.createMany({ data: [{ taskId: id, step: stepIndex, recipients: recipients.map((r) => r.userid), sentAt: now }], skipDuplicates: true });
   let sent = 0;
   if (claimed.count === 1 && recipients.length) {
