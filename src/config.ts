@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { databaseTarget, type DatabaseTarget } from './db/target';
 
@@ -101,6 +102,10 @@ const envSchema = z.object({
     .trim()
     .refine((v) => v === '' || v === 'off' || (v.split('-').length === 2 && v.split('-').every((t) => clockTime.test(t))), { message: 'must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off' })
     .default('22:00-08:00'),
+  SCORE_RULES_FILE: optionalText,
+  PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
+  CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
+  CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
 });
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
@@ -160,6 +165,10 @@ export interface Config {
   metricsToken: string | null;
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
+  /** A JSON file with the health score's weights and thresholds; null: the built-in rules. */
+  scoreRulesFile: string | null;
+  /** The manager console under /console; null when it is off (PUBLIC_URL and CONSOLE_SESSION_SECRET unset). */
+  console: ConsoleConfig | null;
   tasks: TaskConfig;
 }
 
@@ -167,6 +176,16 @@ export interface TaskConfig {
   ladders: Record<string, Ladder>;
   /** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: no quiet hours. */
   quietHours: { start: number; end: number } | null;
+}
+
+export interface ConsoleConfig {
+  /** Where people reach this server (the OAuth redirect and the menu button point here). */
+  publicUrl: string;
+  /** Signs the session cookies; rotating it signs everyone out. */
+  sessionSecret: string;
+  sessionHours: number;
+  /** Sandbox only: sign in as any demo member without OAuth. */
+  demoSignIn: boolean;
 }
 
 /** A configuration problem, one line per bad variable, each naming it. */
@@ -198,6 +217,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');
+  if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
+    problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -215,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
       tasks: taskConfig(e),
+      scoreRulesFile: e.SCORE_RULES_FILE ?? null,
+      // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
+      console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
     };
   }
 
@@ -238,6 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
     tasks: taskConfig(e),
+    scoreRulesFile: e.SCORE_RULES_FILE ?? null,
+    console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
   };
 }
 
