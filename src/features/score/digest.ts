@@ -9,6 +9,7 @@ import { markdown } from '../../platform/outbound';
 import { PROJECT_ROOT } from '../../paths';
 import { biggestLosses, describeScore, rankScores, scorePercent, type ScoreResult } from './compute';
 import { computeMonth } from './repository';
+import { dayStart } from './period';
 import type { ScoreJobDeps } from './push';
 import type { StoreInfo } from './messages';
 
@@ -123,8 +124,9 @@ const dayLabel = (at: Date, timezone: string) => new Intl.DateTimeFormat('zh-CN'
  * their stores and to each admin for the chain — summarised by the model when one is configured.
  */
 export async function sendWeeklyDigest(ctx: JobContext, deps: ScoreJobDeps & { openai: Config['openai'] }): Promise<void> {
-  const end = ctx.fireTime;
-  const start = new Date(end.getTime() - WEEK_MS);
+  // The seven whole days before the fire's day, in chain time (Monday to Sunday for a Monday fire).
+  const end = dayStart(ctx.fireTime, deps.timezone);
+  const start = dayStart(new Date(end.getTime() - WEEK_MS + 12 * 3_600_000), deps.timezone);
   const week = { from: dayLabel(start, deps.timezone), to: dayLabel(new Date(end.getTime() - 1), deps.timezone) };
   const results = await computeMonth(ctx.db, deps.sources, deps.rules, { month: 'week', start, end }, ctx.log);
   const scores = new Map(results.map((r) => [r.storeCode, r]));

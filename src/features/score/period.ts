@@ -25,9 +25,9 @@ function wallClock(at: Date, timezone: string): { year: number; month: number; d
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
 }
 
-/** The instant of a wall-clock midnight on the 1st of a month in the zone. */
-function zonedMonthStart(year: number, month: number, timezone: string): Date {
-  const guess = Date.UTC(year, month - 1, 1);
+/** The instant of a wall-clock midnight in the zone. */
+function zonedMidnight(year: number, month: number, day: number, timezone: string): Date {
+  const guess = Date.UTC(year, month - 1, day);
   // Twice: the offset at the guess may differ from the offset at the answer across a DST change.
   let at = guess;
   for (let i = 0; i < 2; i++) {
@@ -46,13 +46,19 @@ export function monthPeriod(month: string, timezone: string): MonthPeriod {
   const year = Number(match[1]);
   const m = Number(match[2]);
   const next = m === 12 ? { year: year + 1, month: 1 } : { year, month: m + 1 };
-  return { month, start: zonedMonthStart(year, m, timezone), end: zonedMonthStart(next.year, next.month, timezone) };
+  return { month, start: zonedMidnight(year, m, 1, timezone), end: zonedMidnight(next.year, next.month, 1, timezone) };
 }
 
 /** The month an instant falls in, in the zone. */
 export function monthOf(at: Date, timezone: string): string {
   const w = wallClock(at, timezone);
   return label(w.year, w.month);
+}
+
+/** Midnight (in the zone) of the day an instant falls in. */
+export function dayStart(at: Date, timezone: string): Date {
+  const w = wallClock(at, timezone);
+  return zonedMidnight(w.year, w.month, w.day, timezone);
 }
 
 export function previousMonth(month: string): string {
