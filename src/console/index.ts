@@ -54,6 +54,12 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   const sectionContext = { db, clock, timezone: config.timezone };
   const router = new Router({ prefix: '/console' });
 
+  /** A browser names the page's origin on a POST: it must be ours (the public URL, or the host it reached). */
+  const sameOrigin = (ctx: Koa.Context) => {
+    const origin = ctx.get('origin');
+    return !origin || origin === new URL(settings.publicUrl).origin || origin === `${ctx.protocol}://${ctx.host}`;
+  };
+
   const deny = (ctx: Koa.Context, status: number, error: string, message: string) => {
     ctx.status = status;
     ctx.body = { error, message };
@@ -67,8 +73,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     if (!mayUseConsole(staff)) return deny(ctx, 403, 'forbidden', '管理台仅供店长、区域经理和管理员使用。');
     // State-changing requests: a JSON body from our own page, with the session's CSRF token.
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
-      const origin = ctx.get('origin');
-      if (origin && origin !== ctx.origin) return deny(ctx, 403, 'bad_origin', '请求来源不对。');
+      if (!sameOrigin(ctx)) return deny(ctx, 403, 'bad_origin', '请求来源不对。');
       if (!safeEqual(ctx.get('x-csrf-token'), session.csrf)) return deny(ctx, 403, 'csrf', '页面已过期，请刷新后再试。');
     }
     (ctx.state as { console: ConsoleState }).console = { session, staff };
@@ -113,8 +118,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
 
   router.post('/auth/demo', async (ctx) => {
     if (!settings.demoSignIn) return deny(ctx, 404, 'not_found', '');
-    const origin = ctx.get('origin');
-    if (origin && origin !== ctx.origin) return deny(ctx, 403, 'bad_origin', '请求来源不对。');
+    if (!sameOrigin(ctx)) return deny(ctx, 403, 'bad_origin', '请求来源不对。');
     const body = await readJson(ctx, z.object({ userid: z.string().min(1) }));
     if (!body) return;
     const staff = await db.staff.findUnique({ where: { userid: body.userid } });
@@ -131,8 +135,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
 
   // Also for a member without console rights (they had no CSRF token): a JSON-only POST from our own origin.
   router.post('/auth/logout', async (ctx) => {
-    const origin = ctx.get('origin');
-    if (origin && origin !== ctx.origin) return deny(ctx, 403, 'bad_origin', '请求来源不对。');
+    if (!sameOrigin(ctx)) return deny(ctx, 403, 'bad_origin', '请求来源不对。');
     if (!(await readJson(ctx, z.object({}).passthrough()))) return;
     cookies.end(ctx);
     ctx.body = { ok: true };
