@@ -130,7 +130,7 @@
         latest.losses.length ? el('div', {}, el('strong', {}, '丢分最多'), el('ol', {}, latest.losses.map((l) => el('li', {}, `${l.label} −${l.points.toFixed(1)} 分`)))) : null,
       );
       chart(partsBox, {
-        grid: { left: 80, right: 20, top: 10, bottom: 30 },
+        grid: { left: 80, right: 20, top: 10, bottom: 60 },
         xAxis: { type: 'value' },
         yAxis: { type: 'category', data: latest.parts.map((p) => p.label) },
         legend: { bottom: 0 },
