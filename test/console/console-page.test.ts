@@ -70,7 +70,7 @@ it('signs in as a demo area manager, ranks their stores with a chart, and opens 
   const stock = page.locator('[data-section="stock"]');
   await stock.locator('tbody tr').first().waitFor();
   await stock.locator('select[aria-label="状态"]').selectOption('低于安全库存');
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-section="stock"] tbody tr td:last-child')].every((td) => td.textContent === '低于安全库存'));
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-section="stock"] tbody tr td:last-child')).every((td) => td.textContent === '低于安全库存'));
   const href = await stock.locator('a', { hasText: '导出 CSV' }).getAttribute('href');
   expect(href).toContain('format=csv');
   expect(href).toContain('f.status=');
