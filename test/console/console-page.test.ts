@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config';
 import { startBot } from '../../src/main';
 import type { App } from '../../src/app';
 import { openTestDatabase } from '../helpers/database';
+import { openTask } from '../../src/features/tasks';
 
 /** The console in a real headless Chromium (Debian's), on the sandbox: demo sign-in, the ranking, a store. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -93,4 +94,17 @@ it('shows a store manager only their store, and a 店员 no console at all', asy
 
   await signInAs('liqiang');
   await page.locator('.error', { hasText: '管理台仅供店长、区域经理和管理员使用' }).waitFor();
+});
+
+it('acts on a task from the store page: 完成 closes it through the task engine', async () => {
+  const now = new Date();
+  await openTask(app.db, { kind: 'manual.clean', sourceRef: 'browser-test', storeCode: 'S001', assignee: 'zhangxiaomei', title: '清洁制冰机（浏览器测试）', dueAt: now }, { now });
+  await signInAs('zhoumanager');
+  await page.locator('tbody tr').first().click();
+  const row = page.locator('[data-section="tasks"] tbody tr', { hasText: '清洁制冰机（浏览器测试）' });
+  await row.waitFor();
+  expect(await row.locator('td').nth(5).textContent()).toBe('待处理');
+  await row.locator('button[data-action="done"]').click();
+  await page.locator('[data-section="tasks"] tbody tr', { hasText: '清洁制冰机（浏览器测试）' }).locator('td', { hasText: '已完成' }).waitFor();
+  expect(await app.db.task.findFirstOrThrow({ where: { sourceRef: 'browser-test' } })).toMatchObject({ state: 'done', closedBy: 'zhoumanager' });
 });

@@ -1,4 +1,5 @@
 import { stockBalanceSection, stockMovesSection } from './stock';
+import { tasksSection } from './tasks';
 import type { ConsoleSection } from './types';
 
 /**
@@ -6,4 +7,4 @@ import type { ConsoleSection } from './types';
  * section (handovers, work orders, members…): the page, filters, CSV export and role checks
  * come with it.
  */
-export const SECTIONS: ConsoleSection[] = [stockBalanceSection, stockMovesSection];
+export const SECTIONS: ConsoleSection[] = [tasksSection, stockBalanceSection, stockMovesSection];
