@@ -5,7 +5,7 @@ import { UserFacingError } from '../../bot/errors';
 export interface NewMove {
   storeCode: string;
   skuCode: string;
-  kind: 'receipt' | 'waste' | 'return' | 'reversal';
+  kind: 'receipt' | 'sale' | 'waste' | 'return' | 'transfer_out' | 'transfer_in' | 'count_adjustment' | 'reversal';
   /** Signed, base units. */
   quantity: number;
   reason?: string;

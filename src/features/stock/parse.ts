@@ -1,12 +1,15 @@
 /**
  * Reads a stock message typed in chat — `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`,
- * `退货 珍珠 1箱 给供应商 质量问题`, `查库存 奶油`, `撤销` — without a language model. It finds the
+ * `退货 珍珠 1箱 给供应商 质量问题`, `调拨 奶油 5箱 到 二店`, `盘点 奶油 18盒`, `查库存 奶油`, `撤销` —
+ * without a language model. It finds the
  * verb, the quantity (digits or Chinese numerals) and the unit, and matches the words before the
  * quantity against SKU names, aliases and codes; several matches, or none, are reported as such,
  * never guessed.
  */
 
 export type MoveKind = 'receipt' | 'waste' | 'return';
+/** Every command that carries a SKU and a quantity: moves, transfers (`调拨`) and count entries (`盘点`). */
+export type QuantityVerb = MoveKind | 'transfer' | 'count';
 
 export interface CatalogueSku {
   code: string;
@@ -19,12 +22,12 @@ export interface CatalogueSku {
 export type SkuMatch = { kind: 'found'; sku: CatalogueSku } | { kind: 'ambiguous'; candidates: CatalogueSku[] } | { kind: 'unknown'; text: string };
 
 export type StockCommand =
-  | { kind: MoveKind; sku: SkuMatch; amount: number; unit: string; baseQuantity: number | null; note: string }
+  | { kind: QuantityVerb; sku: SkuMatch; amount: number; unit: string; baseQuantity: number | null; note: string; toStoreText?: string }
   | { kind: 'query'; sku: SkuMatch }
   | { kind: 'undo' }
-  | { kind: 'incomplete'; verb: MoveKind; problem: 'quantity' | 'unit'; sku: SkuMatch | null; unitText?: string };
+  | { kind: 'incomplete'; verb: QuantityVerb; problem: 'quantity' | 'unit' | 'store'; sku: SkuMatch | null; unitText?: string };
 
-const VERBS: [string, MoveKind | 'query' | 'undo'][] = [
+const VERBS: [string, QuantityVerb | 'query' | 'undo'][] = [
   ['查库存', 'query'],
   ['库存', 'query'],
   ['撤销', 'undo'],
@@ -35,7 +38,12 @@ const VERBS: [string, MoveKind | 'query' | 'undo'][] = [
   ['报损', 'waste'],
   ['损耗', 'waste'],
   ['退货', 'return'],
+  ['调拨', 'transfer'],
+  ['盘点', 'count'],
 ];
+
+/** `… 到 二店`, `…调往滨江路`, `… 给 S002`: the receiving store is what follows the last of these words. */
+const DESTINATION = /^(.*\S)\s*(?:调往|调到|到|至|给|→)\s*(\S.*)$/u;
 
 const QUANTITY = /(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*/gu;
 
@@ -45,9 +53,16 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
   const verb = VERBS.find(([word]) => clean.startsWith(word));
   if (!verb) return null;
   const [word, kind] = verb;
-  const rest = clean.slice(word.length).trim();
+  let rest = clean.slice(word.length).trim();
   if (kind === 'undo') return { kind: 'undo' };
   if (kind === 'query') return { kind: 'query', sku: matchSku(rest, catalogue) };
+  let toStoreText: string | undefined;
+  if (kind === 'transfer') {
+    const destination = DESTINATION.exec(rest);
+    if (!destination) return { kind: 'incomplete', verb: kind, problem: 'store', sku: rest ? matchSku(rest.replace(QUANTITY_AND_AFTER, ''), catalogue) : null };
+    rest = destination[1].trim();
+    toStoreText = destination[2].trim();
+  }
 
   // A SKU name may hold digits or numerals (`500ml杯 3条`): the quantity is the first number
   // whose preceding words name a SKU, else the first number.
@@ -68,7 +83,26 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
   }
   const unitUsed = unit ?? (sku.kind === 'found' ? sku.sku.baseUnit : '');
   const baseQuantity = sku.kind === 'found' ? amount * factorOf(sku.sku, unitUsed) : null;
-  return { kind, sku, amount, unit: unitUsed, baseQuantity, note };
+  return { kind, sku, amount, unit: unitUsed, baseQuantity, note, ...(toStoreText ? { toStoreText } : {}) };
+}
+
+const QUANTITY_AND_AFTER = /\s*(\d|[零〇一二两三四五六七八九十百千]).*$/u;
+
+/** A message that is only a quantity, maybe with a unit and a note (`18`, `两箱`, `4箱 压坏1箱`). */
+export const BARE_QUANTITY = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*([^\d\s零〇一二两三四五六七八九十百千]{0,2})(?:\s+(.*))?$/u;
+
+/**
+ * Reads a bare quantity for a SKU already known (after a scan, or for a transfer being
+ * received): the amount, its unit (the SKU's base unit when none is given, or `defaultUnit`)
+ * and what follows as a note. null when it is not a quantity or the unit is not the SKU's.
+ */
+export function readQuantity(text: string, sku: CatalogueSku, defaultUnit = sku.baseUnit): { amount: number; unit: string; baseQuantity: number; note: string } | null {
+  const m = BARE_QUANTITY.exec(text.replace(/\u3000/g, ' ').trim());
+  if (!m) return null;
+  const amount = toNumber(m[1]);
+  const unit = m[2] || defaultUnit;
+  if (amount === null || (unit !== sku.baseUnit && !sku.packUnits.some((p) => p.unit === unit))) return null;
+  return { amount, unit, baseQuantity: amount * factorOf(sku, unit), note: (m[3] ?? '').trim() };
 }
 
 export function factorOf(sku: CatalogueSku, unit: string): number {
