@@ -88,21 +88,26 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
 
 const QUANTITY_AND_AFTER = /\s*(\d|[零〇一二两三四五六七八九十百千]).*$/u;
 
-/** A message that is only a quantity, maybe with a unit and a note (`18`, `两箱`, `4箱 压坏1箱`). */
-export const BARE_QUANTITY = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*([^\d\s零〇一二两三四五六七八九十百千]{0,2})(?:\s+(.*))?$/u;
+/** A message that starts with a quantity (`18`, `两箱`, `4箱 压坏1箱`, `2 过期`): an answer to "how many?". */
+export const BARE_QUANTITY = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?=$|\s|[^\d零〇一二两三四五六七八九十百千])(?!\s*[零〇一二两三四五六七八九十百千\d])/u;
 
 /**
  * Reads a bare quantity for a SKU already known (after a scan, or for a transfer being
- * received): the amount, its unit (the SKU's base unit when none is given, or `defaultUnit`)
- * and what follows as a note. null when it is not a quantity or the unit is not the SKU's.
+ * received): the amount, its unit (`defaultUnit`, the scanned one, when none is given) and what
+ * follows as a note. null when it is not a quantity, or names a unit the SKU does not have.
  */
 export function readQuantity(text: string, sku: CatalogueSku, defaultUnit = sku.baseUnit): { amount: number; unit: string; baseQuantity: number; note: string } | null {
-  const m = BARE_QUANTITY.exec(text.replace(/\u3000/g, ' ').trim());
-  if (!m) return null;
-  const amount = toNumber(m[1]);
-  const unit = m[2] || defaultUnit;
-  if (amount === null || (unit !== sku.baseUnit && !sku.packUnits.some((p) => p.unit === unit))) return null;
-  return { amount, unit, baseQuantity: amount * factorOf(sku, unit), note: (m[3] ?? '').trim() };
+  const clean = text.replace(/\u3000/g, ' ').trim();
+  const m = BARE_QUANTITY.exec(clean);
+  const amount = m ? toNumber(m[1]) : null;
+  if (!m || amount === null) return null;
+  const after = clean.slice(m[0].length);
+  const units = [sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].sort((a, b) => b.length - a.length);
+  const unit = units.find((u) => after.startsWith(u));
+  // `2桶`: a unit this SKU does not have. `2 过期`: no unit, and a note.
+  if (!unit && /^[\p{Script=Han}A-Za-z]/u.test(after)) return null;
+  const used = unit ?? defaultUnit;
+  return { amount, unit: used, baseQuantity: amount * factorOf(sku, used), note: (unit ? after.slice(unit.length) : after).trim() };
 }
 
 export function factorOf(sku: CatalogueSku, unit: string): number {
