@@ -19,6 +19,8 @@ import { matchStore } from './transfer-commands';
 const MANAGER_ROLES = ['store_manager', 'area_manager', 'admin'];
 /** A transfer that left its store this long ago has arrived; until it is confirmed, a count there is off. */
 export const TRANSFER_ARRIVAL_MS = 2 * 3_600_000;
+/** Closing and approving a count of a few thousand SKUs reads or writes that many rows. */
+const LARGE_TRANSACTION = { timeoutMs: 120_000 };
 /** Lines of variance shown in chat; the rest are summed up. */
 const REPORT_LINES = 30;
 
@@ -128,7 +130,7 @@ export async function closeCount(ctx: BotContext): Promise<void> {
         ],
       }),
     );
-  });
+  }, LARGE_TRANSACTION);
 }
 
 /** 确认调整: books counted − book of each SKU as a count_adjustment, once. */
@@ -172,7 +174,7 @@ export async function approveCount(ctx: BotContext): Promise<void> {
     await tx.updateCard({ replaceName: '已确认调整' });
     await tx.reply(`盘点 #${count.id} 已确认：调整 ${lines.length} 个商品，盘盈 ¥${gain.toFixed(2)}，盘亏 ¥${loss.toFixed(2)}。库存已按实盘更新。`);
     return count;
-  });
+  }, LARGE_TRANSACTION);
   ctx.log.info({ countId: String(count.id) }, 'count approved');
 }
 

@@ -4,6 +4,7 @@ import { approveCount, closeCount, openCount, reopenCount } from './count-comman
 import { BARE_QUANTITY } from './parse';
 import { completePendingInput } from './pending';
 import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } from './scan';
+import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
 
 /**
@@ -36,4 +37,6 @@ export const stockFeature: Feature = (bot) => {
     type: 'click',
     sub_button: (Object.entries(SCAN_ACTIONS) as [ScanKey, (typeof SCAN_ACTIONS)[ScanKey]][]).map(([key, action]) => ({ type: 'scancode_waitmsg', name: action.name, key })),
   });
+  bot.sync('sales', syncMoves('sales'));
+  bot.sync('receipts', syncMoves('receipts'));
 };
