@@ -4,6 +4,7 @@ import { approveCount, closeCount, openCount, reopenCount } from './count-comman
 import { BARE_QUANTITY } from './parse';
 import { completePendingInput } from './pending';
 import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } from './scan';
+import { measureInventoryAccuracy } from './score';
 import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
 
@@ -39,4 +40,5 @@ export const stockFeature: Feature = (bot) => {
   });
   bot.sync('sales', syncMoves('sales'));
   bot.sync('receipts', syncMoves('receipts'));
+  bot.scorePart('inventoryAccuracy', measureInventoryAccuracy);
 };
