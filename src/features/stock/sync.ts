@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SyncHandler } from '../../bot/registry';
-import { bookMove } from './ledger';
+import { bookMoves, type NewMove } from './ledger';
 
 /**
  * POS sales and ERP/WMS receipts through the signed sync API (POST /api/sync/sales,
@@ -121,26 +121,19 @@ export function syncMoves(document: MoveDocument): SyncHandler {
           INSERT INTO stock_sync_document (source, document, document_id, store_code, lines, received_at)
           VALUES (${source}, ${document}, ${doc.id}, ${doc.store}, ${doc.lines.length}, ${now}) ON CONFLICT DO NOTHING`;
         if (fresh !== 1) return 0;
-        // Lines in SKU order: two documents touching the same SKUs lock their balances in the same order.
-        const lines = resolved.get(at)!.map((l, index) => ({ ...l, index })).sort((a, b) => a.skuCode.localeCompare(b.skuCode) || a.index - b.index);
-        for (const l of lines) {
-          await bookMove(
-            tx,
-            {
-              storeCode: doc.store,
-              skuCode: l.skuCode,
-              kind: document === 'sales' ? 'sale' : 'receipt',
-              quantity: document === 'sales' ? -l.baseQuantity : l.baseQuantity,
-              occurredAt: new Date(doc.occurred_at),
-              recordedAt: now,
-              source: document === 'sales' ? 'pos' : source === 'wms' ? 'wms' : 'erp',
-              externalId: `${source}:${document}:${doc.id}:${l.index + 1}`,
-            },
-            l.baseUnit,
-            // What the till sold has left the shop: a sale is recorded even if the book says otherwise.
-            true,
-          );
-        }
+        const lines = resolved.get(at)!;
+        const moves: NewMove[] = lines.map((l, index) => ({
+          storeCode: doc.store,
+          skuCode: l.skuCode,
+          kind: document === 'sales' ? 'sale' : 'receipt',
+          quantity: document === 'sales' ? -l.baseQuantity : l.baseQuantity,
+          occurredAt: new Date(doc.occurred_at),
+          recordedAt: now,
+          source: document === 'sales' ? 'pos' : source === 'wms' ? 'wms' : 'erp',
+          externalId: `${source}:${document}:${doc.id}:${index + 1}`,
+        }));
+        // What the till sold has left the shop: a sale is recorded even if the book says otherwise.
+        await bookMoves(tx, moves, new Map(lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }])), now);
         return lines.length;
       }, { timeout: 120_000, maxWait: 15_000 });
       if (booked === 0) duplicates.push(doc.id);

@@ -1,6 +1,6 @@
 import type { Database } from '../../../src/db';
 import { importMasterData } from '../../../src/features/masterdata/import';
-import { bookMove } from '../../../src/features/stock/ledger';
+import { bookMove, bookMoves } from '../../../src/features/stock/ledger';
 import { lockTransfer, receiveTransferLeg, sendTransferLeg } from '../../../src/features/stock/transfers';
 import { openTestDatabase } from '../../helpers/database';
 
@@ -82,4 +82,19 @@ it('keeps both stores exact under 20 concurrent transfers, each confirmed by two
   const sums = await db.$queryRaw<{ store_code: string; sum: string }[]>`SELECT store_code, SUM(quantity)::text AS sum FROM stock_move WHERE external_id = 'transfer-stock' OR external_id LIKE 't%' OR external_id LIKE 'r%' OR external_id LIKE 'transfer:%' GROUP BY store_code ORDER BY store_code`;
   expect(sums.map((r) => [r.store_code, Number(r.sum)])).toEqual([['S1', 60], ['S2', 60]]);
   expect(await db.stockMove.count({ where: { kind: 'transfer_in' } })).toBe(20);
+});
+
+it('keeps on-hand exact under 20 concurrent batches over the same SKUs in opposite orders (no deadlock)', async () => {
+  const db = database.prisma;
+  const now = new Date();
+  const before = async (store: string) => (await db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: store, skuCode: 'MILK' } } })).onHand.toNumber();
+  const [s1, s2] = [await before('S1'), await before('S2')];
+  const skus = new Map([['MILK', { baseUnit: '盒', allowNegative: false }]]);
+  const move = (storeCode: string, i: number) => ({ storeCode, skuCode: 'MILK', kind: 'receipt' as const, quantity: 2, occurredAt: now, recordedAt: now, source: 'pos' as const, externalId: `batch${i}:${storeCode}` });
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) => db.$transaction((tx) => bookMoves(tx, i % 2 ? [move('S1', i), move('S2', i)] : [move('S2', i), move('S1', i)], skus, now), { maxWait: 15_000 })),
+  );
+  // A batch seen again books nothing.
+  await db.$transaction((tx) => bookMoves(tx, [move('S1', 0), move('S2', 0)], skus, now));
+  expect([await before('S1'), await before('S2')]).toEqual([s1 + 40, s2 + 40]);
 });
