@@ -39,7 +39,8 @@ export async function bookMove(tx: DbTx, move: NewMove, unitName: string, allowN
   const [balance] = await tx.$queryRaw<{ on_hand: Prisma.Decimal }[]>`
     SELECT on_hand FROM stock_balance WHERE store_code = ${move.storeCode} AND sku_code = ${move.skuCode} FOR UPDATE`;
   const after = new Prisma.Decimal(balance.on_hand).plus(move.quantity);
-  if (after.isNegative() && !allowNegative) {
+  // Only a take is refused: a receipt into a store already below zero brings it closer to the shelf.
+  if (after.isNegative() && move.quantity < 0 && !allowNegative) {
     throw new UserFacingError('stock.negative', `库存不够：现有 ${format(balance.on_hand)}${unitName}，不能减少 ${format(-move.quantity)}${unitName}。先把漏记的入库补上，或核对数量。`);
   }
   const created = await tx.stockMove.create({ data: { ...move, quantity: move.quantity } });
@@ -90,12 +91,18 @@ export async function bookMoves(tx: DbTx, moves: NewMove[], skus: Map<string, { 
   const after = pairs.map((p) => current.get(`${p.storeCode}\u0000${p.skuCode}`)!.plus(p.delta));
   after.forEach((value, i) => {
     const sku = skus.get(pairs[i].skuCode)!;
-    if (value.isNegative() && !sku.allowNegative) {
+    if (value.isNegative() && pairs[i].delta.isNegative() && !sku.allowNegative) {
       const before = current.get(`${pairs[i].storeCode}\u0000${pairs[i].skuCode}`)!;
       throw new UserFacingError('stock.negative', `库存不够：${pairs[i].skuCode} 现有 ${format(before)}${sku.baseUnit}，不能减少 ${format(pairs[i].delta.negated())}${sku.baseUnit}。`);
     }
   });
-  await tx.stockMove.createMany({ data: fresh.map((m) => ({ ...m, quantity: m.quantity })) });
+  // One INSERT from arrays, not a statement with ten parameters per row: a document may hold thousands.
+  const column = <T>(pick: (m: NewMove) => T) => fresh.map(pick);
+  await tx.$executeRaw`INSERT INTO stock_move (store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id)
+    SELECT * FROM unnest(${column((m) => m.storeCode)}::text[], ${column((m) => m.skuCode)}::text[], ${column((m) => m.kind)}::text[],
+      ${column((m) => String(m.quantity))}::numeric[], ${column((m) => m.reason ?? null)}::text[], ${column((m) => m.staffUserid ?? null)}::text[],
+      ${column((m) => m.occurredAt.toISOString())}::timestamptz[], ${column((m) => m.recordedAt.toISOString())}::timestamptz[], ${column((m) => m.source)}::text[],
+      ${column((m) => m.externalId ?? null)}::text[], ${column((m) => (m.reversesId === undefined ? null : String(m.reversesId)))}::bigint[])`;
   const values = after.map((v) => v.toString());
   await tx.$executeRaw`UPDATE stock_balance b SET on_hand = v.q, updated_at = ${recordedAt}
     FROM unnest(${stores}::text[], ${skuCodes}::text[], ${values}::numeric[]) AS v(s, k, q) WHERE b.store_code = v.s AND b.sku_code = v.k`;
