@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { databaseTarget, type DatabaseTarget } from './db/target';
 
@@ -50,6 +51,15 @@ const envSchema = z.object({
       .optional(),
   ),
   SANDBOX_HOST: optionalText,
+  MEDIA_DIR: optionalText,
+  MEDIA_S3_BUCKET: optionalText,
+  MEDIA_S3_ENDPOINT: optionalText.pipe(z.url({ message: 'must be the URL of an S3-compatible endpoint' }).optional()),
+  MEDIA_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  MEDIA_S3_ACCESS_KEY_ID: optionalText,
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalText,
+  MEDIA_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+  HANDOVER_NEW_STAFF_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  REPAIR_PHOTO_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
 });
 
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
@@ -100,7 +110,19 @@ export interface Config {
   metricsToken: string | null;
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
+  /** Where photos staff send are kept: a local directory, or an S3-compatible bucket when configured. */
+  media: MediaConfig;
+  handover: {
+    /** Staff hired within this many days get hints on every card (and the step-by-step offer). */
+    newStaffDays: number;
+    /** A photo and a 报修 / 有异常 text this close together make one work order. */
+    repairPhotoWindowSeconds: number;
+  };
 }
+
+export type MediaConfig =
+  | { kind: 'local'; dir: string }
+  | { kind: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
 
 /** A configuration problem, one line per bad variable, each naming it. */
 export class ConfigError extends Error {
@@ -131,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');
+  if (!e.MEDIA_S3_ACCESS_KEY_ID !== !e.MEDIA_S3_SECRET_ACCESS_KEY) problems.push('config: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -147,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
+      ...featureSettings(e),
     };
   }
 
@@ -169,7 +193,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
+    ...featureSettings(e),
   };
+}
+
+function featureSettings(e: z.infer<typeof envSchema>): Pick<Config, 'media' | 'handover'> {
+  const media: MediaConfig = e.MEDIA_S3_BUCKET
+    ? {
+        kind: 's3',
+        bucket: e.MEDIA_S3_BUCKET,
+        endpoint: e.MEDIA_S3_ENDPOINT,
+        region: e.MEDIA_S3_REGION,
+        accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID,
+        secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.MEDIA_S3_FORCE_PATH_STYLE === 'true',
+      }
+    : { kind: 'local', dir: path.resolve(e.MEDIA_DIR ?? path.join('data', 'media')) };
+  return { media, handover: { newStaffDays: e.HANDOVER_NEW_STAFF_DAYS, repairPhotoWindowSeconds: e.REPAIR_PHOTO_WINDOW_SECONDS } };
 }
 
 function parseSyncKeys(value: string | undefined): Record<string, string> {

@@ -1,0 +1,10 @@
+import type { DbTx } from '../../db';
+import type { Staff } from '../../generated/prisma/client';
+
+export async function findIncomingFromSchedule(_db: DbTx, _storeCode: string, _outgoing: string, _now: Date): Promise<Staff | null> {
+  return null;
+}
+
+export async function overdueStockEntries(_db: DbTx, _storeCode: string, _now: Date): Promise<string[]> {
+  return [];
+}
