@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { verifyChain } from '../../../src/features/handover/log';
+import { textMessage } from '../../helpers/wecom-callback';
 import { startHandoverHarness, type Chat } from './chat';
 
 /**
@@ -94,7 +95,7 @@ it('answers a retried message once', async () => {
   const before = await chat.db.handover.count();
   const card = await chat.say('xiaomei', '交班');
   expect(await chat.db.handover.count()).toBe(before + 1);
-  const xml = (await import('../../helpers/wecom-callback')).textMessage(chat.h.keys, 'xiaomei', '480', { msgId: '7400000000000000777' });
+  const xml = textMessage(chat.h.keys, 'xiaomei', '480', { msgId: '7400000000000000777' });
   for (let i = 0; i < 3; i++) await chat.h.deliver(xml, { timestamp: String(Math.floor(chat.clock.now().getTime() / 1000)) });
   await chat.h.settle();
   const handover = await chat.db.handover.findFirstOrThrow({ where: { state: 'filling' } });
