@@ -1,4 +1,5 @@
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { databaseTarget, type DatabaseTarget } from './db/target';
 
@@ -60,6 +61,10 @@ const envSchema = z.object({
   MEDIA_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
   HANDOVER_NEW_STAFF_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   REPAIR_PHOTO_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
+  SCORE_RULES_FILE: optionalText,
+  PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
+  CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
+  CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
 });
 
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
@@ -118,6 +123,20 @@ export interface Config {
     /** A photo and a 报修 / 有异常 text this close together make one work order. */
     repairPhotoWindowSeconds: number;
   };
+  /** A JSON file with the health score's weights and thresholds; null: the built-in rules. */
+  scoreRulesFile: string | null;
+  /** The manager console under /console; null when it is off (PUBLIC_URL and CONSOLE_SESSION_SECRET unset). */
+  console: ConsoleConfig | null;
+}
+
+export interface ConsoleConfig {
+  /** Where people reach this server (the OAuth redirect and the menu button point here). */
+  publicUrl: string;
+  /** Signs the session cookies; rotating it signs everyone out. */
+  sessionSecret: string;
+  sessionHours: number;
+  /** Sandbox only: sign in as any demo member without OAuth. */
+  demoSignIn: boolean;
 }
 
 export type MediaConfig =
@@ -154,6 +173,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');
   if (!e.MEDIA_S3_ACCESS_KEY_ID !== !e.MEDIA_S3_SECRET_ACCESS_KEY) problems.push('config: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
+  if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
+    problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -171,6 +193,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
       ...featureSettings(e),
+      scoreRulesFile: e.SCORE_RULES_FILE ?? null,
+      // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
+      console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
     };
   }
 
@@ -194,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
     ...featureSettings(e),
+    scoreRulesFile: e.SCORE_RULES_FILE ?? null,
+    console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
   };
 }
 

@@ -1,13 +1,12 @@
 import type { InboundMessage } from '../../src/bot/message';
 import { BotRegistry } from '../../src/bot/registry';
-import { loadConfig } from '../../src/config';
 
 const base = { id: '1', dedupeKey: 'k', fromUser: 'u', createTime: 1 };
 const textMsg = (content: string): InboundMessage => ({ ...base, msgType: 'text', content });
 const eventMsg = (event: string, eventKey?: string): InboundMessage => ({ ...base, msgType: 'event', event, eventKey });
 
 function registry() {
-  const bot = new BotRegistry(loadConfig({}));
+  const bot = new BotRegistry();
   const noop = () => undefined;
   bot.command('查', noop, '查询');
   bot.command(['查库存', '库存'], noop, '查库存');
@@ -51,7 +50,16 @@ it('routes message types and events, and falls back for the rest', () => {
 });
 
 it('refuses to register one cron job name twice', () => {
-  const bot = new BotRegistry(loadConfig({}));
+  const bot = new BotRegistry();
   bot.cron('x.doThing', '* * * * *', () => undefined);
   expect(() => bot.cron('x.doThing', '0 * * * *', () => undefined)).toThrow(/twice/);
+});
+
+it('keeps one source per score part and refuses a second or an unknown name', () => {
+  const bot = new BotRegistry();
+  const source = async () => new Map();
+  bot.scorePart('inventoryAccuracy', source);
+  expect(bot.scoreParts.get('inventoryAccuracy')).toBe(source);
+  expect(() => bot.scorePart('inventoryAccuracy', source)).toThrow(/twice/);
+  expect(() => bot.scorePart('friendliness' as never, source)).toThrow(/unknown score part/);
 });
