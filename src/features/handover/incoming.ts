@@ -212,8 +212,9 @@ async function completeIfDone(tx: Tx, ctx: BotContext, handover: Handover): Prom
   });
   await confirmationDone(tx, handover, ctx.message.fromUser);
   const who = names.get(handover.incomingUserid!) ?? handover.incomingUserid!;
-  await tx.send(handover.outgoingUserid, disputed.length ? `${who} 已确认交班，其中 ${disputed.length} 项有异议，已通知店长。` : `${who} 已确认交班，交接完成。`);
-  await tx.reply(disputed.length ? `交班已确认，${disputed.length} 项异议已通知店长处理。` : '交班已确认，交接完成。');
+  // The handover's number keeps two confirmations apart for WeCom's duplicate check.
+  await tx.send(handover.outgoingUserid, disputed.length ? `${who} 已确认交班 #${handover.id}，其中 ${disputed.length} 项有异议，已通知店长。` : `${who} 已确认交班 #${handover.id}，交接完成。`);
+  await tx.reply(disputed.length ? `交班 #${handover.id} 已确认，${disputed.length} 项异议已通知店长处理。` : `交班 #${handover.id} 已确认，交接完成。`);
   if (disputed.length) {
     const store = await tx.db.store.findUniqueOrThrow({ where: { code: handover.storeCode } });
     const detail = disputed.map((i) => `${i.position}. ${i.label}：${i.disputeNote ?? '见照片'}`).join('\n');

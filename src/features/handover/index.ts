@@ -5,6 +5,7 @@ import { answerBatch, answerFromCard, answerNumber, answerText, chooseMode, phot
 import { confirmAll, dispute, photoForDispute, resolve, review, reviewPage, type HandoverDeps } from './incoming';
 import { createMediaStore } from './media';
 import { showRecords } from './records';
+import { measureHandoverCompleteness } from './score';
 import { importChecklist } from './templates';
 
 /**
@@ -35,6 +36,8 @@ export const handoverFeature: Feature = (bot) => {
   bot.card('handover.review', review);
   bot.card('handover.reviewPage', reviewPage);
   bot.card('handover.resolve', resolve);
+
+  bot.scorePart('handoverCompleteness', measureHandoverCompleteness);
 
   bot.sync('checklist', async ({ db, body, clock, log, source }) => {
     const outcome = await importChecklist(db, body, clock.now());

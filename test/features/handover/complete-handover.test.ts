@@ -79,8 +79,8 @@ it('walks the outgoing colleague through the checklist and hands it over for con
 
   // Only the named colleague may confirm.
   expect((await chat.tap('zhou', confirm, '全部确认')).body.content).toBe('这个交班不是交给你的，只有接班的同事能确认。');
-  expect((await chat.tap('liqiang', confirm, '全部确认')).body.content).toBe('交班已确认，交接完成。');
-  expect(chat.last('xiaomei').body.content).toBe('李强 已确认交班，交接完成。');
+  expect((await chat.tap('liqiang', confirm, '全部确认')).body.content).toMatch(/^交班 #\d+ 已确认，交接完成。$/);
+  expect(chat.last('xiaomei').body.content).toMatch(/^李强 已确认交班 #\d+，交接完成。$/);
 
   const handover = await chat.db.handover.findFirstOrThrow({ include: { items: true } });
   expect(handover).toMatchObject({ state: 'complete', outgoingUserid: 'xiaomei', incomingUserid: 'liqiang', templateScope: '*', templateVersion: 1 });
