@@ -8,6 +8,7 @@ import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
 import { handoverFeature } from './features/handover';
 import { workOrdersFeature } from './features/workorders';
+import { tasksFeature } from './features/tasks';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
 import { FakeWecom } from './sandbox/fake-wecom';
@@ -16,7 +17,7 @@ import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, handoverFeature, workOrdersFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {

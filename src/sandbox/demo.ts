@@ -18,7 +18,7 @@ const DEMO_FILES: [Kind, string][] = [
 const NEW_HIRE = { userid: 'wangxin', daysAgo: 7 };
 
 /** Every table of the app; `_prisma_migrations` is left alone. */
-const APP_TABLES = ['sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
+const APP_TABLES = ['task_card', 'task_notice', 'task_event', 'task', 'sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
 /** The handover feature's tables (seeded by seedHandoverDemo). */
 const HANDOVER_TABLES = ['checklist_template', 'handover_item', 'handover', 'media_file', 'handover_log', 'handover_guidance_flag', 'work_order_update', 'work_order'];
 
