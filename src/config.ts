@@ -49,6 +49,24 @@ export const DEFAULT_TASK_LADDERS: Record<string, Ladder> = {
     expireAfterMinutes: 48 * 60,
     quietHours: true,
   },
+  /** A handover not confirmed by its deadline: the incoming colleague and the store manager at once. */
+  'handover.confirm': {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 0, notify: 'store_manager' },
+    ],
+    expireAfterMinutes: 48 * 60,
+    quietHours: true,
+  },
+  /** A work order not acknowledged or closed in time (by priority): the repairer, then the area manager. */
+  workorder: {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 0, notify: 'area_manager' },
+    ],
+    expireAfterMinutes: 48 * 60,
+    quietHours: true,
+  },
 };
 
 const jsonText = z.string().transform((text, ctx) => {

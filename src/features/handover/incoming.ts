@@ -5,7 +5,7 @@ import type { Handover, HandoverItem } from '../../generated/prisma/client';
 import { image, text } from '../../platform/outbound';
 import { confirmCard, reviewCard, summaryText, BATCH_SIZE } from './cards';
 import { itemFor, judgeNumber, type ChecklistTemplate } from './checklist';
-import { askManager, confirmationDone, expectConfirmation, managerResolved } from './followups';
+import { askManager, confirmationDone, expectConfirmation, managerResolved, type Settled } from './followups';
 import { appendLog } from './log';
 import { keepPhoto, reuploadPhoto, type MediaStore } from './media';
 import { namesOf } from './people';
@@ -64,7 +64,7 @@ export async function nameIncoming(deps: HandoverDeps, ctx: BotContext, handover
     }
     await tx.send(incomingUserid, confirmCard(handover.id, outgoingName, items.filter((i) => i.status === 'flagged').length, formatLocal(deadline, deps.timezone)));
     await tx.reply(`交班已提交，已请 ${names.get(incomingUserid) ?? incomingUserid} 在 ${formatLocal(deadline, deps.timezone, true)} 前确认。`);
-    await expectConfirmation(tx, { ...handover, incomingUserid }, deadline, `${outgoingName} 的交班待 ${names.get(incomingUserid) ?? incomingUserid} 确认`);
+    await expectConfirmation(tx, { ...handover, incomingUserid }, deadline, `确认交班：${outgoingName}→${names.get(incomingUserid) ?? incomingUserid}`, now);
     const cash = items.filter((i) => i.status === 'flagged' && isCash(template, i));
     if (cash.length) {
       await askManager(tx, handover, 'cashDifference', `${store.name} 交班现金差异`, cash.map((i) => `${i.label}：${i.finding}`).join('\n'), now);
@@ -210,7 +210,7 @@ async function completeIfDone(tx: Tx, ctx: BotContext, handover: Handover): Prom
     at: now,
     data: { confirmed: items.length - disputed.length, disputed: disputed.map((i) => i.itemKey) },
   });
-  await confirmationDone(tx, handover, ctx.message.fromUser);
+  await confirmationDone(tx, handover, ctx.message.fromUser, ctx.message.id, now);
   const who = names.get(handover.incomingUserid!) ?? handover.incomingUserid!;
   // The handover's number keeps two confirmations apart for WeCom's duplicate check.
   await tx.send(handover.outgoingUserid, disputed.length ? `${who} 已确认交班 #${handover.id}，其中 ${disputed.length} 项有异议，已通知店长。` : `${who} 已确认交班 #${handover.id}，交接完成。`);
@@ -224,18 +224,22 @@ async function completeIfDone(tx: Tx, ctx: BotContext, handover: Handover): Prom
 
 /** The store manager's 已处理 on a dispute, cash-difference or late-confirmation card. */
 export async function resolve(ctx: BotContext): Promise<void> {
-  const handover = /^\d+$/.test(ctx.keyArg.split(':')[0]) ? await ctx.db.handover.findUnique({ where: { id: BigInt(ctx.keyArg.split(':')[0]) } }) : null;
-  if (!handover) throw new UserFacingError('handover.unknown', '找不到这个交班。');
+  const [id, what] = ctx.keyArg.split(':');
+  const handover = /^\d+$/.test(id ?? '') ? await ctx.db.handover.findUnique({ where: { id: BigInt(id) } }) : null;
+  if (!handover || !['dispute', 'cashDifference', 'late'].includes(what ?? '')) throw new UserFacingError('handover.unknown', '找不到这个交班。');
   const staff = ctx.staff;
-  const allowed = staff && (staff.role === 'admin' || (staff.role === 'store_manager' && staff.storeCode === handover.storeCode) || staff.role === 'area_manager');
-  if (!allowed) throw new UserFacingError('handover.managerOnly', '只有店长或区域经理能处理交班异常。');
+  const area = staff?.role === 'area_manager' ? (await ctx.db.store.findUnique({ where: { code: handover.storeCode } }))?.area : undefined;
+  const allowed = staff && (staff.role === 'admin' || (staff.role === 'store_manager' && staff.storeCode === handover.storeCode) || (area && area === staff.area));
+  if (!allowed) throw new UserFacingError('handover.managerOnly', '只有本店店长或区域经理能处理交班异常。');
   const now = ctx.clock.now();
-  await ctx.updateCard({ replaceName: '已处理' });
   await ctx.transaction(async (tx) => {
-    const { count } = await tx.db.handover.updateMany({ where: { id: handover.id, resolvedAt: null }, data: { resolvedBy: ctx.message.fromUser, resolvedAt: now } });
-    if (count === 0) return;
-    await appendLog(tx.db, { storeCode: handover.storeCode, handoverId: handover.id, step: 'resolved', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: now, data: {} });
-    await managerResolved(tx, handover, ctx.message.fromUser);
+    await tx.updateCard({ replaceName: '已处理' });
+    if (!(await managerResolved(tx, handover, what as Settled, ctx.message.fromUser, ctx.message.id, now))) {
+      await tx.reply(`交班 #${handover.id} 的这件事已经处理过了。`);
+      return;
+    }
+    await tx.db.handover.update({ where: { id: handover.id }, data: { resolvedBy: ctx.message.fromUser, resolvedAt: now } });
+    await appendLog(tx.db, { storeCode: handover.storeCode, handoverId: handover.id, step: 'resolved', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: now, data: { case: what } });
     await tx.reply(`交班 #${handover.id} 已标记为处理完毕。`);
   });
 }

@@ -106,7 +106,7 @@ export async function acknowledge(ctx: BotContext): Promise<void> {
     const card = await workOrderCard(tx.db, updated);
     if (card.kind === 'template_card') await tx.updateCard({ card: card.card });
     await tx.send(order.openedBy, `维修工单 #${order.id} 已由 ${ctx.staff?.name ?? ctx.message.fromUser} 受理。`);
-    await workOrderAcknowledged(tx, updated, ctx.message.fromUser);
+    await workOrderAcknowledged(tx, updated, ctx.message.fromUser, ctx.message.id, now);
   });
 }
 
@@ -145,7 +145,7 @@ export async function close(ctx: BotContext): Promise<void> {
     if (count === 0) return;
     await tx.db.workOrderUpdate.create({ data: { workOrderId: order.id, causeKey: `in:${ctx.message.id}`, kind: 'closed', by: ctx.message.fromUser, at: now } });
     await tx.send(order.openedBy, `维修工单 #${order.id} 已修好（${ctx.staff?.name ?? ctx.message.fromUser}）。`);
-    await workOrderClosed(tx, { ...order, state: 'closed' }, ctx.message.fromUser);
+    await workOrderClosed(tx, order, ctx.message.fromUser, ctx.message.id, now);
   });
 }
 

@@ -6,6 +6,7 @@ import { importMasterData } from '../../../src/features/masterdata/import';
 import { handoverFeature } from '../../../src/features/handover';
 import { workOrdersFeature } from '../../../src/features/workorders';
 import { stockFeature } from '../../../src/features/stock';
+import { tasksFeature } from '../../../src/features/tasks';
 import type { DeliveredMessage } from '../../../src/sandbox/fake-wecom';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
@@ -15,7 +16,7 @@ import { eventMessage, innerXml, nextMsgId, textMessage } from '../../helpers/we
 export async function startHandoverHarness(opts: { clock?: TestClock; features?: Feature[]; env?: Record<string, string> } = {}) {
   const clock = opts.clock ?? new TestClock(Date.parse('2026-11-25T06:00:00Z'));
   const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handover-media-'));
-  const h = await startHarness({ features: opts.features ?? [handoverFeature, workOrdersFeature, stockFeature], clock, env: { MEDIA_DIR: mediaDir, ...opts.env } });
+  const h = await startHarness({ features: opts.features ?? [tasksFeature, handoverFeature, workOrdersFeature, stockFeature], clock, env: { MEDIA_DIR: mediaDir, ...opts.env } });
   const db = h.app.db;
   const load = async (kind: Parameters<typeof importMasterData>[1], csv: string) => {
     const outcome = await importMasterData(db, kind, csv, 'csv');
@@ -49,6 +50,12 @@ export class Chat {
 
   private createTime() {
     return Math.floor(this.clock.now().getTime() / 1000) + this.tick++;
+  }
+
+  /** One run of the task engine's tasks.walkDue at the clock's time, then the outbox drained. */
+  async walk(): Promise<void> {
+    await this.h.app.scheduler.runJob(this.h.app.bot.jobs.find((j) => j.name === 'tasks.walkDue')!, this.clock.now());
+    await this.h.settle();
   }
 
   last(user: string): DeliveredMessage {

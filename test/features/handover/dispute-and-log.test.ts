@@ -36,8 +36,9 @@ async function handOver(cash: string) {
 it('sends a cash difference beyond tolerance and a dispute to the store manager, who resolves them', async () => {
   await handOver('450');
   expect(chat.h.fake.inbox('xiaomei').map((m) => m.body.content)).toContain('⚠️ 钱箱现金：应为 500元，差 -50元');
+  await chat.walk(); // the task engine sends the manager's card
   const cashCard = chat.card('zhou');
-  expect(cashCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班现金差异', desc: '钱箱现金：应为 500元，差 -50元' } });
+  expect(cashCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班现金差异' }, sub_title_text: '钱箱现金：应为 500元，差 -50元', button_list: [{ text: '已处理' }] });
 
   // Item by item: the cash is disputed, the rest confirmed; a dispute needs a note or a photo.
   const review = await chat.tap('liqiang', chat.card('liqiang'), '逐项确认');
@@ -50,16 +51,24 @@ it('sends a cash difference beyond tolerance and a dispute to the store manager,
   expect(chat.h.fake.inbox('liqiang').map((m) => m.body.content)).toContain('照片已作为第 1 项「钱箱现金」的异议凭证。');
   expect(chat.last('liqiang').body.content).toMatch(/^交班 #\d+ 已确认，1 项异议已通知店长处理。$/);
   expect(chat.last('xiaomei').body.content).toMatch(/^李强 已确认交班 #\d+，其中 1 项有异议，已通知店长。$/);
+  await chat.walk();
   const disputeCard = chat.card('zhou');
-  expect(disputeCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班有异议（张小美→李强）', desc: '1. 钱箱现金：见照片' } });
+  expect(disputeCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班有异议（张小美→李强）' }, sub_title_text: '1. 钱箱现金：见照片' });
 
   const items = await chat.db.handoverItem.findMany({ orderBy: { position: 'asc' } });
   expect(items.map((i) => i.confirmation)).toEqual(['disputed', 'confirmed', 'confirmed']);
 
   // Only a manager resolves.
-  expect((await chat.tap('liqiang', disputeCard, '已处理')).body.content).toBe('只有店长或区域经理能处理交班异常。');
+  expect((await chat.tap('liqiang', disputeCard, '已处理')).body.content).toBe('只有本店店长或区域经理能处理交班异常。');
+  expect((await chat.tap('wu', disputeCard, '已处理')).body.content).toBe('只有本店店长或区域经理能处理交班异常。');
   expect((await chat.tap('zhou', disputeCard, '已处理')).body.content).toMatch(/^交班 #\d+ 已标记为处理完毕。$/);
   expect(await chat.db.handover.findFirstOrThrow()).toMatchObject({ state: 'complete', resolvedBy: 'zhou' });
+  expect(await chat.db.task.findMany({ where: { kind: { startsWith: 'handover.' } }, orderBy: { id: 'asc' }, select: { kind: true, state: true } })).toEqual([
+    { kind: 'handover.confirm', state: 'done' },
+    { kind: 'handover.cashDifference', state: 'open' },
+    { kind: 'handover.dispute', state: 'done' },
+  ]);
+  expect((await chat.tap('zhou', cashCard, '已处理')).body.content).toMatch(/^交班 #\d+ 已标记为处理完毕。$/);
 });
 
 it('takes a dispute note typed in chat', async () => {
@@ -67,8 +76,9 @@ it('takes a dispute note typed in chat', async () => {
   const reply = await chat.say('liqiang', '异议 3 冰柜门没关好，备注没写');
   expect(reply.body.content).toBe('已记录第 3 项「交班备注」的异议：冰柜门没关好，备注没写');
   await chat.tap('liqiang', chat.card('liqiang'), '全部确认');
+  await chat.walk();
   expect(chat.last('liqiang').body.content).toMatch(/^交班 #\d+ 已确认，1 项异议已通知店长处理。$/);
-  expect(chat.card('zhou').body).toMatchObject({ main_title: { desc: '3. 交班备注：冰柜门没关好，备注没写' } });
+  expect(chat.card('zhou').body).toMatchObject({ sub_title_text: '3. 交班备注：冰柜门没关好，备注没写' });
   expect((await chat.say('liqiang', '异议 1 再说一次')).body.content).toBe('没有交给你待确认的交班。');
 });
 
