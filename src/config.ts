@@ -111,6 +111,16 @@ const envSchema = z.object({
       .optional(),
   ),
   SANDBOX_HOST: optionalText,
+  TASK_LADDERS: optionalText.pipe(
+    jsonText
+      .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
+      .optional(),
+  ),
+  TASK_QUIET_HOURS: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || v === 'off' || (v.split('-').length === 2 && v.split('-').every((t) => clockTime.test(t))), { message: 'must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off' })
+    .default('22:00-08:00'),
   MEDIA_DIR: optionalText,
   MEDIA_S3_BUCKET: optionalText,
   MEDIA_S3_ENDPOINT: optionalText.pipe(z.url({ message: 'must be the URL of an S3-compatible endpoint' }).optional()),
@@ -124,17 +134,16 @@ const envSchema = z.object({
   PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
   CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
   CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
-  TASK_LADDERS: optionalText.pipe(
-    jsonText
-      .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
-      .optional(),
-  ),
-  TASK_QUIET_HOURS: z
-    .string()
-    .trim()
-    .refine((v) => v === '' || v === 'off' || (v.split('-').length === 2 && v.split('-').every((t) => clockTime.test(t))), { message: 'must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off' })
-    .default('22:00-08:00'),
 });
+
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+
+/** The chain's time zone alone, for tools that need no other configuration (the admin import). */
+export function chainTimezone(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = z.object({ APP_TIMEZONE: optionalText.pipe(timezone.optional()), TZ: optionalText.pipe(timezone.optional()) }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `config: ${String(issue.path[0])} ${issue.message}`));
+  return parsed.data.APP_TIMEZONE ?? parsed.data.TZ ?? DEFAULT_TIMEZONE;
+}
 
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
 export const SANDBOX_API_PREFIX = '/sandbox/wecom';
@@ -199,6 +208,12 @@ export interface Config {
   tasks: TaskConfig;
 }
 
+export interface TaskConfig {
+  ladders: Record<string, Ladder>;
+  /** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: no quiet hours. */
+  quietHours: { start: number; end: number } | null;
+}
+
 export interface ConsoleConfig {
   /** Where people reach this server (the OAuth redirect and the menu button point here). */
   publicUrl: string;
@@ -212,12 +227,6 @@ export interface ConsoleConfig {
 export type MediaConfig =
   | { kind: 'local'; dir: string }
   | { kind: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
-
-export interface TaskConfig {
-  ladders: Record<string, Ladder>;
-  /** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: no quiet hours. */
-  quietHours: { start: number; end: number } | null;
-}
 
 /** A configuration problem, one line per bad variable, each naming it. */
 export class ConfigError extends Error {
@@ -248,6 +257,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');
+  if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
+    problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
+  }
   if (!e.MEDIA_S3_ACCESS_KEY_ID !== !e.MEDIA_S3_SECRET_ACCESS_KEY) problems.push('config: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
   if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
     problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
@@ -264,15 +276,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       database: database!,
       wecom: { ...SANDBOX_WECOM, apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
       openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-      timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+      timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
+      tasks: taskConfig(e),
       ...featureSettings(e),
       scoreRulesFile: e.SCORE_RULES_FILE ?? null,
       // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
       console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
-      tasks: taskConfig(e),
     };
   }
 
@@ -291,14 +303,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
     },
     openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-    timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+    timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
+    tasks: taskConfig(e),
     ...featureSettings(e),
     scoreRulesFile: e.SCORE_RULES_FILE ?? null,
     console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
-    tasks: taskConfig(e),
+  };
+}
+
+function parseSyncKeys(value: string | undefined): Record<string, string> {
+  return Object.fromEntries((value ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]));
+}
+
+function taskConfig(e: z.infer<typeof envSchema>): TaskConfig {
+  const quiet = e.TASK_QUIET_HOURS ?? '22:00-08:00';
+  const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const [start, end] = quiet.split('-');
+  return {
+    ladders: e.TASK_LADDERS ?? DEFAULT_TASK_LADDERS,
+    quietHours: quiet === '' || quiet === 'off' || start === end ? null : { start: minutes(start), end: minutes(end) },
   };
 }
 
@@ -315,18 +341,4 @@ function featureSettings(e: z.infer<typeof envSchema>): Pick<Config, 'media' | '
       }
     : { kind: 'local', dir: path.resolve(e.MEDIA_DIR ?? path.join('data', 'media')) };
   return { media, handover: { newStaffDays: e.HANDOVER_NEW_STAFF_DAYS, repairPhotoWindowSeconds: e.REPAIR_PHOTO_WINDOW_SECONDS } };
-}
-
-function parseSyncKeys(value: string | undefined): Record<string, string> {
-  return Object.fromEntries((value ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]));
-}
-
-function taskConfig(e: z.infer<typeof envSchema>): TaskConfig {
-  const quiet = e.TASK_QUIET_HOURS ?? '22:00-08:00';
-  const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
-  const [start, end] = quiet.split('-');
-  return {
-    ladders: e.TASK_LADDERS ?? DEFAULT_TASK_LADDERS,
-    quietHours: quiet === '' || quiet === 'off' || start === end ? null : { start: minutes(start), end: minutes(end) },
-  };
 }

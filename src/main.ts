@@ -45,7 +45,7 @@ export async function startBot(
   const applied = await database.migrate();
   if (applied.length) log.info({ applied }, 'database migrations applied');
   if (config.sandbox) {
-    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date() });
+    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), timezone: config.timezone });
     log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
   }
 

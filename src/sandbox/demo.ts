@@ -4,6 +4,8 @@ import type { Db } from '../db';
 import { importMasterData } from '../features/masterdata/import';
 import type { Kind } from '../features/masterdata/rows';
 import { PROJECT_ROOT } from '../paths';
+import { DEFAULT_TIMEZONE } from '../config';
+import { seedTaskDemo } from '../features/tasks/demo';
 import { seedHandoverDemo } from '../features/handover/demo';
 
 const DEMO_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'demo-data');
@@ -18,23 +20,22 @@ const DEMO_FILES: [Kind, string][] = [
 const NEW_HIRE = { userid: 'wangxin', daysAgo: 7 };
 
 /** Every table of the app; `_prisma_migrations` is left alone. */
-const APP_TABLES = ['task_card', 'task_notice', 'task_event', 'task', 'sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
-/** The handover feature's tables (seeded by seedHandoverDemo). */
-const HANDOVER_TABLES = ['checklist_template', 'handover_item', 'handover', 'media_file', 'handover_log', 'handover_guidance_flag', 'work_order_update', 'work_order'];
+const APP_TABLES = ['checklist_template', 'handover_item', 'handover', 'media_file', 'handover_log', 'handover_guidance_flag', 'work_order_update', 'work_order', 'shift', 'task_card', 'task_notice', 'task_event', 'task', 'sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
 
 /**
  * Seeds the sandbox's demo chain on first start: two stores, their staff and managers, and a
  * tea-drink/bakery catalogue — imported through the same importer an admin uses, from the CSV
  * files beside this one. `reset` wipes every app table first.
  */
-export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date }): Promise<'seeded' | 'present'> {
-  if (opts.reset) await db.$executeRawUnsafe(`TRUNCATE ${[...APP_TABLES, ...HANDOVER_TABLES].join(', ')} RESTART IDENTITY CASCADE`);
+export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; timezone?: string }): Promise<'seeded' | 'present'> {
+  if (opts.reset) await db.$executeRawUnsafe(`TRUNCATE ${APP_TABLES.join(', ')} RESTART IDENTITY CASCADE`);
   else if ((await db.store.count()) > 0) return 'present';
   for (const [kind, file] of DEMO_FILES) {
     const outcome = await importMasterData(db, kind, fs.readFileSync(path.join(DEMO_DIR, file), 'utf8'), 'csv');
     if (!outcome.ok) throw new Error(`demo data ${file} does not import: ${outcome.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
   }
   await db.staff.update({ where: { userid: NEW_HIRE.userid }, data: { hireDate: new Date(opts.now.getTime() - NEW_HIRE.daysAgo * 86_400_000) } });
+  await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
   await seedHandoverDemo(db, opts.now);
   return 'seeded';
 }
