@@ -7,6 +7,7 @@ import { handoverFeature } from '../../../src/features/handover';
 import { workOrdersFeature } from '../../../src/features/workorders';
 import { stockFeature } from '../../../src/features/stock';
 import { tasksFeature } from '../../../src/features/tasks';
+import { importChecklist } from '../../../src/features/handover/templates';
 import type { DeliveredMessage } from '../../../src/sandbox/fake-wecom';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
@@ -29,6 +30,23 @@ export async function startHandoverHarness(opts: { clock?: TestClock; features?:
   );
   await load('skus', 'code,name,category,base_unit,pack_units,cost_price\nMILK,牛奶,乳品,盒,箱=12,6.5\nCREAM,奶油,乳品,盒,箱=12,28\nCHEESE,芝士奶盖粉,乳品,袋,箱=10,45\n');
   return new Chat(h, clock, mediaDir);
+}
+
+/** A three-item checklist for S1 (cash, the ice machine, notes) with hints, so a test hands over quickly. */
+export async function importShortChecklist(chat: Chat): Promise<void> {
+  const template = {
+    store: 'S1',
+    name: '一店短清单',
+    equipment: { ice_machine: '制冰机', oven: '烤箱' },
+    maintenance: { byEquipment: { ice_machine: 'fixer' } },
+    items: [
+      { key: 'cash_drawer', label: '钱箱现金', kind: 'number', unit: '元', expected: 500, tolerance: 10, cash: true, hint: { where: '收银台下方钱箱', good: '500 元备用零钱' } },
+      { key: 'ice_machine', label: '制冰机', kind: 'yes_no', equipment: 'ice_machine', hint: { good: '冰块透明、无异响', photoUrl: 'https://example.com/ice.jpg' } },
+      { key: 'notes', label: '交班备注', kind: 'text' },
+    ],
+  };
+  const outcome = await importChecklist(chat.db, JSON.stringify(template), chat.clock.now());
+  if (!outcome.ok) throw new Error(outcome.problems.join('; '));
 }
 
 export class Chat {

@@ -1,6 +1,5 @@
 import { entryHash, verifyChain } from '../../../src/features/handover/log';
-import { importChecklist } from '../../../src/features/handover/templates';
-import { startHandoverHarness, type Chat } from './chat';
+import { importShortChecklist, startHandoverHarness, type Chat } from './chat';
 
 /**
  * A cash difference and a dispute go to the store manager, who resolves them on a card; the
@@ -9,19 +8,7 @@ import { startHandoverHarness, type Chat } from './chat';
 let chat: Chat;
 beforeAll(async () => {
   chat = await startHandoverHarness();
-  const template = {
-    store: 'S1',
-    name: '一店短清单',
-    equipment: { ice_machine: '制冰机' },
-    maintenance: { byEquipment: { ice_machine: 'fixer' } },
-    items: [
-      { key: 'cash_drawer', label: '钱箱现金', kind: 'number', unit: '元', expected: 500, tolerance: 10, cash: true },
-      { key: 'ice_machine', label: '制冰机', kind: 'yes_no', equipment: 'ice_machine' },
-      { key: 'notes', label: '交班备注', kind: 'text' },
-    ],
-  };
-  const outcome = await importChecklist(chat.db, JSON.stringify(template), chat.clock.now());
-  if (!outcome.ok) throw new Error(outcome.problems.join('; '));
+  await importShortChecklist(chat);
 });
 afterAll(() => chat.stop());
 
