@@ -33,7 +33,7 @@ const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
 
 /** The menu button that opens the console inside WeCom (a `view` button to its URL). */
 export const consoleMenuFeature: Feature = (bot) => {
-  if (bot.config.console) bot.menuButton({ type: 'view', name: '管理台', url: `${bot.config.console.publicUrl}/console/` });
+  if (bot.config.console) bot.menuButton({ type: 'view', name: '管理台', url: `${bot.config.console.publicUrl}/console/` }, { under: '更多' });
 };
 
 interface ConsoleState {

@@ -22,14 +22,8 @@ export const sandboxTourFeature: Feature = (bot) => {
     await ctx.reply(found ? `扫到：${found.sku.name}（${found.unit ?? found.sku.baseUnit}），条码 ${code}` : `条码 ${code} 不在商品目录里。`);
   });
 
-  bot.menuButton({
-    name: '演示',
-    type: 'click',
-    sub_button: [
-      { type: 'click', name: '演示卡片', key: 'sandbox.tourCard' },
-      { type: 'scancode_waitmsg', name: '演示扫码', key: 'sandbox.tourScan' },
-    ],
-  });
+  bot.menuButton({ type: 'click', name: '演示卡片', key: 'sandbox.tourCard' }, { under: '更多' });
+  bot.menuButton({ type: 'scancode_waitmsg', name: '演示扫码', key: 'sandbox.tourScan' }, { under: '更多' });
 };
 
 async function sendTourCard(ctx: BotContext) {

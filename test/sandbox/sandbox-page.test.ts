@@ -75,7 +75,8 @@ it('taps a card button and sees the card update in place', async () => {
 
 it('taps the app menu and sends an image', async () => {
   await page.selectOption('#persona', 'sunli');
-  await page.locator('#menu button', { hasText: '帮助' }).click();
+  await page.locator('#menu .top > button', { hasText: '更多' }).click();
+  await page.locator('#menu .sub button', { hasText: '帮助' }).click();
   await page.locator('.msg.bot .bubble', { hasText: '我能帮你做这些' }).waitFor();
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
   await page.setInputFiles('#image-input', { name: '冰箱.png', mimeType: 'image/png', buffer: png });
@@ -89,7 +90,7 @@ it('taps the app menu and sends an image', async () => {
 
 it('scans a barcode picked from the demo catalogue through the app menu', async () => {
   await page.selectOption('#persona', 'zhaolei');
-  await page.locator('#menu .top > button', { hasText: '演示' }).click();
+  await page.locator('#menu .top > button', { hasText: '更多' }).click();
   await page.locator('#menu .sub button', { hasText: '演示扫码' }).click();
   await page.locator('#scan-pick option', { hasText: '6910000010005' }).waitFor({ state: 'attached' });
   await page.selectOption('#scan-pick', '6910000010005');

@@ -10,7 +10,7 @@ const GREETING = '你好，我是门店助手。发送「帮助」看看我能�
 export const helpFeature: Feature = (bot) => {
   bot.command(['帮助', '菜单', 'help'], (ctx) => ctx.reply(helpText(bot)), '查看我能做什么');
   bot.menuClick('help.show', (ctx) => ctx.reply(helpText(bot)));
-  bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' });
+  bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' }, { under: '更多' });
   bot.onEvent('enter_agent', greet);
   bot.onEvent('subscribe', greet);
   bot.fallback(async (ctx) => {
