@@ -9,7 +9,7 @@ import type { BotContext, Messaging } from './context';
 import type { DbTx } from '../db';
 import { UserFacingError } from './errors';
 import type { InboundFields, InboundMessage } from './message';
-import type { BotRegistry } from './registry';
+import type { BotRegistry, Candidate } from './registry';
 
 /** A handler still running after this is presumed dead with its process; the row is taken over. */
 const PROCESSING_LEASE_MS = 120_000;
