@@ -9,6 +9,8 @@ import { importShortChecklist, startHandoverHarness, type Chat } from './chat';
  * the task engine's walker), new staff get hints and a step-by-step mode, and the month's
  * completeness is measured for the health score.
  */
+// Whole conversations through the callback path: slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
 let chat: Chat;
 const period = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') };
 beforeAll(async () => {
