@@ -85,7 +85,8 @@ it('taps the app menu and sends an image', async () => {
   const mediaId = (image!.payload as { mediaId: string }).mediaId;
   // The bot can fetch it back by media id through the (fake) WeCom API, as it would in production.
   expect((await app.wecom.getMedia(mediaId)).data.equals(png)).toBe(true);
-  await bubbles().filter({ hasText: '暂时还处理不了这类消息' }).first().waitFor();
+  // Nobody asked for a photo: it is kept for a 报修 that may follow.
+  await bubbles().filter({ hasText: '收到照片。要报修的话' }).first().waitFor();
 });
 
 it('scans a barcode picked from the demo catalogue through the app menu', async () => {
