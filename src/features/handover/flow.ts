@@ -121,6 +121,11 @@ async function currentQuestion(ctx: BotContext): Promise<{ handover: Handover; q
   return question ? { handover, question } : null;
 }
 
+/** Whether this person's handover is waiting for a typed answer (the guard of the bare-number route). */
+export async function isAwaitingAnswer(ctx: BotContext): Promise<boolean> {
+  return (await currentQuestion(ctx)) !== null;
+}
+
 /** A bare number in chat: the answer to the number or count the handover is waiting for. */
 export async function answerNumber(deps: HandoverDeps, ctx: BotContext): Promise<void> {
   await answerTyped(deps, ctx, ctx.message.content ?? '');
