@@ -5,6 +5,7 @@ import { importMasterData } from '../features/masterdata/import';
 import type { Kind } from '../features/masterdata/rows';
 import { PROJECT_ROOT } from '../paths';
 import { DEFAULT_TIMEZONE } from '../config';
+import { seedStockDemo } from '../features/stock/demo';
 import { seedTaskDemo } from '../features/tasks/demo';
 import { seedDemoScores } from '../features/score/demo';
 import { seedHandoverDemo } from '../features/handover/demo';
@@ -36,12 +37,13 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; ti
   await db.staff.update({ where: { userid: NEW_HIRE.userid }, data: { hireDate: new Date(opts.now.getTime() - NEW_HIRE.daysAgo * 86_400_000) } });
   await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
   await seedHandoverDemo(db, opts.now);
+  await seedStockDemo(db, opts.now);
   return 'seeded';
 }
 
 /** Empties every table of the app — all of the schema but `_prisma_migrations` — so features need not list theirs. */
 async function wipeAppTables(db: Db): Promise<void> {
   const tables = await db.$queryRaw<{ tablename: string }[]>`
-    SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
+    SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
   await db.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }

@@ -85,20 +85,19 @@ it('taps the app menu and sends an image', async () => {
   const mediaId = (image!.payload as { mediaId: string }).mediaId;
   // The bot can fetch it back by media id through the (fake) WeCom API, as it would in production.
   expect((await app.wecom.getMedia(mediaId)).data.equals(png)).toBe(true);
-  // Nobody asked for a photo: it is kept for a 报修 that may follow.
   await bubbles().filter({ hasText: '收到照片。要报修的话' }).first().waitFor();
 });
 
 it('scans a barcode picked from the demo catalogue through the app menu', async () => {
   await page.selectOption('#persona', 'zhaolei');
-  await page.locator('#menu .top > button', { hasText: '更多' }).click();
-  await page.locator('#menu .sub button', { hasText: '演示扫码' }).click();
+  await page.locator('#menu .top > button', { hasText: '库存' }).click();
+  await page.locator('#menu .sub button', { hasText: '扫码入库' }).click();
   await page.locator('#scan-pick option', { hasText: '6910000010005' }).waitFor({ state: 'attached' });
   await page.selectOption('#scan-pick', '6910000010005');
   await page.click('#scan-form button[type=submit]');
-  await page.locator('.msg.bot .bubble', { hasText: '扫到：牛奶（箱），条码 6910000010005' }).waitFor();
+  await page.locator('.card', { hasText: '入库：牛奶（箱）' }).waitFor();
   const scan = await app.db.inboundMessage.findFirst({ where: { fromUser: 'zhaolei', event: 'scancode_waitmsg' } });
-  expect(scan!.payload).toMatchObject({ eventKey: 'sandbox.tourScan', scan: { type: 'barcode', result: '6910000010005' } });
+  expect(scan!.payload).toMatchObject({ eventKey: 'stock.scanReceive', scan: { type: 'barcode', result: '6910000010005' } });
 });
 
 it('fits a phone-sized window without sideways scrolling', async () => {
