@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log';
 import { helpFeature } from './features/help';
 import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
+import { scoreFeature } from './features/score';
 import { tasksFeature } from './features/tasks';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
@@ -13,9 +14,10 @@ import { FakeWecom } from './sandbox/fake-wecom';
 import { sandboxMiddleware } from './sandbox';
 import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
+import { consoleMenuFeature, consoleMiddleware } from './console';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, scoreFeature, consoleMenuFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {
@@ -53,9 +55,10 @@ export async function startBot(
     log,
     database,
     features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
-    extraMiddleware: fake
-      ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
-      : [],
+    extraMiddleware: (parts) => [
+      ...consoleMiddleware({ ...parts, log: log.child({ component: 'console' }) }),
+      ...(fake ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) }) : []),
+    ],
   });
   const port = await app.start(config.port, config.sandbox?.host);
   if (config.sandbox) {
