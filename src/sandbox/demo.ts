@@ -40,6 +40,6 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; ti
 /** Empties every table of the app — all of the schema but `_prisma_migrations` — so features need not list theirs. */
 async function wipeAppTables(db: Db): Promise<void> {
   const tables = await db.$queryRaw<{ tablename: string }[]>`
-    SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
+    SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
   await db.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }
