@@ -92,10 +92,6 @@ const envSchema = z.object({
       .optional(),
   ),
   SANDBOX_HOST: optionalText,
-  SCORE_RULES_FILE: optionalText,
-  PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
-  CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
-  CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
   TASK_LADDERS: optionalText.pipe(
     jsonText
       .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
@@ -106,7 +102,20 @@ const envSchema = z.object({
     .trim()
     .refine((v) => v === '' || v === 'off' || (v.split('-').length === 2 && v.split('-').every((t) => clockTime.test(t))), { message: 'must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off' })
     .default('22:00-08:00'),
+  SCORE_RULES_FILE: optionalText,
+  PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
+  CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
+  CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
 });
+
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+
+/** The chain's time zone alone, for tools that need no other configuration (the admin import). */
+export function chainTimezone(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = z.object({ APP_TIMEZONE: optionalText.pipe(timezone.optional()), TZ: optionalText.pipe(timezone.optional()) }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `config: ${String(issue.path[0])} ${issue.message}`));
+  return parsed.data.APP_TIMEZONE ?? parsed.data.TZ ?? DEFAULT_TIMEZONE;
+}
 
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
 export const SANDBOX_API_PREFIX = '/sandbox/wecom';
@@ -163,6 +172,12 @@ export interface Config {
   tasks: TaskConfig;
 }
 
+export interface TaskConfig {
+  ladders: Record<string, Ladder>;
+  /** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: no quiet hours. */
+  quietHours: { start: number; end: number } | null;
+}
+
 export interface ConsoleConfig {
   /** Where people reach this server (the OAuth redirect and the menu button point here). */
   publicUrl: string;
@@ -171,12 +186,6 @@ export interface ConsoleConfig {
   sessionHours: number;
   /** Sandbox only: sign in as any demo member without OAuth. */
   demoSignIn: boolean;
-}
-
-export interface TaskConfig {
-  ladders: Record<string, Ladder>;
-  /** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: no quiet hours. */
-  quietHours: { start: number; end: number } | null;
 }
 
 /** A configuration problem, one line per bad variable, each naming it. */
@@ -223,14 +232,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       database: database!,
       wecom: { ...SANDBOX_WECOM, apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
       openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-      timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+      timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
+      tasks: taskConfig(e),
       scoreRulesFile: e.SCORE_RULES_FILE ?? null,
       // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
       console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
-      tasks: taskConfig(e),
     };
   }
 
@@ -249,13 +258,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
     },
     openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-    timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+    timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
+    tasks: taskConfig(e),
     scoreRulesFile: e.SCORE_RULES_FILE ?? null,
     console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
-    tasks: taskConfig(e),
   };
 }
 
