@@ -7,6 +7,8 @@ import { helpFeature } from './features/help';
 import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
 import { scoreFeature } from './features/score';
+import { handoverFeature } from './features/handover';
+import { workOrdersFeature } from './features/workorders';
 import { tasksFeature } from './features/tasks';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
@@ -17,7 +19,7 @@ import { seedDemoData } from './sandbox/demo';
 import { consoleMenuFeature, consoleMiddleware } from './console';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, scoreFeature, consoleMenuFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, scoreFeature, consoleMenuFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {

@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../paths';
 import { DEFAULT_TIMEZONE } from '../config';
 import { seedTaskDemo } from '../features/tasks/demo';
 import { seedDemoScores } from '../features/score/demo';
+import { seedHandoverDemo } from '../features/handover/demo';
 
 const DEMO_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'demo-data');
 /** In import order: staff and settings refer to stores and SKUs. */
@@ -34,6 +35,7 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; ti
   await seedDemoScores(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
   await db.staff.update({ where: { userid: NEW_HIRE.userid }, data: { hireDate: new Date(opts.now.getTime() - NEW_HIRE.daysAgo * 86_400_000) } });
   await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
+  await seedHandoverDemo(db, opts.now);
   return 'seeded';
 }
 

@@ -117,7 +117,7 @@ const importStores: Writer<z.infer<typeof storeRow>> = async (db, rows, problems
   const known = await knownStores(db, rows.map((r) => r.row.code));
   await db.$transaction(async (tx) => {
     for (const { row } of rows) {
-      const data = { name: row.name, area: row.area ?? null };
+      const data = { name: row.name, area: row.area ?? null, aliases: row.aliases };
       await tx.store.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
     }
   });

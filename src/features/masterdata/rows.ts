@@ -40,6 +40,7 @@ export const storeRow = z.object({
   code: text('门店编码', 32),
   name: text('门店名称'),
   area: optionalText,
+  aliases: z.union([z.string(), z.array(z.string())]).optional().transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
 });
 
 export const staffRow = z
