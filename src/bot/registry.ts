@@ -70,7 +70,7 @@ export interface PartMeasure {
   ratio: number;
   /** The figures behind it, shown to managers: `{ counts: 3, accuracyByQuantity: 0.987 }`. */
   facts: Record<string, number | string>;
-  /** What cost the most, biggest first, each with the share of the part it lost (0..1). */
+  /** What cost the most, biggest first, each with how much of `ratio` it took away (0..1; together at most 1 − ratio). */
   losses: { label: string; lost: number }[];
 }
 
