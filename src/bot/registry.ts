@@ -196,16 +196,13 @@ export class BotRegistry {
    * which is created where it is first named. A layout WeCom would refuse fails at start-up.
    */
   menuButton(button: MenuButton, placement: { under?: string } = {}): void {
-    if (!placement.under) {
-      this.menu.push(button);
-    } else {
-      let parent = this.menu.find((b) => b.name === placement.under && b.sub_button);
-      if (!parent) this.menu.push((parent = { name: placement.under, type: 'click', sub_button: [] }));
-      parent.sub_button!.push(button);
-    }
-    if (this.menu.length > MENU_LIMITS.topLevel) throw new Error(`the app menu has more than ${MENU_LIMITS.topLevel} top-level buttons: ${this.menu.map((b) => b.name).join(', ')}`);
-    const crowded = this.menu.find((b) => (b.sub_button?.length ?? 0) > MENU_LIMITS.subButtons);
-    if (crowded) throw new Error(`the app menu's 「${crowded.name}」 has more than ${MENU_LIMITS.subButtons} sub-buttons`);
+    const parent = placement.under ? this.menu.find((b) => b.name === placement.under && b.sub_button) : undefined;
+    const topLevel = this.menu.length + (placement.under && parent ? 0 : 1);
+    if (topLevel > MENU_LIMITS.topLevel) throw new Error(`the app menu would have more than ${MENU_LIMITS.topLevel} top-level buttons: ${[...this.menu.map((b) => b.name), placement.under ?? button.name].join(', ')}`);
+    if (parent && parent.sub_button!.length >= MENU_LIMITS.subButtons) throw new Error(`the app menu's 「${parent.name}」 would have more than ${MENU_LIMITS.subButtons} sub-buttons`);
+    if (!placement.under) this.menu.push(button);
+    else if (parent) parent.sub_button!.push(button);
+    else this.menu.push({ name: placement.under, type: 'click', sub_button: [button] });
   }
 
   /** The routes a message matches, in the order they are tried (guards not yet asked), then the fallback. */
