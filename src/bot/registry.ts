@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import type { BotContext, JobContext } from './context';
@@ -36,6 +37,7 @@ export interface SyncRequest {
   body: string;
   db: Db;
   clock: Clock;
+  config: Config;
   log: Logger;
 }
 
