@@ -50,6 +50,13 @@ const envSchema = z.object({
       .optional(),
   ),
   SANDBOX_HOST: optionalText,
+  STOCK_LOSS_SHARE_OF_ON_HAND: z.coerce.number().gt(0).max(1).default(0.3),
+  STOCK_LOSS_MANAGER_MULTIPLE: z.coerce.number().min(1).default(2),
+  STOCK_LATE_ENTRY_MINUTES: z.coerce.number().int().min(1).default(120),
+  STOCK_DELIVERY_ESCALATE_MINUTES: z.coerce.number().int().min(1).default(60),
+  STOCK_LATE_POINTS: z.coerce.number().int().min(0).default(1),
+  STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
+  STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
 });
 
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
@@ -100,6 +107,25 @@ export interface Config {
   metricsToken: string | null;
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
+  stockChecks: StockCheckSettings;
+}
+
+/** The checks at entry and the chasing of late stock entries (see README, "Stock checks"). */
+export interface StockCheckSettings {
+  /** Today's waste of a SKU above this share of the day's stock is held for review. */
+  lossShareOfOnHand: number;
+  /** Above this multiple of the limit, the store manager must approve too. */
+  lossManagerMultiple: number;
+  /** A delivery not booked, or a move recorded, this long after it happened is late. */
+  lateEntryMinutes: number;
+  /** How long after the staff nudge a late delivery goes to the store manager. */
+  deliveryEscalateMinutes: number;
+  /** Points a store loses per late delivery or late move. */
+  latePoints: number;
+  /** Reorder up to safety stock plus this many days of forecast usage. */
+  reorderCoverDays: number;
+  /** A model reading a stock message gets this long before the bot says it did not understand. */
+  llmTimeoutMs: number;
 }
 
 /** A configuration problem, one line per bad variable, each naming it. */
@@ -147,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
+      stockChecks: stockCheckSettings(e),
     };
   }
 
@@ -169,6 +196,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
+    stockChecks: stockCheckSettings(e),
+  };
+}
+
+function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
+  return {
+    lossShareOfOnHand: e.STOCK_LOSS_SHARE_OF_ON_HAND,
+    lossManagerMultiple: e.STOCK_LOSS_MANAGER_MULTIPLE,
+    lateEntryMinutes: e.STOCK_LATE_ENTRY_MINUTES,
+    deliveryEscalateMinutes: e.STOCK_DELIVERY_ESCALATE_MINUTES,
+    latePoints: e.STOCK_LATE_POINTS,
+    reorderCoverDays: e.STOCK_REORDER_COVER_DAYS,
+    llmTimeoutMs: e.STOCK_LLM_TIMEOUT_MS,
   };
 }
 
