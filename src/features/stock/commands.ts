@@ -2,7 +2,9 @@ import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
+import { afterMoveBooked } from './after-move';
 import { bookMove, format, onHand } from './ledger';
+import { holdWasteOverLimit } from './loss-review';
 import { parseStockCommand, type CatalogueSku, type MoveKind, type SkuMatch } from './parse';
 
 /** How long the 撤销 button on a confirmation card works. */
@@ -60,6 +62,10 @@ async function bookFromText(ctx: BotContext, source: { text: string; inboundId: 
   const now = ctx.clock.now();
 
   return ctx.transaction(async (tx) => {
+    if (command.kind === 'waste') {
+      const request = { sourceKey: `chat:${source.inboundId}`, storeCode: store.code, skuCode: sku.code, quantity: command.baseQuantity!, reason: command.note || undefined, staffUserid: ctx.message.fromUser, occurredAt: new Date(source.createTime * 1000) };
+      if (await holdWasteOverLimit(tx, ctx, request, { sku: sku.name, unit: sku.baseUnit, store: store.name })) return sku.name;
+    }
     const booked = await bookMove(
       tx.db,
       {
@@ -81,6 +87,7 @@ async function bookFromText(ctx: BotContext, source: { text: string; inboundId: 
       await tx.reply('这一笔已经记过了。');
       return null;
     }
+    await afterMoveBooked(tx.db, ctx.config, booked.id, now);
     const packed = command.unit === sku.baseUnit ? '' : `（${format(command.baseQuantity!)}${sku.baseUnit}）`;
     await tx.reply(
       templateCard({
@@ -167,6 +174,7 @@ async function reverse(db: DbTx, ctx: BotContext, moveId: bigint): Promise<strin
     sku.baseUnit,
     sku.allowNegative,
   );
+  if (booked.created) await afterMoveBooked(db, ctx.config, booked.id, ctx.clock.now());
   return `已撤销：${sku.name} ${format(move.quantity)}${sku.baseUnit}。现有 ${format(booked.onHand)}${sku.baseUnit}`;
 }
 

@@ -1,4 +1,5 @@
 import type { Feature } from '../../bot/registry';
+import { registerStockChecks } from './checks';
 import { pickSku, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
 
 /**
@@ -14,4 +15,5 @@ export const stockFeature: Feature = (bot) => {
   bot.command('撤销', undoLastMove, '撤销我记的上一笔');
   bot.card('stock.undo', undoFromCard);
   bot.card('stock.pickSku', pickSku);
+  registerStockChecks(bot);
 };

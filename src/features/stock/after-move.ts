@@ -1,0 +1,34 @@
+import type { Config } from '../../config';
+import type { DbTx } from '../../db';
+import type { StockMove } from '../../generated/prisma/client';
+import { deductPoints } from './points';
+
+const KIND_NAMES: Record<string, string> = { receipt: '入库', sale: '销售', waste: '报损', transfer_out: '调出', transfer_in: '调入', return: '退货' };
+
+/** Kinds whose time of happening is not a person's to report late (undo, count corrections). */
+const NOT_LATE_KINDS = new Set(['reversal', 'count_adjustment']);
+
+/**
+ * The checks that follow a booked move, in its transaction: a move recorded long after it
+ * happened is flagged late and costs the store points.
+ */
+export async function afterMoveBooked(db: DbTx, config: Config, moveId: bigint, now: Date): Promise<void> {
+  const move = await db.stockMove.findUniqueOrThrow({ where: { id: moveId } });
+  await flagIfLate(db, config, move, now);
+}
+
+async function flagIfLate(db: DbTx, config: Config, move: StockMove, now: Date): Promise<void> {
+  if (NOT_LATE_KINDS.has(move.kind)) return;
+  const minutesLate = Math.floor((move.recordedAt.getTime() - move.occurredAt.getTime()) / 60_000);
+  if (minutesLate <= config.stockChecks.lateEntryMinutes) return;
+  const flagged = await db.$executeRaw`
+    INSERT INTO stock_late_move (move_id, store_code, minutes_late, flagged_at)
+    VALUES (${move.id}, ${move.storeCode}, ${minutesLate}, ${now}) ON CONFLICT DO NOTHING`;
+  if (flagged === 1) {
+    await deductPoints(
+      db,
+      { storeCode: move.storeCode, points: config.stockChecks.latePoints, reason: `补记晚了 ${Math.round(minutesLate / 6) / 10} 小时：${KIND_NAMES[move.kind] ?? move.kind} #${move.id}`, causeKey: `move-late:${move.id}`, occurredAt: move.occurredAt },
+      now,
+    );
+  }
+}
