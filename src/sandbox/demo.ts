@@ -17,7 +17,7 @@ const DEMO_FILES: [Kind, string][] = [
 const NEW_HIRE = { userid: 'wangxin', daysAgo: 7 };
 
 /** Every table of the app; `_prisma_migrations` is left alone. */
-const APP_TABLES = ['sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
+const APP_TABLES = ['task_card', 'task_notice', 'task_event', 'task', 'sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
 
 /**
  * Seeds the sandbox's demo chain on first start: two stores, their staff and managers, and a
