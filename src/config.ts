@@ -95,7 +95,6 @@ const envSchema = z.object({
   STOCK_LOSS_SHARE_OF_ON_HAND: z.coerce.number().gt(0).max(1).default(0.3),
   STOCK_LOSS_MANAGER_MULTIPLE: z.coerce.number().min(1).default(2),
   STOCK_LATE_ENTRY_MINUTES: z.coerce.number().int().min(1).default(120),
-  STOCK_DELIVERY_ESCALATE_MINUTES: z.coerce.number().int().min(1).default(60),
   STOCK_LATE_POINTS: z.coerce.number().int().min(0).default(1),
   STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
   STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
@@ -179,8 +178,6 @@ export interface StockCheckSettings {
   lossManagerMultiple: number;
   /** A delivery not booked, or a move recorded, this long after it happened is late. */
   lateEntryMinutes: number;
-  /** How long after the staff nudge a late delivery goes to the store manager. */
-  deliveryEscalateMinutes: number;
   /** Points a store loses per late delivery or late move. */
   latePoints: number;
   /** Reorder up to safety stock plus this many days of forecast usage. */
@@ -292,7 +289,6 @@ function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
     lossShareOfOnHand: e.STOCK_LOSS_SHARE_OF_ON_HAND,
     lossManagerMultiple: e.STOCK_LOSS_MANAGER_MULTIPLE,
     lateEntryMinutes: e.STOCK_LATE_ENTRY_MINUTES,
-    deliveryEscalateMinutes: e.STOCK_DELIVERY_ESCALATE_MINUTES,
     latePoints: e.STOCK_LATE_POINTS,
     reorderCoverDays: e.STOCK_REORDER_COVER_DAYS,
     llmTimeoutMs: e.STOCK_LLM_TIMEOUT_MS,
