@@ -4,6 +4,7 @@ import type { DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
 import { afterMoveBooked } from './after-move';
 import { bookMove, format, onHand } from './ledger';
+import { withModelFallback } from './llm';
 import { holdWasteOverLimit } from './loss-review';
 import { parseStockCommand, type CatalogueSku, type MoveKind, type SkuMatch } from './parse';
 
@@ -18,7 +19,8 @@ const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
 
 /** `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`. */
 export async function recordStockMove(ctx: BotContext): Promise<void> {
-  await bookFromText(ctx, { text: ctx.message.content ?? '', inboundId: ctx.message.id, createTime: ctx.message.createTime });
+  const book = () => bookFromText(ctx, { text: ctx.message.content ?? '', inboundId: ctx.message.id, createTime: ctx.message.createTime });
+  await withModelFallback(ctx, () => loadCatalogue(ctx), book);
 }
 
 /** A tap on one of the SKUs offered for an unclear message: books that message with the SKU picked. */
@@ -36,7 +38,7 @@ export async function pickSku(ctx: BotContext): Promise<void> {
  * message (a WeCom retry, a second tap on a choice card) is never booked twice. Returns the
  * SKU's name when it booked, null when it had been booked before.
  */
-async function bookFromText(ctx: BotContext, source: { text: string; inboundId: string; createTime: number; chosenSku?: string }): Promise<string | null> {
+export async function bookFromText(ctx: BotContext, source: { text: string; inboundId: string; createTime: number; chosenSku?: string }): Promise<string | null> {
   const store = await requireStore(ctx);
   const catalogue = await loadCatalogue(ctx);
   const chosen = source.chosenSku ? catalogue.find((s) => s.code === source.chosenSku) : undefined;
