@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { importMasterData } from '../features/masterdata/import';
 import type { Kind } from '../features/masterdata/rows';
 import { PROJECT_ROOT } from '../paths';
+import { seedStockChecksDemo, STOCK_CHECK_TABLES } from '../features/stock/checks-demo';
 
 const DEMO_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'demo-data');
 /** In import order: staff and settings refer to stores and SKUs. */
@@ -17,7 +18,7 @@ const DEMO_FILES: [Kind, string][] = [
 const NEW_HIRE = { userid: 'wangxin', daysAgo: 7 };
 
 /** Every table of the app; `_prisma_migrations` is left alone. */
-const APP_TABLES = ['task_card', 'task_notice', 'task_event', 'task', 'sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
+const APP_TABLES = [...STOCK_CHECK_TABLES, 'task_card', 'task_notice', 'task_event', 'task', 'sku_store_setting', 'sku_barcode', 'sku', 'staff', 'store', 'outbox_message', 'inbound_message', 'cron_run', 'access_token'];
 
 /**
  * Seeds the sandbox's demo chain on first start: two stores, their staff and managers, and a
@@ -32,5 +33,6 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date }):
     if (!outcome.ok) throw new Error(`demo data ${file} does not import: ${outcome.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
   }
   await db.staff.update({ where: { userid: NEW_HIRE.userid }, data: { hireDate: new Date(opts.now.getTime() - NEW_HIRE.daysAgo * 86_400_000) } });
+  await seedStockChecksDemo(db, opts.now);
   return 'seeded';
 }
