@@ -6,6 +6,9 @@ import { createLogger, type Logger } from './log';
 import { helpFeature } from './features/help';
 import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
+import { scoreFeature } from './features/score';
+import { handoverFeature } from './features/handover';
+import { workOrdersFeature } from './features/workorders';
 import { tasksFeature } from './features/tasks';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
@@ -13,9 +16,10 @@ import { FakeWecom } from './sandbox/fake-wecom';
 import { sandboxMiddleware } from './sandbox';
 import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
+import { consoleMenuFeature, consoleMiddleware } from './console';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, scoreFeature, consoleMenuFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {
@@ -43,7 +47,7 @@ export async function startBot(
   const applied = await database.migrate();
   if (applied.length) log.info({ applied }, 'database migrations applied');
   if (config.sandbox) {
-    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date() });
+    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), timezone: config.timezone });
     log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
   }
 
@@ -53,9 +57,10 @@ export async function startBot(
     log,
     database,
     features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
-    extraMiddleware: fake
-      ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
-      : [],
+    extraMiddleware: (parts) => [
+      ...consoleMiddleware({ ...parts, log: log.child({ component: 'console' }) }),
+      ...(fake ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) }) : []),
+    ],
   });
   const port = await app.start(config.port, config.sandbox?.host);
   if (config.sandbox) {

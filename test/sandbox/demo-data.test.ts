@@ -1,5 +1,6 @@
 import { openTestDatabase } from '../helpers/database';
 import { seedDemoData } from '../../src/sandbox/demo';
+import { staffOnShift } from '../../src/features/masterdata/shifts';
 
 it('seeds the demo chain once, and --reset wipes everything and seeds it again', async () => {
   const database = await openTestDatabase();
@@ -17,12 +18,18 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     // Every SKU scans: its own barcode, and a case barcode where it comes in cases.
     expect(await db.skuBarcode.count({ where: { unit: null } })).toBe(await db.sku.count());
 
+    // A week of shifts (six days each for eight people), and two open tasks to watch the ladder on.
+    expect(await db.shift.count()).toBe(8 * 6);
+    expect((await staffOnShift(db, 'S001', now)).map((s) => s.userid).sort()).toEqual(['wangxin', 'zhangxiaomei', 'zhoumanager']); // 10:00 in Shanghai
+    expect(await db.task.count({ where: { state: 'open' } })).toBe(2);
+
     expect(await seedDemoData(db, { reset: false, now })).toBe('present');
     await db.inboundMessage.create({ data: { dedupeKey: 'x', msgType: 'text', fromUser: 'liqiang', createTime: 1, payload: {} } });
     await db.store.update({ where: { code: 'S001' }, data: { name: '改过的名字' } });
 
     expect(await seedDemoData(db, { reset: true, now })).toBe('seeded');
     expect(await db.inboundMessage.count()).toBe(0);
+    expect(await db.task.count()).toBe(2);
     expect((await db.store.findUniqueOrThrow({ where: { code: 'S001' } })).name).toBe('一店 · 人民路');
   } finally {
     await database.close();

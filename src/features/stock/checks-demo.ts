@@ -1,8 +1,5 @@
 import type { Db } from '../../db';
 
-/** The tables of the stock checks, for the sandbox's reset. */
-export const STOCK_CHECK_TABLES = ['stock_loss_hold', 'stock_delivery_match', 'stock_delivery_line', 'stock_delivery', 'store_points_entry', 'stock_late_move', 'stock_low_alert', 'stock_model_reading'];
-
 /**
  * A delivery notice for the sandbox's first store, expected half an hour before the sandbox
  * started: `入库 奶油 2箱` fills part of it, and left unbooked it turns into a late-delivery task

@@ -286,3 +286,10 @@ export async function receivedUnbookedDeliveries(db: DbTx, storeCode: string, no
       .map((l) => ({ skuCode: l.skuCode, skuName: skus.get(l.skuCode)?.name ?? l.skuCode, missing: l.quantity.minus(l.bookedQuantity).toNumber(), unit: skus.get(l.skuCode)?.baseUnit ?? '' })),
   }));
 }
+
+/** What a count must wait for (see count-commands.ts, COUNT_PRECONDITIONS): each arrived, unbooked delivery, named. */
+export async function deliveriesArrivedUnbooked(db: DbTx, storeCode: string, now: Date): Promise<string[]> {
+  return (await receivedUnbookedDeliveries(db, storeCode, now)).map(
+    (d) => `到货单 ${d.id} 已到货还没入库：${d.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、')}（发「入库 ${d.lines[0]?.skuName ?? '商品'} 数量」补上）`,
+  );
+}

@@ -1,6 +1,7 @@
 import type { Feature } from '../../bot/registry';
 import { ACK_KEY, DONE_KEY } from './cards';
 import { acknowledgeFromCard, completeFromCard } from './actions';
+import { giveTask, listMyTasks } from './commands';
 import { WALK_SCHEDULE, walkDue, type WalkSettings } from './walker';
 
 export { openTask, ackTask, closeTask, type OpenTaskInput, type TaskRef, type TaskAction, type TaskState } from './engine';
@@ -13,6 +14,8 @@ export { openTask, ackTask, closeTask, type OpenTaskInput, type TaskRef, type Ta
  */
 export const tasksFeature: Feature = (bot) => {
   const settings: WalkSettings = { timezone: bot.config.timezone, tasks: bot.config.tasks };
+  bot.command('任务', (ctx) => giveTask(ctx, settings), '派任务（店长）：任务 明早9点前 清洁制冰机 @张三');
+  bot.command('我的任务', (ctx) => listMyTasks(ctx, settings), '我的待办任务');
   bot.card(DONE_KEY, (ctx) => completeFromCard(ctx));
   bot.card(ACK_KEY, (ctx) => acknowledgeFromCard(ctx, settings));
   bot.cron('tasks.walkDue', WALK_SCHEDULE, async (job) => {

@@ -7,7 +7,7 @@ import { templateCard } from '../../platform/outbound';
 import { taskCard, type CardFacts } from './cards';
 import { closeTask, finalizeCards } from './engine';
 import { inQuietHours, ladderFor, nextNoticeAt } from './ladder';
-import { audience } from './people';
+import { audience, reachableNow } from './people';
 
 /** Every minute: reminders at due time, the escalation ladder, expiry, and cards left to update. */
 export const WALK_SCHEDULE = '* * * * *';
@@ -80,9 +80,14 @@ export async function sendDueStep(tx: DbTx, settings: WalkSettings, id: bigint, 
     await tx.task.update({ where: { id }, data: { nextNoticeAt: null } });
     return 0;
   }
-  const already = new Set((await tx.taskCard.findMany({ where: { taskId: id }, select: { recipient: true } })).map((c) => c.recipient));
-  // Someone who already has a card of this task (a manager who assigned it to themselves) is not pinged again.
-  const recipients = (await audience(tx, task, step.notify)).filter((r) => !already.has(r.userid));
+  const already = new Set((await tx.taskCard.findMany({ where: { taskId: id, step: { gte: 0 } }, select: { recipient: true } })).map((c) => c.recipient));
+  // Someone an earlier step reached (a manager who assigned the task to themselves) is not pinged again.
+  const everyone = (await audience(tx, task, step.notify, now)).filter((r) => !already.has(r.userid));
+  const { now: recipients, deferUntil } = await reachableNow(tx, everyone, now);
+  if (deferUntil) {
+    await tx.task.update({ where: { id }, data: { nextNoticeAt: deferUntil } });
+    return 0;
+  }
   const claimed = await tx.taskNotice.createMany({ data: [{ taskId: id, step: stepIndex, recipients: recipients.map((r) => r.userid), sentAt: now }], skipDuplicates: true });
   let sent = 0;
   if (claimed.count === 1 && recipients.length) {
@@ -90,6 +95,20 @@ export async function sendDueStep(tx: DbTx, settings: WalkSettings, id: bigint, 
   }
   await tx.task.update({ where: { id }, data: { nextStep: stepIndex + 1, nextNoticeAt: nextNoticeAt(ladder, stepIndex, task.dueAt, now) } });
   return sent;
+}
+
+/** The step number of the card announcing a task when it is given, before any ladder step. */
+export const ANNOUNCE_STEP = -1;
+
+/**
+ * Tells the assignee about a task at once (a task given in chat), with the same card and buttons
+ * the reminder has; the ladder still reminds at the due time. Not during quiet hours: then the
+ * reminder is the first they hear of it.
+ */
+export async function announceTask(tx: DbTx, settings: WalkSettings, task: Task, now: Date): Promise<number> {
+  const ladder = ladderFor(settings.tasks, task.ladder);
+  if (!task.assignee || (ladder.quietHours && inQuietHours(now, settings.timezone, settings.tasks.quietHours))) return 0;
+  return sendCards(tx, settings, task, ANNOUNCE_STEP, [task.assignee], now);
 }
 
 async function sendCards(tx: DbTx, settings: WalkSettings, task: Task, step: number, to: string[], now: Date): Promise<number> {

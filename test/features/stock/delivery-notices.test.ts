@@ -176,3 +176,18 @@ it('flags a move recorded more than two hours after it happened, once, and shows
   expect((await say('xiaomei', '积分')).body.content).toBe('积分只有店长、区域经理和管理员可以查看。');
   expect((await say('boss', '积分 二店')).body.content).toBe('你不能查看「二店」的积分。');
 });
+
+it('flags moves other paths recorded late with the sweep, once, and keeps a count from opening while a delivery is unbooked', async () => {
+  const at = clock.now();
+  const late = await h.app.db.$transaction((tx) =>
+    bookMove(tx, { storeCode: 'S1', skuCode: 'CREAM', kind: 'receipt', quantity: 6, occurredAt: new Date(at.getTime() - 150 * 60_000), recordedAt: at, source: 'erp', externalId: 'erp:late-2' }, '盒', false),
+  );
+  await runJob('stock.flagLateMoves');
+  clock.advance(1000);
+  await runJob('stock.flagLateMoves');
+  expect(await h.app.db.storePointsEntry.findMany({ where: { causeKey: `move-late:${late.id}` }, select: { points: true, reason: true } })).toEqual([{ points: -1, reason: `补记晚了 2.5 小时：入库 #${late.id}` }]);
+
+  await post([{ id: 'ERP-4714', store: 'S1', expected_at: '2026-11-25T12:00:00+08:00', lines: [{ sku: 'MILK', quantity: 1, unit: '箱' }] }]);
+  expect((await say('boss', '开始盘点')).body.content).toContain('到货单 ERP-4714 已到货还没入库：牛奶 12盒');
+  expect(await h.app.db.stockCount.count()).toBe(0);
+});
