@@ -25,6 +25,16 @@ const READABLE_BY_MODEL = new Set(['stock.unknownSku', 'stock.quantityMissing', 
 /** The prompt carries the SKUs closest to the message, not a chain's whole catalogue. */
 const CATALOGUE_LINES = 40;
 const VERB_WORDS = { receipt: '入库', waste: '报损', return: '退货' } as const;
+/** The command words whose messages the model may read, and the move each asks for. */
+const MODEL_VERBS: [string, keyof typeof VERB_WORDS][] = [
+  ['入库', 'receipt'],
+  ['收到', 'receipt'],
+  ['到货', 'receipt'],
+  ['进货', 'receipt'],
+  ['报损', 'waste'],
+  ['损耗', 'waste'],
+  ['退货', 'return'],
+];
 
 export const stockReadingSchema = z.object({
   action: z.enum(['receipt', 'waste', 'return', 'unknown']),
@@ -47,9 +57,12 @@ export async function withModelFallback(ctx: BotContext, catalogue: () => Promis
   } catch (err) {
     if (!(err instanceof UserFacingError) || !READABLE_BY_MODEL.has(err.code) || !ctx.config.openai || !ctx.staff?.storeCode) throw err;
     const text = ctx.message.content ?? '';
+    // Only receipts, waste and returns: a count or a transfer the model misread must never become a move.
+    const verb = MODEL_VERBS.find(([word]) => text.trim().startsWith(word));
+    if (!verb) throw err;
     const skus = await catalogue();
     const reading = await readWithModel(ctx.config, text, skus, ctx);
-    const valid = reading && validReading(reading, skus);
+    const valid = reading && reading.action === verb[1] ? validReading(reading, skus) : null;
     if (!valid) throw err;
     await ctx.transaction(async (tx) => {
       await tx.db.stockModelReading.upsert({

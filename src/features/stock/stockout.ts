@@ -81,8 +81,7 @@ export async function stockoutRisks(db: DbTx, storeCode: string, today: string, 
 
 /**
  * What arrives per SKU on each day of the horizon (index 0 = today): unbooked expected deliveries
- * on their expected day (overdue ones today), and transfers in transit today — where the
- * transfers table exists (it comes with the transfers feature).
+ * on their expected day (overdue ones today), and transfers in transit today.
  */
 async function incomingByDay(db: DbTx, storeCode: string, today: string, timezone: string): Promise<Map<string, number[]>> {
   const end = startOfChainDate(addDays(today, HORIZON_DAYS), timezone);
@@ -92,12 +91,9 @@ async function incomingByDay(db: DbTx, storeCode: string, today: string, timezon
     FROM stock_delivery_line l JOIN stock_delivery d ON d.id = l.delivery_id
     WHERE d.store_code = ${storeCode} AND d.booked_at IS NULL AND l.booked_quantity < l.quantity AND d.expected_at < ${end}
     GROUP BY 1, 2`;
-  const [transfers] = await db.$queryRaw<{ present: boolean }[]>`SELECT to_regclass('stock_transfer') IS NOT NULL AS present`;
-  if (transfers.present) {
-    const inTransit = await db.$queryRaw<{ sku_code: string; quantity: Prisma.Decimal }[]>`
-      SELECT sku_code, SUM(quantity) AS quantity FROM stock_transfer WHERE to_store = ${storeCode} AND status = 'in_transit' GROUP BY 1`;
-    rows.push(...inTransit.map((t) => ({ sku_code: t.sku_code, day: today, quantity: t.quantity })));
-  }
+  const inTransit = await db.$queryRaw<{ sku_code: string; quantity: Prisma.Decimal }[]>`
+    SELECT sku_code, SUM(quantity) AS quantity FROM stock_transfer WHERE to_store = ${storeCode} AND status = 'in_transit' GROUP BY 1`;
+  rows.push(...inTransit.map((t) => ({ sku_code: t.sku_code, day: today, quantity: t.quantity })));
   const byDay = new Map<string, number[]>();
   for (const row of rows) {
     const index = Math.round((Date.parse(row.day) - Date.parse(today)) / 86_400_000);
