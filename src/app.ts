@@ -70,8 +70,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const wecom = new WecomClient({ ...config.wecom, db, clock, log: log.child({ component: 'wecom' }) });
   const sender = new OutboxSender({ db, wecom, clock, metrics, log: log.child({ component: 'outbox' }), duplicateCheckSeconds: config.wecom.duplicateCheckSeconds });
   const onEnqueued = () => sender.wake();
-  const processor = new InboundProcessor({ db, bot, wecom, clock, metrics, log: log.child({ component: 'bot' }), onEnqueued });
-  const scheduler = new Scheduler({ db, clock, metrics, wecom, timezone: config.timezone, log: log.child({ component: 'cron' }), onEnqueued });
+  const processor = new InboundProcessor({ db, bot, wecom, clock, config, metrics, log: log.child({ component: 'bot' }), onEnqueued });
+  const scheduler = new Scheduler({ db, clock, config, metrics, wecom, log: log.child({ component: 'cron' }), onEnqueued });
   // PGlite is one connection: more concurrent batches would only queue behind each other.
   const intake = new InboundIntake(db, clock, { maxBatch: 500, maxConcurrentBatches: config.database.kind === 'pglite' ? 1 : 2 });
 
@@ -88,7 +88,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       onStored: (id) => processor.submit(id),
       clock,
     },
-    sync: { keys: config.syncKeys, handlers: bot.syncHandlers, db, clock },
+    sync: { keys: config.syncKeys, handlers: bot.syncHandlers, db, clock, config },
   });
   const server = http.createServer(koa.callback());
   // Keep-alive longer than a load balancer's idle timeout, so it never reuses a socket we closed.

@@ -111,6 +111,12 @@ const envSchema = z.object({
       .optional(),
   ),
   SANDBOX_HOST: optionalText,
+  STOCK_LOSS_SHARE_OF_ON_HAND: z.coerce.number().gt(0).max(1).default(0.3),
+  STOCK_LOSS_MANAGER_MULTIPLE: z.coerce.number().min(1).default(2),
+  STOCK_LATE_ENTRY_MINUTES: z.coerce.number().int().min(1).default(120),
+  STOCK_LATE_POINTS: z.coerce.number().int().min(0).default(1),
+  STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
+  STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
   TASK_LADDERS: optionalText.pipe(
     jsonText
       .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
@@ -193,6 +199,7 @@ export interface Config {
   metricsToken: string | null;
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
+  stockChecks: StockCheckSettings;
   /** Where photos staff send are kept: a local directory, or an S3-compatible bucket when configured. */
   media: MediaConfig;
   handover: {
@@ -206,6 +213,22 @@ export interface Config {
   /** The manager console under /console; null when it is off (PUBLIC_URL and CONSOLE_SESSION_SECRET unset). */
   console: ConsoleConfig | null;
   tasks: TaskConfig;
+}
+
+/** The checks at entry and the chasing of late stock entries (see README, "Stock checks"). */
+export interface StockCheckSettings {
+  /** Today's waste of a SKU above this share of the day's stock is held for review. */
+  lossShareOfOnHand: number;
+  /** Above this multiple of the limit, the store manager must approve too. */
+  lossManagerMultiple: number;
+  /** A delivery not booked, or a move recorded, this long after it happened is late. */
+  lateEntryMinutes: number;
+  /** Points a store loses per late delivery or late move. */
+  latePoints: number;
+  /** Reorder up to safety stock plus this many days of forecast usage. */
+  reorderCoverDays: number;
+  /** A model reading a stock message gets this long before the bot says it did not understand. */
+  llmTimeoutMs: number;
 }
 
 export interface TaskConfig {
@@ -280,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
+      stockChecks: stockCheckSettings(e),
       tasks: taskConfig(e),
       ...featureSettings(e),
       scoreRulesFile: e.SCORE_RULES_FILE ?? null,
@@ -307,10 +331,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
+    stockChecks: stockCheckSettings(e),
     tasks: taskConfig(e),
     ...featureSettings(e),
     scoreRulesFile: e.SCORE_RULES_FILE ?? null,
     console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
+  };
+}
+
+function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
+  return {
+    lossShareOfOnHand: e.STOCK_LOSS_SHARE_OF_ON_HAND,
+    lossManagerMultiple: e.STOCK_LOSS_MANAGER_MULTIPLE,
+    lateEntryMinutes: e.STOCK_LATE_ENTRY_MINUTES,
+    latePoints: e.STOCK_LATE_POINTS,
+    reorderCoverDays: e.STOCK_REORDER_COVER_DAYS,
+    llmTimeoutMs: e.STOCK_LLM_TIMEOUT_MS,
   };
 }
 

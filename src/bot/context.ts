@@ -1,6 +1,7 @@
 import type { Db, DbTx } from '../db';
 import type { Staff } from '../generated/prisma/client';
 import type { Clock } from '../clock';
+import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { CardUpdate, OutboundContent } from '../platform/outbound';
 import type { WecomClient } from '../platform/wecom-client';
@@ -28,6 +29,8 @@ export interface BotContext extends Messaging {
   log: Logger;
   db: Db;
   clock: Clock;
+  /** The app's configuration (time zone, model, feature settings). */
+  config: Config;
   /** For calls that are not messages (media download, card update). Messages go through reply/send. */
   wecom: WecomClient;
   /** Text after the command word (`入库 奶油 20箱` → `奶油 20箱`); '' for non-commands. */
@@ -48,6 +51,7 @@ export interface BotContext extends Messaging {
 export interface JobContext {
   db: Db;
   clock: Clock;
+  config: Config;
   log: Logger;
   wecom: WecomClient;
   /** The scheduled time of this fire (not when it started). */

@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import type { Clock } from '../clock';
+import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Metrics } from '../platform/metrics';
 import { enqueue, type OutboxItem } from '../platform/outbox';
@@ -39,6 +40,7 @@ export interface ProcessorOptions {
   bot: BotRegistry;
   wecom: WecomClient;
   clock: Clock;
+  config: Config;
   log: Logger;
   metrics: Metrics;
   /** Called after a handler enqueued messages, so the sender need not wait for its next poll. */
@@ -184,6 +186,7 @@ export class InboundProcessor {
       log,
       db,
       clock,
+      config: this.opts.config,
       wecom: this.opts.wecom,
       args: found.args ?? '',
       match: found.match ?? null,

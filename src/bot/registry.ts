@@ -46,6 +46,7 @@ export interface SyncRequest {
   body: string;
   db: Db;
   clock: Clock;
+  config: Config;
   log: Logger;
 }
 

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type Router from 'koa-router';
 import getRawBody from 'raw-body';
 import type { Clock } from '../clock';
+import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import type { SyncHandler } from '../bot/registry';
@@ -16,6 +17,7 @@ export interface SyncOptions {
   handlers: Map<string, SyncHandler>;
   db: Db;
   clock: Clock;
+  config: Config;
 }
 
 /**
@@ -78,7 +80,7 @@ export function mountSync(router: Router, opts: SyncOptions): void {
       INSERT INTO sync_nonce (source, nonce, received_at) VALUES (${source}, ${nonce}, ${now}) ON CONFLICT DO NOTHING`;
     if (fresh !== 1) return refuse(409, 'replayed', 'this X-Sync-Nonce was already used');
 
-    const outcome = await handler({ source, body, db: opts.db, clock: opts.clock, log: log.child({ syncSource: source, document: ctx.params.document }) });
+    const outcome = await handler({ source, body, db: opts.db, clock: opts.clock, config: opts.config, log: log.child({ syncSource: source, document: ctx.params.document }) });
     if (!outcome.accepted) {
       ctx.status = 400;
       ctx.body = { error: 'invalid_document', problems: outcome.problems };

@@ -2,6 +2,7 @@ import os from 'node:os';
 import cron, { type RunCoordinator, type ScheduledTask } from 'node-cron';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
+import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { JobContext } from '../bot/context';
 import type { CronJob } from '../bot/registry';
@@ -50,7 +51,8 @@ export interface SchedulerOptions {
   log: Logger;
   metrics: Metrics;
   wecom: WecomClient;
-  timezone: string;
+  /** Jobs get it; its `timezone` is the one the schedules run in. */
+  config: Config;
   onEnqueued: () => void;
 }
 
@@ -70,7 +72,7 @@ export class Scheduler {
       if (!cron.validate(job.schedule)) throw new Error(`cron job ${job.name}: invalid schedule "${job.schedule}"`);
       const task = cron.schedule(job.schedule, (ctx) => this.track(this.runJob(job, ctx.date)), {
         name: job.name,
-        timezone: this.opts.timezone,
+        timezone: this.opts.config.timezone,
         noOverlap: true,
         distributed: true,
         runCoordinator: this.coordinator,
@@ -89,6 +91,7 @@ export class Scheduler {
     const ctx: JobContext = {
       db,
       clock,
+      config: this.opts.config,
       log,
       wecom: this.opts.wecom,
       fireTime,

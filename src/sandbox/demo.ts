@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import { importMasterData } from '../features/masterdata/import';
 import type { Kind } from '../features/masterdata/rows';
 import { PROJECT_ROOT } from '../paths';
+import { seedStockChecksDemo } from '../features/stock/checks-demo';
 import { DEFAULT_TIMEZONE } from '../config';
 import { seedStockDemo } from '../features/stock/demo';
 import { seedTaskDemo } from '../features/tasks/demo';
@@ -38,6 +39,7 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; ti
   await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
   await seedHandoverDemo(db, opts.now);
   await seedStockDemo(db, opts.now);
+  await seedStockChecksDemo(db, opts.now);
   return 'seeded';
 }
 

@@ -2,7 +2,10 @@ import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
+import { afterMoveBooked } from './after-move';
 import { bookMove, format, onHand } from './ledger';
+import { withModelFallback } from './llm';
+import { holdWasteOverLimit } from './loss-review';
 import { recordCountEntry } from './count-commands';
 import { parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch } from './parse';
 import { cancelTransfer, sendTransfer } from './transfer-commands';
@@ -18,7 +21,8 @@ const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
 
 /** `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`. */
 export async function recordStockMove(ctx: BotContext): Promise<void> {
-  await bookFromText(ctx, { text: ctx.message.content ?? '', inboundId: ctx.message.id, createTime: ctx.message.createTime });
+  const book = () => bookFromText(ctx, { text: ctx.message.content ?? '', inboundId: ctx.message.id, createTime: ctx.message.createTime });
+  await withModelFallback(ctx, () => loadCatalogue(ctx), book);
 }
 
 /** A tap on one of the SKUs offered for an unclear message: books that message with the SKU picked. */
@@ -52,7 +56,7 @@ export interface EnteredQuantity {
  * message (a WeCom retry, a second tap on a choice card) is never booked twice. Returns the
  * SKU's name when it booked, null when it had been booked before.
  */
-async function bookFromText(ctx: BotContext, source: { text: string; inboundId: string; createTime: number; chosenSku?: string }): Promise<string | null> {
+export async function bookFromText(ctx: BotContext, source: { text: string; inboundId: string; createTime: number; chosenSku?: string }): Promise<string | null> {
   const store = await requireStore(ctx);
   const catalogue = await loadCatalogue(ctx);
   const chosen = source.chosenSku ? catalogue.find((s) => s.code === source.chosenSku) : undefined;
@@ -100,6 +104,10 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
   const verb = VERB_TEXT[kind];
   const now = ctx.clock.now();
   return ctx.transaction(async (tx) => {
+    if (kind === 'waste') {
+      const request = { sourceKey: entered.externalId, storeCode: store.code, skuCode: sku.code, quantity: entered.baseQuantity, reason: entered.note || undefined, staffUserid: ctx.message.fromUser, occurredAt: entered.occurredAt };
+      if (await holdWasteOverLimit(tx, ctx, request, { sku: sku.name, unit: sku.baseUnit, store: store.name })) return sku.name;
+    }
     const booked = await bookMove(
       tx.db,
       {
@@ -121,6 +129,7 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
       await tx.reply('这一笔已经记过了。');
       return null;
     }
+    await afterMoveBooked(tx.db, ctx.config, booked.id, now);
     const packed = entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`;
     await tx.reply(
       templateCard({
@@ -215,6 +224,7 @@ async function reverse(tx: Messaging & { db: DbTx }, ctx: BotContext, moveId: bi
     sku.baseUnit,
     sku.allowNegative,
   );
+  if (booked.created) await afterMoveBooked(db, ctx.config, booked.id, ctx.clock.now());
   return `已撤销：${sku.name} ${format(move.quantity)}${sku.baseUnit}。现有 ${format(booked.onHand)}${sku.baseUnit}`;
 }
 

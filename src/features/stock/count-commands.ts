@@ -4,6 +4,7 @@ import type { Db, DbTx } from '../../db';
 import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
 import { requireStore, type EnteredQuantity } from './commands';
+import { deliveriesArrivedUnbooked } from './deliveries';
 import { COUNT_TOLERANCE, countAccuracy, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
 import { bookMove, format } from './ledger';
 import { matchStore } from './transfer-commands';
@@ -30,7 +31,7 @@ const REPORT_LINES = 30;
  * too: the advance-notice feature adds its check to this list.
  */
 export type CountPrecondition = (db: Db, storeCode: string, now: Date) => Promise<string[]>;
-export const COUNT_PRECONDITIONS: CountPrecondition[] = [transfersArrivedUnconfirmed];
+export const COUNT_PRECONDITIONS: CountPrecondition[] = [transfersArrivedUnconfirmed, deliveriesArrivedUnbooked];
 
 async function transfersArrivedUnconfirmed(db: Db, storeCode: string, now: Date): Promise<string[]> {
   const waiting = await db.stockTransfer.findMany({ where: { toStore: storeCode, status: 'in_transit', sentAt: { lte: new Date(now.getTime() - TRANSFER_ARRIVAL_MS) } }, orderBy: { id: 'asc' } });

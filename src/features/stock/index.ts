@@ -1,4 +1,5 @@
 import type { Feature } from '../../bot/registry';
+import { registerStockChecks } from './checks';
 import { pickSku, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { BARE_QUANTITY } from './parse';
@@ -41,4 +42,5 @@ export const stockFeature: Feature = (bot) => {
   bot.sync('sales', syncMoves('sales'));
   bot.sync('receipts', syncMoves('receipts'));
   bot.scorePart('inventoryAccuracy', measureInventoryAccuracy);
+  registerStockChecks(bot);
 };

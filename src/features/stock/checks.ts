@@ -1,0 +1,30 @@
+import type { BotRegistry } from '../../bot/registry';
+import { flagLateMoves, LATE_SWEEP_SCHEDULE } from './after-move';
+import { SWEEP_SCHEDULE, sweepSafetyStock } from './alerts';
+import { bookDeliveryFromCard, syncDeliveries } from './deliveries';
+import { confirmModelReading, rejectModelReading } from './llm';
+import { CHASE_SCHEDULE, chaseLateDeliveries } from './late-deliveries';
+import { approveLoss, cancelLoss, confirmLoss, rejectLoss } from './loss-review';
+import { showPoints } from './points';
+import { STOCKOUT_SCHEDULE, warnStockouts } from './stockout';
+
+/**
+ * The checks around stock entries: waste over the day's limit held for review; advance delivery
+ * notices, filled by receipts and chased when late; the model's readings confirmed on cards; late entries and the store points they cost;
+ * low-stock alerts and the morning stockout forecast.
+ */
+export function registerStockChecks(bot: BotRegistry): void {
+  bot.card('stock.lossConfirm', confirmLoss);
+  bot.card('stock.lossCancel', cancelLoss);
+  bot.card('stock.lossApprove', approveLoss);
+  bot.card('stock.lossReject', rejectLoss);
+  bot.card('stock.bookDelivery', bookDeliveryFromCard);
+  bot.card('stock.modelConfirm', confirmModelReading);
+  bot.card('stock.modelReject', rejectModelReading);
+  bot.command('积分', showPoints, '门店积分：积分 S001（店长、区域经理）');
+  bot.sync('deliveries', syncDeliveries);
+  bot.cron('stock.chaseLateDeliveries', CHASE_SCHEDULE, chaseLateDeliveries);
+  bot.cron('stock.sweepSafetyStock', SWEEP_SCHEDULE, sweepSafetyStock);
+  bot.cron('stock.flagLateMoves', LATE_SWEEP_SCHEDULE, flagLateMoves);
+  bot.cron('stock.warnStockouts', STOCKOUT_SCHEDULE, warnStockouts);
+}

@@ -1,0 +1,270 @@
+import type { BotContext, Messaging } from '../../bot/context';
+import { UserFacingError } from '../../bot/errors';
+import type { DbTx } from '../../db';
+import { Prisma, type StockLossHold } from '../../generated/prisma/client';
+import { templateCard } from '../../platform/outbound';
+import { afterMoveBooked } from './after-move';
+import { chainDay } from './chain-time';
+import { bookMove, format } from './ledger';
+import { managesStore, storeManagers } from './managers';
+
+type Tx = Messaging & { db: DbTx };
+
+/** The reasons offered on the review card; the one typed with the message is offered first. */
+export const LOSS_REASONS = ['过期', '破损', '变质', '制作损耗', '试吃试饮', '其他'];
+
+export interface WasteRequest {
+  /** What asked for it (`chat:<inbound id>`): the same message is held once. */
+  sourceKey: string;
+  storeCode: string;
+  skuCode: string;
+  /** Base units, positive. */
+  quantity: number;
+  reason?: string;
+  staffUserid: string;
+  occurredAt: Date;
+}
+
+/** The day's waste limit of a SKU in a store and how much of it is used, before a new entry. */
+export interface LossLimit {
+  /** Waste booked today plus waste held for review today. */
+  usedToday: number;
+  /** Null: no limit applies (no setting and nothing on hand). */
+  limit: number | null;
+}
+
+/**
+ * The limit is the tighter of the store's `max_daily_loss` for the SKU (when above 0) and a share
+ * of the day's stock (on-hand plus what was wasted today already, so splitting the waste into
+ * small entries does not raise the bar). Pure: the caller reads the figures under a row lock.
+ */
+export function lossLimit(figures: { maxDailyLoss: number | null; onHand: number; bookedToday: number; heldToday: number }, share: number): LossLimit {
+  const limits: number[] = [];
+  if (figures.maxDailyLoss !== null && figures.maxDailyLoss > 0) limits.push(figures.maxDailyLoss);
+  const dayStock = figures.onHand + figures.bookedToday;
+  if (dayStock > 0) limits.push(dayStock * share);
+  return { usedToday: figures.bookedToday + figures.heldToday, limit: limits.length ? Math.min(...limits) : null };
+}
+
+/**
+ * Called before a waste entry is booked, in the booking's transaction. Over the day's limit, the
+ * entry is not booked but held, and review cards go out; returns the hold (an earlier one when the
+ * same message comes again), or null when the entry may be booked right away.
+ */
+export async function holdWasteOverLimit(tx: Tx, ctx: BotContext, request: WasteRequest, names: { sku: string; unit: string; store: string }): Promise<StockLossHold | null> {
+  // Booked straight away on an earlier run (it was under the limit then): booking answers that.
+  if (await tx.db.stockMove.findUnique({ where: { externalId: request.sourceKey } })) return null;
+  const earlier = await tx.db.stockLossHold.findUnique({ where: { sourceKey: request.sourceKey } });
+  if (earlier) {
+    await tx.reply(earlier.status === 'pending' ? '这一笔报损已在等待确认，请在卡片上处理。' : '这一笔报损已经处理过了。');
+    return earlier;
+  }
+  const settings = ctx.config.stockChecks;
+  // The balance row lock serialises this store's entries of the SKU: two people reporting waste at
+  // once cannot both slip under the limit.
+  await tx.db.$executeRaw`INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at)
+    VALUES (${request.storeCode}, ${request.skuCode}, 0, ${ctx.clock.now()}) ON CONFLICT DO NOTHING`;
+  const [balance] = await tx.db.$queryRaw<{ on_hand: Prisma.Decimal }[]>`
+    SELECT on_hand FROM stock_balance WHERE store_code = ${request.storeCode} AND sku_code = ${request.skuCode} FOR UPDATE`;
+  const onHand = new Prisma.Decimal(balance.on_hand).toNumber();
+  // Waste the shelf does not have is refused by booking, with the on-hand: no review for that.
+  const sku = await tx.db.sku.findUniqueOrThrow({ where: { code: request.skuCode } });
+  if (onHand < request.quantity && !sku.allowNegative) return null;
+  const day = chainDay(request.occurredAt, ctx.config.timezone);
+  const [booked] = await tx.db.$queryRaw<{ total: Prisma.Decimal | null }[]>`
+    SELECT SUM(-m.quantity) AS total FROM stock_move m
+    WHERE m.store_code = ${request.storeCode} AND m.sku_code = ${request.skuCode} AND m.kind = 'waste'
+      AND m.occurred_at >= ${day.start} AND m.occurred_at < ${day.end}
+      AND NOT EXISTS (SELECT 1 FROM stock_move r WHERE r.reverses_id = m.id)`;
+  const held = await tx.db.stockLossHold.aggregate({
+    where: { storeCode: request.storeCode, skuCode: request.skuCode, status: 'pending', occurredAt: { gte: day.start, lt: day.end } },
+    _sum: { quantity: true },
+  });
+  const setting = await tx.db.skuStoreSetting.findUnique({ where: { storeCode_skuCode: { storeCode: request.storeCode, skuCode: request.skuCode } } });
+  const { usedToday, limit } = lossLimit(
+    {
+      maxDailyLoss: setting ? setting.maxDailyLoss.toNumber() : null,
+      onHand,
+      bookedToday: booked.total ? new Prisma.Decimal(booked.total).toNumber() : 0,
+      heldToday: held._sum.quantity?.toNumber() ?? 0,
+    },
+    settings.lossShareOfOnHand,
+  );
+  const dayTotal = usedToday + request.quantity;
+  if (limit === null || dayTotal <= limit) return null;
+
+  const hold = await tx.db.stockLossHold.create({
+    data: {
+      sourceKey: request.sourceKey,
+      storeCode: request.storeCode,
+      skuCode: request.skuCode,
+      quantity: request.quantity,
+      reason: request.reason,
+      staffUserid: request.staffUserid,
+      occurredAt: request.occurredAt,
+      dayTotal,
+      dayLimit: Math.round(limit * 1000) / 1000,
+      needsManager: dayTotal > limit * settings.lossManagerMultiple,
+      createdAt: ctx.clock.now(),
+    },
+  });
+  await tx.reply(templateCard(staffReviewCard(hold, names)));
+  if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), templateCard(managerReviewCard(hold, names, ctx.staff?.name ?? hold.staffUserid)));
+  return hold;
+}
+
+function figures(hold: StockLossHold, unit: string) {
+  return [
+    { keyname: '今日报损（含这笔）', value: `${format(hold.dayTotal)}${unit}` },
+    { keyname: '今日上限', value: `${format(hold.dayLimit)}${unit}` },
+    { keyname: '店长批准', value: hold.needsManager ? '需要' : '不需要' },
+  ];
+}
+
+function reasonOptions(hold: StockLossHold): { id: string; text: string }[] {
+  const given = hold.reason && !LOSS_REASONS.includes(hold.reason) ? [{ id: 'given', text: hold.reason.slice(0, 16) }] : [];
+  return [...given, ...LOSS_REASONS.map((text, i) => ({ id: `r${i}`, text }))];
+}
+
+function staffReviewCard(hold: StockLossHold, names: { sku: string; unit: string }) {
+  const options = reasonOptions(hold);
+  const selected = options.find((o) => o.text === hold.reason?.slice(0, 16));
+  return {
+    card_type: 'button_interaction',
+    main_title: { title: `报损待确认：${names.sku} ${format(hold.quantity)}${names.unit}`, desc: '超出今日报损上限，还没有记账' },
+    horizontal_content_list: figures(hold, names.unit),
+    sub_title_text: hold.needsManager ? '选好原因并确认；店长批准后才记账。记错了就取消。' : '选好原因并确认后才记账；记错了就取消。',
+    button_selection: { question_key: 'reason', title: '原因', option_list: options, ...(selected ? { selected_id: selected.id } : {}) },
+    button_list: [
+      { text: '确认报损', style: 1, key: `stock.lossConfirm:${hold.id}` },
+      { text: '取消', style: 2, key: `stock.lossCancel:${hold.id}` },
+    ],
+  };
+}
+
+function managerReviewCard(hold: StockLossHold, names: { sku: string; unit: string; store: string }, staffName: string) {
+  return {
+    card_type: 'button_interaction',
+    main_title: { title: `报损需批准：${names.sku} ${format(hold.quantity)}${names.unit}`, desc: `${names.store} · ${staffName}` },
+    horizontal_content_list: [...figures(hold, names.unit).slice(0, 2), { keyname: '原因', value: hold.reason ?? '待店员选择' }],
+    sub_title_text: '远超今日上限：你批准、店员确认原因后才记账。',
+    button_list: [
+      { text: '批准', style: 1, key: `stock.lossApprove:${hold.id}` },
+      { text: '驳回', style: 2, key: `stock.lossReject:${hold.id}` },
+    ],
+  };
+}
+
+/** 确认报损 on the staff card: the reason is the one selected (or typed with the message). */
+export async function confirmLoss(ctx: BotContext): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const hold = await lockHold(tx.db, ctx.keyArg);
+    if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己报的损耗。');
+    if (await settled(tx, hold)) return;
+    const picked = ctx.message.card?.selections.find((s) => s.questionKey === 'reason')?.optionIds[0];
+    const reason = picked ? reasonOptions(hold).find((o) => o.id === picked)?.text : (hold.reason ?? undefined);
+    if (!reason) throw new UserFacingError('stock.lossReasonMissing', '请先在卡片上选择报损原因，再点确认。');
+    const confirmed = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { reason, staffConfirmedAt: ctx.clock.now() } });
+    if (confirmed.needsManager && !confirmed.managerApprovedAt) {
+      await tx.updateCard({ replaceName: '已确认，待店长批准' });
+      await tx.reply(`已确认报损原因「${reason}」，店长批准后记账。`);
+      return;
+    }
+    await tx.updateCard({ replaceName: '已确认' });
+    await tx.reply(await bookHold(tx, ctx, confirmed));
+    if (confirmed.managerUserid) await tx.send(confirmed.managerUserid, `店员已确认，报损已记账：${await describe(tx.db, confirmed)}`);
+  });
+}
+
+/** 取消 on the staff card: nothing is booked. */
+export async function cancelLoss(ctx: BotContext): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const hold = await lockHold(tx.db, ctx.keyArg);
+    if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能取消你自己报的损耗。');
+    if (await settled(tx, hold)) return;
+    await close(tx.db, hold, ctx, 'cancelled');
+    await tx.updateCard({ replaceName: '已取消' });
+    await tx.reply(`已取消，没有记账：${await describe(tx.db, hold)}`);
+    if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), `店员取消了待批准的报损：${await describe(tx.db, hold)}`);
+  });
+}
+
+/** 批准 on the manager card. */
+export async function approveLoss(ctx: BotContext): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const hold = await lockHold(tx.db, ctx.keyArg);
+    if (!(await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) throw new UserFacingError('stock.notManager', '只有这家店的店长（或区域经理）可以批准。');
+    if (await settled(tx, hold)) return;
+    const approved = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { managerUserid: ctx.message.fromUser, managerApprovedAt: ctx.clock.now() } });
+    if (!approved.staffConfirmedAt) {
+      await tx.updateCard({ replaceName: '已批准，待店员确认' });
+      await tx.reply(`已批准，店员确认原因后记账：${await describe(tx.db, approved)}`);
+      await tx.send(approved.staffUserid, `店长已批准你的报损，请在卡片上选择原因并确认：${await describe(tx.db, approved)}`);
+      return;
+    }
+    await tx.updateCard({ replaceName: '已批准' });
+    const booked = await bookHold(tx, ctx, approved);
+    await tx.reply(`已批准。${booked}`);
+    await tx.send(approved.staffUserid, `店长已批准，报损已记账。${booked}`);
+  });
+}
+
+/** 驳回 on the manager card: nothing is booked, and the staff member is told. */
+export async function rejectLoss(ctx: BotContext): Promise<void> {
+  await ctx.transaction(async (tx) => {
+    const hold = await lockHold(tx.db, ctx.keyArg);
+    if (!(await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) throw new UserFacingError('stock.notManager', '只有这家店的店长（或区域经理）可以驳回。');
+    if (await settled(tx, hold)) return;
+    await close(tx.db, hold, ctx, 'cancelled');
+    await tx.updateCard({ replaceName: '已驳回' });
+    await tx.reply(`已驳回，没有记账：${await describe(tx.db, hold)}`);
+    await tx.send(hold.staffUserid, `店长驳回了你的报损，没有记账：${await describe(tx.db, hold)}。如有疑问请当面核对。`);
+  });
+}
+
+/** The hold, locked: a confirmation and an approval arriving together book it once. */
+async function lockHold(db: DbTx, keyArg: string): Promise<StockLossHold> {
+  if (!/^\d+$/.test(keyArg)) throw new UserFacingError('stock.unknownHold', '找不到这笔报损。');
+  const [locked] = await db.$queryRaw<{ id: bigint }[]>`SELECT id FROM stock_loss_hold WHERE id = ${BigInt(keyArg)} FOR UPDATE`;
+  if (!locked) throw new UserFacingError('stock.unknownHold', '找不到这笔报损。');
+  return db.stockLossHold.findUniqueOrThrow({ where: { id: locked.id } });
+}
+
+/** A tap on a card whose hold is already booked or cancelled changes nothing and says so. */
+async function settled(tx: Tx, hold: StockLossHold): Promise<boolean> {
+  if (hold.status === 'pending') return false;
+  await tx.updateCard({ replaceName: hold.status === 'booked' ? '已记账' : '已取消' });
+  await tx.reply(hold.status === 'booked' ? '这笔报损已经记账了。' : '这笔报损已经取消，没有记账。');
+  return true;
+}
+
+async function close(db: DbTx, hold: StockLossHold, ctx: BotContext, status: 'cancelled' | 'booked', moveId?: bigint): Promise<void> {
+  await db.stockLossHold.update({ where: { id: hold.id }, data: { status, closedBy: ctx.message.fromUser, closedAt: ctx.clock.now(), moveId } });
+}
+
+/** Books the held waste — keyed by the hold, so it is booked exactly once. */
+async function bookHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<string> {
+  const sku = await tx.db.sku.findUniqueOrThrow({ where: { code: hold.skuCode } });
+  const move = {
+    storeCode: hold.storeCode,
+    skuCode: hold.skuCode,
+    kind: 'waste' as const,
+    quantity: -hold.quantity.toNumber(),
+    reason: hold.reason ?? undefined,
+    staffUserid: hold.staffUserid,
+    occurredAt: hold.occurredAt,
+    recordedAt: ctx.clock.now(),
+    source: 'chat' as const,
+    externalId: `loss-hold:${hold.id}`,
+  };
+  const booked = await bookMove(tx.db, move, sku.baseUnit, sku.allowNegative);
+  await close(tx.db, hold, ctx, 'booked', booked.id);
+  if (booked.created) await afterMoveBooked(tx.db, ctx.config, booked.id, ctx.clock.now());
+  const store = await tx.db.store.findUniqueOrThrow({ where: { code: hold.storeCode } });
+  return `已报损 ${sku.name} ${format(hold.quantity)}${sku.baseUnit}（${hold.reason}），${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`;
+}
+
+async function describe(db: DbTx, hold: StockLossHold): Promise<string> {
+  const sku = await db.sku.findUniqueOrThrow({ where: { code: hold.skuCode } });
+  return `${sku.name} ${format(hold.quantity)}${sku.baseUnit}${hold.reason ? `（${hold.reason}）` : ''}`;
+}
