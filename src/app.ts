@@ -53,7 +53,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const db = database.prisma;
   const metrics = createMetrics();
 
-  const bot = new BotRegistry();
+  const bot = new BotRegistry(config);
   for (const feature of opts.features) feature(bot);
 
   const wecom = new WecomClient({ ...config.wecom, db, clock, log: log.child({ component: 'wecom' }) });

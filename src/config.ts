@@ -50,7 +50,25 @@ const envSchema = z.object({
       .optional(),
   ),
   SANDBOX_HOST: optionalText,
+  MEMBERS_PHONE_PEPPER: optionalText.pipe(z.string().min(16, 'must be a secret of 16+ characters (phones are stored as HMAC-SHA256 with it)').optional()),
+  MEMBERS_MONTHLY_MESSAGES: z
+    .string()
+    .trim()
+    .regex(/^(days|\d+)$/, 'must be a number or "days" (as many as the month has days — WeCom\'s current rule)')
+    .default('days'),
+  MEMBERS_WEEKLY_MESSAGES: z.coerce.number().int().min(0).default(2),
+  MEMBERS_DAILY_PER_STAFF: z.coerce.number().int().min(0).default(1),
+  MEMBERS_QUIET_HOURS: z
+    .string()
+    .trim()
+    .regex(/^(|off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, 'must be like 21-9 (no pushes from 21:00 to 09:00) or off')
+    .default('21-9'),
+  MEMBERS_REMIND_AFTER_HOURS: z.coerce.number().min(0).default(4),
+  MEMBERS_SMS_PROVIDER: z.enum(['off', 'log']).default('off'),
 });
+
+/** Demo pepper of the sandbox's member phones. Not a secret: the demo phones are made up. */
+const SANDBOX_PHONE_PEPPER = 'sandbox-phone-pepper-not-a-secret';
 
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
 export const SANDBOX_API_PREFIX = '/sandbox/wecom';
@@ -100,6 +118,24 @@ export interface Config {
   metricsToken: string | null;
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
+  members: MembersConfig;
+}
+
+/** Member marketing: the phone pepper and the caps every coupon push respects. */
+export interface MembersConfig {
+  /** Phones are stored as HMAC-SHA256(pepper, phone); null: rows carrying a phone are refused. */
+  phonePepper: string | null;
+  /** Campaign messages per member per calendar month, across campaigns; 'days': the month's days (WeCom's current rule). */
+  monthlyMessages: number | 'days';
+  /** Campaign messages per member per 7 days, chain-wide. */
+  weeklyMessages: number;
+  /** Campaign messages a member gets from one member of staff per day (WeCom: 1). */
+  dailyPerStaff: number;
+  /** Local hours [from, to) in which nothing is pushed; null: no quiet hours. */
+  quietHours: { from: number; to: number } | null;
+  /** After this long unconfirmed, the owner staff is reminded (WeCom's remind call and a chat message). */
+  remindAfterHours: number;
+  smsProvider: 'off' | 'log';
 }
 
 /** A configuration problem, one line per bad variable, each naming it. */
@@ -147,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
+      members: membersConfig(e, true),
     };
   }
 
@@ -169,6 +206,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
+    members: membersConfig(e, false),
+  };
+}
+
+function membersConfig(e: z.infer<typeof envSchema>, sandbox: boolean): MembersConfig {
+  const quiet = /^(\d+)-(\d+)$/.exec(e.MEMBERS_QUIET_HOURS ?? '');
+  const monthly = e.MEMBERS_MONTHLY_MESSAGES ?? 'days';
+  return {
+    phonePepper: e.MEMBERS_PHONE_PEPPER ?? (sandbox ? SANDBOX_PHONE_PEPPER : null),
+    monthlyMessages: monthly === 'days' ? 'days' : Number(monthly),
+    weeklyMessages: e.MEMBERS_WEEKLY_MESSAGES ?? 2,
+    dailyPerStaff: e.MEMBERS_DAILY_PER_STAFF ?? 1,
+    quietHours: quiet ? { from: Number(quiet[1]), to: Number(quiet[2]) } : null,
+    remindAfterHours: e.MEMBERS_REMIND_AFTER_HOURS ?? 4,
+    smsProvider: e.MEMBERS_SMS_PROVIDER ?? 'off',
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import type { BotContext, JobContext } from './context';
@@ -67,6 +68,9 @@ export class BotRegistry {
   readonly menu: MenuButton[] = [];
   readonly syncHandlers = new Map<string, SyncHandler>();
   private fallbackHandler: Handler | null = null;
+
+  /** The app's configuration, for features with settings of their own (null in routing-only tests). */
+  constructor(readonly config: Config | null = null) {}
 
   /** A text message starting with one of `names` (`入库`, `收到`); ctx.args holds the rest. */
   command(names: string | string[], handler: Handler, description = ''): void {
