@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log';
 import { helpFeature } from './features/help';
 import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
+import { membersFeature } from './features/members';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
 import { FakeWecom } from './sandbox/fake-wecom';
@@ -14,7 +15,7 @@ import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, membersFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {

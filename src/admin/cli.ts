@@ -9,11 +9,13 @@ import { openDatabase, type Database } from '../db';
 import { databaseTarget, describeTarget } from '../db/target';
 import { createApp } from '../app';
 import { configOrExit, FEATURES } from '../main';
+import { membersAdmin, MEMBERS_USAGE } from '../features/members/admin';
 
 const USAGE = `usage: npm run admin -- <command>
 
   import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings);
                        every bad row is reported with its line and nothing is written
+${MEMBERS_USAGE}
   migrate              apply pending database migrations (npm start does this too)
   migration-status     list applied and pending migrations
   setup-menu           create the app menu in WeCom from the features' buttons
@@ -29,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'import': {
       const [kind, file] = rest;
+      if (kind === 'members' || kind === 'orders') return membersAdmin(command, rest, withApp);
       if (!kind || !(kind in KINDS) || !file) {
         console.error(`usage: npm run admin -- import <${Object.keys(KINDS).join('|')}> <file.csv|file.json>`);
         return 2;
@@ -109,6 +112,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(`ran ${job.name}`);
         return 0;
       });
+    case 'member-tags':
+    case 'campaigns':
+    case 'members':
+      return membersAdmin(command, rest, withApp);
     default:
       console.error(command ? `unknown command "${command}"\n\n${USAGE}` : USAGE);
       return command ? 2 : 0;

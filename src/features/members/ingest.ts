@@ -1,0 +1,111 @@
+import type { DbTx } from '../../db';
+import { hashPhone, type MemberRow, type OrderRow } from './rows';
+
+export interface Problem {
+  /** CSV: the line in the file; JSON: the element's position (1-based). */
+  line: number;
+  message: string;
+}
+
+export interface Parsed<T> {
+  line: number;
+  row: T;
+}
+
+/**
+ * Checks what a batch of member rows refers to (stores, staff) and that a pepper is configured
+ * for rows with a phone. Adds a problem per bad row; returns nothing.
+ */
+export async function checkMemberReferences(db: DbTx, rows: Parsed<MemberRow>[], pepper: string | null, problems: Problem[]): Promise<void> {
+  const stores = await known(db, 'store', 'code', rows.map((r) => r.row.home_store));
+  const staff = await known(db, 'staff', 'userid', rows.map((r) => r.row.owner));
+  for (const { line, row } of rows) {
+    if (row.home_store && !stores.has(row.home_store)) problems.push({ line, message: `门店 ${row.home_store} 不存在` });
+    if (row.owner && !staff.has(row.owner)) problems.push({ line, message: `员工 ${row.owner} 不存在` });
+    if (row.external_userid && !row.owner) problems.push({ line, message: `有 external_userid 的会员需要 owner（添加该客户的员工）` });
+    if (row.phone && !pepper) problems.push({ line, message: '未配置 MEMBERS_PHONE_PEPPER，不能保存手机号' });
+  }
+}
+
+/** Orders must name a known member and store (import members before their orders). */
+export async function checkOrderReferences(db: DbTx, rows: Parsed<OrderRow>[], problems: Problem[], alsoKnownMembers: Set<string> = new Set()): Promise<void> {
+  const members = await known(db, 'member', 'code', rows.map((r) => r.row.member));
+  const stores = await known(db, 'store', 'code', rows.map((r) => r.row.store));
+  for (const { line, row } of rows) {
+    if (!members.has(row.member) && !alsoKnownMembers.has(row.member)) problems.push({ line, message: `会员 ${row.member} 不存在：先导入会员` });
+    if (!stores.has(row.store)) problems.push({ line, message: `门店 ${row.store} 不存在` });
+  }
+}
+
+async function known(db: DbTx, table: string, column: string, values: (string | undefined)[]): Promise<Set<string>> {
+  const wanted = [...new Set(values.filter((v): v is string => Boolean(v)))];
+  if (wanted.length === 0) return new Set();
+  const rows = await db.$queryRawUnsafe<{ v: string }[]>(`SELECT ${column} AS v FROM ${table} WHERE ${column} = ANY($1::text[])`, wanted);
+  return new Set(rows.map((r) => r.v));
+}
+
+/**
+ * Upserts members in two set-based statements (update, then insert). A row that leaves a field out keeps what is
+ * stored — above all the marketing choice: a POS export without that column never opts a
+ * member who opted out back in.
+ */
+export async function writeMembers(db: DbTx, rows: MemberRow[], pepper: string | null, now: Date): Promise<{ created: number; updated: number }> {
+  if (rows.length === 0) return { created: 0, updated: 0 };
+  // Later rows win within one batch, as they would one by one.
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  const list = [...byCode.values()];
+  const params = [
+    list.map((r) => r.code),
+    list.map((r) => r.name ?? null),
+    list.map((r) => (r.phone && pepper ? hashPhone(pepper, r.phone) : null)),
+    list.map((r) => r.external_userid ?? null),
+    list.map((r) => r.owner ?? null),
+    list.map((r) => r.home_store ?? null),
+    list.map((r) => (r.marketing === undefined ? null : r.marketing)),
+    now,
+  ];
+  const input = `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+                 AS i(code, name, phone_hash, external_userid, owner_userid, home_store, marketing)`;
+  // Update the stored ones first, then insert the rest: each row counted once, as new or updated.
+  const updated = await db.$executeRawUnsafe(
+    `UPDATE member m SET name = coalesce(i.name, m.name), phone_hash = coalesce(i.phone_hash, m.phone_hash),
+       external_userid = coalesce(i.external_userid, m.external_userid), owner_userid = coalesce(i.owner_userid, m.owner_userid),
+       home_store = coalesce(i.home_store, m.home_store), marketing_opt_in = coalesce(i.marketing, m.marketing_opt_in), updated_at = $8
+     FROM (${input}) i WHERE m.code = i.code`,
+    ...params,
+  );
+  const created = await db.$executeRawUnsafe(
+    `INSERT INTO member (code, name, phone_hash, external_userid, owner_userid, home_store, marketing_opt_in, created_at, updated_at)
+     SELECT code, name, phone_hash, external_userid, owner_userid, home_store, coalesce(marketing, true), $8, $8 FROM (${input}) i
+     ON CONFLICT (code) DO NOTHING`,
+    ...params,
+  );
+  return { created, updated };
+}
+
+/**
+ * Inserts orders, once each by their POS order id (a resent order is ignored). Returns the
+ * members whose orders were new, for the incremental profile update.
+ */
+export async function writeOrders(db: DbTx, rows: OrderRow[], now: Date): Promise<{ created: number; members: string[] }> {
+  if (rows.length === 0) return { created: 0, members: [] };
+  const inserted = await db.$queryRawUnsafe<{ member_code: string }[]>(
+    `INSERT INTO member_order (order_id, member_code, store_code, ordered_at, amount, discount, coupon_code, dwell_seconds, lines, received_at)
+     SELECT i.order_id, i.member_code, i.store_code, i.ordered_at, i.amount, i.discount, i.coupon_code, i.dwell_seconds, i.lines::jsonb, $10
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::text[], $8::int[], $9::text[])
+       AS i(order_id, member_code, store_code, ordered_at, amount, discount, coupon_code, dwell_seconds, lines)
+     ON CONFLICT (order_id) DO NOTHING
+     RETURNING member_code`,
+    rows.map((r) => r.order_id),
+    rows.map((r) => r.member),
+    rows.map((r) => r.store),
+    rows.map((r) => r.ordered_at),
+    rows.map((r) => r.amount),
+    rows.map((r) => r.discount),
+    rows.map((r) => r.coupon_code ?? null),
+    rows.map((r) => r.dwell_seconds ?? null),
+    rows.map((r) => JSON.stringify(r.lines.map((l) => ({ sku: l.sku ?? null, category: l.category ?? null, quantity: l.quantity, amount: l.amount, cost: l.cost ?? null })))),
+    now,
+  );
+  return { created: inserted.length, members: [...new Set(inserted.map((r) => r.member_code))] };
+}
