@@ -4,7 +4,7 @@ import type { Clock } from '../../../src/clock';
 import type { Db } from '../../../src/db';
 
 export const POS_SECRET = 'pos-secret-0123456789';
-export const MEMBER_ENV = { SYNC_KEYS: `pos:${POS_SECRET}`, MEMBERS_PHONE_PEPPER: 'test-pepper-0123456789', MEMBERS_QUIET_HOURS: 'off' };
+export const MEMBER_ENV = { SYNC_KEYS: `pos:${POS_SECRET}`, MEMBERS_PHONE_PEPPER: 'test-pepper-0123456789' };
 
 /** POSTs a document to the sync API signed as the POS. */
 export function postSigned(url: string, clock: Clock, document: string, payload: unknown): Promise<Response> {
