@@ -13,6 +13,7 @@ import { FakeWecom } from './sandbox/fake-wecom';
 import { sandboxMiddleware } from './sandbox';
 import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
+import { demoContacts } from './features/members/demo';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
 export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, membersFeature, helpFeature];
@@ -43,11 +44,13 @@ export async function startBot(
   const applied = await database.migrate();
   if (applied.length) log.info({ applied }, 'database migrations applied');
   if (config.sandbox) {
-    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date() });
+    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), members: config.members });
     log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
   }
 
   const fake = config.sandbox ? new FakeWecom({ corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId }) : null;
+  // The fake keeps customer contacts in memory: tell it again, on every start, who the demo members' owners are.
+  if (fake) for (const contact of await demoContacts(database.prisma)) fake.addExternalContact(contact);
   const app = await createApp({
     config,
     log,

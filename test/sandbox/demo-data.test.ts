@@ -1,12 +1,15 @@
 import { openTestDatabase } from '../helpers/database';
 import { seedDemoData } from '../../src/sandbox/demo';
+import { loadConfig } from '../../src/config';
+
+const members = loadConfig({}).members;
 
 it('seeds the demo chain once, and --reset wipes everything and seeds it again', async () => {
   const database = await openTestDatabase();
   const db = database.prisma;
   try {
     const now = new Date('2026-11-25T02:00:00Z');
-    expect(await seedDemoData(db, { reset: false, now })).toBe('seeded');
+    expect(await seedDemoData(db, { reset: false, now, members })).toBe('seeded');
     expect(await db.store.count()).toBe(2);
     expect(await db.staff.count({ where: { role: 'staff' } })).toBe(6);
     expect(await db.staff.count({ where: { role: 'store_manager' } })).toBe(2);
@@ -16,14 +19,22 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect((await db.staff.findUniqueOrThrow({ where: { userid: 'wangxin' } })).hireDate).toEqual(new Date('2026-11-18T00:00:00Z'));
     // Every SKU scans: its own barcode, and a case barcode where it comes in cases.
     expect(await db.skuBarcode.count({ where: { unit: null } })).toBe(await db.sku.count());
+    // 200 members with about three months of orders, the same on every seed; some drifted away.
+    expect(await db.member.count()).toBe(200);
+    const orders = await db.memberOrder.count();
+    expect(orders).toBeGreaterThan(200 * 5);
+    expect(await db.memberOrder.findFirst({ where: { orderedAt: { lt: new Date(now.getTime() - 91 * 86_400_000) } } })).toBeNull();
+    expect(await db.memberTag.count({ where: { tag: '潜在流失' } })).toBeGreaterThan(30);
+    expect(await db.campaign.findUnique({ where: { id: 'demo-winback' } })).not.toBeNull();
 
-    expect(await seedDemoData(db, { reset: false, now })).toBe('present');
+    expect(await seedDemoData(db, { reset: false, now, members })).toBe('present');
     await db.inboundMessage.create({ data: { dedupeKey: 'x', msgType: 'text', fromUser: 'liqiang', createTime: 1, payload: {} } });
     await db.store.update({ where: { code: 'S001' }, data: { name: '改过的名字' } });
 
-    expect(await seedDemoData(db, { reset: true, now })).toBe('seeded');
+    expect(await seedDemoData(db, { reset: true, now, members })).toBe('seeded');
     expect(await db.inboundMessage.count()).toBe(0);
     expect((await db.store.findUniqueOrThrow({ where: { code: 'S001' } })).name).toBe('一店 · 人民路');
+    expect(await db.memberOrder.count()).toBe(orders);
   } finally {
     await database.close();
   }
