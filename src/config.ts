@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { databaseTarget, type DatabaseTarget } from './db/target';
 
@@ -65,6 +66,10 @@ const envSchema = z.object({
     .optional(),
   MEMBERS_REMIND_AFTER_HOURS: z.coerce.number().min(0).default(4),
   MEMBERS_SMS_PROVIDER: z.enum(['off', 'log']).default('off'),
+  SCORE_RULES_FILE: optionalText,
+  PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
+  CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
+  CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
 });
 
 /** Demo pepper of the sandbox's member phones. Not a secret: the demo phones are made up. */
@@ -119,6 +124,20 @@ export interface Config {
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
   members: MembersConfig;
+  /** A JSON file with the health score's weights and thresholds; null: the built-in rules. */
+  scoreRulesFile: string | null;
+  /** The manager console under /console; null when it is off (PUBLIC_URL and CONSOLE_SESSION_SECRET unset). */
+  console: ConsoleConfig | null;
+}
+
+export interface ConsoleConfig {
+  /** Where people reach this server (the OAuth redirect and the menu button point here). */
+  publicUrl: string;
+  /** Signs the session cookies; rotating it signs everyone out. */
+  sessionSecret: string;
+  sessionHours: number;
+  /** Sandbox only: sign in as any demo member without OAuth. */
+  demoSignIn: boolean;
 }
 
 /** Member marketing: the phone pepper and the caps every coupon push respects. */
@@ -167,6 +186,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (e.OPENAI_API_KEY && !e.OPENAI_MODEL) problems.push('config: OPENAI_MODEL is required when OPENAI_API_KEY is set');
+  if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
+    problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -184,6 +206,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
       members: membersConfig(e, true),
+      scoreRulesFile: e.SCORE_RULES_FILE ?? null,
+      // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
+      console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
     };
   }
 
@@ -207,6 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
     members: membersConfig(e, false),
+    scoreRulesFile: e.SCORE_RULES_FILE ?? null,
+    console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
   };
 }
 

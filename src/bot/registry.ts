@@ -1,5 +1,5 @@
 import type { Clock } from '../clock';
-import type { Config } from '../config';
+import { loadConfig, type Config } from '../config';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import type { BotContext, JobContext } from './context';
@@ -51,6 +51,26 @@ export interface CronJob {
   run: Job;
 }
 
+/** The four parts of the monthly store health score (#8); each is measured by the feature that owns its data. */
+export const SCORE_PART_NAMES = ['inventoryAccuracy', 'handoverCompleteness', 'memberActivity', 'taskTimeliness'] as const;
+export type ScorePartName = (typeof SCORE_PART_NAMES)[number];
+
+/** One store's measure of one part for one period. */
+export interface PartMeasure {
+  /** 0..1, 1 = perfect, as defined in the README for this part; the score module maps it to points. */
+  ratio: number;
+  /** The figures behind it, shown to managers: `{ counts: 3, accuracyByQuantity: 0.987 }`. */
+  facts: Record<string, number | string>;
+  /** What cost the most, biggest first, each with the share of the part it lost (0..1). */
+  losses: { label: string; lost: number }[];
+}
+
+/**
+ * Measures a part for every store in `storeCodes` over [start, end). A store with no data for the
+ * period is ABSENT from the map (shown as "missing"), never given a made-up ratio.
+ */
+export type ScorePartSource = (db: Db, period: { start: Date; end: Date }, storeCodes: string[]) => Promise<Map<string, PartMeasure>>;
+
 /** A button for the app menu that `admin setup-menu` creates (WeCom menu JSON). */
 export type MenuButton = { name: string; type: string; key?: string; url?: string; sub_button?: MenuButton[] };
 
@@ -67,10 +87,11 @@ export class BotRegistry {
   readonly jobs: CronJob[] = [];
   readonly menu: MenuButton[] = [];
   readonly syncHandlers = new Map<string, SyncHandler>();
+  readonly scoreParts = new Map<ScorePartName, ScorePartSource>();
   private fallbackHandler: Handler | null = null;
 
-  /** The app's configuration, for features with settings of their own (null in routing-only tests). */
-  constructor(readonly config: Config | null = null) {}
+  /** `config`: what features read at registration (time zone, model, score rules); tests may leave the defaults. */
+  constructor(readonly config: Config = loadConfig({})) {}
 
   /** A text message starting with one of `names` (`入库`, `收到`); ctx.args holds the rest. */
   command(names: string | string[], handler: Handler, description = ''): void {
@@ -143,6 +164,13 @@ export class BotRegistry {
   sync(document: string, handler: SyncHandler): void {
     if (this.syncHandlers.has(document)) throw new Error(`sync document ${document} registered twice`);
     this.syncHandlers.set(document, handler);
+  }
+
+  /** The source of one part of the store health score; each part has exactly one. */
+  scorePart(name: ScorePartName, source: ScorePartSource): void {
+    if (!SCORE_PART_NAMES.includes(name)) throw new Error(`unknown score part ${name}`);
+    if (this.scoreParts.has(name)) throw new Error(`score part ${name} registered twice`);
+    this.scoreParts.set(name, source);
   }
 
   menuButton(button: MenuButton): void {

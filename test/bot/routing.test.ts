@@ -54,3 +54,12 @@ it('refuses to register one cron job name twice', () => {
   bot.cron('x.doThing', '* * * * *', () => undefined);
   expect(() => bot.cron('x.doThing', '0 * * * *', () => undefined)).toThrow(/twice/);
 });
+
+it('keeps one source per score part and refuses a second or an unknown name', () => {
+  const bot = new BotRegistry();
+  const source = async () => new Map();
+  bot.scorePart('inventoryAccuracy', source);
+  expect(bot.scoreParts.get('inventoryAccuracy')).toBe(source);
+  expect(() => bot.scorePart('inventoryAccuracy', source)).toThrow(/twice/);
+  expect(() => bot.scorePart('friendliness' as never, source)).toThrow(/unknown score part/);
+});

@@ -5,6 +5,7 @@ import { CAMPAIGN_SCHEDULE, pushReports, RECOMPUTE_SCHEDULE, recomputeMembers, R
 import { campaignResults } from './results';
 import { smsProvider } from './sms';
 import { saveTagRules } from './tag-rules';
+import { measureMemberActivity } from './score';
 import { createLogger } from '../../log';
 
 /**
@@ -14,7 +15,6 @@ import { createLogger } from '../../log';
  * the POS's coupon codes and are pushed to managers.
  */
 export const membersFeature: Feature = (bot) => {
-  if (!bot.config) throw new Error('the members feature needs the app configuration');
   const { members: settings, timezone } = bot.config;
   const sms = smsProvider(settings.smsProvider, createLogger(bot.config.logLevel).child({ component: 'sms' }));
 
@@ -41,6 +41,8 @@ export const membersFeature: Feature = (bot) => {
     const results = await campaignResults(db, id);
     return results ? { accepted: true, result: results as unknown as Record<string, unknown> } : { accepted: false, problems: [{ line: 1, message: `没有活动 ${id}` }] };
   });
+
+  bot.scorePart('memberActivity', measureMemberActivity);
 
   bot.cron('members.recomputeProfiles', RECOMPUTE_SCHEDULE, async (ctx) => {
     await recomputeMembers(ctx);

@@ -1,17 +1,11 @@
-import type { Db } from '../../db';
-
-export interface PartMeasure {
-  ratio: number;
-  facts: Record<string, number | string>;
-  losses: { label: string; lost: number }[];
-}
+import type { PartMeasure, ScorePartSource } from '../../bot/registry';
 
 /**
  * Member activity for the monthly store health score: the share of a store's members (by home
  * store) with an order in the last 30 days of the period, against the chain's median share:
  * ratio = min(1, share / median). A store without members is absent (no data, not zero).
  */
-export async function measureMemberActivity(db: Db, period: { start: Date; end: Date }, storeCodes: string[]): Promise<Map<string, PartMeasure>> {
+export const measureMemberActivity: ScorePartSource = async (db, period, storeCodes) => {
   const windowStart = new Date(period.end.getTime() - 30 * 86_400_000);
   const rows = await db.$queryRaw<{ store: string; members: bigint; active: bigint }[]>`
     SELECT m.home_store AS store, count(*) AS members,
@@ -32,7 +26,7 @@ export async function measureMemberActivity(db: Db, period: { start: Date; end: 
     });
   }
   return result;
-}
+};
 
 function medianOf(values: number[]): number {
   if (values.length === 0) return 0;
