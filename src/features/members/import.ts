@@ -75,7 +75,7 @@ export type FileImportOutcome =
  * stored), so an interrupted import is simply run again. Orders' profiles are recomputed once at
  * the end, set-based, rather than per batch.
  */
-export async function importFile(db: Db, kind: MemberKind, file: string, opts: { pepper: string | null; now: () => Date; onProgress?: (p: FileImportProgress) => void }): Promise<FileImportOutcome> {
+export async function importFile(db: Db, kind: MemberKind, file: string, opts: { pepper: string | null; now: () => Date; onProgress?: (p: FileImportProgress) => void; refreshProfiles?: boolean }): Promise<FileImportOutcome> {
   const started = Date.now();
   const totalBytes = fs.statSync(file).size;
   const problems: Problem[] = [];
@@ -114,7 +114,7 @@ export async function importFile(db: Db, kind: MemberKind, file: string, opts: {
       created += (await writeOrders(db, (parsed as Parsed<OrderRow>[]).map((r) => r.row), opts.now())).created;
     }
   });
-  if (kind === 'orders') await refreshProfiles(db, opts.now(), null);
+  if (kind === 'orders' && opts.refreshProfiles !== false) await refreshProfiles(db, opts.now(), null);
   return { ok: true, rows, created, updated, seconds: (Date.now() - started) / 1000 };
 }
 
