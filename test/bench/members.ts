@@ -65,8 +65,8 @@ async function writeFiles(dir: string): Promise<{ members: string; orders: strin
     if (fs.existsSync(file)) return;
     const out = fs.createWriteStream(`${file}.part`);
     out.write(`${header}\n`);
-    for (let i = 0; i < count; i++) if (!out.write(`${row(i)}\n`)) await new Promise((r) => out.once('drain', r));
-    await new Promise((r) => out.end(r));
+    for (let i = 0; i < count; i++) if (!out.write(`${row(i)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+    await new Promise<void>((r) => out.end(() => r()));
     fs.renameSync(`${file}.part`, file);
   };
   await write(members, 'code,name,phone,external_userid,owner,home_store,marketing', MEMBERS, (i) => {
