@@ -3,7 +3,7 @@ import type { MembersConfig } from '../../config';
 import { defineCampaigns } from './campaigns';
 import { writeMembers, writeOrders } from './ingest';
 import { recomputeMembers } from './jobs';
-import type { MemberRow, OrderRow } from './rows';
+import type { MemberInput, OrderInput } from './ingest';
 import { createLogger } from '../../log';
 
 /** The member tables, for the sandbox's --reset. */
@@ -33,11 +33,11 @@ function seeded(seed: number): () => number {
 }
 
 /** 200 demo members of the two demo stores with about three months of orders. */
-export function demoMembers(now: Date): { members: MemberRow[]; orders: OrderRow[] } {
+export function demoMembers(now: Date): { members: MemberInput[]; orders: OrderInput[] } {
   const random = seeded(20261125);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
-  const members: MemberRow[] = [];
-  const orders: OrderRow[] = [];
+  const members: MemberInput[] = [];
+  const orders: OrderInput[] = [];
   for (let i = 1; i <= 200; i++) {
     const code = `VIP${String(i).padStart(4, '0')}`;
     const store = i % 2 ? 'S001' : 'S002';

@@ -1,5 +1,9 @@
 import type { DbTx } from '../../db';
-import { hashPhone, type MemberRow, type OrderRow } from './rows';
+import { hashPhone, type MemberRow, type OrderLine, type OrderRow } from './rows';
+
+/** A member as the writer takes it: a checked row, or one built in code (demo, tests) leaving fields out. */
+export type MemberInput = Pick<MemberRow, 'code'> & Partial<MemberRow>;
+export type OrderInput = Omit<OrderRow, 'coupon_code' | 'dwell_seconds' | 'lines'> & Partial<Pick<OrderRow, 'coupon_code' | 'dwell_seconds'>> & { lines: (Partial<OrderLine> & Pick<OrderLine, 'quantity' | 'amount'>)[] };
 
 export interface Problem {
   /** CSV: the line in the file; JSON: the element's position (1-based). */
@@ -49,7 +53,7 @@ async function known(db: DbTx, table: string, column: string, values: (string | 
  * stored — above all the marketing choice: a POS export without that column never opts a
  * member who opted out back in.
  */
-export async function writeMembers(db: DbTx, rows: MemberRow[], pepper: string | null, now: Date): Promise<{ created: number; updated: number }> {
+export async function writeMembers(db: DbTx, rows: MemberInput[], pepper: string | null, now: Date): Promise<{ created: number; updated: number }> {
   if (rows.length === 0) return { created: 0, updated: 0 };
   // Later rows win within one batch, as they would one by one.
   const byCode = new Map(rows.map((r) => [r.code, r]));
@@ -87,7 +91,7 @@ export async function writeMembers(db: DbTx, rows: MemberRow[], pepper: string |
  * Inserts orders, once each by their POS order id (a resent order is ignored). Returns the
  * members whose orders were new, for the incremental profile update.
  */
-export async function writeOrders(db: DbTx, rows: OrderRow[], now: Date): Promise<{ created: number; members: string[] }> {
+export async function writeOrders(db: DbTx, rows: OrderInput[], now: Date): Promise<{ created: number; members: string[] }> {
   if (rows.length === 0) return { created: 0, members: [] };
   const inserted = await db.$queryRawUnsafe<{ member_code: string }[]>(
     `INSERT INTO member_order (order_id, member_code, store_code, ordered_at, amount, discount, coupon_code, dwell_seconds, lines, received_at)
