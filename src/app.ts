@@ -22,7 +22,18 @@ export interface AppOptions {
   clock?: Clock;
   /** An already open database (tests; replicas sharing one PGlite). Otherwise opened from config. */
   database?: Database;
-  extraMiddleware?: Koa.Middleware[];
+  /** Mounted before the edge's routes: the sandbox, the console. A function gets the app's parts. */
+  extraMiddleware?: Koa.Middleware[] | ((parts: AppParts) => Koa.Middleware[]);
+}
+
+/** What middleware mounted beside the edge may use. */
+export interface AppParts {
+  config: Config;
+  db: Db;
+  bot: BotRegistry;
+  wecom: WecomClient;
+  clock: Clock;
+  log: Logger;
 }
 
 export interface App {
@@ -69,7 +80,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     metricsToken: config.metricsToken,
     log,
     metrics,
-    extraMiddleware: opts.extraMiddleware,
+    extraMiddleware: typeof opts.extraMiddleware === 'function' ? opts.extraMiddleware({ config, db, bot, wecom, clock, log }) : opts.extraMiddleware,
     callback: {
       keys: { token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, corpId: config.wecom.corpId },
       maxSkewSeconds: config.wecom.callbackMaxSkewSeconds,

@@ -20,6 +20,47 @@ const timezone = z.string().refine(
   { message: 'must be an IANA time zone such as Asia/Shanghai' },
 );
 
+/** Who a ladder step notifies. `assignee` with no assignee: the store's staff on shift, else its store manager. */
+export const LADDER_AUDIENCES = ['assignee', 'store_manager', 'area_manager', 'admin'] as const;
+
+const ladderSchema = z.object({
+  /** Minutes after the task's due time; the first step is the reminder itself (usually 0). */
+  steps: z
+    .array(z.object({ afterMinutes: z.number().int().min(0), notify: z.enum(LADDER_AUDIENCES) }))
+    .min(1)
+    .refine((steps) => steps.every((s, i) => i === 0 || s.afterMinutes >= steps[i - 1].afterMinutes), { message: 'steps must be in order of afterMinutes' }),
+  /** An unfinished task is closed as expired this long after its due time; absent: never. */
+  expireAfterMinutes: z.number().int().positive().optional(),
+  /** false: this ladder also pings during quiet hours (safety issues). */
+  quietHours: z.boolean().default(true),
+});
+export type Ladder = z.infer<typeof ladderSchema>;
+
+/** Rules as data: the escalation ladders tasks walk, by name. */
+export const DEFAULT_TASK_LADDERS: Record<string, Ladder> = {
+  default: {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 30, notify: 'store_manager' },
+      { afterMinutes: 120, notify: 'area_manager' },
+    ],
+    // Well inside the 72 h a card's response_code lasts, so every card can still say 已过期.
+    expireAfterMinutes: 48 * 60,
+    quietHours: true,
+  },
+};
+
+const jsonText = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return z.NEVER;
+  }
+});
+
+const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: optionalText,
@@ -66,6 +107,16 @@ const envSchema = z.object({
     .optional(),
   MEMBERS_REMIND_AFTER_HOURS: z.coerce.number().min(0).default(4),
   MEMBERS_SMS_PROVIDER: z.enum(['off', 'log']).default('off'),
+  TASK_LADDERS: optionalText.pipe(
+    jsonText
+      .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
+      .optional(),
+  ),
+  TASK_QUIET_HOURS: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || v === 'off' || (v.split('-').length === 2 && v.split('-').every((t) => clockTime.test(t))), { message: 'must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off' })
+    .default('22:00-08:00'),
   SCORE_RULES_FILE: optionalText,
   PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
   CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
@@ -74,6 +125,15 @@ const envSchema = z.object({
 
 /** Demo pepper of the sandbox's member phones. Not a secret: the demo phones are made up. */
 const SANDBOX_PHONE_PEPPER = 'sandbox-phone-pepper-not-a-secret';
+
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+
+/** The chain's time zone alone, for tools that need no other configuration (the admin import). */
+export function chainTimezone(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = z.object({ APP_TIMEZONE: optionalText.pipe(timezone.optional()), TZ: optionalText.pipe(timezone.optional()) }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `config: ${String(issue.path[0])} ${issue.message}`));
+  return parsed.data.APP_TIMEZONE ?? parsed.data.TZ ?? DEFAULT_TIMEZONE;
+}
 
 /** Where sandbox mode mounts its fake WeCom API on our own server. */
 export const SANDBOX_API_PREFIX = '/sandbox/wecom';
@@ -128,6 +188,13 @@ export interface Config {
   scoreRulesFile: string | null;
   /** The manager console under /console; null when it is off (PUBLIC_URL and CONSOLE_SESSION_SECRET unset). */
   console: ConsoleConfig | null;
+  tasks: TaskConfig;
+}
+
+export interface TaskConfig {
+  ladders: Record<string, Ladder>;
+  /** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: no quiet hours. */
+  quietHours: { start: number; end: number } | null;
 }
 
 export interface ConsoleConfig {
@@ -201,11 +268,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       database: database!,
       wecom: { ...SANDBOX_WECOM, apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
       openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-      timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+      timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
       logLevel: e.LOG_LEVEL,
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
       members: membersConfig(e, true),
+      tasks: taskConfig(e),
       scoreRulesFile: e.SCORE_RULES_FILE ?? null,
       // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
       console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
@@ -227,11 +295,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
     },
     openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-    timezone: e.APP_TIMEZONE ?? e.TZ ?? 'Asia/Shanghai',
+    timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
     members: membersConfig(e, false),
+    tasks: taskConfig(e),
     scoreRulesFile: e.SCORE_RULES_FILE ?? null,
     console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
   };
@@ -254,4 +323,14 @@ function membersConfig(e: z.infer<typeof envSchema>, sandbox: boolean): MembersC
 
 function parseSyncKeys(value: string | undefined): Record<string, string> {
   return Object.fromEntries((value ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]));
+}
+
+function taskConfig(e: z.infer<typeof envSchema>): TaskConfig {
+  const quiet = e.TASK_QUIET_HOURS ?? '22:00-08:00';
+  const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const [start, end] = quiet.split('-');
+  return {
+    ladders: e.TASK_LADDERS ?? DEFAULT_TASK_LADDERS,
+    quietHours: quiet === '' || quiet === 'off' || start === end ? null : { start: minutes(start), end: minutes(end) },
+  };
 }

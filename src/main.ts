@@ -7,6 +7,8 @@ import { helpFeature } from './features/help';
 import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
 import { membersFeature } from './features/members';
+import { scoreFeature } from './features/score';
+import { tasksFeature } from './features/tasks';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
 import { FakeWecom } from './sandbox/fake-wecom';
@@ -16,7 +18,10 @@ import { seedDemoData } from './sandbox/demo';
 import { demoContacts } from './features/members/demo';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, membersFeature, helpFeature];
+import { consoleMenuFeature, consoleMiddleware } from './console';
+
+/** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, membersFeature, scoreFeature, consoleMenuFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {
@@ -44,7 +49,7 @@ export async function startBot(
   const applied = await database.migrate();
   if (applied.length) log.info({ applied }, 'database migrations applied');
   if (config.sandbox) {
-    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), members: config.members });
+    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), timezone: config.timezone, members: config.members });
     log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
   }
 
@@ -56,9 +61,10 @@ export async function startBot(
     log,
     database,
     features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
-    extraMiddleware: fake
-      ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
-      : [],
+    extraMiddleware: (parts) => [
+      ...consoleMiddleware({ ...parts, log: log.child({ component: 'console' }) }),
+      ...(fake ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) }) : []),
+    ],
   });
   const port = await app.start(config.port, config.sandbox?.host);
   if (config.sandbox) {

@@ -77,3 +77,16 @@ it('needs a model name with an OpenAI key', () => {
   expect(problems({ ...good, OPENAI_API_KEY: 'sk-x' })).toEqual(['config: OPENAI_MODEL is required when OPENAI_API_KEY is set']);
   expect(loadConfig({ ...good, OPENAI_API_KEY: 'sk-x', OPENAI_MODEL: 'qwen-plus' }).openai).toEqual({ apiKey: 'sk-x', model: 'qwen-plus', baseUrl: undefined });
 });
+
+it('reads task ladders and quiet hours, and names what is wrong with them', () => {
+  const ladders = JSON.stringify({ default: { steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 15, notify: 'store_manager' }] }, safety: { steps: [{ afterMinutes: 0, notify: 'store_manager' }], quietHours: false } });
+  const config = loadConfig({ ...good, TASK_LADDERS: ladders, TASK_QUIET_HOURS: '23:00-07:30' });
+  expect(config.tasks.ladders.safety).toEqual({ steps: [{ afterMinutes: 0, notify: 'store_manager' }], quietHours: false });
+  expect(config.tasks.quietHours).toEqual({ start: 23 * 60, end: 7 * 60 + 30 });
+  expect(loadConfig({ ...good, TASK_QUIET_HOURS: 'off' }).tasks.quietHours).toBeNull();
+  expect(loadConfig(good).tasks.ladders.default.steps.map((s) => s.notify)).toEqual(['assignee', 'store_manager', 'area_manager']);
+  expect(problems({ ...good, TASK_LADDERS: '{oops' })).toEqual(['config: TASK_LADDERS must be JSON']);
+  expect(problems({ ...good, TASK_LADDERS: JSON.stringify({ urgent: { steps: [{ afterMinutes: 0, notify: 'assignee' }] } }) })).toEqual(['config: TASK_LADDERS needs a ladder named "default"']);
+  expect(problems({ ...good, TASK_LADDERS: JSON.stringify({ default: { steps: [{ afterMinutes: 30, notify: 'boss' }] } }) })[0]).toMatch(/^config: TASK_LADDERS /);
+  expect(problems({ ...good, TASK_QUIET_HOURS: '22-8' })).toEqual(['config: TASK_QUIET_HOURS must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off']);
+});

@@ -10,10 +10,11 @@ import { databaseTarget, describeTarget } from '../db/target';
 import { createApp } from '../app';
 import { configOrExit, FEATURES } from '../main';
 import { membersAdmin, MEMBERS_USAGE } from '../features/members/admin';
+import { chainTimezone } from '../config';
 
 const USAGE = `usage: npm run admin -- <command>
 
-  import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings);
+  import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings, shifts);
                        every bad row is reported with its line and nothing is written
 ${MEMBERS_USAGE}
   migrate              apply pending database migrations (npm start does this too)
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
       return withDatabase(async (database) => {
         await database.migrate();
         const format = path.extname(file).toLowerCase() === '.json' ? 'json' : 'csv';
-        const outcome = await importMasterData(database.prisma, kind as Kind, fs.readFileSync(file, 'utf8'), format);
+        const outcome = await importMasterData(database.prisma, kind as Kind, fs.readFileSync(file, 'utf8'), format, { timezone: chainTimezone() });
         if (!outcome.ok) {
           for (const p of outcome.problems) console.error(`${file}:${p.line}: ${p.message}`);
           console.error(`${outcome.problems.length} problem(s); nothing was imported`);

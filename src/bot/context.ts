@@ -38,9 +38,10 @@ export interface BotContext extends Messaging {
   keyArg: string;
   /**
    * Runs `fn` in one database transaction whose replies commit with its writes: a booked stock
-   * move and its confirmation are stored together or not at all.
+   * move and its confirmation are stored together or not at all. `timeoutMs` (default 5 s) for
+   * the few that write thousands of rows, such as a count's adjustments.
    */
-  transaction<T>(fn: (tx: Messaging & { db: DbTx }) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Messaging & { db: DbTx }) => Promise<T>, opts?: { timeoutMs?: number }): Promise<T>;
 }
 
 /** What a scheduled job gets. */

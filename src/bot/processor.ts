@@ -189,7 +189,7 @@ export class InboundProcessor {
       match: resolved?.found.match ?? null,
       keyArg: resolved?.found.keyArg ?? '',
       ...messaging(db),
-      transaction: (fn) => db.$transaction((tx) => fn({ db: tx, ...messaging(tx) })),
+      transaction: (fn, opts) => db.$transaction((tx) => fn({ db: tx, ...messaging(tx) }), opts?.timeoutMs ? { timeout: opts.timeoutMs, maxWait: 15_000 } : undefined),
     };
 
     let result: 'done' | 'user_error' | 'retry' | 'failed' = 'done';

@@ -51,3 +51,17 @@ function taskIdFor(key: string | undefined): string {
   const basis = key ?? crypto.randomUUID();
   return `t_${crypto.createHash('sha256').update(basis).digest('hex').slice(0, 40)}`;
 }
+
+/**
+ * Withdraws messages not yet handed to WeCom (a reminder for a task closed meanwhile). Rows already
+ * being sent are left alone: the caller finds them sent later. Returns the keys withdrawn.
+ */
+export async function cancelUnsent(db: DbTx, idempotencyKeys: string[], reason: string): Promise<string[]> {
+  if (idempotencyKeys.length === 0) return [];
+  const rows = await db.outboxMessage.updateManyAndReturn({
+    where: { idempotencyKey: { in: idempotencyKeys }, status: 'pending' },
+    data: { status: 'cancelled', lastError: reason },
+    select: { idempotencyKey: true },
+  });
+  return rows.map((r) => r.idempotencyKey!);
+}

@@ -77,6 +77,14 @@ export class WecomClient {
     return this.post('message/update_template_card', { ...update, agentid: this.opts.agentId });
   }
 
+  /**
+   * Who opened a page through WeCom OAuth: the `code` from the redirect (single use, 5 minutes) →
+   * `userid` for a member of the corp, `openid` (and maybe `external_userid`) for anyone else.
+   */
+  getUserInfo(code: string) {
+    return this.get<{ userid?: string; user_ticket?: string; openid?: string; external_userid?: string }>('auth/getuserinfo', { code });
+  }
+
   createMenu(menu: { button: unknown[] }) {
     return this.post('menu/create', menu, { agentid: String(this.opts.agentId) });
   }

@@ -67,6 +67,7 @@ interface Fault {
 const CONTENT_LIMIT_BYTES = 2048;
 const MEDIA_TTL_MS = 3 * 86_400_000;
 const RESPONSE_CODE_TTL_MS = 72 * 3_600_000;
+const OAUTH_CODE_TTL_MS = 5 * 60_000;
 const CARD_TYPES = new Set(['text_notice', 'news_notice', 'button_interaction', 'vote_interaction', 'multiple_interaction']);
 const INTERACTIVE = new Set(['button_interaction', 'vote_interaction', 'multiple_interaction']);
 
@@ -81,6 +82,7 @@ export class FakeWecom {
   private readonly media = new Map<string, { data: Buffer; contentType: string; filename: string; createdAt: number }>();
   private readonly responseCodes = new Map<string, { createdAt: number; used: boolean; taskId?: string }>();
   private readonly taskIds = new Set<string>();
+  private readonly oauthCodes = new Map<string, { userid: string; createdAt: number; used: boolean }>();
   private readonly faults: Fault[] = [];
   private readonly clock: Clock;
   private msgSeq = 0;
@@ -113,6 +115,16 @@ export class FakeWecom {
   /** Messages a member actually received (not dropped). */
   inbox(userid: string): DeliveredMessage[] {
     return this.messages.filter((m) => m.touser === userid && !m.dropped);
+  }
+
+  /**
+   * What WeCom's OAuth page would put on the redirect after `userid` opened it: a code that
+   * auth/getuserinfo turns into the userid once, within 5 minutes.
+   */
+  issueOAuthCode(userid: string): string {
+    const code = crypto.randomBytes(16).toString('hex');
+    this.oauthCodes.set(code, { userid, createdAt: this.clock.now().getTime(), used: false });
+    return code;
   }
 
   /** Makes `external_userid` a customer contact of member `followUserid` (the sandbox's members). */
@@ -196,6 +208,12 @@ export class FakeWecom {
           return this.answer(ctx, call, this.send(body as Record<string, unknown>));
         case 'message/update_template_card':
           return this.answer(ctx, call, this.updateCard(body as Record<string, unknown>));
+        case 'auth/getuserinfo': {
+          const issued = this.oauthCodes.get(query.code ?? '');
+          if (!issued || issued.used || this.clock.now().getTime() - issued.createdAt > OAUTH_CODE_TTL_MS) return this.answer(ctx, call, err(40029, 'invalid code'));
+          issued.used = true;
+          return this.answer(ctx, call, { userid: issued.userid, user_ticket: crypto.randomBytes(8).toString('hex') });
+        }
         case 'menu/create':
           return this.answer(ctx, call, this.createMenu(query, body as Record<string, unknown>));
         case 'externalcontact/get':

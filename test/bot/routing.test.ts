@@ -1,12 +1,13 @@
 import type { InboundMessage } from '../../src/bot/message';
 import { BotRegistry } from '../../src/bot/registry';
+import { loadConfig } from '../../src/config';
 
 const base = { id: '1', dedupeKey: 'k', fromUser: 'u', createTime: 1 };
 const textMsg = (content: string): InboundMessage => ({ ...base, msgType: 'text', content });
 const eventMsg = (event: string, eventKey?: string): InboundMessage => ({ ...base, msgType: 'event', event, eventKey });
 
 function registry() {
-  const bot = new BotRegistry();
+  const bot = new BotRegistry(loadConfig({}));
   const noop = () => undefined;
   bot.command('查', noop, '查询');
   bot.command(['查库存', '库存'], noop, '查库存');
@@ -50,7 +51,7 @@ it('routes message types and events, and falls back for the rest', () => {
 });
 
 it('refuses to register one cron job name twice', () => {
-  const bot = new BotRegistry();
+  const bot = new BotRegistry(loadConfig({}));
   bot.cron('x.doThing', '* * * * *', () => undefined);
   expect(() => bot.cron('x.doThing', '0 * * * *', () => undefined)).toThrow(/twice/);
 });

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { createApp, type App } from '../../src/app';
+import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import type { Database } from '../../src/db';
 import type { Clock } from '../../src/clock';
@@ -31,6 +31,8 @@ export interface HarnessOptions {
   database?: Database;
   fake?: FakeWecom;
   env?: Record<string, string>;
+  /** Mounted beside the edge, as main.ts mounts the sandbox and the console. */
+  middleware?: AppOptions['extraMiddleware'];
   /** false: HTTP only, no processor/sender/scheduler (a process that dies right after the ack). */
   workers?: boolean;
 }
@@ -54,7 +56,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...opts.env,
   });
   const harnessKeys = { ...keys, corpId: fake.opts.corpId };
-  const app = await createApp({ config, database, features: opts.features ?? [], clock: opts.clock, log: createLogger(config.logLevel) });
+  const app = await createApp({ config, database, features: opts.features ?? [], clock: opts.clock, extraMiddleware: opts.middleware, log: createLogger(config.logLevel) });
   const workers = opts.workers ?? true;
   let port: number;
   if (workers) {

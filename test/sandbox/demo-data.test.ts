@@ -1,15 +1,13 @@
 import { openTestDatabase } from '../helpers/database';
 import { seedDemoData } from '../../src/sandbox/demo';
-import { loadConfig } from '../../src/config';
-
-const members = loadConfig({}).members;
+import { staffOnShift } from '../../src/features/masterdata/shifts';
 
 it('seeds the demo chain once, and --reset wipes everything and seeds it again', async () => {
   const database = await openTestDatabase();
   const db = database.prisma;
   try {
     const now = new Date('2026-11-25T02:00:00Z');
-    expect(await seedDemoData(db, { reset: false, now, members })).toBe('seeded');
+    expect(await seedDemoData(db, { reset: false, now })).toBe('seeded');
     expect(await db.store.count()).toBe(2);
     expect(await db.staff.count({ where: { role: 'staff' } })).toBe(6);
     expect(await db.staff.count({ where: { role: 'store_manager' } })).toBe(2);
@@ -27,12 +25,18 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect(await db.memberTag.count({ where: { tag: '潜在流失' } })).toBeGreaterThan(30);
     expect(await db.campaign.findUnique({ where: { id: 'demo-winback' } })).not.toBeNull();
 
-    expect(await seedDemoData(db, { reset: false, now, members })).toBe('present');
+    // A week of shifts (six days each for eight people), and two open tasks to watch the ladder on.
+    expect(await db.shift.count()).toBe(8 * 6);
+    expect((await staffOnShift(db, 'S001', now)).map((s) => s.userid).sort()).toEqual(['wangxin', 'zhangxiaomei', 'zhoumanager']); // 10:00 in Shanghai
+    expect(await db.task.count({ where: { state: 'open' } })).toBe(2);
+
+    expect(await seedDemoData(db, { reset: false, now })).toBe('present');
     await db.inboundMessage.create({ data: { dedupeKey: 'x', msgType: 'text', fromUser: 'liqiang', createTime: 1, payload: {} } });
     await db.store.update({ where: { code: 'S001' }, data: { name: '改过的名字' } });
 
-    expect(await seedDemoData(db, { reset: true, now, members })).toBe('seeded');
+    expect(await seedDemoData(db, { reset: true, now })).toBe('seeded');
     expect(await db.inboundMessage.count()).toBe(0);
+    expect(await db.task.count()).toBe(2);
     expect((await db.store.findUniqueOrThrow({ where: { code: 'S001' } })).name).toBe('一店 · 人民路');
     expect(await db.memberOrder.count()).toBe(orders);
   } finally {

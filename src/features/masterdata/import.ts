@@ -1,7 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Db } from '../../db';
-import { KINDS, type Kind, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
+import { DEFAULT_TIMEZONE } from '../../config';
+import { parseLocalOrIso } from '../../timezone';
+import { KINDS, type Kind, shiftRow, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
 
 export interface ImportProblem {
   /** CSV: the line in the file; JSON: the element's position (1-based). */
@@ -24,7 +26,7 @@ interface Parsed<T> {
  * SKU) and every problem is reported with its line; only a file without problems is written, in
  * one transaction, as an upsert — so importing the same file twice changes nothing.
  */
-export async function importMasterData(db: Db, kind: Kind, content: string, format: 'csv' | 'json'): Promise<ImportOutcome> {
+export async function importMasterData(db: Db, kind: Kind, content: string, format: 'csv' | 'json', opts: { timezone?: string } = {}): Promise<ImportOutcome> {
   const problems: ImportProblem[] = [];
   const records = readRecords(content, format, problems);
   const schema = KINDS[kind] as z.ZodType;
@@ -45,6 +47,8 @@ export async function importMasterData(db: Db, kind: Kind, content: string, form
       return finish(kind, problems, rows as Parsed<z.infer<typeof skuRow>>[], (r) => r.code, db, 'sku', importSkus);
     case 'sku-settings':
       return finish(kind, problems, rows as Parsed<z.infer<typeof skuSettingRow>>[], (r) => `${r.store}/${r.sku}`, db, 'setting', importSkuSettings);
+    case 'shifts':
+      return finish(kind, problems, rows as Parsed<z.infer<typeof shiftRow>>[], (r) => `${r.store_code}/${r.userid}/${r.starts_at}`, db, 'shift', shiftWriter(opts.timezone ?? DEFAULT_TIMEZONE));
   }
 }
 
@@ -113,7 +117,7 @@ const importStores: Writer<z.infer<typeof storeRow>> = async (db, rows, problems
   const known = await knownStores(db, rows.map((r) => r.row.code));
   await db.$transaction(async (tx) => {
     for (const { row } of rows) {
-      const data = { name: row.name, area: row.area ?? null };
+      const data = { name: row.name, area: row.area ?? null, aliases: row.aliases };
       await tx.store.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
     }
   });
@@ -190,3 +194,56 @@ const importSkuSettings: Writer<z.infer<typeof skuSettingRow>> = async (db, rows
   );
   return counts(rows, (r) => `${r.store}/${r.sku}`, known);
 };
+
+/** The longest shift we take for real; anything longer is a typo in the file. */
+const MAX_SHIFT_HOURS = 16;
+
+function shiftWriter(timezone: string): Writer<z.infer<typeof shiftRow>> {
+  return async (db, rows, problems) => {
+    const times = new Map<Parsed<z.infer<typeof shiftRow>>, { startsAt: Date; endsAt: Date }>();
+    for (const parsed of rows) {
+      const { line, row } = parsed;
+      const startsAt = parseLocalOrIso(row.starts_at, timezone);
+      const endsAt = parseLocalOrIso(row.ends_at, timezone);
+      if (!startsAt) problems.push({ line, message: `上班时间「${row.starts_at}」不是有效的时间` });
+      if (!endsAt) problems.push({ line, message: `下班时间「${row.ends_at}」不是有效的时间` });
+      if (!startsAt || !endsAt) continue;
+      if (endsAt <= startsAt) problems.push({ line, message: '下班时间必须晚于上班时间' });
+      else if (endsAt.getTime() - startsAt.getTime() > MAX_SHIFT_HOURS * 3_600_000) problems.push({ line, message: `一个班次不能超过 ${MAX_SHIFT_HOURS} 小时` });
+      else times.set(parsed, { startsAt, endsAt });
+    }
+    const stores = await knownStores(db, [...new Set(rows.map((r) => r.row.store_code))]);
+    const staff = new Set((await db.staff.findMany({ where: { userid: { in: [...new Set(rows.map((r) => r.row.userid))] } }, select: { userid: true } })).map((s) => s.userid));
+    for (const { line, row } of rows) {
+      if (!stores.has(row.store_code)) problems.push({ line, message: `门店 ${row.store_code} 不存在` });
+      if (!staff.has(row.userid)) problems.push({ line, message: `员工 ${row.userid} 不存在：先导入员工（npm run admin -- import staff …）` });
+    }
+    // One person cannot be on two shifts at once (in the file; the stored ones are replaced by start).
+    const byPerson = [...times].filter(([p]) => p.row.active).sort(([a, x], [b, y]) => a.row.userid.localeCompare(b.row.userid) || x.startsAt.getTime() - y.startsAt.getTime());
+    for (let i = 1; i < byPerson.length; i++) {
+      const [prev, prevTimes] = byPerson[i - 1];
+      const [cur, curTimes] = byPerson[i];
+      if (prev.row.userid === cur.row.userid && curTimes.startsAt < prevTimes.endsAt) problems.push({ line: cur.line, message: `${cur.row.userid} 的班次与第 ${prev.line} 行重叠` });
+    }
+    if (problems.length) return null;
+    const key = (storeCode: string, userid: string, startsAt: Date) => `${storeCode}/${userid}/${startsAt.toISOString()}`;
+    const starts = [...times.values()].map((t) => t.startsAt.getTime());
+    const existing = await db.shift.findMany({
+      where: { storeCode: { in: [...stores] }, startsAt: { gte: new Date(starts.reduce((a, b) => Math.min(a, b))), lte: new Date(starts.reduce((a, b) => Math.max(a, b))) } },
+      select: { storeCode: true, userid: true, startsAt: true },
+    });
+    const known = new Set(existing.map((s) => key(s.storeCode, s.userid, s.startsAt)));
+    await db.$transaction(
+      async (tx) => {
+        for (const parsed of rows) {
+          const { startsAt, endsAt } = times.get(parsed)!;
+          const where = { storeCode_userid_startsAt: { storeCode: parsed.row.store_code, userid: parsed.row.userid, startsAt } };
+          await tx.shift.upsert({ where, create: { storeCode: parsed.row.store_code, userid: parsed.row.userid, startsAt, endsAt, active: parsed.row.active }, update: { endsAt, active: parsed.row.active } });
+        }
+      },
+      { timeout: 60_000 },
+    );
+    const updated = rows.filter((p) => known.has(key(p.row.store_code, p.row.userid, times.get(p)!.startsAt))).length;
+    return { created: rows.length - updated, updated };
+  };
+}

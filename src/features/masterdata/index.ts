@@ -4,13 +4,13 @@ import { KINDS, type Kind } from './rows';
 
 /**
  * Master data arrives from the admin CLI (`npm run admin -- import …`) or, signed, from the
- * chain's ERP through the sync API: POST /api/sync/stores, …/staff, …/skus, …/sku-settings with
+ * chain's ERP through the sync API: POST /api/sync/stores, …/staff, …/skus, …/sku-settings, …/shifts with
  * a JSON array of rows. Either way, one importer: every bad row reported, nothing half-written.
  */
 export const masterDataFeature: Feature = (bot) => {
   for (const kind of Object.keys(KINDS) as Kind[]) {
     bot.sync(kind, async ({ db, body, source, log }) => {
-      const outcome = await importMasterData(db, kind, body, 'json');
+      const outcome = await importMasterData(db, kind, body, 'json', { timezone: bot.config.timezone });
       if (!outcome.ok) return { accepted: false, problems: outcome.problems };
       log.info({ kind, source, rows: outcome.rows, created: outcome.created, updated: outcome.updated }, 'master data synced');
       return { accepted: true, result: { kind, rows: outcome.rows, created: outcome.created, updated: outcome.updated } };

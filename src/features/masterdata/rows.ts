@@ -40,6 +40,7 @@ export const storeRow = z.object({
   code: text('门店编码', 32),
   name: text('门店名称'),
   area: optionalText,
+  aliases: z.union([z.string(), z.array(z.string())]).optional().transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
 });
 
 export const staffRow = z
@@ -125,5 +126,18 @@ export const skuSettingRow = z.object({
   max_daily_loss: number('每日报损上限'),
 });
 
-export const KINDS = { stores: storeRow, staff: staffRow, skus: skuRow, 'sku-settings': skuSettingRow } as const;
+const localTime = (label: string) =>
+  text(label, 40).pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/, `${label}格式应为 2026-11-26 08:00（连锁所在时区），或带时区的 ISO 时间`));
+
+/** A shift: times are the chain's wall clock (APP_TIMEZONE) unless they carry an offset. */
+export const shiftRow = z.object({
+  store_code: text('门店编码', 32),
+  userid: text('企业微信 userid', 64),
+  starts_at: localTime('上班时间'),
+  ends_at: localTime('下班时间'),
+  /** 否 withdraws a shift imported before. */
+  active: yesNo('有效', true),
+});
+
+export const KINDS = { stores: storeRow, staff: staffRow, skus: skuRow, 'sku-settings': skuSettingRow, shifts: shiftRow } as const;
 export type Kind = keyof typeof KINDS;

@@ -6,9 +6,6 @@ import { recomputeMembers } from './jobs';
 import type { MemberInput, OrderInput } from './ingest';
 import { createLogger } from '../../log';
 
-/** The member tables, for the sandbox's --reset. */
-export const MEMBER_TABLES = ['campaign_report', 'campaign_member', 'campaign', 'member_corp_tag', 'member_tag_mark', 'member_tag', 'member_tag_rule', 'member_profile', 'member_order', 'member'];
-
 const OWNERS: Record<string, string[]> = { S001: ['zhangxiaomei', 'liqiang', 'wangxin'], S002: ['chenjing', 'zhaolei', 'sunli'] };
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
 const PRODUCTS = [

@@ -1,9 +1,11 @@
-import type { BotContext } from '../../bot/context';
+import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
 import { bookMove, format, onHand } from './ledger';
-import { parseStockCommand, type CatalogueSku, type MoveKind, type SkuMatch } from './parse';
+import { recordCountEntry } from './count-commands';
+import { parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch } from './parse';
+import { cancelTransfer, sendTransfer } from './transfer-commands';
 
 /** How long the 撤销 button on a confirmation card works. */
 export const UNDO_WINDOW_MS = 10 * 60_000;
@@ -29,6 +31,22 @@ export async function pickSku(ctx: BotContext): Promise<void> {
   await ctx.updateCard({ replaceName: booked ? `已选：${booked}` : '已记过' });
 }
 
+/** A quantity of a SKU someone entered (typed or scanned), ready to be booked, sent or counted. */
+export interface EnteredQuantity {
+  store: { code: string; name: string };
+  sku: CatalogueSku & { allowNegative: boolean };
+  amount: number;
+  unit: string;
+  baseQuantity: number;
+  note: string;
+  /** `调拨 … 到 二店`: the receiving store as typed. */
+  toStoreText?: string;
+  occurredAt: Date;
+  source: 'chat' | 'scan';
+  /** `chat:<inbound id>` or `scan:<inbound id>`: what makes booking it twice impossible. */
+  externalId: string;
+}
+
 /**
  * Reads a stock message and books it, keyed by the message that asked for it — so the same
  * message (a WeCom retry, a second tap on a choice card) is never booked twice. Returns the
@@ -43,49 +61,71 @@ async function bookFromText(ctx: BotContext, source: { text: string; inboundId: 
   if (!command || command.kind === 'query' || command.kind === 'undo') return null;
   if (command.kind === 'incomplete') {
     const name = command.sku?.kind === 'found' ? command.sku.sku.name : '商品名';
+    if (command.problem === 'store') throw new UserFacingError('stock.transferStoreMissing', `调到哪个门店？例如：调拨 ${name} 5箱 到 二店`);
     if (command.problem === 'unit' && command.sku?.kind === 'found') {
       const units = [command.sku.sku.baseUnit, ...command.sku.sku.packUnits.map((p) => p.unit)].join('、');
       throw new UserFacingError('stock.unknownUnit', `「${command.sku.sku.name}」没有「${command.unitText}」这个单位，可用：${units}。`);
     }
-    throw new UserFacingError('stock.quantityMissing', `请带上数量，例如：入库 ${name} 2箱`);
+    throw new UserFacingError('stock.quantityMissing', `请带上数量，例如：${VERB_WORD[command.verb]} ${name} 2箱`);
   }
   if (command.sku.kind === 'ambiguous') {
     await askWhichSku(ctx, source.inboundId, source.text, command.sku.candidates);
     return null;
   }
   const sku = requireSku(command.sku);
-  if (!(command.amount > 0)) throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0，例如：入库 牛奶 2箱');
-  const verb = VERB_TEXT[command.kind];
-  const allowNegative = catalogue.find((c) => c.code === sku.code)!.allowNegative;
-  const now = ctx.clock.now();
+  // Counting none of something is an answer; booking none of it is not.
+  if (!(command.amount > 0) && !(command.kind === 'count' && command.amount === 0)) throw new UserFacingError('stock.quantityOutOfRange', `数量要大于 0，例如：${VERB_WORD[command.kind]} 牛奶 2箱`);
+  const entered: EnteredQuantity = {
+    store,
+    sku: catalogue.find((c) => c.code === sku.code)!,
+    amount: command.amount,
+    unit: command.unit,
+    baseQuantity: command.baseQuantity!,
+    note: command.note,
+    toStoreText: command.toStoreText,
+    occurredAt: new Date(source.createTime * 1000),
+    source: 'chat',
+    externalId: `chat:${source.inboundId}`,
+  };
+  if (command.kind === 'transfer') return sendTransfer(ctx, entered);
+  if (command.kind === 'count') return recordCountEntry(ctx, entered);
+  return bookStockMove(ctx, command.kind, entered);
+}
 
+const VERB_WORD: Record<QuantityVerb, string> = { receipt: '入库', waste: '报损', return: '退货', transfer: '调拨', count: '盘点' };
+
+/** Books a receipt, waste or return and confirms it with the new on-hand and an undo button. */
+export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: EnteredQuantity): Promise<string | null> {
+  const { store, sku } = entered;
+  const verb = VERB_TEXT[kind];
+  const now = ctx.clock.now();
   return ctx.transaction(async (tx) => {
     const booked = await bookMove(
       tx.db,
       {
         storeCode: store.code,
         skuCode: sku.code,
-        kind: command.kind,
-        quantity: verb.sign * command.baseQuantity!,
-        reason: command.note || undefined,
+        kind,
+        quantity: verb.sign * entered.baseQuantity,
+        reason: entered.note || undefined,
         staffUserid: ctx.message.fromUser,
-        occurredAt: new Date(source.createTime * 1000),
+        occurredAt: entered.occurredAt,
         recordedAt: now,
-        source: 'chat',
-        externalId: `chat:${source.inboundId}`,
+        source: entered.source,
+        externalId: entered.externalId,
       },
       sku.baseUnit,
-      allowNegative,
+      sku.allowNegative,
     );
     if (!booked.created) {
       await tx.reply('这一笔已经记过了。');
       return null;
     }
-    const packed = command.unit === sku.baseUnit ? '' : `（${format(command.baseQuantity!)}${sku.baseUnit}）`;
+    const packed = entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`;
     await tx.reply(
       templateCard({
         card_type: 'button_interaction',
-        main_title: { title: `${verb.done} ${sku.name} ${format(command.amount)}${command.unit}${packed}`, desc: command.note || undefined },
+        main_title: { title: `${verb.done} ${sku.name} ${format(entered.amount)}${entered.unit}${packed}`, desc: entered.note || undefined },
         sub_title_text: `${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`,
         button_list: [{ text: '撤销这一笔', style: 2, key: `stock.undo:${booked.id}` }],
       }),
@@ -127,7 +167,7 @@ export async function undoLastMove(ctx: BotContext): Promise<void> {
     orderBy: { id: 'desc' },
   });
   if (!last) throw new UserFacingError('stock.nothingToUndo', '没有可以撤销的记录。');
-  await ctx.transaction(async (tx) => tx.reply(await reverse(tx.db, ctx, last.id)));
+  await ctx.transaction(async (tx) => tx.reply(await reverse(tx, ctx, last.id)));
 }
 
 /** The 撤销 button on a confirmation card. */
@@ -139,15 +179,23 @@ export async function undoFromCard(ctx: BotContext): Promise<void> {
     throw new UserFacingError('stock.undoExpired', '这一笔已超过 10 分钟，不能在卡片上撤销了；如有错误请发「撤销」或联系店长。');
   }
   await ctx.transaction(async (tx) => {
-    await tx.reply(await reverse(tx.db, ctx, move.id));
+    await tx.reply(await reverse(tx, ctx, move.id));
     await tx.updateCard({ replaceName: '已撤销' });
   });
 }
 
-/** Books the reversing move: the original stays, as every ledger entry does. */
-async function reverse(db: DbTx, ctx: BotContext, moveId: bigint): Promise<string> {
+/**
+ * Books the reversing move: the original stays, as every ledger entry does. A transfer still in
+ * transit is cancelled as a whole; a confirmed receipt of a transfer and a count adjustment are
+ * settled between stores or by a new count, not by one person's 撤销.
+ */
+async function reverse(tx: Messaging & { db: DbTx }, ctx: BotContext, moveId: bigint): Promise<string> {
+  const db = tx.db;
   const move = await db.stockMove.findUniqueOrThrow({ where: { id: moveId }, include: { reversedBy: true } });
   if (move.reversedBy) throw new UserFacingError('stock.alreadyReversed', '这一笔已经撤销过了。');
+  if (move.kind === 'transfer_out') return cancelTransfer(tx, ctx, move.id);
+  if (move.kind === 'transfer_in') throw new UserFacingError('stock.transferReceivedFinal', '调拨确认收货后不能撤销。数量不对请联系调出门店，多收的再调拨回去，或请店长在盘点时调整。');
+  if (move.kind === 'count_adjustment') throw new UserFacingError('stock.countAdjustmentFinal', '盘点调整不能撤销；如有错误，请店长再开一次盘点。');
   const sku = await db.sku.findUniqueOrThrow({ where: { code: move.skuCode } });
   const booked = await bookMove(
     db,
@@ -170,13 +218,13 @@ async function reverse(db: DbTx, ctx: BotContext, moveId: bigint): Promise<strin
   return `已撤销：${sku.name} ${format(move.quantity)}${sku.baseUnit}。现有 ${format(booked.onHand)}${sku.baseUnit}`;
 }
 
-async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {
+export async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {
   const store = ctx.staff?.storeCode ? await ctx.db.store.findUnique({ where: { code: ctx.staff.storeCode } }) : null;
   if (!store) throw new UserFacingError('stock.noStore', '你还没有所属门店，记账前请店长或管理员在员工名单里设置你的门店。');
   return store;
 }
 
-function requireSku(match: SkuMatch): CatalogueSku {
+export function requireSku(match: SkuMatch): CatalogueSku {
   if (match.kind === 'found') return match.sku;
   if (match.kind === 'ambiguous') {
     const names = match.candidates.map((c) => c.name).join('、');
@@ -186,7 +234,7 @@ function requireSku(match: SkuMatch): CatalogueSku {
 }
 
 /** The SKUs as the parser reads them, with what booking needs besides. */
-async function loadCatalogue(ctx: BotContext): Promise<(CatalogueSku & { allowNegative: boolean })[]> {
+export async function loadCatalogue(ctx: BotContext): Promise<(CatalogueSku & { allowNegative: boolean })[]> {
   const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, baseUnit: true, packUnits: true, allowNegative: true } });
   return skus.map((s) => ({ ...s, packUnits: s.packUnits as CatalogueSku['packUnits'] }));
 }

@@ -1,17 +1,44 @@
 import type { Feature } from '../../bot/registry';
 import { pickSku, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
+import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
+import { BARE_QUANTITY } from './parse';
+import { completePendingInput } from './pending';
+import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } from './scan';
+import { measureInventoryAccuracy } from './score';
+import { syncMoves } from './sync';
+import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
 
 /**
- * Stock by chat: receipts, waste and returns booked into an append-only ledger, on-hand per
- * store, and 撤销 as a reversing entry. (Transfers, counts, checks at entry, late-entry chasing
- * and POS/ERP sync of moves come next.)
+ * Stock by chat: receipts, waste, returns and transfers booked into an append-only ledger,
+ * on-hand per store, counts (盘点) with approval, scanning from the app menu, POS sales and
+ * ERP/WMS receipts through the sync API, and 撤销 as a reversing entry.
  */
 export const stockFeature: Feature = (bot) => {
   bot.command(['入库', '收到', '到货', '进货'], recordStockMove, '记录入库：入库 奶油 20箱');
   bot.command(['报损', '损耗'], recordStockMove, '记录报损：报损 牛奶 2盒 过期');
   bot.command('退货', recordStockMove, '退货给供应商：退货 珍珠 1箱 质量问题');
+  bot.command('调拨', recordStockMove, '调拨到别的门店：调拨 奶油 5箱 到 二店');
+  bot.command(['调拨收货', '收到调拨'], receiveTransferByText, '确认别的门店调来的货：调拨收货（看在途调拨）');
   bot.command(['查库存', '库存'], showStock, '查库存：查库存 奶油');
   bot.command('撤销', undoLastMove, '撤销我记的上一笔');
+  bot.command('开始盘点', openCount, '店长开始盘点：开始盘点（或 开始盘点 乳品）');
+  bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
+  bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');
+  bot.hears(BARE_QUANTITY, completePendingInput);
   bot.card('stock.undo', undoFromCard);
   bot.card('stock.pickSku', pickSku);
+  bot.card('stock.receiveTransfer', receiveTransferInFull);
+  bot.card('stock.transferDifference', askTransferDifference);
+  bot.card('stock.scanQuantity', bookTappedQuantity);
+  bot.card('stock.approveCount', approveCount);
+  bot.card('stock.reopenCount', reopenCount);
+  for (const key of Object.keys(SCAN_ACTIONS) as ScanKey[]) bot.scan(key, askScannedQuantity(key));
+  bot.menuButton({
+    name: '库存',
+    type: 'click',
+    sub_button: (Object.entries(SCAN_ACTIONS) as [ScanKey, (typeof SCAN_ACTIONS)[ScanKey]][]).map(([key, action]) => ({ type: 'scancode_waitmsg', name: action.name, key })),
+  });
+  bot.sync('sales', syncMoves('sales'));
+  bot.sync('receipts', syncMoves('receipts'));
+  bot.scorePart('inventoryAccuracy', measureInventoryAccuracy);
 };

@@ -5,7 +5,7 @@ import { UserFacingError } from '../../bot/errors';
 export interface NewMove {
   storeCode: string;
   skuCode: string;
-  kind: 'receipt' | 'waste' | 'return' | 'reversal';
+  kind: 'receipt' | 'sale' | 'waste' | 'return' | 'transfer_out' | 'transfer_in' | 'count_adjustment' | 'reversal';
   /** Signed, base units. */
   quantity: number;
   reason?: string;
@@ -39,7 +39,8 @@ export async function bookMove(tx: DbTx, move: NewMove, unitName: string, allowN
   const [balance] = await tx.$queryRaw<{ on_hand: Prisma.Decimal }[]>`
     SELECT on_hand FROM stock_balance WHERE store_code = ${move.storeCode} AND sku_code = ${move.skuCode} FOR UPDATE`;
   const after = new Prisma.Decimal(balance.on_hand).plus(move.quantity);
-  if (after.isNegative() && !allowNegative) {
+  // Only a take is refused: a receipt into a store already below zero brings it closer to the shelf.
+  if (after.isNegative() && move.quantity < 0 && !allowNegative) {
     throw new UserFacingError('stock.negative', `库存不够：现有 ${format(balance.on_hand)}${unitName}，不能减少 ${format(-move.quantity)}${unitName}。先把漏记的入库补上，或核对数量。`);
   }
   const created = await tx.stockMove.create({ data: { ...move, quantity: move.quantity } });
@@ -57,4 +58,53 @@ export async function onHand(tx: DbTx, storeCode: string, skuCode: string): Prom
 
 export function format(quantity: Prisma.Decimal | number): string {
   return new Prisma.Decimal(quantity).toDecimalPlaces(3).toString();
+}
+
+/**
+ * Books many moves at once (a synced document, a bulk load) under the same rules as bookMove,
+ * in a handful of statements whatever their number: moves whose external id is already booked
+ * are skipped; the balances are locked in (store, SKU) order, so two batches over the same SKUs
+ * queue instead of deadlocking; a batch that would take a SKU that does not allow it below zero
+ * is refused as a whole. `skus` gives each SKU's base unit and whether it may go negative.
+ */
+export async function bookMoves(tx: DbTx, moves: NewMove[], skus: Map<string, { baseUnit: string; allowNegative: boolean }>, recordedAt: Date): Promise<{ created: number }> {
+  const ids = moves.flatMap((m) => (m.externalId ? [m.externalId] : []));
+  const booked = ids.length ? new Set((await tx.$queryRaw<{ external_id: string }[]>`SELECT external_id FROM stock_move WHERE external_id = ANY(${ids}::text[])`).map((r) => r.external_id)) : new Set<string>();
+  const fresh = moves.filter((m) => !m.externalId || !booked.has(m.externalId));
+  if (fresh.length === 0) return { created: 0 };
+  const deltas = new Map<string, { storeCode: string; skuCode: string; delta: Prisma.Decimal }>();
+  for (const m of fresh) {
+    const key = `${m.storeCode}\u0000${m.skuCode}`;
+    const entry = deltas.get(key) ?? { storeCode: m.storeCode, skuCode: m.skuCode, delta: new Prisma.Decimal(0) };
+    entry.delta = entry.delta.plus(m.quantity);
+    deltas.set(key, entry);
+  }
+  const pairs = [...deltas.values()].sort((a, b) => (a.storeCode === b.storeCode ? (a.skuCode < b.skuCode ? -1 : 1) : a.storeCode < b.storeCode ? -1 : 1));
+  const stores = pairs.map((p) => p.storeCode);
+  const skuCodes = pairs.map((p) => p.skuCode);
+  await tx.$executeRaw`INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at)
+    SELECT s, k, 0, ${recordedAt} FROM unnest(${stores}::text[], ${skuCodes}::text[]) AS v(s, k) ON CONFLICT DO NOTHING`;
+  const locked = await tx.$queryRaw<{ store_code: string; sku_code: string; on_hand: string }[]>`
+    SELECT b.store_code, b.sku_code, b.on_hand::text FROM stock_balance b JOIN unnest(${stores}::text[], ${skuCodes}::text[]) AS v(s, k) ON b.store_code = v.s AND b.sku_code = v.k
+    ORDER BY b.store_code, b.sku_code FOR UPDATE OF b`;
+  const current = new Map(locked.map((r) => [`${r.store_code}\u0000${r.sku_code}`, new Prisma.Decimal(r.on_hand)]));
+  const after = pairs.map((p) => current.get(`${p.storeCode}\u0000${p.skuCode}`)!.plus(p.delta));
+  after.forEach((value, i) => {
+    const sku = skus.get(pairs[i].skuCode)!;
+    if (value.isNegative() && pairs[i].delta.isNegative() && !sku.allowNegative) {
+      const before = current.get(`${pairs[i].storeCode}\u0000${pairs[i].skuCode}`)!;
+      throw new UserFacingError('stock.negative', `库存不够：${pairs[i].skuCode} 现有 ${format(before)}${sku.baseUnit}，不能减少 ${format(pairs[i].delta.negated())}${sku.baseUnit}。`);
+    }
+  });
+  // One INSERT from arrays, not a statement with ten parameters per row: a document may hold thousands.
+  const column = <T>(pick: (m: NewMove) => T) => fresh.map(pick);
+  await tx.$executeRaw`INSERT INTO stock_move (store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id)
+    SELECT * FROM unnest(${column((m) => m.storeCode)}::text[], ${column((m) => m.skuCode)}::text[], ${column((m) => m.kind)}::text[],
+      ${column((m) => String(m.quantity))}::numeric[], ${column((m) => m.reason ?? null)}::text[], ${column((m) => m.staffUserid ?? null)}::text[],
+      ${column((m) => m.occurredAt.toISOString())}::timestamptz[], ${column((m) => m.recordedAt.toISOString())}::timestamptz[], ${column((m) => m.source)}::text[],
+      ${column((m) => m.externalId ?? null)}::text[], ${column((m) => (m.reversesId === undefined ? null : String(m.reversesId)))}::bigint[])`;
+  const values = after.map((v) => v.toString());
+  await tx.$executeRaw`UPDATE stock_balance b SET on_hand = v.q, updated_at = ${recordedAt}
+    FROM unnest(${stores}::text[], ${skuCodes}::text[], ${values}::numeric[]) AS v(s, k, q) WHERE b.store_code = v.s AND b.sku_code = v.k`;
+  return { created: fresh.length };
 }

@@ -1,12 +1,15 @@
 /**
  * Reads a stock message typed in chat — `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`,
- * `退货 珍珠 1箱 给供应商 质量问题`, `查库存 奶油`, `撤销` — without a language model. It finds the
+ * `退货 珍珠 1箱 给供应商 质量问题`, `调拨 奶油 5箱 到 二店`, `盘点 奶油 18盒`, `查库存 奶油`, `撤销` —
+ * without a language model. It finds the
  * verb, the quantity (digits or Chinese numerals) and the unit, and matches the words before the
  * quantity against SKU names, aliases and codes; several matches, or none, are reported as such,
  * never guessed.
  */
 
 export type MoveKind = 'receipt' | 'waste' | 'return';
+/** Every command that carries a SKU and a quantity: moves, transfers (`调拨`) and count entries (`盘点`). */
+export type QuantityVerb = MoveKind | 'transfer' | 'count';
 
 export interface CatalogueSku {
   code: string;
@@ -19,12 +22,12 @@ export interface CatalogueSku {
 export type SkuMatch = { kind: 'found'; sku: CatalogueSku } | { kind: 'ambiguous'; candidates: CatalogueSku[] } | { kind: 'unknown'; text: string };
 
 export type StockCommand =
-  | { kind: MoveKind; sku: SkuMatch; amount: number; unit: string; baseQuantity: number | null; note: string }
+  | { kind: QuantityVerb; sku: SkuMatch; amount: number; unit: string; baseQuantity: number | null; note: string; toStoreText?: string }
   | { kind: 'query'; sku: SkuMatch }
   | { kind: 'undo' }
-  | { kind: 'incomplete'; verb: MoveKind; problem: 'quantity' | 'unit'; sku: SkuMatch | null; unitText?: string };
+  | { kind: 'incomplete'; verb: QuantityVerb; problem: 'quantity' | 'unit' | 'store'; sku: SkuMatch | null; unitText?: string };
 
-const VERBS: [string, MoveKind | 'query' | 'undo'][] = [
+const VERBS: [string, QuantityVerb | 'query' | 'undo'][] = [
   ['查库存', 'query'],
   ['库存', 'query'],
   ['撤销', 'undo'],
@@ -35,7 +38,12 @@ const VERBS: [string, MoveKind | 'query' | 'undo'][] = [
   ['报损', 'waste'],
   ['损耗', 'waste'],
   ['退货', 'return'],
+  ['调拨', 'transfer'],
+  ['盘点', 'count'],
 ];
+
+/** `… 到 二店`, `…调往滨江路`, `… 给 S002`: the receiving store is what follows the last of these words. */
+const DESTINATION = /^(.*\S)\s*(?:调往|调到|到|至|给|→)\s*(\S.*)$/u;
 
 const QUANTITY = /(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*/gu;
 
@@ -45,9 +53,16 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
   const verb = VERBS.find(([word]) => clean.startsWith(word));
   if (!verb) return null;
   const [word, kind] = verb;
-  const rest = clean.slice(word.length).trim();
+  let rest = clean.slice(word.length).trim();
   if (kind === 'undo') return { kind: 'undo' };
   if (kind === 'query') return { kind: 'query', sku: matchSku(rest, catalogue) };
+  let toStoreText: string | undefined;
+  if (kind === 'transfer') {
+    const destination = DESTINATION.exec(rest);
+    if (!destination) return { kind: 'incomplete', verb: kind, problem: 'store', sku: rest ? matchSku(rest.replace(QUANTITY_AND_AFTER, ''), catalogue) : null };
+    rest = destination[1].trim();
+    toStoreText = destination[2].trim();
+  }
 
   // A SKU name may hold digits or numerals (`500ml杯 3条`): the quantity is the first number
   // whose preceding words name a SKU, else the first number.
@@ -68,7 +83,31 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
   }
   const unitUsed = unit ?? (sku.kind === 'found' ? sku.sku.baseUnit : '');
   const baseQuantity = sku.kind === 'found' ? amount * factorOf(sku.sku, unitUsed) : null;
-  return { kind, sku, amount, unit: unitUsed, baseQuantity, note };
+  return { kind, sku, amount, unit: unitUsed, baseQuantity, note, ...(toStoreText ? { toStoreText } : {}) };
+}
+
+const QUANTITY_AND_AFTER = /\s*(\d|[零〇一二两三四五六七八九十百千]).*$/u;
+
+/** A message that starts with a quantity (`18`, `两箱`, `4箱 压坏1箱`, `2 过期`): an answer to "how many?". */
+export const BARE_QUANTITY = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?=$|\s|[^\d零〇一二两三四五六七八九十百千])(?!\s*[零〇一二两三四五六七八九十百千\d])/u;
+
+/**
+ * Reads a bare quantity for a SKU already known (after a scan, or for a transfer being
+ * received): the amount, its unit (`defaultUnit`, the scanned one, when none is given) and what
+ * follows as a note. null when it is not a quantity, or names a unit the SKU does not have.
+ */
+export function readQuantity(text: string, sku: CatalogueSku, defaultUnit = sku.baseUnit): { amount: number; unit: string; baseQuantity: number; note: string } | null {
+  const clean = text.replace(/\u3000/g, ' ').trim();
+  const m = BARE_QUANTITY.exec(clean);
+  const amount = m ? toNumber(m[1]) : null;
+  if (!m || amount === null) return null;
+  const after = clean.slice(m[0].length);
+  const units = [sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].sort((a, b) => b.length - a.length);
+  const unit = units.find((u) => after.startsWith(u));
+  // `2桶`: a unit this SKU does not have. `2 过期`: no unit, and a note.
+  if (!unit && /^[\p{Script=Han}A-Za-z]/u.test(after)) return null;
+  const used = unit ?? defaultUnit;
+  return { amount, unit: used, baseQuantity: amount * factorOf(sku, used), note: (unit ? after.slice(unit.length) : after).trim() };
 }
 
 export function factorOf(sku: CatalogueSku, unit: string): number {

@@ -1,4 +1,4 @@
-import { parseStockCommand, toNumber, type CatalogueSku } from '../../../src/features/stock/parse';
+import { parseStockCommand, readQuantity, toNumber, type CatalogueSku } from '../../../src/features/stock/parse';
 
 const sku = (code: string, name: string, aliases: string[], baseUnit: string, packUnits: { unit: string; factor: number }[] = []): CatalogueSku => ({ code, name, aliases, baseUnit, packUnits });
 const CATALOGUE = [
@@ -40,4 +40,22 @@ it('asks instead of guessing', () => {
 it('reads Chinese numerals', () => {
   expect([toNumber('两'), toNumber('十'), toNumber('十二'), toNumber('二十'), toNumber('二十五'), toNumber('一百零五'), toNumber('两百'), toNumber('20')]).toEqual([2, 10, 12, 20, 25, 105, 200, 20]);
   expect(toNumber('二三')).toBeNull();
+});
+
+it('reads transfers and count entries', () => {
+  expect(parse('调拨 奶油 5箱 到 二店')).toMatchObject({ kind: 'transfer', sku: { sku: { code: 'CREAM' } }, baseQuantity: 60, toStoreText: '二店' });
+  expect(parse('调拨奶油5箱到二店 · 滨江路')).toMatchObject({ kind: 'transfer', baseQuantity: 60, toStoreText: '二店 · 滨江路' });
+  expect(parse('调拨 牛奶 3 给 S002')).toMatchObject({ kind: 'transfer', baseQuantity: 3, unit: '盒', toStoreText: 'S002' });
+  expect(parse('调拨 奶油 5箱')).toMatchObject({ kind: 'incomplete', problem: 'store', sku: { kind: 'found' } });
+  expect(parse('盘点 奶油 18盒')).toMatchObject({ kind: 'count', baseQuantity: 18 });
+  expect(parse('盘点 珍珠 零')).toMatchObject({ kind: 'count', amount: 0 });
+});
+
+it('reads a bare quantity for a SKU already known, in the scanned unit unless another is named', () => {
+  const milk = CATALOGUE[0];
+  expect(readQuantity('3', milk, '箱')).toEqual({ amount: 3, unit: '箱', baseQuantity: 36, note: '' });
+  expect(readQuantity('两盒 过期', milk, '箱')).toEqual({ amount: 2, unit: '盒', baseQuantity: 2, note: '过期' });
+  expect(readQuantity('2 过期', milk)).toEqual({ amount: 2, unit: '盒', baseQuantity: 2, note: '过期' });
+  expect(readQuantity('2桶', milk)).toBeNull();
+  expect(readQuantity('好的', milk)).toBeNull();
 });

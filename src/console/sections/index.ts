@@ -1,0 +1,10 @@
+import { stockBalanceSection, stockMovesSection } from './stock';
+import { tasksSection } from './tasks';
+import type { ConsoleSection } from './types';
+
+/**
+ * The tables of a store's page, in page order. A feature shows its data here by adding its
+ * section (handovers, work orders, members…): the page, filters, CSV export and role checks
+ * come with it.
+ */
+export const SECTIONS: ConsoleSection[] = [tasksSection, stockBalanceSection, stockMovesSection];

@@ -1,0 +1,86 @@
+import { Prisma } from '../../generated/prisma/client';
+import { dateTime, type ConsoleSection } from './types';
+
+const KIND_LABELS: Record<string, string> = {
+  receipt: '入库',
+  sale: '销售',
+  waste: '报损',
+  transfer_out: '调出',
+  transfer_in: '调入',
+  return: '退货',
+  count_adjustment: '盘点调整',
+  reversal: '撤销',
+};
+
+const qty = (d: Prisma.Decimal | null) => (d === null ? null : new Prisma.Decimal(d).toDecimalPlaces(3).toNumber());
+
+/** On-hand per SKU with the safety stock: what is below it is the store's stock alert. */
+export const stockBalanceSection: ConsoleSection = {
+  key: 'stock',
+  title: '库存',
+  columns: [
+    { key: 'sku', label: '编码' },
+    { key: 'name', label: '商品' },
+    { key: 'category', label: '分类', filter: 'select' },
+    { key: 'onHand', label: '现有' },
+    { key: 'unit', label: '单位' },
+    { key: 'safetyStock', label: '安全库存' },
+    { key: 'status', label: '状态', filter: 'select' },
+  ],
+  async rows({ db }, storeCode) {
+    const rows = await db.$queryRaw<{ code: string; name: string; category: string; base_unit: string; on_hand: Prisma.Decimal | null; safety_stock: Prisma.Decimal | null }[]>`
+      SELECT s.code, s.name, s.category, s.base_unit, b.on_hand, st.safety_stock
+      FROM sku s
+      LEFT JOIN stock_balance b ON b.sku_code = s.code AND b.store_code = ${storeCode}
+      LEFT JOIN sku_store_setting st ON st.sku_code = s.code AND st.store_code = ${storeCode}
+      WHERE b.sku_code IS NOT NULL OR st.sku_code IS NOT NULL
+      ORDER BY s.category, s.code`;
+    return rows.map((r) => {
+      const onHand = qty(r.on_hand) ?? 0;
+      const safety = qty(r.safety_stock);
+      return {
+        cells: {
+          sku: r.code,
+          name: r.name,
+          category: r.category,
+          onHand,
+          unit: r.base_unit,
+          safetyStock: safety,
+          status: onHand < 0 ? '负库存' : safety !== null && onHand < safety ? '低于安全库存' : '正常',
+        },
+      };
+    });
+  },
+};
+
+/** The store's ledger of the last 30 days, newest first: who booked what, and the reversals. */
+export const stockMovesSection: ConsoleSection = {
+  key: 'stockMoves',
+  title: '库存流水',
+  columns: [
+    { key: 'at', label: '时间' },
+    { key: 'name', label: '商品' },
+    { key: 'kind', label: '类型', filter: 'select' },
+    { key: 'quantity', label: '数量' },
+    { key: 'reason', label: '原因' },
+    { key: 'by', label: '记录人', filter: 'select' },
+    { key: 'source', label: '来源', filter: 'select' },
+  ],
+  async rows({ db, clock, timezone }, storeCode) {
+    const since = new Date(clock.now().getTime() - 30 * 86_400_000);
+    const moves = await db.stockMove.findMany({ where: { storeCode, occurredAt: { gte: since } }, orderBy: { id: 'desc' }, take: 1000 });
+    const skus = new Map((await db.sku.findMany({ where: { code: { in: [...new Set(moves.map((m) => m.skuCode))] } }, select: { code: true, name: true, baseUnit: true } })).map((s) => [s.code, s]));
+    const staff = new Map((await db.staff.findMany({ where: { userid: { in: [...new Set(moves.flatMap((m) => (m.staffUserid ? [m.staffUserid] : [])))] } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
+    return moves.map((m) => ({
+      cells: {
+        at: dateTime(m.occurredAt, timezone),
+        name: skus.get(m.skuCode)?.name ?? m.skuCode,
+        kind: KIND_LABELS[m.kind] ?? m.kind,
+        quantity: `${qty(m.quantity)}${skus.get(m.skuCode)?.baseUnit ?? ''}`,
+        reason: m.reason,
+        by: m.staffUserid ? (staff.get(m.staffUserid) ?? m.staffUserid) : null,
+        source: m.source,
+      },
+    }));
+  },
+};

@@ -1,0 +1,54 @@
+import type { Clock } from '../../clock';
+import type { Db } from '../../db';
+import type { Staff } from '../../generated/prisma/client';
+
+export interface SectionColumn {
+  key: string;
+  label: string;
+  /** How the page filters on this column: free text, or a choice of the values present. */
+  filter?: 'select';
+}
+
+export type Cell = string | number | null;
+
+export interface SectionRow {
+  /** What an action names the row by (a task id). */
+  id?: string;
+  cells: Record<string, Cell>;
+  /** Buttons on the row; each posts to the section's `act`. */
+  actions?: { key: string; label: string }[];
+}
+
+export interface SectionContext {
+  db: Db;
+  clock: Clock;
+  timezone: string;
+}
+
+/**
+ * One table on a store's console page. A feature's data shows in the console by adding a section
+ * to SECTIONS (src/console/sections/index.ts); the page renders it with filters and CSV export,
+ * and every request for it has passed the role check for the store.
+ */
+export interface ConsoleSection {
+  key: string;
+  title: string;
+  columns: SectionColumn[];
+  rows(ctx: SectionContext, storeCode: string): Promise<SectionRow[]>;
+  /** A row's action by a member who may see the store. Throws ActionRefused for a clear 4xx. */
+  act?(ctx: SectionContext & { staff: Staff }, storeCode: string, rowId: string, action: string): Promise<void>;
+}
+
+/** An action that cannot be done (already done, not this store's): 409 with the Chinese reason. */
+export class ActionRefused extends Error {
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+    readonly status = 409,
+  ) {
+    super(reason);
+  }
+}
+
+export const dateTime = (at: Date, timezone: string) =>
+  new Intl.DateTimeFormat('zh-CN', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);

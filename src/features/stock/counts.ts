@@ -1,0 +1,83 @@
+import type { DbTx } from '../../db';
+
+/**
+ * Count (盘点) accuracy, as the README defines it. Each counted SKU compares its counted
+ * quantity with the book at the moment it was counted:
+ *  - within tolerance: |counted − book| ≤ COUNT_TOLERANCE × book (a SKU with no stock in the
+ *    book must be counted as none);
+ *  - accuracy by quantity: 1 − Σ|counted − book| / Σ book, in base units, at least 0;
+ *  - accuracy by cost: the same with each SKU's quantities priced at its cost price.
+ */
+export const COUNT_TOLERANCE = 0.02;
+
+export interface VarianceLine {
+  skuCode: string;
+  name: string;
+  unit: string;
+  costPrice: number;
+  counted: number;
+  /** On-hand in the book when the SKU was counted. */
+  book: number;
+}
+
+export interface CountAccuracy {
+  skus: number;
+  /** Share of SKUs within tolerance, 0..1. */
+  withinTolerance: number;
+  byQuantity: number;
+  byCost: number;
+}
+
+export const variance = (line: VarianceLine) => line.counted - line.book;
+
+export function isWithinTolerance(line: VarianceLine, tolerance = COUNT_TOLERANCE): boolean {
+  return Math.abs(variance(line)) <= tolerance * Math.abs(line.book) + 1e-9;
+}
+
+/** 1 − Σ|difference| / Σ book, never below 0; a book of nothing is accurate only if nothing was found. */
+export function accuracyRatio(absoluteDifference: number, book: number): number {
+  if (book <= 0) return absoluteDifference === 0 ? 1 : 0;
+  return Math.max(0, 1 - absoluteDifference / book);
+}
+
+export function countAccuracy(lines: VarianceLine[], tolerance = COUNT_TOLERANCE): CountAccuracy {
+  let diff = 0;
+  let book = 0;
+  let diffCost = 0;
+  let bookCost = 0;
+  for (const line of lines) {
+    diff += Math.abs(variance(line));
+    book += Math.max(line.book, 0);
+    diffCost += Math.abs(variance(line)) * line.costPrice;
+    bookCost += Math.max(line.book, 0) * line.costPrice;
+  }
+  return {
+    skus: lines.length,
+    withinTolerance: lines.length ? lines.filter((l) => isWithinTolerance(l, tolerance)).length / lines.length : 1,
+    byQuantity: accuracyRatio(diff, book),
+    byCost: accuracyRatio(diffCost, bookCost),
+  };
+}
+
+/** The latest entry of each SKU counted in these counts, with what pricing and naming needs. */
+export async function varianceLines(db: DbTx, countIds: bigint[]): Promise<(VarianceLine & { countId: bigint })[]> {
+  if (countIds.length === 0) return [];
+  const rows = await db.$queryRaw<{ count_id: bigint; sku_code: string; name: string; unit: string; cost_price: string; counted: string; book: string }[]>`
+    SELECT DISTINCT ON (e.count_id, e.sku_code) e.count_id, e.sku_code, s.name, s.base_unit AS unit, s.cost_price::text, e.counted::text, e.book::text
+    FROM stock_count_entry e JOIN sku s ON s.code = e.sku_code
+    WHERE e.count_id = ANY(${countIds})
+    ORDER BY e.count_id, e.sku_code, e.id DESC`;
+  return rows.map((r) => ({ countId: r.count_id, skuCode: r.sku_code, name: r.name, unit: r.unit, costPrice: Number(r.cost_price), counted: Number(r.counted), book: Number(r.book) }));
+}
+
+/** SKUs in the count's scope with stock in the book that nobody counted: reported, never adjusted. */
+export async function uncountedWithStock(db: DbTx, count: { id: bigint; storeCode: string; category: string | null }): Promise<{ name: string; unit: string; onHand: number }[]> {
+  const rows = await db.$queryRaw<{ name: string; unit: string; on_hand: string }[]>`
+    SELECT s.name, s.base_unit AS unit, b.on_hand::text
+    FROM stock_balance b JOIN sku s ON s.code = b.sku_code
+    WHERE b.store_code = ${count.storeCode} AND b.on_hand <> 0
+      AND (${count.category}::text IS NULL OR s.category = ${count.category})
+      AND NOT EXISTS (SELECT 1 FROM stock_count_entry e WHERE e.count_id = ${count.id} AND e.sku_code = b.sku_code)
+    ORDER BY s.name`;
+  return rows.map((r) => ({ name: r.name, unit: r.unit, onHand: Number(r.on_hand) }));
+}

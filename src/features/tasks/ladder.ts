@@ -1,0 +1,33 @@
+import type { Ladder, TaskConfig } from '../../config';
+
+/** Minutes after local midnight in `timezone`. */
+export function localMinutes(at: Date, timezone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  return Number(parts.hour) * 60 + Number(parts.minute);
+}
+
+/** Whether `at` falls in the quiet hours (start inclusive, end exclusive; may span midnight). */
+export function inQuietHours(at: Date, timezone: string, quiet: TaskConfig['quietHours']): boolean {
+  if (!quiet) return false;
+  const m = localMinutes(at, timezone);
+  return quiet.start < quiet.end ? m >= quiet.start && m < quiet.end : m >= quiet.start || m < quiet.end;
+}
+
+/** The ladder a task walks; a name no longer configured falls back to `default`. */
+export function ladderFor(config: TaskConfig, name: string): Ladder {
+  return config.ladders[name] ?? config.ladders.default;
+}
+
+/**
+ * When the step after `sent` goes out: its offset from the due time, but never sooner after the
+ * step just sent than the ladder's gap between them — so a step held back by quiet hours (or a
+ * walker that was down) does not bring the next one along with it.
+ */
+export function nextNoticeAt(ladder: Ladder, sent: number, dueAt: Date, sentAt: Date): Date | null {
+  const next = ladder.steps[sent + 1];
+  if (!next) return null;
+  const gapMs = (next.afterMinutes - ladder.steps[sent].afterMinutes) * 60_000;
+  return new Date(Math.max(dueAt.getTime() + next.afterMinutes * 60_000, sentAt.getTime() + gapMs));
+}

@@ -1,0 +1,61 @@
+/**
+ * Wall-clock time in the chain's time zone (APP_TIMEZONE) and back, with the platform's Intl data
+ * — what shift files, chat dates and quiet hours are written in.
+ */
+
+/** Minutes the zone is ahead of UTC at `at` (Asia/Shanghai: 480). */
+export function zoneOffsetMinutes(at: Date, timezone: string): number {
+  const p = wallClock(at, timezone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The date and time a clock on the wall in `timezone` shows at `at`. */
+export function wallClock(at: Date, timezone: string): WallClock {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((part) => [part.type, Number(part.value)]),
+  );
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+}
+
+/** The instant a wall clock in `timezone` shows `local` (the later one in a DST gap or overlap). */
+export function fromWallClock(local: WallClock, timezone: string): Date {
+  const naive = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  // Twice: the offset at the naive guess may differ from the offset at the answer across a DST change.
+  let at = new Date(naive - zoneOffsetMinutes(new Date(naive), timezone) * 60_000);
+  at = new Date(naive - zoneOffsetMinutes(at, timezone) * 60_000);
+  return at;
+}
+
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * `2026-11-26 08:00` (wall clock in `timezone`) or ISO 8601 with an offset
+ * (`2026-11-26T00:00:00Z`, `…+08:00`); null for anything else or an impossible date.
+ */
+export function parseLocalOrIso(text: string, timezone: string): Date | null {
+  const value = text.trim();
+  if (WITH_OFFSET.test(value)) {
+    const at = new Date(value);
+    return Number.isNaN(at.getTime()) ? null : at;
+  }
+  const m = LOCAL.exec(value);
+  if (!m) return null;
+  const local = { year: +m[1], month: +m[2], day: +m[3], hour: +m[4], minute: +m[5], second: +(m[6] ?? 0) };
+  if (local.month < 1 || local.month > 12 || local.day < 1 || local.day > 31 || local.hour > 23 || local.minute > 59 || local.second > 59) return null;
+  const at = fromWallClock(local, timezone);
+  // 2026-02-30 rolls over to March: refuse it instead.
+  return wallClock(at, timezone).day === local.day ? at : null;
+}

@@ -1,0 +1,173 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import pg from 'pg';
+import { BotRegistry, SCORE_PART_NAMES, type ScorePartName } from '../../src/bot/registry';
+import { loadConfig } from '../../src/config';
+import { openDatabase, type Db } from '../../src/db';
+import { describeTarget } from '../../src/db/target';
+import { computeMonth, saveScores } from '../../src/features/score/repository';
+import { monthPeriod, previousMonth } from '../../src/features/score/period';
+import { DEFAULT_SCORE_RULES } from '../../src/features/score/rules';
+import { FEATURES } from '../../src/main';
+
+/**
+ * Monthly health scores for BENCH_STORES stores (500) with a year of data, on PGlite (in
+ * memory) and on PostgreSQL (a throw-away database) side by side.
+ *
+ *   npm run bench:score
+ *   BENCH_STORES=500 BENCH_DATABASE_URL=postgresql://… npm run bench:score
+ *
+ * What it covers: the score parts the features in FEATURES register — only those, each measured
+ * by its real source over data that a generator below writes in bulk for every store and day of
+ * the year (the generator knows the owning feature's tables). A registered part without a
+ * generator, and a part no feature registers yet, are reported as not covered. What is timed is
+ * what the monthly job does per month: every part measured for every store, the stores scored
+ * and the 500 results stored (computeMonth + saveScores), twelve times; seeding is not timed.
+ */
+
+const STORES = positiveInt('BENCH_STORES', 500);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const TIMEZONE = 'Asia/Shanghai';
+/** The year measured: the twelve months before this one. */
+const LAST_MONTH = '2026-10';
+
+function positiveInt(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+interface Generator {
+  /** What the generated year holds, for the report. */
+  describe: string;
+  seed(db: Db, from: Date, to: Date): Promise<number>;
+}
+
+/**
+ * A year of data per part, written set-based (generate_series) into the owning feature's tables.
+ * Deterministic: the same rows on both databases.
+ */
+const GENERATORS: Partial<Record<ScorePartName, Generator>> = {};
+
+const months = (() => {
+  const list = [LAST_MONTH];
+  while (list.length < 12) list.unshift(previousMonth(list[0]));
+  return list;
+})();
+
+async function seedStores(db: Db): Promise<void> {
+  await db.$executeRaw`INSERT INTO store (code, name, area, updated_at)
+    SELECT 'S' || lpad(i::text, 4, '0'), '门店 ' || i, '区域 ' || (i % 20), now() FROM generate_series(1, ${STORES}::int) AS i`;
+}
+
+interface Run {
+  name: string;
+  seededRows: Record<string, number>;
+  monthMs: number[];
+  scored: number;
+}
+
+async function run(name: string, db: Db): Promise<Run> {
+  const bot = new BotRegistry(loadConfig({ LOG_LEVEL: 'silent' }));
+  for (const feature of FEATURES) feature(bot);
+  await seedStores(db);
+  const from = monthPeriod(months[0], TIMEZONE).start;
+  const to = monthPeriod(LAST_MONTH, TIMEZONE).end;
+  const seededRows: Record<string, number> = {};
+  for (const [part, generator] of Object.entries(GENERATORS) as [ScorePartName, Generator][]) {
+    if (bot.scoreParts.has(part)) seededRows[part] = await generator.seed(db, from, to);
+  }
+  const sources = new Map([...bot.scoreParts].filter(([part]) => GENERATORS[part]));
+  const monthMs: number[] = [];
+  let scored = 0;
+  for (const month of months) {
+    const started = process.hrtime.bigint();
+    const results = await computeMonth(db, sources, DEFAULT_SCORE_RULES, monthPeriod(month, TIMEZONE));
+    await saveScores(db, results, new Date());
+    monthMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+    scored += results.filter((r) => r.points !== null).length;
+  }
+  return { name, seededRows, monthMs, scored };
+}
+
+async function throwAwayPostgres(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+    await client.connect();
+    return client;
+  };
+  let admin: pg.Client;
+  try {
+    admin = await connect();
+  } catch (err) {
+    console.log(`PostgreSQL at ${describeTarget({ kind: 'postgres', url: ADMIN_URL })} unreachable (${(err as Error).message}): skipping the PostgreSQL run.`);
+    return null;
+  }
+  const name = `bench_${crypto.randomBytes(6).toString('hex')}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const cleanup = await connect();
+      try {
+        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  const registered = new BotRegistry(loadConfig({ LOG_LEVEL: 'silent' }));
+  for (const feature of FEATURES) feature(registered);
+  console.log(`${STORES} stores, months ${months[0]} to ${LAST_MONTH} (${TIMEZONE}). ${cpus.length} × ${cpus[0]?.model}`);
+  for (const part of SCORE_PART_NAMES) {
+    const generator = GENERATORS[part];
+    const state = !registered.scoreParts.has(part) ? 'not covered: no feature registers it yet' : !generator ? 'not covered: registered, but the bench has no data generator for it' : `covered — ${generator.describe}`;
+    console.log(`  ${part}: ${state}`);
+  }
+  const runs: Run[] = [];
+  const pglite = await openDatabase({ kind: 'pglite', dataDir: null });
+  try {
+    await pglite.migrate();
+    runs.push(await run('PGlite', pglite.prisma));
+  } finally {
+    await pglite.close();
+  }
+  const postgres = await throwAwayPostgres();
+  if (postgres) {
+    const database = await openDatabase({ kind: 'postgres', url: postgres.url });
+    try {
+      await database.migrate();
+      runs.push(await run('PostgreSQL', database.prisma));
+    } finally {
+      await database.close();
+      await postgres.drop();
+    }
+  }
+  console.log('');
+  const header = ['database', 'rows seeded', 'stores scored', 'total ms (12 months)', 'per month ms', 'slowest month ms'];
+  const lines = runs.map((r) => [
+    r.name,
+    Object.entries(r.seededRows).map(([part, rows]) => `${part} ${rows}`).join(', ') || '—',
+    String(r.scored),
+    r.monthMs.reduce((a, b) => a + b, 0).toFixed(0),
+    (r.monthMs.reduce((a, b) => a + b, 0) / r.monthMs.length).toFixed(0),
+    Math.max(...r.monthMs).toFixed(0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padStart(widths[i])).join('  '));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

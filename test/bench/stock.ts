@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db';
+import { describeTarget, type DatabaseTarget } from '../../src/db/target';
+import { countAccuracy, uncountedWithStock, varianceLines } from '../../src/features/stock/counts';
+import { bookMove, bookMoves, onHand, type NewMove } from '../../src/features/stock/ledger';
+
+/**
+ * The stock ledger at chain scale, on PGlite and PostgreSQL side by side:
+ *  - bulk booking: BENCH_MOVES moves across BENCH_STORES stores × BENCH_SKUS SKUs, as synced
+ *    documents of BENCH_BATCH lines (bookMoves), BENCH_WRITERS documents in flight;
+ *  - chat booking: BENCH_CHAT_MOVES single moves (bookMove, one transaction each, as a chat
+ *    message books), BENCH_WRITERS at once;
+ *  - on-hand query latency (p50/p99 over 2,000 random store × SKU lookups);
+ *  - the count-variance report of a store whose every SKU was counted (what 结束盘点 computes).
+ *
+ *   npm run bench:stock
+ *   BENCH_MOVES=100000 BENCH_TARGETS=postgres BENCH_DATABASE_URL=postgresql://… npm run bench:stock
+ */
+const STORES = positiveInt('BENCH_STORES', 200);
+const SKUS = positiveInt('BENCH_SKUS', 2_000);
+const MOVES = positiveInt('BENCH_MOVES', 1_000_000);
+const BATCH = positiveInt('BENCH_BATCH', 500);
+const WRITERS = positiveInt('BENCH_WRITERS', 4);
+const CHAT_MOVES = positiveInt('BENCH_CHAT_MOVES', 2_000);
+const QUERIES = 2_000;
+const TARGETS = (process.env.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((t) => t.trim());
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+function positiveInt(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+/** A small seeded generator: every run books the same moves. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const storeCode = (i: number) => `S${String(i).padStart(4, '0')}`;
+const skuCode = (i: number) => `K${String(i).padStart(5, '0')}`;
+
+interface Result {
+  target: string;
+  bulkMovesPerSecond: number;
+  chatMovesPerSecond: number;
+  onHandP50: number;
+  onHandP99: number;
+  varianceMs: number;
+  moves: number;
+}
+
+async function open(kind: string): Promise<{ database: Database; where: string; drop: () => Promise<void> }> {
+  if (kind === 'pglite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stock-'));
+    const target: DatabaseTarget = { kind: "pglite", dataDir: process.env.BENCH_PGLITE_MEMORY ? null : dir };
+    const database = await openDatabase(target);
+    return { database, where: describeTarget(target), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const name = `bench_stock_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const target: DatabaseTarget = { kind: 'postgres', url: url.toString() };
+  const database = await openDatabase(target);
+  return {
+    database,
+    where: describeTarget(target),
+    drop: async () => {
+      const cleanup = new pg.Client({ connectionString: ADMIN_URL });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+async function bench(kind: string): Promise<Result> {
+  const { database, where, drop } = await open(kind);
+  const db = database.prisma;
+  try {
+    await database.migrate();
+    console.log(`${kind}: ${where}; seeding ${STORES} stores × ${SKUS} SKUs`);
+    await db.store.createMany({ data: Array.from({ length: STORES }, (_, i) => ({ code: storeCode(i), name: `门店 ${i}` })) });
+    for (let from = 0; from < SKUS; from += 1_000) {
+      await db.sku.createMany({
+        data: Array.from({ length: Math.min(1_000, SKUS - from) }, (_, j) => ({ code: skuCode(from + j), name: `商品 ${from + j}`, category: `类别 ${(from + j) % 20}`, baseUnit: '个', packUnits: [], costPrice: 1 + ((from + j) % 50) })),
+      });
+    }
+    // Sales may go below zero (the till has sold it); bulk loads are booked as the sync API books them.
+    const skuRules = new Map(Array.from({ length: SKUS }, (_, i) => [skuCode(i), { baseUnit: '个', allowNegative: true }]));
+
+    // Bulk: documents of BATCH lines for one store each, receipts and sales mixed.
+    const rand = random(42);
+    const now = new Date();
+    const documents = Math.ceil(MOVES / BATCH);
+    let next = 0;
+    let booked = 0;
+    const started = performance.now();
+    let lastReport = started;
+    const worker = async () => {
+      for (let d = next++; d < documents; d = next++) {
+        const store = storeCode(Math.floor(rand() * STORES));
+        const size = Math.min(BATCH, MOVES - d * BATCH);
+        const moves: NewMove[] = Array.from({ length: size }, (_, j) => {
+          const sale = rand() < 0.6;
+          return { storeCode: store, skuCode: skuCode(Math.floor(rand() * SKUS)), kind: sale ? 'sale' : 'receipt', quantity: sale ? -1 - Math.floor(rand() * 3) : 5 + Math.floor(rand() * 20), occurredAt: now, recordedAt: now, source: sale ? 'pos' : 'erp', externalId: `bench:${d}:${j}` };
+        });
+        await db.$transaction((tx) => bookMoves(tx, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 });
+        booked += size;
+        if (performance.now() - lastReport > 30_000) {
+          lastReport = performance.now();
+          console.log(`${kind}: ${booked.toLocaleString()} moves booked, ${Math.round(booked / ((lastReport - started) / 1000))} moves/s so far`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: WRITERS }, worker));
+    const bulkSeconds = (performance.now() - started) / 1000;
+
+    // Chat: one move per transaction, the way a message books it.
+    let chatNext = 0;
+    const chatStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        for (let i = chatNext++; i < CHAT_MOVES; i = chatNext++) {
+          const move: NewMove = { storeCode: storeCode(i % STORES), skuCode: skuCode((i * 7) % SKUS), kind: 'receipt', quantity: 1, occurredAt: now, recordedAt: now, source: 'chat', externalId: `chat:${i}` };
+          await db.$transaction((tx) => bookMove(tx, move, '个', false), { maxWait: 60_000 });
+        }
+      }),
+    );
+    const chatSeconds = (performance.now() - chatStarted) / 1000;
+
+    const latencies: number[] = [];
+    for (let i = 0; i < QUERIES; i++) {
+      const t = performance.now();
+      await onHand(db, storeCode(Math.floor(rand() * STORES)), skuCode(Math.floor(rand() * SKUS)));
+      latencies.push(performance.now() - t);
+    }
+    latencies.sort((a, b) => a - b);
+
+    // A count of every SKU of one store, counted against its book with small differences.
+    const store = storeCode(0);
+    const count = await db.stockCount.create({ data: { storeCode: store, status: 'open', openedBy: 'bench', openedAt: now, externalId: 'bench-count' } });
+    const balances = new Map((await db.stockBalance.findMany({ where: { storeCode: store } })).map((b) => [b.skuCode, b.onHand.toNumber()]));
+    const entries = Array.from({ length: SKUS }, (_, i) => {
+      const book = balances.get(skuCode(i)) ?? 0;
+      return { countId: count.id, skuCode: skuCode(i), counted: Math.max(0, book + (rand() < 0.1 ? Math.floor(rand() * 5) - 2 : 0)), book, countedBy: 'bench', countedAt: now, source: 'scan', externalId: `bench-count:${i}` };
+    });
+    for (let from = 0; from < entries.length; from += 1_000) await db.stockCountEntry.createMany({ data: entries.slice(from, from + 1_000) });
+    const reportTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const lines = await varianceLines(db, [count.id]);
+      countAccuracy(lines);
+      await uncountedWithStock(db, count);
+      reportTimes.push(performance.now() - t);
+    }
+    reportTimes.sort((a, b) => a - b);
+    return {
+      target: kind,
+      bulkMovesPerSecond: MOVES / bulkSeconds,
+      chatMovesPerSecond: CHAT_MOVES / chatSeconds,
+      onHandP50: latencies[Math.floor(latencies.length * 0.5)],
+      onHandP99: latencies[Math.floor(latencies.length * 0.99)],
+      varianceMs: reportTimes[Math.floor(reportTimes.length / 2)],
+      moves: await db.stockMove.count(),
+    };
+  } finally {
+    await database.close();
+    await drop();
+  }
+}
+
+async function main() {
+  console.log(`bench:stock — ${MOVES.toLocaleString()} moves, ${STORES} stores × ${SKUS} SKUs, documents of ${BATCH} lines, ${WRITERS} writers; ${CHAT_MOVES} chat moves; ${os.cpus().length} cores`);
+  const results: Result[] = [];
+  for (const target of TARGETS) results.push(await bench(target));
+  console.log('');
+  console.log('| database | bulk moves/s (documents) | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.target} | ${Math.round(r.bulkMovesPerSecond).toLocaleString()} | ${Math.round(r.chatMovesPerSecond).toLocaleString()} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

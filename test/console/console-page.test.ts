@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { startBot } from '../../src/main';
+import type { App } from '../../src/app';
+import { openTestDatabase } from '../helpers/database';
+import { openTask } from '../../src/features/tasks';
+
+/** The console in a real headless Chromium (Debian's), on the sandbox: demo sign-in, the ranking, a store. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let app: App;
+let base: string;
+let browser: Browser;
+let page: Page;
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
+  const port = await freePort();
+  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), { database: await openTestDatabase() });
+  app = started.app;
+  base = `http://127.0.0.1:${port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+afterEach(() => page?.close());
+
+async function signInAs(userid: string, viewport = { width: 1280, height: 800 }) {
+  page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(`${base}/console/`);
+  await page.click(`.users button[data-user="${userid}"]`);
+  return errors;
+}
+
+it('signs in as a demo area manager, ranks their stores with a chart, and opens a store', async () => {
+  const errors = await signInAs('liuarea');
+  await page.locator('h1', { hasText: '门店健康分排名' }).waitFor();
+  await page.locator('#who', { hasText: '刘经理 · 区域经理' }).waitFor();
+  const rows = page.locator('tbody tr');
+  await rows.first().waitFor();
+  expect(await rows.count()).toBe(2);
+  expect(await rows.nth(0).locator('td').nth(1).textContent()).toBe('一店 · 人民路');
+  // The chart is drawn by ECharts served from our own node_modules.
+  await page.locator('#ranking-chart svg').waitFor();
+  expect(await page.locator('#ranking-chart svg text', { hasText: '二店 · 滨江路' }).count()).toBeGreaterThan(0);
+
+  await rows.nth(0).click();
+  await page.waitForURL(`${base}/console/store/S001`);
+  await page.locator('#score-summary', { hasText: '比上月' }).waitFor();
+  expect(await page.locator('#score-summary .parts li').count()).toBe(4);
+  expect(await page.locator('.chart svg').count()).toBe(2);
+  // The stock section: filter to what is below safety stock, and export that as CSV.
+  const stock = page.locator('[data-section="stock"]');
+  await stock.locator('tbody tr').first().waitFor();
+  await stock.locator('select[aria-label="状态"]').selectOption('低于安全库存');
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-section="stock"] tbody tr td:last-child')).every((td) => td.textContent === '低于安全库存'));
+  const href = await stock.locator('a', { hasText: '导出 CSV' }).getAttribute('href');
+  expect(href).toContain('format=csv');
+  expect(href).toContain('f.status=');
+  const csv = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
+  expect(csv.split('\n')[0]).toContain('编码,商品,分类,现有,单位,安全库存,状态');
+  expect(errors).toEqual([]);
+});
+
+it('shows a store manager only their store, and a 店员 no console at all', async () => {
+  await signInAs('wumanager', { width: 390, height: 844 });
+  const rows = page.locator('tbody tr');
+  await rows.first().waitFor();
+  expect(await rows.count()).toBe(1);
+  expect(await rows.first().locator('td').nth(1).textContent()).toBe('二店 · 滨江路');
+  // Usable on a phone: nothing wider than the screen but the table, which scrolls inside its box.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.goto(`${base}/console/store/S001`);
+  await page.locator('.error', { hasText: '你没有查看这家门店的权限' }).waitFor();
+  await page.close();
+
+  await signInAs('liqiang');
+  await page.locator('.error', { hasText: '管理台仅供店长、区域经理和管理员使用' }).waitFor();
+});
+
+it('acts on a task from the store page: 完成 closes it through the task engine', async () => {
+  const now = new Date();
+  await openTask(app.db, { kind: 'manual.clean', sourceRef: 'browser-test', storeCode: 'S001', assignee: 'zhangxiaomei', title: '清洁制冰机（浏览器测试）', dueAt: now }, { now });
+  await signInAs('zhoumanager');
+  await page.locator('tbody tr').first().click();
+  const row = page.locator('[data-section="tasks"] tbody tr', { hasText: '清洁制冰机（浏览器测试）' });
+  await row.waitFor();
+  expect(await row.locator('td').nth(5).textContent()).toBe('待处理');
+  await row.locator('button[data-action="done"]').click();
+  await page.locator('[data-section="tasks"] tbody tr', { hasText: '清洁制冰机（浏览器测试）' }).locator('td', { hasText: '已完成' }).waitFor();
+  expect(await app.db.task.findFirstOrThrow({ where: { sourceRef: 'browser-test' } })).toMatchObject({ state: 'done', closedBy: 'zhoumanager' });
+});

@@ -1,0 +1,94 @@
+import { consoleMiddleware } from '../../src/console';
+import { SECTIONS } from '../../src/console/sections';
+import { importMasterData } from '../../src/features/masterdata/import';
+import { TestClock } from '../helpers/clock';
+import { startHarness, type Harness } from '../helpers/harness';
+import { member, signIn, type Member } from './helpers';
+
+/**
+ * Every console API checks the role server-side: a store manager sees their store, an area
+ * manager their area's stores, an admin all; anyone else nothing. A store outside what a member
+ * may see is 403 from every API, whatever the request.
+ */
+const clock = new TestClock(new Date('2026-11-25T02:00:00Z').getTime());
+let h: Harness;
+const as: Record<string, Member> = {};
+beforeAll(async () => {
+  h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
+  await importMasterData(h.app.db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\nS3,三店,华南区\n', 'csv');
+  await importMasterData(
+    h.app.db,
+    'staff',
+    'userid,name,store,role,area\nboss,总部,,管理员,\neast,刘经理,,区域经理,华东区\nsouth,黄经理,,区域经理,华南区\nm2,吴店长,S2,店长,\nclerk,店员甲,S1,店员,\n',
+    'csv',
+  );
+  for (const score of [
+    { storeCode: 'S1', points: 80 },
+    { storeCode: 'S2', points: 70 },
+    { storeCode: 'S3', points: 60 },
+  ]) {
+    await h.app.db.storeScore.create({ data: { ...score, month: '2026-10', availablePoints: 100, complete: true, parts: [], computedAt: clock.now() } });
+  }
+  for (const userid of ['boss', 'east', 'south', 'm2']) as[userid] = await signIn(h, userid);
+  // A 店员 cannot sign in; a session for one (had they been demoted after signing in) must still see nothing.
+  await h.app.db.staff.update({ where: { userid: 'south' }, data: { role: 'staff', area: null, storeCode: 'S3' } });
+  as.demoted = as.south;
+  as.nobody = member(h);
+});
+afterAll(() => h.stop());
+
+/** Every store-scoped API of the console, for one store. */
+const storeApis = (code: string) => [
+  { method: 'GET', path: `/console/api/stores/${code}` },
+  { method: 'GET', path: `/console/api/stores/${code}/score` },
+  ...SECTIONS.flatMap((s) => [
+    { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}` },
+    { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}?format=csv` },
+    { method: 'POST', path: `/console/api/stores/${code}/sections/${s.key}/rows/1/done` },
+  ]),
+];
+const call = (m: Member, api: { method: string; path: string }) => (api.method === 'GET' ? m.get(api.path) : m.post(api.path));
+
+it.each([
+  ['boss', ['S1', 'S2', 'S3'], []],
+  ['east', ['S1', 'S2'], ['S3']],
+  ['m2', ['S2'], ['S1', 'S3']],
+  ['demoted', [], ['S1', 'S2', 'S3']],
+])('%s: may see %j, and gets 403 from every API of %j', async (who, visible, hidden) => {
+  const m = as[who];
+  for (const code of hidden) {
+    for (const api of storeApis(code)) expect([api.path, (await call(m, api)).status]).toEqual([api.path, 403]);
+  }
+  for (const code of visible) {
+    for (const api of storeApis(code).filter((a) => a.method === 'GET')) expect([api.path, (await call(m, api)).status]).toEqual([api.path, 200]);
+  }
+});
+
+it('answers 403 for a store that does not exist, as for one that is not yours', async () => {
+  for (const api of storeApis('NOPE')) expect((await call(as.m2, api)).status).toBe(403);
+});
+
+it('ranks only the stores a member may see', async () => {
+  const stores = async (m: Member) => ((await (await m.get('/console/api/ranking?month=2026-10')).json()) as { rows: { id: string }[] }).rows.map((r) => r.id);
+  expect(await stores(as.boss)).toEqual(['S1', 'S2', 'S3']);
+  expect(await stores(as.east)).toEqual(['S1', 'S2']);
+  expect(await stores(as.m2)).toEqual(['S2']);
+  const csv = await (await as.east.get('/console/api/ranking?month=2026-10&format=csv')).text();
+  expect(csv.split('\r\n').length).toBeGreaterThan(0);
+  expect(csv).toContain('一店');
+  expect(csv).not.toContain('三店');
+});
+
+it('gives nobody without a session anything (401), and a 店员 session nothing (403)', async () => {
+  const apis = [{ method: 'GET', path: '/console/api/me' }, { method: 'GET', path: '/console/api/ranking' }, { method: 'GET', path: '/console/api/anything' }, ...storeApis('S1')];
+  for (const api of apis) expect([api.path, (await call(as.nobody, api)).status]).toEqual([api.path, 401]);
+  for (const api of apis) expect([api.path, (await call(as.demoted, api)).status]).toEqual([api.path, 403]);
+});
+
+it('refuses a state-changing request without the session CSRF token or from another origin', async () => {
+  const path = `/console/api/stores/S2/sections/${SECTIONS[0].key}/rows/1/done`;
+  expect((await as.m2.post(path, {}, { 'x-csrf-token': '' })).status).toBe(403);
+  expect((await as.m2.post(path, {}, { 'x-csrf-token': as.boss.csrf })).status).toBe(403);
+  expect((await as.m2.post(path, {}, { origin: 'https://evil.example.com' })).status).toBe(403);
+  expect((await as.m2.post(path, {})).status).not.toBe(403);
+});

@@ -1,0 +1,26 @@
+import { accuracyRatio, countAccuracy, isWithinTolerance, type VarianceLine } from '../../../src/features/stock/counts';
+
+const line = (counted: number, book: number, costPrice = 1): VarianceLine => ({ skuCode: `S${counted}-${book}`, name: 'x', unit: '盒', costPrice, counted, book });
+
+it('measures accuracy by quantity and by cost as 1 − Σ|counted − book| / Σ book', () => {
+  const lines = [line(18, 20, 28), line(100, 100, 1), line(12, 10, 5)];
+  const accuracy = countAccuracy(lines);
+  expect(accuracy.skus).toBe(3);
+  expect(accuracy.byQuantity).toBeCloseTo(1 - 4 / 130, 10);
+  expect(accuracy.byCost).toBeCloseTo(1 - (2 * 28 + 2 * 5) / (20 * 28 + 100 + 10 * 5), 10);
+  expect(accuracy.withinTolerance).toBeCloseTo(1 / 3, 10);
+});
+
+it('counts a SKU within tolerance when it is off by at most 2% of the book', () => {
+  expect(isWithinTolerance(line(98, 100))).toBe(true);
+  expect(isWithinTolerance(line(97, 100))).toBe(false);
+  expect(isWithinTolerance(line(0, 0))).toBe(true);
+  expect(isWithinTolerance(line(1, 0))).toBe(false);
+});
+
+it('never goes below zero, and a book of nothing is accurate only when nothing was found', () => {
+  expect(accuracyRatio(30, 10)).toBe(0);
+  expect(accuracyRatio(0, 0)).toBe(1);
+  expect(accuracyRatio(2, 0)).toBe(0);
+  expect(countAccuracy([])).toEqual({ skus: 0, withinTolerance: 1, byQuantity: 1, byCost: 1 });
+});
