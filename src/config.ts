@@ -1,3 +1,4 @@
+import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { databaseTarget, type DatabaseTarget } from './db/target';
@@ -45,6 +46,24 @@ export const DEFAULT_TASK_LADDERS: Record<string, Ladder> = {
       { afterMinutes: 120, notify: 'area_manager' },
     ],
     // Well inside the 72 h a card's response_code lasts, so every card can still say 已过期.
+    expireAfterMinutes: 48 * 60,
+    quietHours: true,
+  },
+  /** A handover not confirmed by its deadline: the incoming colleague and the store manager at once. */
+  'handover.confirm': {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 0, notify: 'store_manager' },
+    ],
+    expireAfterMinutes: 48 * 60,
+    quietHours: true,
+  },
+  /** A work order not acknowledged or closed in time (by priority): the repairer, then the area manager. */
+  workorder: {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 0, notify: 'area_manager' },
+    ],
     expireAfterMinutes: 48 * 60,
     quietHours: true,
   },
@@ -117,6 +136,15 @@ const envSchema = z.object({
     .trim()
     .refine((v) => v === '' || v === 'off' || (v.split('-').length === 2 && v.split('-').every((t) => clockTime.test(t))), { message: 'must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off' })
     .default('22:00-08:00'),
+  MEDIA_DIR: optionalText,
+  MEDIA_S3_BUCKET: optionalText,
+  MEDIA_S3_ENDPOINT: optionalText.pipe(z.url({ message: 'must be the URL of an S3-compatible endpoint' }).optional()),
+  MEDIA_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  MEDIA_S3_ACCESS_KEY_ID: optionalText,
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalText,
+  MEDIA_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true'),
+  HANDOVER_NEW_STAFF_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  REPAIR_PHOTO_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(120),
   SCORE_RULES_FILE: optionalText,
   PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
   CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
@@ -184,6 +212,14 @@ export interface Config {
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
   members: MembersConfig;
+  /** Where photos staff send are kept: a local directory, or an S3-compatible bucket when configured. */
+  media: MediaConfig;
+  handover: {
+    /** Staff hired within this many days get hints on every card (and the step-by-step offer). */
+    newStaffDays: number;
+    /** A photo and a 报修 / 有异常 text this close together make one work order. */
+    repairPhotoWindowSeconds: number;
+  };
   /** A JSON file with the health score's weights and thresholds; null: the built-in rules. */
   scoreRulesFile: string | null;
   /** The manager console under /console; null when it is off (PUBLIC_URL and CONSOLE_SESSION_SECRET unset). */
@@ -223,6 +259,9 @@ export interface MembersConfig {
   remindAfterHours: number;
   smsProvider: 'off' | 'log';
 }
+export type MediaConfig =
+  | { kind: 'local'; dir: string }
+  | { kind: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
 
 /** A configuration problem, one line per bad variable, each naming it. */
 export class ConfigError extends Error {
@@ -256,6 +295,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
     problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
   }
+  if (!e.MEDIA_S3_ACCESS_KEY_ID !== !e.MEDIA_S3_SECRET_ACCESS_KEY) problems.push('config: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
+  if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
+    problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -274,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
       members: membersConfig(e, true),
       tasks: taskConfig(e),
+      ...featureSettings(e),
       scoreRulesFile: e.SCORE_RULES_FILE ?? null,
       // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
       console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
@@ -301,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
     members: membersConfig(e, false),
     tasks: taskConfig(e),
+    ...featureSettings(e),
     scoreRulesFile: e.SCORE_RULES_FILE ?? null,
     console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
   };
@@ -333,4 +378,19 @@ function taskConfig(e: z.infer<typeof envSchema>): TaskConfig {
     ladders: e.TASK_LADDERS ?? DEFAULT_TASK_LADDERS,
     quietHours: quiet === '' || quiet === 'off' || start === end ? null : { start: minutes(start), end: minutes(end) },
   };
+}
+
+function featureSettings(e: z.infer<typeof envSchema>): Pick<Config, 'media' | 'handover'> {
+  const media: MediaConfig = e.MEDIA_S3_BUCKET
+    ? {
+        kind: 's3',
+        bucket: e.MEDIA_S3_BUCKET,
+        endpoint: e.MEDIA_S3_ENDPOINT,
+        region: e.MEDIA_S3_REGION,
+        accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID,
+        secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.MEDIA_S3_FORCE_PATH_STYLE === 'true',
+      }
+    : { kind: 'local', dir: path.resolve(e.MEDIA_DIR ?? path.join('data', 'media')) };
+  return { media, handover: { newStaffDays: e.HANDOVER_NEW_STAFF_DAYS, repairPhotoWindowSeconds: e.REPAIR_PHOTO_WINDOW_SECONDS } };
 }

@@ -8,6 +8,8 @@ import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
 import { membersFeature } from './features/members';
 import { scoreFeature } from './features/score';
+import { handoverFeature } from './features/handover';
+import { workOrdersFeature } from './features/workorders';
 import { tasksFeature } from './features/tasks';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
@@ -21,7 +23,7 @@ import { demoContacts } from './features/members/demo';
 import { consoleMenuFeature, consoleMiddleware } from './console';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, membersFeature, scoreFeature, consoleMenuFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, membersFeature, scoreFeature, consoleMenuFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {

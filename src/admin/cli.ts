@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { importMasterData } from '../features/masterdata/import';
 import { KINDS, type Kind } from '../features/masterdata/rows';
+import { CHAIN_SCOPE, importChecklist } from '../features/handover/templates';
 import { MIGRATIONS_DIR } from '../db/migrate';
 import { openDatabase, type Database } from '../db';
 import { databaseTarget, describeTarget } from '../db/target';
@@ -17,6 +18,9 @@ const USAGE = `usage: npm run admin -- <command>
   import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings, shifts);
                        every bad row is reported with its line and nothing is written
 ${MEMBERS_USAGE}
+  import checklist <file.json>
+                       import a handover checklist template (with "store" for one store, else the
+                       chain default); a changed template becomes the next version
   migrate              apply pending database migrations (npm start does this too)
   migration-status     list applied and pending migrations
   setup-menu           create the app menu in WeCom from the features' buttons
@@ -33,8 +37,26 @@ async function main(argv: string[]): Promise<number> {
     case 'import': {
       const [kind, file] = rest;
       if (kind === 'members' || kind === 'orders') return membersAdmin(command, rest, withApp);
+      if (kind === 'checklist' && file) {
+        if (!fs.existsSync(file)) {
+          console.error(`no such file: ${file}`);
+          return 2;
+        }
+        return withDatabase(async (database) => {
+          await database.migrate();
+          const outcome = await importChecklist(database.prisma, fs.readFileSync(file, 'utf8'), new Date());
+          if (!outcome.ok) {
+            for (const p of outcome.problems) console.error(`${file}: ${p}`);
+            console.error(`${outcome.problems.length} problem(s); nothing was imported`);
+            return 1;
+          }
+          const scope = outcome.scope === CHAIN_SCOPE ? 'chain default' : `store ${outcome.scope}`;
+          console.log(`checklist for ${scope}: ${outcome.items} item(s), ${outcome.created ? `new version ${outcome.version}` : `unchanged (version ${outcome.version})`}`);
+          return 0;
+        });
+      }
       if (!kind || !(kind in KINDS) || !file) {
-        console.error(`usage: npm run admin -- import <${Object.keys(KINDS).join('|')}> <file.csv|file.json>`);
+        console.error(`usage: npm run admin -- import <${Object.keys(KINDS).join('|')}> <file.csv|file.json>\n       npm run admin -- import checklist <file.json>`);
         return 2;
       }
       if (!fs.existsSync(file)) {

@@ -3,6 +3,8 @@ export type OutboundContent =
   | { kind: 'text'; content: string }
   | { kind: 'markdown'; content: string }
   | { kind: 'template_card'; card: TemplateCard }
+  /** An image already uploaded with media/upload (media ids live three days). */
+  | { kind: 'image'; mediaId: string }
   /** Not a new message: rewrites a card the person tapped (message/update_template_card). */
   | { kind: 'card_update'; update: CardUpdate };
 
@@ -21,6 +23,7 @@ export type TemplateCard = { card_type: string; task_id?: string } & Record<stri
 export const text = (content: string): OutboundContent => ({ kind: 'text', content });
 export const markdown = (content: string): OutboundContent => ({ kind: 'markdown', content });
 export const templateCard = (card: TemplateCard): OutboundContent => ({ kind: 'template_card', card });
+export const image = (mediaId: string): OutboundContent => ({ kind: 'image', mediaId });
 
 /** WeCom refuses text and markdown `content` over 2,048 bytes of UTF-8. */
 export const CONTENT_LIMIT_BYTES = 2048;

@@ -37,6 +37,9 @@ function toRows(item: OutboxItem): Prisma.OutboxMessageCreateManyInput[] {
     const taskId = content.card.task_id ?? taskIdFor(item.idempotencyKey);
     return [{ recipient: item.to, kind: content.kind, body: { ...content.card, task_id: taskId }, idempotencyKey: item.idempotencyKey }];
   }
+  if (content.kind === 'image') {
+    return [{ recipient: item.to, kind: content.kind, body: { media_id: content.mediaId }, idempotencyKey: item.idempotencyKey }];
+  }
   const parts = splitContent(content.content);
   return parts.map((part, i) => ({
     recipient: item.to,

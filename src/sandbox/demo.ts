@@ -8,6 +8,7 @@ import { DEFAULT_TIMEZONE, loadConfig, type MembersConfig } from '../config';
 import { seedDemoMembers } from '../features/members/demo';
 import { seedTaskDemo } from '../features/tasks/demo';
 import { seedDemoScores } from '../features/score/demo';
+import { seedHandoverDemo } from '../features/handover/demo';
 
 const DEMO_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'demo-data');
 /** In import order: staff and settings refer to stores and SKUs. */
@@ -37,6 +38,7 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; ti
   // The sandbox's own member settings (its demo pepper) unless the caller passes the app's.
   await seedDemoMembers(db, opts.now, opts.members ?? loadConfig({}).members);
   await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
+  await seedHandoverDemo(db, opts.now);
   return 'seeded';
 }
 

@@ -1,0 +1,72 @@
+import type { Messaging } from '../../bot/context';
+import type { DbTx } from '../../db';
+import type { Handover } from '../../generated/prisma/client';
+import { closeTask, openTask, type TaskRef } from '../tasks';
+
+type Tx = Messaging & { db: DbTx };
+
+/** What the store manager is asked to settle for a handover; each is a task of its own kind. */
+export type ManagerCase = 'dispute' | 'cashDifference';
+
+const confirmRef = (handover: Handover): TaskRef => ({ kind: 'handover.confirm', sourceRef: `handover:${handover.id}` });
+const caseRef = (handover: Handover, what: ManagerCase): TaskRef => ({ kind: `handover.${what}`, sourceRef: `handover:${handover.id}` });
+
+/**
+ * The incoming colleague is to confirm by `deadline`. A task due then: if it is still open, the
+ * ladder `handover.confirm` reminds them and pings the store manager, whose card can settle it.
+ */
+export async function expectConfirmation(tx: Tx, handover: Handover, deadline: Date, title: string, now: Date): Promise<void> {
+  await openTask(
+    tx.db,
+    {
+      ...confirmRef(handover),
+      storeCode: handover.storeCode,
+      assignee: handover.incomingUserid,
+      title,
+      detail: '接班同事还没有确认交班。',
+      dueAt: deadline,
+      ladder: 'handover.confirm',
+      actions: [
+        { key: `handover.confirmAll:${handover.id}`, label: '全部确认' },
+        { key: `handover.review:${handover.id}`, label: '逐项确认' },
+        { key: `handover.resolve:${handover.id}:late`, label: '店长已处理' },
+      ],
+    },
+    { by: handover.outgoingUserid, now },
+  );
+}
+
+/** Both sides acted: the confirmation task is done (its cards say so). */
+export async function confirmationDone(tx: Tx, handover: Handover, by: string, inboundId: string, now: Date): Promise<void> {
+  await closeTask(tx.db, confirmRef(handover), { state: 'done', by, inboundId, now });
+}
+
+/** A dispute or a cash difference: the store manager gets the details and a card to resolve, now. */
+export async function askManager(tx: Tx, handover: Handover, what: ManagerCase, title: string, detail: string, now: Date): Promise<void> {
+  await openTask(
+    tx.db,
+    {
+      ...caseRef(handover, what),
+      storeCode: handover.storeCode,
+      // No assignee: the engine sends it to the store's managers.
+      assignee: null,
+      title,
+      detail,
+      dueAt: now,
+      actions: [{ key: `handover.resolve:${handover.id}:${what}`, label: '已处理' }],
+    },
+    { now },
+  );
+}
+
+/** What a manager's 已处理 settles: a dispute, a cash difference, or a confirmation not made in time. */
+export type Settled = ManagerCase | 'late';
+
+/** The manager settled one case of the handover; false when it was settled before (a second tap, a retry). */
+export async function managerResolved(tx: Tx, handover: Handover, what: Settled, by: string, inboundId: string, now: Date): Promise<boolean> {
+  const ref = what === 'late' ? confirmRef(handover) : caseRef(handover, what);
+  const task = await tx.db.task.findUnique({ where: { kind_sourceRef: ref } });
+  if (!task) return false;
+  const { changed } = await closeTask(tx.db, ref, { state: 'done', by, inboundId, note: '店长已处理', now });
+  return changed;
+}

@@ -1,0 +1,55 @@
+import type { Feature } from '../../bot/registry';
+import type { BotContext } from '../../bot/context';
+import { photoForWorkOrder, type WorkOrderDeps } from '../workorders/commands';
+import { answerBatch, answerFromCard, answerNumber, answerText, chooseMode, photoForHandover, pickIncoming, startHandover } from './flow';
+import { confirmAll, dispute, photoForDispute, resolve, review, reviewPage, type HandoverDeps } from './incoming';
+import { createMediaStore } from './media';
+import { showRecords } from './records';
+import { measureHandoverCompleteness } from './score';
+import { importChecklist } from './templates';
+
+/**
+ * Shift handover in chat: the outgoing colleague walks through the store's checklist on cards,
+ * the incoming one confirms or disputes item by item, the store manager hears of disputes, cash
+ * differences and late confirmations, and every step lands in a hash-chained log per store.
+ */
+export const handoverFeature: Feature = (bot) => {
+  const media = createMediaStore(bot.config.media);
+  const deps: HandoverDeps = { media, newStaffDays: bot.config.handover.newStaffDays, timezone: bot.config.timezone };
+  const repairs: WorkOrderDeps = { media, photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
+
+  bot.command('交班记录', (ctx) => showRecords(deps.timezone, ctx), '店长查看交班记录：交班记录 S001');
+  bot.command('交班', (ctx) => startHandover(deps, ctx), '开始交班（新同事可发「交班 逐项」）');
+  bot.menuClick('handover.start', (ctx) => startHandover(deps, ctx));
+  bot.menuButton({ type: 'click', name: '交班', key: 'handover.start' });
+  bot.command('填', (ctx) => answerText(deps, ctx), '交班时填写文字项：填 3号桌蛋糕下午5点取');
+  bot.command('异议', dispute, '接班时提异议：异议 3 钱箱少50元');
+  // A bare number (with an optional unit) answers the number the handover is waiting for.
+  bot.hears(/^[-+]?\d[\d,]*(\.\d+)?\s*(元|块|度|℃|°C|°|盒|袋|个|瓶|罐|桶|箱|包|斤|公斤|kg|g|L|ml)?$/i, (ctx) => answerNumber(deps, ctx));
+  bot.on('image', (ctx) => routePhoto(deps, repairs, ctx));
+
+  bot.card('handover.mode', chooseMode);
+  bot.card('handover.item', (ctx) => answerFromCard(deps, ctx));
+  bot.card('handover.batch', (ctx) => answerBatch(deps, ctx));
+  bot.card('handover.pickIncoming', (ctx) => pickIncoming(deps, ctx));
+  bot.card('handover.confirmAll', confirmAll);
+  bot.card('handover.review', review);
+  bot.card('handover.reviewPage', reviewPage);
+  bot.card('handover.resolve', resolve);
+
+  bot.scorePart('handoverCompleteness', measureHandoverCompleteness);
+
+  bot.sync('checklist', async ({ db, body, clock, log, source }) => {
+    const outcome = await importChecklist(db, body, clock.now());
+    if (!outcome.ok) return { accepted: false, problems: outcome.problems.map((message) => ({ line: 1, message })) };
+    log.info({ source, scope: outcome.scope, version: outcome.version, created: outcome.created }, 'checklist template synced');
+    return { accepted: true, result: { scope: outcome.scope, version: outcome.version, created: outcome.created, items: outcome.items } };
+  });
+};
+
+/** An image is for the handover photo item being asked, else a dispute's evidence, else a repair report. */
+async function routePhoto(deps: HandoverDeps, repairs: WorkOrderDeps, ctx: BotContext): Promise<void> {
+  if (await photoForHandover(deps, ctx)) return;
+  if (await photoForDispute(deps, ctx)) return;
+  await photoForWorkOrder(repairs, ctx);
+}

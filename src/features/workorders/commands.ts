@@ -1,0 +1,156 @@
+import type { BotContext } from '../../bot/context';
+import { UserFacingError } from '../../bot/errors';
+import type { WorkOrder } from '../../generated/prisma/client';
+import type { ChecklistTemplate, Priority } from '../handover/checklist';
+import { keepPhoto, type MediaStore } from '../handover/media';
+import { requireStore } from '../handover/people';
+import { currentTemplate } from '../handover/templates';
+import { workOrderAcknowledged, workOrderClosed } from './followups';
+import { openWorkOrder, PRIORITY_TEXT, workOrderCard } from './orders';
+
+export interface WorkOrderDeps {
+  media: MediaStore;
+  /** A photo and a 报修 text this close together (either order) make one work order. */
+  photoWindowMs: number;
+}
+
+/** The equipment a report names (by the template's names or keys); `other` when none. */
+export function equipmentIn(text: string, template: ChecklistTemplate): { key: string; name: string } {
+  for (const [key, name] of Object.entries(template.equipment)) if (text.includes(name) || text.toLowerCase().includes(key)) return { key, name };
+  return { key: 'other', name: '其他设备' };
+}
+
+export function priorityIn(text: string): Priority {
+  if (/紧急|马上|立刻|停了|不能用|漏电|冒烟/.test(text)) return 'high';
+  if (/不急|有空/.test(text)) return 'low';
+  return 'normal';
+}
+
+/**
+ * `报修 制冰机不出冰` / `有异常 冷柜门关不严`: opens a work order, with the sender's photos of the
+ * last few minutes attached (image first, then text). A photo sent shortly after joins it too.
+ */
+export async function reportFault(deps: WorkOrderDeps, ctx: BotContext): Promise<void> {
+  const store = await requireStore(ctx);
+  const description = ctx.args.trim();
+  if (!description) throw new UserFacingError('workorder.descriptionMissing', '请说明哪里坏了，例如：报修 制冰机不出冰（可以先发照片再发这句）');
+  const now = ctx.clock.now();
+  const { template } = await currentTemplate(ctx.db, store.code, now);
+  const equipment = equipmentIn(description, template);
+  const photos = await ctx.db.mediaFile.findMany({
+    where: { uploadedBy: ctx.message.fromUser, createdAt: { gte: new Date(now.getTime() - deps.photoWindowMs) }, handoverItemId: null, disputeItemId: null, workOrderId: null },
+    select: { id: true },
+  });
+  await ctx.transaction(async (tx) => {
+    const priority = priorityIn(description);
+    const order = await openWorkOrder(tx, {
+      sourceRef: `inbound:${ctx.message.id}`,
+      storeCode: store.code,
+      equipment: equipment.key,
+      equipmentName: equipment.name,
+      description,
+      priority,
+      openedBy: ctx.message.fromUser,
+      at: now,
+      template,
+      inboundId: ctx.message.id,
+      photoIds: photos.map((p) => p.id),
+    });
+    await tx.reply(
+      `已开维修工单 #${order.id}（${equipment.name}，${PRIORITY_TEXT[priority]}${photos.length ? `，附照片 ${photos.length} 张` : ''}），已通知店长和维修负责人。` +
+        (photos.length ? '' : `\n有照片的话，${Math.round(deps.photoWindowMs / 60_000)} 分钟内发过来会附在工单上。`),
+    );
+  });
+}
+
+/**
+ * An image nobody else wanted: joins the sender's work order opened in the last few minutes, or
+ * waits (stored) for a 报修 text that follows.
+ */
+export async function photoForWorkOrder(deps: WorkOrderDeps, ctx: BotContext): Promise<void> {
+  const now = ctx.clock.now();
+  const file = await keepPhoto(ctx, deps.media, ctx.staff?.storeCode ?? null);
+  const recent = await ctx.db.workOrder.findFirst({
+    where: { openedBy: ctx.message.fromUser, openedAt: { gte: new Date(now.getTime() - deps.photoWindowMs) }, state: { not: 'closed' } },
+    orderBy: { id: 'desc' },
+  });
+  if (recent) {
+    const { count } = await ctx.db.mediaFile.updateMany({ where: { id: file.id, workOrderId: null }, data: { workOrderId: recent.id } });
+    if (count) await ctx.reply(`照片已附在维修工单 #${recent.id} 上。`);
+    return;
+  }
+  await ctx.reply(`收到照片。要报修的话，${Math.round(deps.photoWindowMs / 60_000)} 分钟内发「报修 + 问题」，照片会附在工单上。`);
+}
+
+async function orderFor(ctx: BotContext, id = ctx.keyArg.split(':')[0]): Promise<WorkOrder> {
+  const order = /^\d+$/.test(id) ? await ctx.db.workOrder.findUnique({ where: { id: BigInt(id) } }) : null;
+  if (!order) throw new UserFacingError('workorder.unknown', '找不到这个工单。');
+  const staff = ctx.staff;
+  const allowed = order.recipients.includes(ctx.message.fromUser) || staff?.role === 'admin' || (staff?.role === 'area_manager' && (await ctx.db.store.findUnique({ where: { code: order.storeCode } }))?.area === staff.area);
+  if (!allowed) throw new UserFacingError('workorder.notYours', '只有店长、维修负责人或区域经理能处理这个工单。');
+  return order;
+}
+
+/** 受理: the repairer or manager takes it on. */
+export async function acknowledge(ctx: BotContext): Promise<void> {
+  const order = await orderFor(ctx);
+  const now = ctx.clock.now();
+  await ctx.transaction(async (tx) => {
+    const { count } = await tx.db.workOrder.updateMany({ where: { id: order.id, state: 'open' }, data: { state: 'acknowledged', ackBy: ctx.message.fromUser, ackAt: now } });
+    if (count === 0) {
+      await tx.updateCard({ replaceName: order.state === 'closed' ? '已完成' : '已受理' });
+      return;
+    }
+    await tx.db.workOrderUpdate.create({ data: { workOrderId: order.id, causeKey: `in:${ctx.message.id}`, kind: 'acknowledged', by: ctx.message.fromUser, at: now } });
+    const updated = await tx.db.workOrder.findUniqueOrThrow({ where: { id: order.id } });
+    const card = await workOrderCard(tx.db, updated);
+    if (card.kind === 'template_card') await tx.updateCard({ card: card.card });
+    await tx.send(order.openedBy, `维修工单 #${order.id} 已由 ${ctx.staff?.name ?? ctx.message.fromUser} 受理。`);
+    await workOrderAcknowledged(tx, updated, ctx.message.fromUser, ctx.message.id, now);
+  });
+}
+
+/** 更新进度: asks for the progress note as text. */
+export async function askProgress(ctx: BotContext): Promise<void> {
+  const order = await orderFor(ctx);
+  await ctx.reply(`请回复「工单 ${order.id} 进度说明」，例如：工单 ${order.id} 已联系厂家，明天上午上门`);
+}
+
+/** `工单 12 已联系厂家，明天上门`: a progress note, sent to the reporter. */
+export async function noteProgress(ctx: BotContext): Promise<void> {
+  const m = /^#?(\d+)\s+(.+)$/s.exec(ctx.args);
+  if (!m) throw new UserFacingError('workorder.noteFormat', '格式：工单 12 进度说明');
+  const order = await orderFor(ctx, m[1]);
+  if (order.state === 'closed') throw new UserFacingError('workorder.closed', `工单 #${order.id} 已完成。`);
+  const now = ctx.clock.now();
+  await ctx.transaction(async (tx) => {
+    await tx.db.workOrderUpdate.createMany({ data: [{ workOrderId: order.id, causeKey: `in:${ctx.message.id}`, kind: 'note', by: ctx.message.fromUser, note: m[2].slice(0, 500), at: now }], skipDuplicates: true });
+    await tx.reply(`已记录工单 #${order.id} 的进度。`);
+    for (const to of new Set([order.openedBy, ...order.recipients].filter((u) => u !== ctx.message.fromUser))) {
+      await tx.send(to, `维修工单 #${order.id} 进度（${ctx.staff?.name ?? ctx.message.fromUser}）：${m[2].slice(0, 200)}`);
+    }
+  });
+}
+
+/** 已修好: closes it; the reporter hears so. */
+export async function close(ctx: BotContext): Promise<void> {
+  const order = await orderFor(ctx);
+  const now = ctx.clock.now();
+  await ctx.transaction(async (tx) => {
+    const { count } = await tx.db.workOrder.updateMany({
+      where: { id: order.id, state: { not: 'closed' } },
+      data: { state: 'closed', closedBy: ctx.message.fromUser, closedAt: now, ...(order.ackAt ? {} : { ackBy: ctx.message.fromUser, ackAt: now }) },
+    });
+    await tx.updateCard({ replaceName: '已完成' });
+    if (count === 0) return;
+    await tx.db.workOrderUpdate.create({ data: { workOrderId: order.id, causeKey: `in:${ctx.message.id}`, kind: 'closed', by: ctx.message.fromUser, at: now } });
+    await tx.send(order.openedBy, `维修工单 #${order.id} 已修好（${ctx.staff?.name ?? ctx.message.fromUser}）。`);
+    await workOrderClosed(tx, order, ctx.message.fromUser, ctx.message.id, now);
+  });
+}
+
+/** The button on a finished work order's card. */
+export async function show(ctx: BotContext): Promise<void> {
+  const order = await orderFor(ctx);
+  await ctx.reply(`工单 #${order.id}：${order.description}，${order.state === 'closed' ? '已完成' : '处理中'}。`);
+}

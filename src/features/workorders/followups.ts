@@ -1,0 +1,60 @@
+import type { Messaging } from '../../bot/context';
+import type { DbTx } from '../../db';
+import type { WorkOrder } from '../../generated/prisma/client';
+import type { ChecklistTemplate, Priority } from '../handover/checklist';
+import { closeTask, openTask, type TaskRef } from '../tasks';
+import { maintenanceContact } from './orders';
+
+type Tx = Messaging & { db: DbTx };
+
+const ackRef = (order: WorkOrder): TaskRef => ({ kind: 'workorder.ack', sourceRef: `workorder:${order.id}` });
+const closeRef = (order: WorkOrder): TaskRef => ({ kind: 'workorder.close', sourceRef: `workorder:${order.id}` });
+
+/**
+ * Two deadlines per work order, by priority (the template's workOrderSla): acknowledged within
+ * ackHours, closed within closeHours. Each is a task on the ladder `workorder`, which reminds the
+ * maintenance contact and escalates to the area manager; their timeliness feeds the health score.
+ */
+export async function workOrderOpened(tx: Tx, order: WorkOrder, template: ChecklistTemplate): Promise<void> {
+  const sla = template.workOrderSla[order.priority as Priority];
+  const base = { storeCode: order.storeCode, assignee: maintenanceContact(template, order.equipment), ladder: 'workorder', detail: order.description };
+  const hours = (h: number) => new Date(order.openedAt.getTime() + h * 3_600_000);
+  await openTask(
+    tx.db,
+    {
+      ...ackRef(order),
+      ...base,
+      title: `工单 #${order.id} 待受理`,
+      dueAt: hours(sla.ackHours),
+      actions: [
+        { key: `workorder.ack:${order.id}`, label: '受理' },
+        { key: `workorder.close:${order.id}`, label: '已修好' },
+      ],
+    },
+    { by: order.openedBy, now: order.openedAt },
+  );
+  await openTask(
+    tx.db,
+    {
+      ...closeRef(order),
+      ...base,
+      title: `工单 #${order.id} 待修好`,
+      dueAt: hours(sla.closeHours),
+      actions: [
+        { key: `workorder.progress:${order.id}`, label: '更新进度' },
+        { key: `workorder.close:${order.id}`, label: '已修好' },
+      ],
+    },
+    { by: order.openedBy, now: order.openedAt },
+  );
+}
+
+export async function workOrderAcknowledged(tx: Tx, order: WorkOrder, by: string, inboundId: string, now: Date): Promise<void> {
+  await closeTask(tx.db, ackRef(order), { state: 'done', by, inboundId, now });
+}
+
+/** Closing also settles the acknowledgement when nobody tapped 受理 first. */
+export async function workOrderClosed(tx: Tx, order: WorkOrder, by: string, inboundId: string, now: Date): Promise<void> {
+  await closeTask(tx.db, ackRef(order), { state: 'done', by, inboundId, now });
+  await closeTask(tx.db, closeRef(order), { state: 'done', by, inboundId, now });
+}

@@ -1,0 +1,18 @@
+import type { Feature } from '../../bot/registry';
+import { createMediaStore } from '../handover/media';
+import { acknowledge, askProgress, close, noteProgress, reportFault, show, type WorkOrderDeps } from './commands';
+
+/**
+ * Maintenance work orders: a fault found at handover, or `报修` / `有异常` with a photo, goes to
+ * the store manager and the store's maintenance contact, who acknowledge, update and close it
+ * on its card. (Photos reach it through the handover feature's image handler.)
+ */
+export const workOrdersFeature: Feature = (bot) => {
+  const deps: WorkOrderDeps = { media: createMediaStore(bot.config.media), photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
+  bot.command(['报修', '有异常'], (ctx) => reportFault(deps, ctx), '报修：报修 制冰机不出冰（可先发照片）');
+  bot.command('工单', noteProgress, '维修进度：工单 12 已联系厂家');
+  bot.card('workorder.ack', acknowledge);
+  bot.card('workorder.progress', askProgress);
+  bot.card('workorder.close', close);
+  bot.card('workorder.show', show);
+};
