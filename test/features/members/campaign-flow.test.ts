@@ -33,7 +33,7 @@ beforeAll(async () => {
     ...(i % 2 === 0 ? [{ order_id: `B-${code}`, member: code, store: 'S001', ordered_at: daysAgo(clock, 21), amount: 36, lines: 'D1:甜品:3:36:12' }] : []),
   ]);
   expect((await postSigned(h.url, clock, 'orders', orders)).status).toBe(200);
-});
+}, 120_000);
 afterAll(() => h.stop());
 
 it('tags members by the rules and marks the tags on them in WeCom', async () => {

@@ -10,7 +10,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ features: [membersFeature], clock, env: MEMBER_ENV });
   await seedChain(h.app.db);
-});
+}, 120_000);
 afterAll(() => h.stop());
 
 const MEMBERS = [
