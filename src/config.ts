@@ -117,6 +117,21 @@ const envSchema = z.object({
   STOCK_LATE_POINTS: z.coerce.number().int().min(0).default(1),
   STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
   STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
+  MEMBERS_PHONE_PEPPER: optionalText.pipe(z.string().min(16, 'must be a secret of 16+ characters (phones are stored as HMAC-SHA256 with it)').optional()),
+  MEMBERS_MONTHLY_MESSAGES: z
+    .string()
+    .trim()
+    .regex(/^(days|\d+)$/, 'must be a number or "days" (as many as the month has days — WeCom\'s current rule)')
+    .default('days'),
+  MEMBERS_WEEKLY_MESSAGES: z.coerce.number().int().min(0).default(2),
+  MEMBERS_DAILY_PER_STAFF: z.coerce.number().int().min(0).default(1),
+  MEMBERS_QUIET_HOURS: z
+    .string()
+    .trim()
+    .regex(/^(|off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, 'must be like 21-9 (no pushes from 21:00 to 09:00) or off')
+    .optional(),
+  MEMBERS_REMIND_AFTER_HOURS: z.coerce.number().min(0).default(4),
+  MEMBERS_SMS_PROVIDER: z.enum(['off', 'log']).default('off'),
   TASK_LADDERS: optionalText.pipe(
     jsonText
       .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
@@ -141,6 +156,9 @@ const envSchema = z.object({
   CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
   CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
 });
+
+/** Demo pepper of the sandbox's member phones. Not a secret: the demo phones are made up. */
+const SANDBOX_PHONE_PEPPER = 'sandbox-phone-pepper-not-a-secret';
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 
@@ -200,6 +218,7 @@ export interface Config {
   /** Per-source HMAC secrets of the sync API (POS, ERP, WMS); empty: the API is off. */
   syncKeys: Record<string, string>;
   stockChecks: StockCheckSettings;
+  members: MembersConfig;
   /** Where photos staff send are kept: a local directory, or an S3-compatible bucket when configured. */
   media: MediaConfig;
   handover: {
@@ -247,6 +266,22 @@ export interface ConsoleConfig {
   demoSignIn: boolean;
 }
 
+/** Member marketing: the phone pepper and the caps every coupon push respects. */
+export interface MembersConfig {
+  /** Phones are stored as HMAC-SHA256(pepper, phone); null: rows carrying a phone are refused. */
+  phonePepper: string | null;
+  /** Campaign messages per member per calendar month, across campaigns; 'days': the month's days (WeCom's current rule). */
+  monthlyMessages: number | 'days';
+  /** Campaign messages per member per 7 days, chain-wide. */
+  weeklyMessages: number;
+  /** Campaign messages a member gets from one member of staff per day (WeCom: 1). */
+  dailyPerStaff: number;
+  /** Local hours [from, to) in which nothing is pushed; null: no quiet hours. */
+  quietHours: { from: number; to: number } | null;
+  /** After this long unconfirmed, the owner staff is reminded (WeCom's remind call and a chat message). */
+  remindAfterHours: number;
+  smsProvider: 'off' | 'log';
+}
 export type MediaConfig =
   | { kind: 'local'; dir: string }
   | { kind: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
@@ -304,6 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       metricsToken: e.METRICS_TOKEN ?? null,
       syncKeys: parseSyncKeys(e.SYNC_KEYS),
       stockChecks: stockCheckSettings(e),
+      members: membersConfig(e, true),
       tasks: taskConfig(e),
       ...featureSettings(e),
       scoreRulesFile: e.SCORE_RULES_FILE ?? null,
@@ -332,6 +368,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN ?? null,
     syncKeys: parseSyncKeys(e.SYNC_KEYS),
     stockChecks: stockCheckSettings(e),
+    members: membersConfig(e, false),
     tasks: taskConfig(e),
     ...featureSettings(e),
     scoreRulesFile: e.SCORE_RULES_FILE ?? null,
@@ -347,6 +384,21 @@ function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
     latePoints: e.STOCK_LATE_POINTS,
     reorderCoverDays: e.STOCK_REORDER_COVER_DAYS,
     llmTimeoutMs: e.STOCK_LLM_TIMEOUT_MS,
+  };
+}
+
+function membersConfig(e: z.infer<typeof envSchema>, sandbox: boolean): MembersConfig {
+  // The sandbox is tried at any hour: its demo campaign should not wait for morning.
+  const quiet = /^(\d+)-(\d+)$/.exec(e.MEMBERS_QUIET_HOURS ?? (sandbox ? 'off' : '21-9'));
+  const monthly = e.MEMBERS_MONTHLY_MESSAGES ?? 'days';
+  return {
+    phonePepper: e.MEMBERS_PHONE_PEPPER ?? (sandbox ? SANDBOX_PHONE_PEPPER : null),
+    monthlyMessages: monthly === 'days' ? 'days' : Number(monthly),
+    weeklyMessages: e.MEMBERS_WEEKLY_MESSAGES ?? 2,
+    dailyPerStaff: e.MEMBERS_DAILY_PER_STAFF ?? 1,
+    quietHours: quiet ? { from: Number(quiet[1]), to: Number(quiet[2]) } : null,
+    remindAfterHours: e.MEMBERS_REMIND_AFTER_HOURS ?? 4,
+    smsProvider: e.MEMBERS_SMS_PROVIDER ?? 'off',
   };
 }
 

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log';
 import { helpFeature } from './features/help';
 import { masterDataFeature } from './features/masterdata';
 import { stockFeature } from './features/stock';
+import { membersFeature } from './features/members';
 import { scoreFeature } from './features/score';
 import { handoverFeature } from './features/handover';
 import { workOrdersFeature } from './features/workorders';
@@ -16,10 +17,13 @@ import { FakeWecom } from './sandbox/fake-wecom';
 import { sandboxMiddleware } from './sandbox';
 import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
+import { demoContacts } from './features/members/demo';
+
+/** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
 import { consoleMenuFeature, consoleMiddleware } from './console';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, scoreFeature, consoleMenuFeature, helpFeature];
+export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, membersFeature, scoreFeature, consoleMenuFeature, helpFeature];
 
 export function configOrExit(): Config {
   try {
@@ -47,11 +51,13 @@ export async function startBot(
   const applied = await database.migrate();
   if (applied.length) log.info({ applied }, 'database migrations applied');
   if (config.sandbox) {
-    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), timezone: config.timezone });
+    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), timezone: config.timezone, members: config.members });
     log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
   }
 
   const fake = config.sandbox ? new FakeWecom({ corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId }) : null;
+  // The fake keeps customer contacts in memory: tell it again, on every start, who the demo members' owners are.
+  if (fake) for (const contact of await demoContacts(database.prisma)) fake.addExternalContact(contact);
   const app = await createApp({
     config,
     log,

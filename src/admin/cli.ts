@@ -10,12 +10,14 @@ import { openDatabase, type Database } from '../db';
 import { databaseTarget, describeTarget } from '../db/target';
 import { createApp } from '../app';
 import { configOrExit, FEATURES } from '../main';
+import { membersAdmin, MEMBERS_USAGE } from '../features/members/admin';
 import { chainTimezone } from '../config';
 
 const USAGE = `usage: npm run admin -- <command>
 
   import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings, shifts);
                        every bad row is reported with its line and nothing is written
+${MEMBERS_USAGE}
   import checklist <file.json>
                        import a handover checklist template (with "store" for one store, else the
                        chain default); a changed template becomes the next version
@@ -34,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'import': {
       const [kind, file] = rest;
+      if (kind === 'members' || kind === 'orders') return membersAdmin(command, rest, withApp);
       if (kind === 'checklist' && file) {
         if (!fs.existsSync(file)) {
           console.error(`no such file: ${file}`);
@@ -132,6 +135,10 @@ async function main(argv: string[]): Promise<number> {
         console.log(`ran ${job.name}`);
         return 0;
       });
+    case 'member-tags':
+    case 'campaigns':
+    case 'members':
+      return membersAdmin(command, rest, withApp);
     default:
       console.error(command ? `unknown command "${command}"\n\n${USAGE}` : USAGE);
       return command ? 2 : 0;

@@ -5,8 +5,9 @@ import { importMasterData } from '../features/masterdata/import';
 import type { Kind } from '../features/masterdata/rows';
 import { PROJECT_ROOT } from '../paths';
 import { seedStockChecksDemo } from '../features/stock/checks-demo';
-import { DEFAULT_TIMEZONE } from '../config';
 import { seedStockDemo } from '../features/stock/demo';
+import { DEFAULT_TIMEZONE, loadConfig, type MembersConfig } from '../config';
+import { seedDemoMembers } from '../features/members/demo';
 import { seedTaskDemo } from '../features/tasks/demo';
 import { seedDemoScores } from '../features/score/demo';
 import { seedHandoverDemo } from '../features/handover/demo';
@@ -27,7 +28,7 @@ const NEW_HIRE = { userid: 'wangxin', daysAgo: 7 };
  * tea-drink/bakery catalogue — imported through the same importer an admin uses, from the CSV
  * files beside this one. `reset` wipes every app table first.
  */
-export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; timezone?: string }): Promise<'seeded' | 'present'> {
+export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; timezone?: string; members?: MembersConfig }): Promise<'seeded' | 'present'> {
   if (opts.reset) await wipeAppTables(db);
   else if ((await db.store.count()) > 0) return 'present';
   for (const [kind, file] of DEMO_FILES) {
@@ -36,6 +37,8 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; ti
   }
   await seedDemoScores(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
   await db.staff.update({ where: { userid: NEW_HIRE.userid }, data: { hireDate: new Date(opts.now.getTime() - NEW_HIRE.daysAgo * 86_400_000) } });
+  // The sandbox's own member settings (its demo pepper) unless the caller passes the app's.
+  await seedDemoMembers(db, opts.now, opts.members ?? loadConfig({}).members);
   await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
   await seedHandoverDemo(db, opts.now);
   await seedStockDemo(db, opts.now);

@@ -105,6 +105,60 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
     ctx.body = barcodes.map((b) => ({ barcode: b.barcode, name: b.sku.name, unit: b.unit ?? b.sku.baseUnit }));
   });
 
+  /**
+   * The member panel: each demo member who is a WeCom customer contact, with the coupon messages
+   * created for them — waiting for their owner's confirmation, or received once confirmed.
+   */
+  router.get('/api/members', async (ctx) => {
+    const members = await opts.db.member.findMany({ where: { externalUserid: { not: null } }, orderBy: { code: 'asc' } });
+    const staff = new Map((await opts.db.staff.findMany({ select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
+    const tags = await opts.db.memberTag.findMany({ where: { memberCode: { in: members.map((m) => m.code) } }, orderBy: { tag: 'asc' } });
+    const byEuid = new Map<string, { msgid: string; text: string; at: Date; status: string }[]>();
+    for (const msg of fake.groupMsgs) {
+      for (const euid of msg.externalUserids) {
+        const result = msg.results?.get(euid);
+        const status = result === undefined ? 'pending' : result === 1 ? 'received' : result === 3 ? 'capped' : 'not_contact';
+        const list = byEuid.get(euid) ?? [];
+        list.push({ msgid: msg.msgid, text: String((msg.body.text as { content?: string } | undefined)?.content ?? ''), at: msg.createdAt, status });
+        byEuid.set(euid, list);
+      }
+    }
+    ctx.body = members.map((m) => ({
+      code: m.code,
+      name: m.name,
+      store: m.homeStore,
+      owner: m.ownerUserid,
+      ownerName: staff.get(m.ownerUserid ?? '') ?? m.ownerUserid,
+      optIn: m.marketingOptIn,
+      tags: tags.filter((t) => t.memberCode === m.code).map((t) => t.tag),
+      messages: byEuid.get(m.externalUserid!) ?? [],
+    }));
+  });
+
+  /** The owner confirms a customer message in their WeCom client; in the sandbox, a button does it. */
+  router.post('/api/members/confirm', async (ctx) => {
+    if (!ctx.is('application/json')) {
+      ctx.status = 415;
+      ctx.body = { error: 'json_required' };
+      return;
+    }
+    const raw = await getRawBody(ctx.req, { limit: 4096, encoding: 'utf8' });
+    let body: unknown = null;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      // answered below as a bad request
+    }
+    const parsed = z.object({ msgid: z.string().min(1).max(100) }).safeParse(body);
+    if (!parsed.success || !fake.groupMsgs.some((m) => m.msgid === parsed.data.msgid)) {
+      ctx.status = 400;
+      ctx.body = { error: 'unknown_msgid' };
+      return;
+    }
+    fake.confirmGroupMsg(parsed.data.msgid);
+    ctx.body = { confirmed: parsed.data.msgid };
+  });
+
   router.get('/api/media/:id', (ctx) => {
     const file = fake.peekMedia(ctx.params.id);
     if (!file) {

@@ -17,6 +17,13 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect((await db.staff.findUniqueOrThrow({ where: { userid: 'wangxin' } })).hireDate).toEqual(new Date('2026-11-18T00:00:00Z'));
     // Every SKU scans: its own barcode, and a case barcode where it comes in cases.
     expect(await db.skuBarcode.count({ where: { unit: null } })).toBe(await db.sku.count());
+    // 200 members with about three months of orders, the same on every seed; some drifted away.
+    expect(await db.member.count()).toBe(200);
+    const orders = await db.memberOrder.count();
+    expect(orders).toBeGreaterThan(200 * 5);
+    expect(await db.memberOrder.findFirst({ where: { orderedAt: { lt: new Date(now.getTime() - 91 * 86_400_000) } } })).toBeNull();
+    expect(await db.memberTag.count({ where: { tag: '潜在流失' } })).toBeGreaterThan(30);
+    expect(await db.campaign.findUnique({ where: { id: 'demo-winback' } })).not.toBeNull();
 
     // A week of shifts (six days each for eight people), and two open tasks to watch the ladder on.
     expect(await db.shift.count()).toBe(8 * 6);
@@ -31,6 +38,7 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect(await db.inboundMessage.count()).toBe(0);
     expect(await db.task.count()).toBe(2);
     expect((await db.store.findUniqueOrThrow({ where: { code: 'S001' } })).name).toBe('一店 · 人民路');
+    expect(await db.memberOrder.count()).toBe(orders);
   } finally {
     await database.close();
   }

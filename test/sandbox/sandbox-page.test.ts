@@ -100,6 +100,24 @@ it('scans a barcode picked from the demo catalogue through the app menu', async 
   expect(scan!.payload).toMatchObject({ eventKey: 'stock.scanReceive', scan: { type: 'barcode', result: '6910000010005' } });
 });
 
+it('shows a demo member the coupon message once their owner confirms it', async () => {
+  // The demo win-back campaign is due at once; its minute job builds it and creates the messages.
+  const job = app.bot.jobs.find((j) => j.name === 'members.runCampaigns')!;
+  await app.scheduler.runJob(job, new Date());
+  const row = await app.db.campaignMember.findFirstOrThrow({ where: { campaignId: 'demo-winback', status: 'awaiting_confirmation' }, orderBy: { memberCode: 'asc' } });
+  await page.click('#toggle-members');
+  await page.fill('#member-search', row.memberCode);
+  const member = page.locator(`.member[data-code="${row.memberCode}"]`);
+  await member.locator('.coupon.pending', { hasText: row.couponCode! }).waitFor();
+  expect(fake.customerInbox(row.externalUserid!)).toHaveLength(0);
+  await member.locator('button', { hasText: '确认发送' }).click();
+  await member.locator('.coupon.received', { hasText: row.couponCode! }).waitFor();
+  expect(fake.customerInbox(row.externalUserid!)).toHaveLength(1);
+  // The bot reads the confirmation back on its next run.
+  await app.scheduler.runJob(job, new Date());
+  expect((await app.db.campaignMember.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('delivered');
+});
+
 it('fits a phone-sized window without sideways scrolling', async () => {
   await page.setViewportSize({ width: 375, height: 740 });
   await page.fill('#text-input', '演示卡片');

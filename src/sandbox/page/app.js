@@ -256,6 +256,65 @@
     $('toggle-calls').setAttribute('aria-expanded', String(open));
   });
 
+  // --- the member panel: what each demo member (a WeCom customer) would receive
+  async function refreshMembers() {
+    if ($('members').hidden) return;
+    let members;
+    try {
+      members = await api('/sandbox/api/members');
+    } catch {
+      return;
+    }
+    const query = $('member-search').value.trim();
+    const shown = members
+      .filter((m) => !query || [m.name, m.code, ...m.tags].some((t) => (t || '').includes(query)))
+      // Members with messages first, then everyone else.
+      .sort((a, b) => b.messages.length - a.messages.length || a.code.localeCompare(b.code))
+      .slice(0, 80);
+    const fingerprint = JSON.stringify(shown);
+    if (fingerprint === state.lastMembers) return;
+    state.lastMembers = fingerprint;
+    const stateText = { pending: '等待店员在企业微信确认发送', received: '已收到', capped: '未送达：本月群发次数已满', not_contact: '未送达：不是该店员的客户' };
+    $('member-list').replaceChildren(
+      ...shown.map((m) =>
+        el('li', { class: 'member', dataset: { code: m.code } },
+          el('div', { class: 'who-line' }, el('b', {}, `${m.name || m.code}`), el('span', {}, `${m.code} · 专属店员 ${m.ownerName}${m.optIn ? '' : ' · 已退订'}`)),
+          m.tags.length ? el('div', { class: 'chips' }, m.tags.map((t) => el('span', { class: 'chip' }, t))) : null,
+          m.messages.length === 0 ? el('div', { class: 'note' }, '还没有收到消息') : null,
+          m.messages.map((msg) =>
+            el('div', { class: `coupon ${msg.status === 'received' ? 'received' : msg.status === 'pending' ? 'pending' : 'failed'}` },
+              msg.text,
+              el('div', { class: 'state' }, stateText[msg.status] || msg.status,
+                msg.status === 'pending' ? el('button', { type: 'button', onclick: () => confirmAsOwner(msg.msgid) }, `以${m.ownerName}身份确认发送`) : null))),
+        ),
+      ),
+      ...(shown.length ? [] : [el('li', { class: 'empty' }, '没有符合的会员')]),
+    );
+  }
+
+  async function confirmAsOwner(msgid) {
+    try {
+      await api('/sandbox/api/members/confirm', { msgid });
+    } catch (err) {
+      flash(`确认失败：${err.message}`);
+    }
+    state.lastMembers = '';
+    refreshMembers();
+  }
+
+  $('toggle-members').addEventListener('click', () => {
+    const open = $('members').hidden;
+    $('members').hidden = !open;
+    $('toggle-members').setAttribute('aria-expanded', String(open));
+    state.lastMembers = '';
+    refreshMembers();
+  });
+  $('member-search').addEventListener('input', () => {
+    state.lastMembers = '';
+    refreshMembers();
+  });
+
   refresh();
   setInterval(refresh, 1000);
+  setInterval(refreshMembers, 1500);
 })();

@@ -1,0 +1,138 @@
+import type { JobContext } from '../../bot/context';
+import type { MembersConfig } from '../../config';
+
+import { WecomApiError } from '../../platform/wecom-client';
+import { campaignDefinition, describeOffer, type CampaignDefinition } from './campaigns';
+import type { SmsProvider } from './sms';
+
+/** Messages created per run: WeCom's API is called once per member (each coupon code is personal). */
+const SEND_BATCH = 500;
+const POLL_BATCH = 500;
+
+interface Claimed {
+  id: bigint;
+  campaign_id: string;
+  member_code: string;
+  member_name: string | null;
+  coupon_code: string;
+  valid_until: Date;
+  channel: string;
+  owner_userid: string | null;
+  external_userid: string | null;
+  definition: unknown;
+}
+
+/** The member's message with their coupon filled in. */
+export function couponMessage(def: CampaignDefinition, member: { name: string | null; couponCode: string; validUntil: Date }, timezone: string): string {
+  const until = new Intl.DateTimeFormat('zh-CN', { timeZone: timezone, month: 'numeric', day: 'numeric' }).format(member.validUntil);
+  return def.message
+    .replaceAll('{name}', member.name ?? '')
+    .replaceAll('{coupon}', member.couponCode)
+    .replaceAll('{offer}', describeOffer(def.coupon))
+    .replaceAll('{validUntil}', until);
+}
+
+/**
+ * Creates the queued campaign messages. A row is claimed (status `sending`, under SKIP LOCKED so
+ * replicas share the work) before WeCom is called, and a row left in `sending` by a crash is
+ * never retried but marked `unknown`: a customer must not get the same coupon message twice.
+ * WeCom sends a customer message only when the owner staff confirms it in their client, so each
+ * owner is told in chat how many wait for them.
+ */
+export async function sendQueued(ctx: Pick<JobContext, 'db' | 'clock' | 'wecom' | 'log' | 'send'>, timezone: string, sms: SmsProvider | null): Promise<number> {
+  const { db, clock, wecom, log } = ctx;
+  const now = clock.now();
+  // Rows a crashed run claimed but never finished: WeCom may or may not have the message.
+  await db.$executeRaw`UPDATE campaign_member SET status = 'unknown', failure = 'interrupted while sending'
+    WHERE status = 'sending' AND sent_at < ${new Date(now.getTime() - 10 * 60_000)}`;
+  const claimed = await db.$queryRaw<Claimed[]>`
+    UPDATE campaign_member c SET status = 'sending', sent_at = ${now}
+    FROM member m, campaign k
+    WHERE c.id IN (SELECT id FROM campaign_member WHERE status = 'queued' ORDER BY id LIMIT ${SEND_BATCH} FOR UPDATE SKIP LOCKED)
+      AND m.code = c.member_code AND k.id = c.campaign_id
+    RETURNING c.id, c.campaign_id, c.member_code, m.name AS member_name, c.coupon_code, c.valid_until, c.channel, c.owner_userid, c.external_userid, k.definition`;
+  const waiting = new Map<string, Map<string, number>>();
+  for (const row of claimed) {
+    const def = campaignDefinition.parse(row.definition);
+    const content = couponMessage(def, { name: row.member_name, couponCode: row.coupon_code, validUntil: row.valid_until }, timezone);
+    try {
+      if (row.channel === 'sms') {
+        if (!sms) throw new Error('sms provider is off');
+        await sms.send({ memberCode: row.member_code, text: content });
+        await db.campaignMember.update({ where: { id: row.id }, data: { status: 'delivered', deliveredAt: now } });
+        continue;
+      }
+      const answer = await wecom.addMsgTemplate({ sender: row.owner_userid!, external_userid: [row.external_userid!], text: { content } });
+      if (answer.fail_list?.includes(row.external_userid!)) {
+        await db.campaignMember.update({ where: { id: row.id }, data: { status: 'failed', failure: 'not a contact of the owner staff' } });
+        continue;
+      }
+      await db.campaignMember.update({ where: { id: row.id }, data: { status: 'awaiting_confirmation', msgid: answer.msgid } });
+      const byOwner = waiting.get(row.owner_userid!) ?? new Map<string, number>();
+      byOwner.set(def.name, (byOwner.get(def.name) ?? 0) + 1);
+      waiting.set(row.owner_userid!, byOwner);
+    } catch (err) {
+      // WeCom answered no: nothing was created. Anything else (timeout, HTTP error): we cannot tell.
+      const status = err instanceof WecomApiError ? 'failed' : 'unknown';
+      log.warn({ err, campaign: row.campaign_id, member: row.member_code, status }, 'campaign message not created');
+      await db.campaignMember.update({ where: { id: row.id }, data: { status, failure: String((err as Error).message).slice(0, 300) } });
+    }
+  }
+  for (const [owner, campaigns] of waiting) {
+    const lines = [...campaigns].map(([name, n]) => `· ${name}：${n} 位客户`).join('\n');
+    await ctx.send(owner, `【会员活动】有优惠券消息等你确认发送：\n${lines}\n请在企业微信 → 客户联系 → 群发助手 里确认发送（确认后客户才会收到）。`);
+  }
+  return claimed.length;
+}
+
+/**
+ * Asks WeCom which messages the owners confirmed (get_groupmsg_send_result): 1 delivered,
+ * 2 not a contact, 3 over WeCom's monthly cap. Messages still unconfirmed after
+ * `remindAfterHours` get WeCom's reminder and a chat line to their owner, once.
+ */
+export async function pollConfirmations(ctx: Pick<JobContext, 'db' | 'clock' | 'wecom' | 'log' | 'send'>, settings: MembersConfig): Promise<{ delivered: number; failed: number; reminded: number }> {
+  const { db, clock, wecom, log } = ctx;
+  const now = clock.now();
+  const pending = await db.campaignMember.findMany({
+    where: { status: 'awaiting_confirmation' },
+    select: { id: true, msgid: true, ownerUserid: true, externalUserid: true, sentAt: true, remindedAt: true, campaignId: true },
+    orderBy: { sentAt: 'asc' },
+    take: POLL_BATCH,
+  });
+  let delivered = 0;
+  let failed = 0;
+  const remind = new Map<string, number>();
+  for (const row of pending) {
+    let status = 0;
+    let sendTime: number | undefined;
+    try {
+      const answer = await wecom.getGroupMsgSendResult({ msgid: row.msgid!, userid: row.ownerUserid! });
+      const mine = answer.send_list.find((s) => s.external_userid === row.externalUserid);
+      status = mine?.status ?? 0;
+      sendTime = mine?.send_time;
+    } catch (err) {
+      log.warn({ err, msgid: row.msgid }, 'could not read a campaign message result');
+      continue;
+    }
+    if (status === 1) {
+      delivered++;
+      await db.campaignMember.update({ where: { id: row.id }, data: { status: 'delivered', deliveredAt: sendTime ? new Date(sendTime * 1000) : now } });
+    } else if (status === 2 || status === 3) {
+      failed++;
+      await db.campaignMember.update({ where: { id: row.id }, data: { status: 'failed', failure: status === 2 ? 'not a contact' : 'customer reached the monthly mass-message cap' } });
+    } else if (!row.remindedAt && row.sentAt && now.getTime() - row.sentAt.getTime() >= settings.remindAfterHours * 3_600_000) {
+      try {
+        await wecom.remindGroupMsgSend(row.msgid!);
+      } catch (err) {
+        log.warn({ err, msgid: row.msgid }, 'WeCom reminder failed; the chat reminder still goes');
+      }
+      await db.campaignMember.update({ where: { id: row.id }, data: { remindedAt: now } });
+      remind.set(row.ownerUserid!, (remind.get(row.ownerUserid!) ?? 0) + 1);
+    }
+  }
+  for (const [owner, n] of remind) {
+    await ctx.send(owner, `【会员活动】还有 ${n} 条优惠券消息没有确认发送。请在企业微信 → 客户联系 → 群发助手 里确认，客户才会收到。`);
+  }
+  return { delivered, failed, reminded: remind.size };
+}
+

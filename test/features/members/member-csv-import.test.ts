@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Database } from '../../../src/db';
+import { importFile, IMPORT_BATCH, type FileImportProgress } from '../../../src/features/members/import';
+import { openTestDatabase } from '../../helpers/database';
+
+/** The admin CLI's streaming CSV import: checked whole first, written in batches, idempotent. */
+let database: Database;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'members-import-'));
+const now = () => new Date('2026-11-25T06:00:00Z');
+beforeAll(async () => {
+  database = await openTestDatabase();
+  await database.prisma.store.create({ data: { code: 'S1', name: '店' } });
+});
+afterAll(async () => {
+  await database.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function csv(name: string, lines: string[]): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `\uFEFF${lines.join('\n')}\n`);
+  return file;
+}
+
+it('reports every bad row by its line and writes nothing', async () => {
+  const file = csv('members-bad.csv', ['code,name,phone,home_store,marketing', 'M1,甲,13800000001,S1,是', ',乙,,S1,', 'M3,丙,12ab,S1,也许', 'M4,丁,,S9,']);
+  const outcome = await importFile(database.prisma, 'members', file, { pepper: 'pepper-0123456789abcdef', now });
+  expect(outcome).toEqual({
+    ok: false,
+    problemCount: 4,
+    problems: [
+      { line: 3, message: '缺少会员编号' },
+      { line: 4, message: '手机号格式不对' },
+      { line: 4, message: 'marketing 只能是 是/否（同意/退订）' },
+      { line: 5, message: '门店 S9 不存在' },
+    ],
+  });
+  expect(await database.prisma.member.count()).toBe(0);
+
+  const broken = csv('orders-broken.csv', ['order_id,member,store,ordered_at,amount', 'O1,M1,S1,2026-11-01T10:00:00+08:00,"12']);
+  const answer = await importFile(database.prisma, 'orders', broken, { pepper: null, now });
+  expect(answer.ok).toBe(false);
+  expect(!answer.ok && answer.problems[0].message).toMatch(/^CSV 格式错误/);
+});
+
+it('streams a file bigger than a batch, reports progress, and a second run changes nothing', async () => {
+  const rows = IMPORT_BATCH + 7;
+  const file = csv('members.csv', ['code,name,home_store', ...Array.from({ length: rows }, (_, i) => `M${i},会员${i},S1`)]);
+  const progress: FileImportProgress[] = [];
+  const first = await importFile(database.prisma, 'members', file, { pepper: null, now, onProgress: (p) => progress.push(p) });
+  expect(first).toMatchObject({ ok: true, rows, created: rows, updated: 0 });
+  expect(progress.map((p) => p.phase)).toEqual(['check', 'check', 'write', 'write']);
+  expect(progress.at(-1)).toMatchObject({ bytes: fs.statSync(file).size, totalBytes: fs.statSync(file).size, rows });
+  expect(await importFile(database.prisma, 'members', file, { pepper: null, now })).toMatchObject({ ok: true, created: 0, updated: rows });
+
+  const orders = csv('orders.csv', [
+    'order_id,member,store,ordered_at,amount,lines',
+    'O1,M1,S1,2026-11-20T10:00:00+08:00,18,D01:甜品:1:18:6',
+    'O2,M1,S1,1763600000,30,T01:奶茶:2:30',
+  ]);
+  expect(await importFile(database.prisma, 'orders', orders, { pepper: null, now })).toMatchObject({ ok: true, created: 2 });
+  expect(await importFile(database.prisma, 'orders', orders, { pepper: null, now })).toMatchObject({ ok: true, created: 0 });
+  expect(await database.prisma.memberProfile.findUniqueOrThrow({ where: { memberCode: 'M1' } })).toMatchObject({ ordersTotal: 2 });
+});
