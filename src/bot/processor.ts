@@ -9,7 +9,7 @@ import type { BotContext, Messaging } from './context';
 import type { DbTx } from '../db';
 import { UserFacingError } from './errors';
 import type { InboundFields, InboundMessage } from './message';
-import type { BotRegistry } from './registry';
+import type { BotRegistry, Candidate } from './registry';
 
 /** A handler still running after this is presumed dead with its process; the row is taken over. */
 const PROCESSING_LEASE_MS = 120_000;
@@ -155,7 +155,6 @@ export class InboundProcessor {
     const message: InboundMessage = { ...row.payload, id: String(row.id) };
     const log = this.opts.log.child({ inboundId: message.id, dedupeKey: message.dedupeKey, msgType: message.msgType, event: message.event });
     const type = message.event ? `event:${message.event}` : message.msgType;
-    const resolved = this.opts.bot.resolve(message);
     const started = process.hrtime.bigint();
     let outboxSeq = 0;
     // Replies are keyed by inbound id and position, so a re-run of the handler enqueues nothing twice.
@@ -178,19 +177,22 @@ export class InboundProcessor {
         send: (to, content) => enqueueFor(Array.isArray(to) ? to : [to], content),
       };
     };
-    const ctx: BotContext = {
+    const staff = await db.staff.findUnique({ where: { userid: message.fromUser } });
+    const contextFor = (found: Candidate['found']): BotContext => ({
       message,
-      staff: await db.staff.findUnique({ where: { userid: message.fromUser } }),
+      staff,
       log,
       db,
       clock,
       wecom: this.opts.wecom,
-      args: resolved?.found.args ?? '',
-      match: resolved?.found.match ?? null,
-      keyArg: resolved?.found.keyArg ?? '',
+      args: found.args ?? '',
+      match: found.match ?? null,
+      keyArg: found.keyArg ?? '',
       ...messaging(db),
       transaction: (fn, opts) => db.$transaction((tx) => fn({ db: tx, ...messaging(tx) }), opts?.timeoutMs ? { timeout: opts.timeoutMs, maxWait: 15_000 } : undefined),
-    };
+    });
+    let resolved: Candidate | null = null;
+    let ctx = contextFor({});
 
     let result: 'done' | 'user_error' | 'retry' | 'failed' = 'done';
     let lastError: string | null = null;
@@ -210,7 +212,14 @@ export class InboundProcessor {
       if (row.attempts > MAX_ATTEMPTS) {
         // Every earlier attempt died with its process (no error was recorded): a poison message.
         throw new PoisonMessage(row.attempts - 1);
-      } else if (resolved) await resolved.route.handler(ctx);
+      }
+      for (const candidate of this.opts.bot.matches(message)) {
+        const candidateCtx = contextFor(candidate.found);
+        if (candidate.route.when && !(await candidate.route.when(candidateCtx))) continue;
+        [resolved, ctx] = [candidate, candidateCtx];
+        break;
+      }
+      if (resolved) await resolved.route.handler(ctx);
       else log.info('no handler for this message; recorded only');
     } catch (err) {
       // The one error boundary: expected failures become a Chinese answer; anything else is a bug.

@@ -17,11 +17,20 @@ interface Match {
   keyArg?: string;
 }
 
+/** Whether a matching route takes this message after all (is this person in the middle of something?). */
+export type Guard = (ctx: BotContext) => Promise<boolean> | boolean;
+
 interface Route {
   /** For logs and the help text. */
   name: string;
   test(message: InboundMessage): Match | null;
   handler: Handler;
+  when?: Guard;
+}
+
+export interface Candidate {
+  route: { name: string; handler: Handler; when?: Guard };
+  found: Match;
 }
 
 export interface CommandInfo {
@@ -61,7 +70,7 @@ export interface PartMeasure {
   ratio: number;
   /** The figures behind it, shown to managers: `{ counts: 3, accuracyByQuantity: 0.987 }`. */
   facts: Record<string, number | string>;
-  /** What cost the most, biggest first, each with the share of the part it lost (0..1). */
+  /** What cost the most, biggest first, each with how much of `ratio` it took away (0..1; together at most 1 − ratio). */
   losses: { label: string; lost: number }[];
 }
 
@@ -73,6 +82,9 @@ export type ScorePartSource = (db: Db, period: { start: Date; end: Date }, store
 
 /** A button for the app menu that `admin setup-menu` creates (WeCom menu JSON). */
 export type MenuButton = { name: string; type: string; key?: string; url?: string; sub_button?: MenuButton[] };
+
+/** menu/create's limits (WeCom codes 40016–40027). */
+const MENU_LIMITS = { topLevel: 3, subButtons: 5 };
 
 const normalize = (text: string) => text.replace(/\u3000/g, ' ').trim();
 
@@ -112,9 +124,14 @@ export class BotRegistry {
     }
   }
 
-  /** A text message matching `pattern`; ctx.match holds the match. */
-  hears(pattern: RegExp, handler: Handler): void {
+  /**
+   * A text message matching `pattern`; ctx.match holds the match. With `when`, the route takes
+   * the message only if the guard agrees, else routing goes on: a bare `3` answers whichever
+   * feature is waiting for a number from this person (a scan's quantity, a handover item).
+   */
+  hears(pattern: RegExp, handler: Handler, opts: { when?: Guard } = {}): void {
     this.routes.push({
+      when: opts.when,
       name: `hears ${pattern}`,
       test: (m) => {
         if (m.msgType !== 'text') return null;
@@ -173,17 +190,31 @@ export class BotRegistry {
     this.scoreParts.set(name, source);
   }
 
-  menuButton(button: MenuButton): void {
-    this.menu.push(button);
+  /**
+   * A button of the app menu. WeCom allows three top-level buttons of five sub-buttons each, so
+   * features that are not the daily work put theirs `under` a shared top-level entry (`更多`),
+   * which is created where it is first named. A layout WeCom would refuse fails at start-up.
+   */
+  menuButton(button: MenuButton, placement: { under?: string } = {}): void {
+    if (!placement.under) {
+      this.menu.push(button);
+    } else {
+      let parent = this.menu.find((b) => b.name === placement.under && b.sub_button);
+      if (!parent) this.menu.push((parent = { name: placement.under, type: 'click', sub_button: [] }));
+      parent.sub_button!.push(button);
+    }
+    if (this.menu.length > MENU_LIMITS.topLevel) throw new Error(`the app menu has more than ${MENU_LIMITS.topLevel} top-level buttons: ${this.menu.map((b) => b.name).join(', ')}`);
+    const crowded = this.menu.find((b) => (b.sub_button?.length ?? 0) > MENU_LIMITS.subButtons);
+    if (crowded) throw new Error(`the app menu's 「${crowded.name}」 has more than ${MENU_LIMITS.subButtons} sub-buttons`);
   }
 
-  /** The route for a message, with what it matched; null when only the fallback applies. */
-  resolve(message: InboundMessage): { route: { name: string; handler: Handler }; found: Match } | null {
+  /** The routes a message matches, in the order they are tried (guards not yet asked), then the fallback. */
+  *matches(message: InboundMessage): Generator<Candidate> {
     for (const route of [...this.commandRoutes.map((c) => c.route), ...this.routes]) {
       const found = route.test(message);
-      if (found) return { route, found };
+      if (found) yield { route, found };
     }
-    return this.fallbackHandler ? { route: { name: 'fallback', handler: this.fallbackHandler }, found: {} } : null;
+    if (this.fallbackHandler) yield { route: { name: 'fallback', handler: this.fallbackHandler }, found: {} };
   }
 
   private keyed(name: string, isKind: (m: InboundMessage) => boolean, key: string, handler: Handler): void {

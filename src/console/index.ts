@@ -33,7 +33,7 @@ const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
 
 /** The menu button that opens the console inside WeCom (a `view` button to its URL). */
 export const consoleMenuFeature: Feature = (bot) => {
-  if (bot.config.console) bot.menuButton({ type: 'view', name: '管理台', url: `${bot.config.console.publicUrl}/console/` });
+  if (bot.config.console) bot.menuButton({ type: 'view', name: '管理台', url: `${bot.config.console.publicUrl}/console/` }, { under: '更多' });
 };
 
 interface ConsoleState {
@@ -216,7 +216,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     if (!section) return deny(ctx, 404, 'unknown_section', '没有这个栏目。');
     const rows = filterRows(await section.rows(sectionContext, ctx.params.code), section.columns, ctx.query as Record<string, string>);
     if (sendCsv(ctx, `${ctx.state.store.name}-${section.title}`, section.columns, rows)) return;
-    ctx.body = { key: section.key, title: section.title, columns: section.columns, rows };
+    ctx.body = { key: section.key, title: section.title, summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null, columns: section.columns, rows };
   });
 
   router.post('/api/stores/:code/sections/:key/rows/:id/:action', requireMember, requireStore, async (ctx) => {

@@ -6,6 +6,7 @@ import type { Kind } from '../features/masterdata/rows';
 import { PROJECT_ROOT } from '../paths';
 import { DEFAULT_TIMEZONE, loadConfig, type MembersConfig } from '../config';
 import { seedDemoMembers } from '../features/members/demo';
+import { seedStockDemo } from '../features/stock/demo';
 import { seedTaskDemo } from '../features/tasks/demo';
 import { seedDemoScores } from '../features/score/demo';
 import { seedHandoverDemo } from '../features/handover/demo';
@@ -39,12 +40,13 @@ export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; ti
   await seedDemoMembers(db, opts.now, opts.members ?? loadConfig({}).members);
   await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
   await seedHandoverDemo(db, opts.now);
+  await seedStockDemo(db, opts.now);
   return 'seeded';
 }
 
 /** Empties every table of the app — all of the schema but `_prisma_migrations` — so features need not list theirs. */
 async function wipeAppTables(db: Db): Promise<void> {
   const tables = await db.$queryRaw<{ tablename: string }[]>`
-    SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
+    SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
   await db.$executeRawUnsafe(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }

@@ -3,32 +3,16 @@ import type { Feature } from '../bot/registry';
 import { templateCard } from '../platform/outbound';
 
 /**
- * Sandbox only: a card to tap and a barcode to scan, so a visitor sees each round trip (send,
- * tap or scan callback, update_template_card) before the stock and handover features use them.
+ * Sandbox only: a card to tap (`演示卡片`), so a visitor sees the round trip (send, tap callback,
+ * update_template_card) on its own. Scanning is the stock feature's menu (库存 → 扫码入库…): WeCom
+ * allows three top-level menu buttons, and the production menu needs them.
  */
 export const sandboxTourFeature: Feature = (bot) => {
   bot.command('演示卡片', sendTourCard, '沙盒：发一张可以点的卡片');
-  bot.menuClick('sandbox.tourCard', sendTourCard);
 
   bot.card('sandbox.tourTap', async (ctx) => {
     await ctx.updateCard({ replaceName: `已选择：${ctx.keyArg}` });
     await ctx.reply(`收到，你点了「${ctx.keyArg}」。`);
-  });
-
-  bot.scan('sandbox.tourScan', async (ctx) => {
-    // Scanners prefix the symbology (`EAN_13,690…`); the code is what follows the comma.
-    const code = (ctx.message.scan?.result ?? '').split(',').pop()!.trim();
-    const found = await ctx.db.skuBarcode.findUnique({ where: { barcode: code }, include: { sku: true } });
-    await ctx.reply(found ? `扫到：${found.sku.name}（${found.unit ?? found.sku.baseUnit}），条码 ${code}` : `条码 ${code} 不在商品目录里。`);
-  });
-
-  bot.menuButton({
-    name: '演示',
-    type: 'click',
-    sub_button: [
-      { type: 'click', name: '演示卡片', key: 'sandbox.tourCard' },
-      { type: 'scancode_waitmsg', name: '演示扫码', key: 'sandbox.tourScan' },
-    ],
   });
 };
 

@@ -26,6 +26,7 @@ import { FEATURES } from '../../src/main';
  */
 
 const STORES = positiveInt('BENCH_STORES', 500);
+const TASKS_PER_DAY = positiveInt('BENCH_TASKS_PER_DAY', 4);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const TIMEZONE = 'Asia/Shanghai';
 /** The year measured: the twelve months before this one. */
@@ -47,7 +48,26 @@ interface Generator {
  * A year of data per part, written set-based (generate_series) into the owning feature's tables.
  * Deterministic: the same rows on both databases.
  */
-const GENERATORS: Partial<Record<ScorePartName, Generator>> = {};
+const GENERATORS: Partial<Record<ScorePartName, Generator>> = {
+  taskTimeliness: {
+    describe: `${TASKS_PER_DAY} tasks per store and day (task table): 7 in 10 acted on before due, 2 late by 30–90 min, 1 expired`,
+    async seed(db, from, to) {
+      const days = Math.round((to.getTime() - from.getTime()) / 86_400_000);
+      return db.$executeRaw`
+        INSERT INTO task (kind, source_ref, store_code, title, due_at, state, acknowledged_at, closed_at, created_at)
+        SELECT 'bench.' || (k % 3), 'bench:' || s.code || ':' || d || ':' || k, s.code, '任务 ' || k, t.due,
+               CASE WHEN t.r = 9 THEN 'expired' ELSE 'done' END,
+               CASE WHEN t.r < 7 THEN t.due - interval '10 minutes' WHEN t.r < 9 THEN t.due + (30 + t.r * 7) * interval '1 minute' END,
+               CASE WHEN t.r < 7 THEN t.due + interval '10 minutes' WHEN t.r < 9 THEN t.due + interval '2 hours' ELSE t.due + interval '48 hours' END,
+               t.due - interval '1 day'
+        FROM store s
+        CROSS JOIN generate_series(0, ${days - 1}::int) AS d
+        CROSS JOIN generate_series(0, ${TASKS_PER_DAY - 1}::int) AS k
+        CROSS JOIN LATERAL (SELECT ${from}::timestamptz + d * interval '1 day' + (1 + k * 3) * interval '1 hour' AS due,
+                                   (d * 7 + k * 3 + substr(s.code, 2)::int) % 10 AS r) AS t`;
+    },
+  },
+};
 
 const months = (() => {
   const list = [LAST_MONTH];

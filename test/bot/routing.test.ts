@@ -6,6 +6,9 @@ const base = { id: '1', dedupeKey: 'k', fromUser: 'u', createTime: 1 };
 const textMsg = (content: string): InboundMessage => ({ ...base, msgType: 'text', content });
 const eventMsg = (event: string, eventKey?: string): InboundMessage => ({ ...base, msgType: 'event', event, eventKey });
 
+/** The route a message goes to when no guard is involved. */
+const first = (bot: BotRegistry, message: InboundMessage) => bot.matches(message).next().value ?? null;
+
 function registry() {
   const bot = new BotRegistry(loadConfig({}));
   const noop = () => undefined;
@@ -23,31 +26,55 @@ function registry() {
 }
 
 it('matches the longest command name and passes the rest as args', () => {
-  const r = registry().resolve(textMsg('  查库存　奶油 '))!;
+  const r = first(registry(), textMsg('  查库存　奶油 '))!;
   expect(r.route.name).toBe('command 查库存');
   expect(r.found.args).toBe('奶油');
-  expect(registry().resolve(textMsg('查 牛奶'))!.route.name).toBe('command 查');
+  expect(first(registry(), textMsg('查 牛奶'))!.route.name).toBe('command 查');
 });
 
 it('routes card taps, menu clicks and scans by key, with the argument after the colon', () => {
   const bot = registry();
-  expect(bot.resolve(eventMsg('template_card_event', 'stock.undo:42'))).toMatchObject({ route: { name: 'card stock.undo' }, found: { keyArg: '42' } });
-  expect(bot.resolve(eventMsg('template_card_event', 'stock.undoAll'))!.route.name).toBe('fallback');
-  expect(bot.resolve(eventMsg('click', 'handover.start'))!.route.name).toBe('menu handover.start');
-  expect(bot.resolve(eventMsg('scancode_waitmsg', 'stock.scanReceive'))!.route.name).toBe('scan stock.scanReceive');
+  expect(first(bot, eventMsg('template_card_event', 'stock.undo:42'))).toMatchObject({ route: { name: 'card stock.undo' }, found: { keyArg: '42' } });
+  expect(first(bot, eventMsg('template_card_event', 'stock.undoAll'))!.route.name).toBe('fallback');
+  expect(first(bot, eventMsg('click', 'handover.start'))!.route.name).toBe('menu handover.start');
+  expect(first(bot, eventMsg('scancode_waitmsg', 'stock.scanReceive'))!.route.name).toBe('scan stock.scanReceive');
   // A card key is not a menu key.
-  expect(bot.resolve(eventMsg('click', 'stock.undo'))!.route.name).toBe('fallback');
+  expect(first(bot, eventMsg('click', 'stock.undo'))!.route.name).toBe('fallback');
 });
 
 it('routes message types and events, and falls back for the rest', () => {
   const bot = registry();
-  expect(bot.resolve({ ...base, msgType: 'image', mediaId: 'm' })!.route.name).toBe('on image');
-  expect(bot.resolve(eventMsg('enter_agent'))!.route.name).toBe('event enter_agent');
+  expect(first(bot, { ...base, msgType: 'image', mediaId: 'm' })!.route.name).toBe('on image');
+  expect(first(bot, eventMsg('enter_agent'))!.route.name).toBe('event enter_agent');
   // WeCom's periodic location report is an event named like the location message: not the same route.
-  expect(bot.resolve({ ...base, msgType: 'location', location: { latitude: 31.2, longitude: 121.4 } })!.route.name).toBe('on location');
-  expect(bot.resolve(eventMsg('location'))!.route.name).toBe('fallback');
-  expect(bot.resolve(textMsg('123'))!.route.name).toBe('hears /^\\d+$/');
-  expect(bot.resolve({ ...base, msgType: 'voice' })!.route.name).toBe('fallback');
+  expect(first(bot, { ...base, msgType: 'location', location: { latitude: 31.2, longitude: 121.4 } })!.route.name).toBe('on location');
+  expect(first(bot, eventMsg('location'))!.route.name).toBe('fallback');
+  expect(first(bot, textMsg('123'))!.route.name).toBe('hears /^\\d+$/');
+  expect(first(bot, { ...base, msgType: 'voice' })!.route.name).toBe('fallback');
+});
+
+it('lists every matching route in order, so a guarded route can pass a message on', () => {
+  const bot = new BotRegistry(loadConfig({}));
+  const noop = () => undefined;
+  bot.hears(/^\d+$/, noop, { when: () => false });
+  bot.hears(/^\d/, noop);
+  bot.fallback(noop);
+  const routes = [...bot.matches(textMsg('3'))];
+  expect(routes.map((c) => c.route.name)).toEqual(['hears /^\\d+$/', 'hears /^\\d/', 'fallback']);
+  expect(routes[0].route.when).toBeDefined();
+});
+
+it('keeps the app menu within WeCom limits, gathering the rest under a shared entry', () => {
+  const bot = new BotRegistry(loadConfig({}));
+  bot.menuButton({ type: 'click', name: '库存', key: 'a' });
+  bot.menuButton({ type: 'click', name: '帮助', key: 'b' }, { under: '更多' });
+  bot.menuButton({ type: 'view', name: '管理台', url: 'https://x.example/console/' }, { under: '更多' });
+  bot.menuButton({ type: 'click', name: '交班', key: 'c' });
+  expect(bot.menu.map((b) => b.name)).toEqual(['库存', '更多', '交班']);
+  expect(bot.menu[1].sub_button!.map((b) => b.name)).toEqual(['帮助', '管理台']);
+  expect(() => bot.menuButton({ type: 'click', name: '第四个', key: 'd' })).toThrow(/more than 3 top-level/);
+  for (const name of ['一', '二', '三']) bot.menuButton({ type: 'click', name, key: name }, { under: '更多' });
+  expect(() => bot.menuButton({ type: 'click', name: '六', key: '6' }, { under: '更多' })).toThrow(/more than 5 sub-buttons/);
 });
 
 it('refuses to register one cron job name twice', () => {

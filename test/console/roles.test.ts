@@ -34,7 +34,8 @@ beforeAll(async () => {
   await h.app.db.staff.update({ where: { userid: 'south' }, data: { role: 'staff', area: null, storeCode: 'S3' } });
   as.demoted = as.south;
   as.nobody = member(h);
-});
+  // Five sign-ins through OAuth and the fake WeCom: slow on a busy CI machine.
+}, 90_000);
 afterAll(() => h.stop());
 
 /** Every store-scoped API of the console, for one store. */

@@ -23,7 +23,7 @@ beforeAll(async () => {
   await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === 'tasks.walkDue')!, now);
   await h.settle();
   manager = await signIn(h, 'wangfang');
-});
+}, 90_000);
 afterAll(() => h.stop());
 
 const tasks = async () => (await (await manager.get('/console/api/stores/S1/sections/tasks')).json()) as Table;

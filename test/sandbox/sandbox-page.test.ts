@@ -75,7 +75,8 @@ it('taps a card button and sees the card update in place', async () => {
 
 it('taps the app menu and sends an image', async () => {
   await page.selectOption('#persona', 'sunli');
-  await page.locator('#menu button', { hasText: '帮助' }).click();
+  await page.locator('#menu .top > button', { hasText: '更多' }).click();
+  await page.locator('#menu .sub button', { hasText: '帮助' }).click();
   await page.locator('.msg.bot .bubble', { hasText: '我能帮你做这些' }).waitFor();
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
   await page.setInputFiles('#image-input', { name: '冰箱.png', mimeType: 'image/png', buffer: png });
@@ -84,19 +85,19 @@ it('taps the app menu and sends an image', async () => {
   const mediaId = (image!.payload as { mediaId: string }).mediaId;
   // The bot can fetch it back by media id through the (fake) WeCom API, as it would in production.
   expect((await app.wecom.getMedia(mediaId)).data.equals(png)).toBe(true);
-  await bubbles().filter({ hasText: '暂时还处理不了这类消息' }).first().waitFor();
+  await bubbles().filter({ hasText: '收到照片。要报修的话' }).first().waitFor();
 });
 
 it('scans a barcode picked from the demo catalogue through the app menu', async () => {
   await page.selectOption('#persona', 'zhaolei');
-  await page.locator('#menu .top > button', { hasText: '演示' }).click();
-  await page.locator('#menu .sub button', { hasText: '演示扫码' }).click();
+  await page.locator('#menu .top > button', { hasText: '库存' }).click();
+  await page.locator('#menu .sub button', { hasText: '扫码入库' }).click();
   await page.locator('#scan-pick option', { hasText: '6910000010005' }).waitFor({ state: 'attached' });
   await page.selectOption('#scan-pick', '6910000010005');
   await page.click('#scan-form button[type=submit]');
-  await page.locator('.msg.bot .bubble', { hasText: '扫到：牛奶（箱），条码 6910000010005' }).waitFor();
+  await page.locator('.card', { hasText: '入库：牛奶（箱）' }).waitFor();
   const scan = await app.db.inboundMessage.findFirst({ where: { fromUser: 'zhaolei', event: 'scancode_waitmsg' } });
-  expect(scan!.payload).toMatchObject({ eventKey: 'sandbox.tourScan', scan: { type: 'barcode', result: '6910000010005' } });
+  expect(scan!.payload).toMatchObject({ eventKey: 'stock.scanReceive', scan: { type: 'barcode', result: '6910000010005' } });
 });
 
 it('shows a demo member the coupon message once their owner confirms it', async () => {

@@ -50,7 +50,8 @@
     const body = el('div', { class: 'table-wrap' });
     const bar = el('div', { class: 'filters' });
     const csv = el('a', { class: 'button', download: '' }, '导出 CSV');
-    container.append(bar, body);
+    const summary = el('p', { class: 'summary' });
+    container.append(summary, bar, body);
 
     const query = (extra = {}) => {
       const q = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
@@ -70,6 +71,7 @@
         bar.append(csv);
       }
       csv.href = query({ format: 'csv' });
+      if (data.summary) summary.textContent = data.summary;
       body.replaceChildren(
         data.rows.length === 0
           ? el('p', { class: 'muted' }, '没有数据')

@@ -35,6 +35,8 @@ export interface ConsoleSection {
   title: string;
   columns: SectionColumn[];
   rows(ctx: SectionContext, storeCode: string): Promise<SectionRow[]>;
+  /** One line above the table (the handover log's hash-chain check). */
+  summary?(ctx: SectionContext, storeCode: string): Promise<string>;
   /** A row's action by a member who may see the store. Throws ActionRefused for a clear 4xx. */
   act?(ctx: SectionContext & { staff: Staff }, storeCode: string, rowId: string, action: string): Promise<void>;
 }

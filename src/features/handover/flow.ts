@@ -6,7 +6,7 @@ import { openWorkOrder } from '../workorders/orders';
 import { batchCard, guidanceOffer, itemCard, pickIncomingCard, BATCH_SIZE } from './cards';
 import { itemFor, judgeNumber, judgeYesNo, questionsOf, readNumber, type ChecklistTemplate, type Judgement } from './checklist';
 import { appendLog } from './log';
-import { keepPhoto, type MediaStore } from './media';
+import { keepPhoto } from './media';
 import { needsGuidance, requireStore } from './people';
 import { currentTemplate, templateVersion } from './templates';
 import { nameIncoming, type HandoverDeps } from './incoming';
@@ -29,7 +29,8 @@ export async function startHandover(deps: HandoverDeps, ctx: BotContext): Promis
   if (open && open.startInboundId !== ctx.message.id) {
     await ctx.transaction(async (tx) => {
       await tx.reply('你有一个还没完成的交班，接着来：');
-      await askNext(tx, open);
+      if (open.state === 'choosing_incoming') await tx.reply(pickIncomingCard(open.id, await colleagues(tx.db, open)));
+      else await askNext(tx, open);
     });
     return;
   }
@@ -118,6 +119,11 @@ async function currentQuestion(ctx: BotContext): Promise<{ handover: Handover; q
   if (!handover) return null;
   const question = await ctx.db.handoverItem.findFirst({ where: { handoverId: handover.id, status: 'pending' }, orderBy: { position: 'asc' } });
   return question ? { handover, question } : null;
+}
+
+/** Whether this person's handover is waiting for a typed answer (the guard of the bare-number route). */
+export async function isAwaitingAnswer(ctx: BotContext): Promise<boolean> {
+  return (await currentQuestion(ctx)) !== null;
 }
 
 /** A bare number in chat: the answer to the number or count the handover is waiting for. */
@@ -290,15 +296,20 @@ async function submitIfDone(deps: HandoverDeps, ctx: BotContext, handoverId: big
   if ((await ctx.db.handoverItem.count({ where: { handoverId, status: 'pending' } })) > 0) return;
   const scheduled = await findIncomingFromSchedule(ctx.db, handover.storeCode, handover.outgoingUserid, ctx.clock.now());
   if (scheduled) return nameIncoming(deps, ctx, handover, scheduled.userid);
-  const candidates = await ctx.db.staff.findMany({
-    where: { storeCode: handover.storeCode, active: true, userid: { not: handover.outgoingUserid }, role: { in: ['staff', 'store_manager'] } },
-    orderBy: [{ role: 'asc' }, { userid: 'asc' }],
-  });
+  const candidates = await colleagues(ctx.db, handover);
   if (candidates.length === 0) throw new UserFacingError('handover.noColleague', '店里没有其他在职同事可以接班，请联系店长。');
   await ctx.transaction(async (tx) => {
     const { count } = await tx.db.handover.updateMany({ where: { id: handoverId, state: 'filling' }, data: { state: 'choosing_incoming' } });
     if (count === 0) return;
     await tx.reply(pickIncomingCard(handoverId, candidates));
+  });
+}
+
+/** Who may take over: the store's other active staff and managers. */
+function colleagues(db: DbTx, handover: Handover) {
+  return db.staff.findMany({
+    where: { storeCode: handover.storeCode, active: true, userid: { not: handover.outgoingUserid }, role: { in: ['staff', 'store_manager'] } },
+    orderBy: [{ role: 'asc' }, { userid: 'asc' }],
   });
 }
 
@@ -313,4 +324,3 @@ export async function pickIncoming(deps: HandoverDeps, ctx: BotContext): Promise
   await nameIncoming(deps, ctx, handover, colleague.userid);
 }
 
-export type { MediaStore };

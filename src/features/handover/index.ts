@@ -1,9 +1,10 @@
 import type { Feature } from '../../bot/registry';
 import type { BotContext } from '../../bot/context';
 import { photoForWorkOrder, type WorkOrderDeps } from '../workorders/commands';
-import { answerBatch, answerFromCard, answerNumber, answerText, chooseMode, photoForHandover, pickIncoming, startHandover } from './flow';
+import { answerBatch, answerFromCard, answerNumber, answerText, isAwaitingAnswer, chooseMode, photoForHandover, pickIncoming, startHandover } from './flow';
 import { confirmAll, dispute, photoForDispute, resolve, review, reviewPage, type HandoverDeps } from './incoming';
 import { createMediaStore } from './media';
+import { flagForGuidance } from './guidance';
 import { showRecords } from './records';
 import { measureHandoverCompleteness } from './score';
 import { importChecklist } from './templates';
@@ -22,10 +23,11 @@ export const handoverFeature: Feature = (bot) => {
   bot.command('交班', (ctx) => startHandover(deps, ctx), '开始交班（新同事可发「交班 逐项」）');
   bot.menuClick('handover.start', (ctx) => startHandover(deps, ctx));
   bot.menuButton({ type: 'click', name: '交班', key: 'handover.start' });
+  bot.command('新人指引', flagForGuidance, '店长为同事打开交班提示：新人指引 王欣');
   bot.command('填', (ctx) => answerText(deps, ctx), '交班时填写文字项：填 3号桌蛋糕下午5点取');
   bot.command('异议', dispute, '接班时提异议：异议 3 钱箱少50元');
   // A bare number (with an optional unit) answers the number the handover is waiting for.
-  bot.hears(/^[-+]?\d[\d,]*(\.\d+)?\s*(元|块|度|℃|°C|°|盒|袋|个|瓶|罐|桶|箱|包|斤|公斤|kg|g|L|ml)?$/i, (ctx) => answerNumber(deps, ctx));
+  bot.hears(/^[-+]?\d[\d,]*(\.\d+)?\s*(元|块|度|℃|°C|°|盒|袋|个|瓶|罐|桶|箱|包|斤|公斤|kg|g|L|ml)?$/i, (ctx) => answerNumber(deps, ctx), { when: isAwaitingAnswer });
   bot.on('image', (ctx) => routePhoto(deps, repairs, ctx));
 
   bot.card('handover.mode', chooseMode);

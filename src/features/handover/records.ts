@@ -6,7 +6,7 @@ import { formatLocal } from './time';
 
 /** How many handovers `交班记录` lists. */
 const RECENT = 5;
-const STATE_TEXT: Record<string, string> = { filling: '填写中', choosing_incoming: '待选接班人', awaiting_incoming: '待接班确认', complete: '已完成', cancelled: '已取消' };
+export const STATE_TEXT: Record<string, string> = { filling: '填写中', choosing_incoming: '待选接班人', awaiting_incoming: '待接班确认', complete: '已完成', cancelled: '已取消' };
 
 /**
  * `交班记录 [门店]`: a manager's view of a store's last handovers — who to whom, when, what was

@@ -1,6 +1,8 @@
 import type { BotContext } from '../../bot/context';
 import type { BotRegistry, Feature } from '../../bot/registry';
 
+const NUMBER_WITHOUT_QUESTION = '这个数量记到哪儿？先用菜单「库存 → 扫码入库 / 扫码报损 / 扫码盘点」扫商品条码，或写全，例如：入库 牛奶 2箱。交班时按卡片提示回数字。';
+
 const GREETING = '你好，我是门店助手。发送「帮助」看看我能做什么。';
 
 /**
@@ -10,7 +12,7 @@ const GREETING = '你好，我是门店助手。发送「帮助」看看我能�
 export const helpFeature: Feature = (bot) => {
   bot.command(['帮助', '菜单', 'help'], (ctx) => ctx.reply(helpText(bot)), '查看我能做什么');
   bot.menuClick('help.show', (ctx) => ctx.reply(helpText(bot)));
-  bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' });
+  bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' }, { under: '更多' });
   bot.onEvent('enter_agent', greet);
   bot.onEvent('subscribe', greet);
   bot.fallback(async (ctx) => {
@@ -18,6 +20,8 @@ export const helpFeature: Feature = (bot) => {
     // Passive events (location reports, link views) need no answer; a person's action does.
     if (m.msgType === 'event' && !['click', 'scancode_push', 'scancode_waitmsg', 'template_card_event'].includes(m.event ?? '')) return;
     if (m.msgType === 'event') return ctx.reply('这个按钮暂时没有对应的功能，发送「帮助」查看可用的操作。');
+    // A bare quantity that no scan, transfer or handover is waiting for.
+    if (m.msgType === 'text' && /^[\d零〇一二两三四五六七八九十]/.test(m.content ?? '')) return ctx.reply(NUMBER_WITHOUT_QUESTION);
     if (m.msgType === 'text') return ctx.reply(`没看懂「${clip(m.content ?? '')}」。发送「帮助」查看我能做什么。`);
     return ctx.reply('暂时还处理不了这类消息。发送「帮助」查看我能做什么。');
   });

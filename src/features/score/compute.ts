@@ -87,20 +87,21 @@ export function describeChange(change: ReturnType<typeof changeOn>, previousLabe
 }
 
 /**
- * What cost the most points this month, biggest first. A part's lost points (weight − points)
- * are shared among the losses its source named, each by its `lost` share (scaled down if the
- * shares add up to more than 1); a part that lost points without naming why counts as one loss.
+ * What cost the most points this month, biggest first. A loss's `lost` is how much of the ratio
+ * it took away (1 − ratio in all, for a part that names every cause); the part's lost points
+ * (weight − points) are shared among its losses in that proportion, never more than the part lost.
+ * A part that lost points without naming why is one loss of its own.
  */
 export function biggestLosses(score: ScoreResult, count = 3): { label: string; points: number }[] {
   const all = score.parts.flatMap((part) => {
-    if (part.points === null) return [];
+    if (part.points === null || part.ratio === null) return [];
     const lostPoints = part.weight - part.points;
     if (lostPoints <= 0) return [];
-    const shares = part.losses.filter((l) => l.lost > 0);
-    const total = shares.reduce((sum, l) => sum + l.lost, 0);
+    const named = part.losses.filter((l) => l.lost > 0);
+    const total = named.reduce((sum, l) => sum + l.lost, 0);
     if (total === 0) return [{ label: PART_LABELS[part.name], points: round1(lostPoints) }];
-    const scale = total > 1 ? 1 / total : 1;
-    return shares.map((l) => ({ label: `${PART_LABELS[part.name]}：${l.label}`, points: round1(lostPoints * l.lost * scale) }));
+    const shortfall = Math.max(1 - part.ratio, total);
+    return named.map((l) => ({ label: `${PART_LABELS[part.name]}：${l.label}`, points: round1((lostPoints * l.lost) / shortfall) }));
   });
   return all.filter((l) => l.points > 0).sort((a, b) => b.points - a.points).slice(0, count);
 }

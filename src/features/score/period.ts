@@ -1,3 +1,5 @@
+import { fromWallClock, wallClock } from '../../timezone';
+
 /**
  * Months in the chain's time zone. A store's October is 1 Oct 00:00 to 1 Nov 00:00 Shanghai
  * time, whatever the server's zone; Intl supplies the zone's offset (DST included).
@@ -9,33 +11,9 @@ export interface MonthPeriod {
   end: Date;
 }
 
-/** The zone's wall-clock fields at an instant. */
-function wallClock(at: Date, timezone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-}
-
 /** The instant of a wall-clock midnight in the zone. */
 function zonedMidnight(year: number, month: number, day: number, timezone: string): Date {
-  const guess = Date.UTC(year, month - 1, day);
-  // Twice: the offset at the guess may differ from the offset at the answer across a DST change.
-  let at = guess;
-  for (let i = 0; i < 2; i++) {
-    const w = wallClock(new Date(at), timezone);
-    const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-    at = guess - (asUtc - at);
-  }
-  return new Date(at);
+  return fromWallClock({ year, month, day, hour: 0, minute: 0, second: 0 }, timezone);
 }
 
 const label = (year: number, month: number) => `${year}-${String(month).padStart(2, '0')}`;

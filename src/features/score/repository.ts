@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Db, DbTx } from '../../db';
-import { Prisma } from '../../generated/prisma/client';
 import { SCORE_PART_NAMES, type PartMeasure, type ScorePartName, type ScorePartSource } from '../../bot/registry';
 import type { Logger } from '../../log';
 import { scoreStore, type PartResult, type ScoreResult } from './compute';
@@ -37,20 +36,19 @@ export async function computeMonth(db: Db, sources: ReadonlyMap<ScorePartName, S
   );
 }
 
-/** Stores the month's results; computing a month again replaces its rows (late data, changed rules). */
-export async function saveScores(db: Db, results: ScoreResult[], computedAt: Date): Promise<void> {
-  await db.$transaction(async (tx) => {
-    for (const r of results) {
-      const data = {
-        points: r.points === null ? null : new Prisma.Decimal(r.points),
-        availablePoints: r.availablePoints,
-        complete: r.complete,
-        parts: r.parts as unknown as Prisma.InputJsonValue,
-        computedAt,
-      };
-      await tx.storeScore.upsert({ where: { storeCode_month: { storeCode: r.storeCode, month: r.month } }, create: { storeCode: r.storeCode, month: r.month, ...data }, update: data });
-    }
-  });
+/**
+ * Stores the month's results; computing a month again replaces its rows (late data, changed
+ * rules). One statement for all stores: atomic without holding a transaction open, however many.
+ */
+export async function saveScores(db: DbTx, results: ScoreResult[], computedAt: Date): Promise<void> {
+  if (results.length === 0) return;
+  const rows = results.map((r) => ({ store_code: r.storeCode, month: r.month, points: r.points, available_points: r.availablePoints, complete: r.complete, parts: r.parts }));
+  await db.$executeRaw`
+    INSERT INTO store_score (store_code, month, points, available_points, complete, parts, computed_at)
+    SELECT r.store_code, r.month, r.points, r.available_points, r.complete, r.parts, ${computedAt}
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(store_code text, month text, points numeric, available_points int, complete boolean, parts jsonb)
+    ON CONFLICT (store_code, month) DO UPDATE
+    SET points = EXCLUDED.points, available_points = EXCLUDED.available_points, complete = EXCLUDED.complete, parts = EXCLUDED.parts, computed_at = EXCLUDED.computed_at`;
 }
 
 type StoredScore = Awaited<ReturnType<DbTx['storeScore']['findFirstOrThrow']>>;

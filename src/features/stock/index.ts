@@ -2,7 +2,7 @@ import type { Feature } from '../../bot/registry';
 import { pickSku, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { BARE_QUANTITY } from './parse';
-import { completePendingInput } from './pending';
+import { completePendingInput, hasPendingInput } from './pending';
 import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } from './scan';
 import { measureInventoryAccuracy } from './score';
 import { syncMoves } from './sync';
@@ -24,7 +24,7 @@ export const stockFeature: Feature = (bot) => {
   bot.command('开始盘点', openCount, '店长开始盘点：开始盘点（或 开始盘点 乳品）');
   bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
   bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');
-  bot.hears(BARE_QUANTITY, completePendingInput);
+  bot.hears(BARE_QUANTITY, completePendingInput, { when: hasPendingInput });
   bot.card('stock.undo', undoFromCard);
   bot.card('stock.pickSku', pickSku);
   bot.card('stock.receiveTransfer', receiveTransferInFull);

@@ -21,6 +21,12 @@ export async function rememberPendingInput(ctx: BotContext, kind: PendingKind, p
   });
 }
 
+/** Whether this person scanned something or is receiving a transfer and owes the quantity. */
+export async function hasPendingInput(ctx: BotContext): Promise<boolean> {
+  const pending = await ctx.db.stockPendingInput.findUnique({ where: { userid: ctx.message.fromUser } });
+  return pending !== null && pending.expiresAt >= ctx.clock.now();
+}
+
 /** A bare quantity: completes what this person scanned or is receiving. */
 export async function completePendingInput(ctx: BotContext): Promise<void> {
   const pending = await ctx.db.stockPendingInput.findUnique({ where: { userid: ctx.message.fromUser } });

@@ -2,6 +2,7 @@ import type { Feature } from '../../bot/registry';
 import { ACK_KEY, DONE_KEY } from './cards';
 import { acknowledgeFromCard, completeFromCard } from './actions';
 import { giveTask, listMyTasks } from './commands';
+import { measureTaskTimeliness } from './score';
 import { WALK_SCHEDULE, walkDue, type WalkSettings } from './walker';
 
 export { openTask, ackTask, closeTask, type OpenTaskInput, type TaskRef, type TaskAction, type TaskState } from './engine';
@@ -18,6 +19,7 @@ export const tasksFeature: Feature = (bot) => {
   bot.command('我的任务', (ctx) => listMyTasks(ctx, settings), '我的待办任务');
   bot.card(DONE_KEY, (ctx) => completeFromCard(ctx));
   bot.card(ACK_KEY, (ctx) => acknowledgeFromCard(ctx, settings));
+  bot.scorePart('taskTimeliness', measureTaskTimeliness);
   bot.cron('tasks.walkDue', WALK_SCHEDULE, async (job) => {
     await walkDue({ ...settings, db: job.db, log: job.log }, job.clock.now());
   });

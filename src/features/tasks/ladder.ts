@@ -1,4 +1,5 @@
 import type { Ladder, TaskConfig } from '../../config';
+import { fromWallClock, wallClock } from '../../timezone';
 
 /** Minutes after local midnight in `timezone`. */
 export function localMinutes(at: Date, timezone: string): number {
@@ -13,6 +14,17 @@ export function inQuietHours(at: Date, timezone: string, quiet: TaskConfig['quie
   if (!quiet) return false;
   const m = localMinutes(at, timezone);
   return quiet.start < quiet.end ? m >= quiet.start && m < quiet.end : m >= quiet.start || m < quiet.end;
+}
+
+/** When the quiet hours that `at` falls in end (the next time the local clock shows their end). */
+export function quietHoursEnd(at: Date, timezone: string, quiet: NonNullable<TaskConfig['quietHours']>): Date {
+  const local = wallClock(at, timezone);
+  const end = { ...local, hour: Math.floor(quiet.end / 60), minute: quiet.end % 60, second: 0 };
+  const today = fromWallClock(end, timezone);
+  if (today > at) return today;
+  // Tomorrow's: step a day on from noon, clear of any DST change at night.
+  const tomorrow = wallClock(new Date(fromWallClock({ ...local, hour: 12, minute: 0, second: 0 }, timezone).getTime() + 86_400_000), timezone);
+  return fromWallClock({ ...tomorrow, hour: end.hour, minute: end.minute, second: 0 }, timezone);
 }
 
 /** The ladder a task walks; a name no longer configured falls back to `default`. */

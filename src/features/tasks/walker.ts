@@ -6,7 +6,7 @@ import { enqueue } from '../../platform/outbox';
 import { templateCard } from '../../platform/outbound';
 import { taskCard, type CardFacts } from './cards';
 import { closeTask, finalizeCards } from './engine';
-import { inQuietHours, ladderFor, nextNoticeAt } from './ladder';
+import { inQuietHours, ladderFor, nextNoticeAt, quietHoursEnd } from './ladder';
 import { audience, reachableNow } from './people';
 
 /** Every minute: reminders at due time, the escalation ladder, expiry, and cards left to update. */
@@ -73,7 +73,12 @@ export async function sendDueStep(tx: DbTx, settings: WalkSettings, id: bigint, 
   if (!row) return 0;
   const task = await tx.task.findUniqueOrThrow({ where: { id } });
   const ladder = ladderFor(settings.tasks, task.ladder);
-  if (ladder.quietHours && inQuietHours(now, settings.timezone, settings.tasks.quietHours)) return 0;
+  const quiet = settings.tasks.quietHours;
+  if (ladder.quietHours && quiet && inQuietHours(now, settings.timezone, quiet)) {
+    // Held until the quiet hours end, so the night's walks do not pick the task up again and again.
+    await tx.task.update({ where: { id }, data: { nextNoticeAt: quietHoursEnd(now, settings.timezone, quiet) } });
+    return 0;
+  }
   const stepIndex = task.nextStep;
   const step = ladder.steps[stepIndex];
   if (!step) {

@@ -9,7 +9,7 @@ import { workOrderOpened } from './followups';
 type Tx = Messaging & { db: DbTx };
 
 export const PRIORITY_TEXT: Record<Priority, string> = { high: '紧急', normal: '普通', low: '不急' };
-const STATE_TEXT: Record<string, string> = { open: '待受理', acknowledged: '处理中', closed: '已完成' };
+export const STATE_TEXT: Record<string, string> = { open: '待受理', acknowledged: '处理中', closed: '已完成' };
 
 export interface NewWorkOrder {
   /** What raised it: a work order is opened once per source (a retry opens nothing). */

@@ -3,6 +3,8 @@ import { checklistTemplate, judgeNumber, readNumber } from '../../../src/feature
 import { currentTemplate, DEFAULT_CHECKLIST_FILE, importChecklist } from '../../../src/features/handover/templates';
 import { startHandoverHarness, type Chat } from './chat';
 
+// Whole conversations through the callback path: slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
 const now = new Date('2026-11-25T06:00:00Z');
 const defaults = () => JSON.parse(fs.readFileSync(DEFAULT_CHECKLIST_FILE, 'utf8')) as { items: Record<string, unknown>[] } & Record<string, unknown>;
 

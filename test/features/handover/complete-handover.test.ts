@@ -9,6 +9,8 @@ import { startHandoverHarness, type Chat } from './chat';
  * 12-item default checklist on cards and in chat (numbers, counts against the book, a photo),
  * picks who takes over, the incoming one gets the summary with the photo and confirms.
  */
+// Whole conversations through the callback path: slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
 let chat: Chat;
 beforeAll(async () => {
   chat = await startHandoverHarness();

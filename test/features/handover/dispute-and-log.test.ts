@@ -5,6 +5,8 @@ import { importShortChecklist, startHandoverHarness, type Chat } from './chat';
  * A cash difference and a dispute go to the store manager, who resolves them on a card; the
  * manager reads the store's last handovers with the chain check, and an edited log row is caught.
  */
+// Whole conversations through the callback path: slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
 let chat: Chat;
 beforeAll(async () => {
   chat = await startHandoverHarness();

@@ -9,6 +9,8 @@ import { importShortChecklist, startHandoverHarness, type Chat } from './chat';
  * the task engine's walker), new staff get hints and a step-by-step mode, and the month's
  * completeness is measured for the health score.
  */
+// Whole conversations through the callback path: slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
 let chat: Chat;
 const period = { start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') };
 beforeAll(async () => {
@@ -90,4 +92,13 @@ it('gives new staff hints on every card and a step-by-step mode', async () => {
   await chat.tap('xiaowang', card, '异常');
   expect(chat.h.fake.inbox('xiaowang').map((m) => m.body.content)).toContain('⚠️ 制冰机：异常');
   expect(await chat.db.workOrder.findFirstOrThrow()).toMatchObject({ equipment: 'ice_machine', recipients: ['zhou', 'fixer'], openedBy: 'xiaowang' });
+});
+
+it('lets the store manager flag a colleague hired long ago for guidance', async () => {
+  expect((await chat.say('liqiang', '新人指引 张小美')).body.content).toBe('只有店长、区域经理和管理员能设置新人指引。');
+  expect((await chat.say('zhou', '新人指引 吴店长')).body.content).toBe('本店没有在职的「吴店长」。');
+  expect((await chat.say('zhou', '新人指引 张小美')).body.content).toBe('已为 张小美 打开新人指引：交班卡片会附上每一项的提示，并可选择逐项引导。');
+  expect((await chat.say('xiaomei', '交班')).body).toMatchObject({ main_title: { title: '交班开始' } });
+  expect((await chat.say('zhou', '新人指引 张小美 关闭')).body.content).toBe('已关闭 张小美 的新人指引。');
+  expect(await chat.db.handoverGuidanceFlag.count()).toBe(0);
 });

@@ -9,8 +9,8 @@ import { startHarness, type Harness } from '../../helpers/harness';
  * rules (points = weight × (ratio − zero) / (full − zero), capped to 0..weight, one decimal):
  *
  * S1 (all four parts):
- *   库存准确率 0.981: 30 × (0.981 − 0.90) / 0.09 = 27.0   (lost 3.0: 奶油 0.6 → 1.8, 牛奶 0.3 → 0.9)
- *   交接完整度 0.86 : 25 × (0.86 − 0.50) / 0.45 = 20.0   (lost 5.0: 晚班未交接 0.5 → 2.5)
+ *   库存准确率 0.981: 30 × (0.981 − 0.90) / 0.09 = 27.0   (lost 3.0 for a shortfall of 0.019: 奶油 0.012 → 1.9, 牛奶 0.006 → 0.9)
+ *   交接完整度 0.86 : 25 × (0.86 − 0.50) / 0.45 = 20.0   (lost 5.0 for 0.14: 晚班未交接 0.07 → 2.5)
  *   会员活跃度 0.65 : 25 × (0.65 − 0.30) / 0.70 = 12.5   (lost 12.5, no detail → the part itself)
  *   任务及时率 0.90 : 20 × (0.90 − 0.50) / 0.45 = 17.8   (lost 2.2)
  *   total 77.3 of 100; September was 74.0 with all parts → +3.3; biggest losses 12.5, 2.5, 2.2.
@@ -21,10 +21,10 @@ const FIRE = new Date('2026-11-01T01:00:00Z'); // 1 Nov 09:00 in Shanghai
 const clock = new TestClock(FIRE.getTime());
 const DATA: Record<ScorePartName, Record<string, PartMeasure>> = {
   inventoryAccuracy: {
-    S1: { ratio: 0.981, facts: { counts: 4, accuracyByQuantity: 0.981 }, losses: [{ label: '奶油 盘亏 12盒', lost: 0.6 }, { label: '牛奶 盘亏 3盒', lost: 0.3 }] },
+    S1: { ratio: 0.981, facts: { counts: 4, accuracyByQuantity: 0.981 }, losses: [{ label: '奶油 盘亏 12盒', lost: 0.012 }, { label: '牛奶 盘亏 3盒', lost: 0.006 }] },
     S2: { ratio: 0.995, facts: { counts: 4 }, losses: [] },
   },
-  handoverCompleteness: { S1: { ratio: 0.86, facts: { complete: 43, shifts: 50 }, losses: [{ label: '10/3 晚班未交接', lost: 0.5 }] } },
+  handoverCompleteness: { S1: { ratio: 0.86, facts: { complete: 43, shifts: 50 }, losses: [{ label: '10/3 晚班未交接', lost: 0.07 }] } },
   memberActivity: { S1: { ratio: 0.65, facts: { activeShare: 0.26, chainMedian: 0.4 }, losses: [] }, S2: { ratio: 1, facts: {}, losses: [] } },
   taskTimeliness: { S1: { ratio: 0.9, facts: { tasks: 40, medianDelayMinutes: 12 }, losses: [] }, S2: { ratio: 0.5, facts: {}, losses: [] } },
 };

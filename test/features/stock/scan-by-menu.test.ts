@@ -1,3 +1,4 @@
+import { helpFeature } from '../../../src/features/help';
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
 import { TestClock } from '../../helpers/clock';
@@ -9,7 +10,7 @@ const clock = new TestClock();
 let h: Harness;
 let chat: ReturnType<typeof stockChat>;
 beforeAll(async () => {
-  h = await startHarness({ features: [stockFeature], clock });
+  h = await startHarness({ features: [stockFeature, helpFeature], clock });
   chat = stockChat(h, clock);
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name\nS001,一店 · 人民路\n', 'csv');

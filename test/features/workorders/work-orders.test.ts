@@ -5,6 +5,8 @@ import { importShortChecklist, startHandoverHarness, type Chat } from '../handov
  * the maintenance contact, who acknowledge, update and close it on its card; one not
  * acknowledged in time goes to the area manager.
  */
+// Whole conversations through the callback path: slow on a loaded 2-core machine.
+jest.setTimeout(120_000);
 let chat: Chat;
 beforeAll(async () => {
   chat = await startHandoverHarness();
