@@ -28,6 +28,8 @@ beforeAll(async () => {
   const port = await freePort();
   const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), { database: await openTestDatabase() });
   app = started.app;
+  // The demo stocks every SKU above its safety stock; raise one SKU's line so the filter has a row.
+  await app.db.skuStoreSetting.updateMany({ where: { storeCode: 'S001', skuCode: 'CREAM' }, data: { safetyStock: 100_000 } });
   base = `http://127.0.0.1:${port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,

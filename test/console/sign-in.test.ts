@@ -81,6 +81,7 @@ it('signs out with a same-origin JSON request only', async () => {
   expect((await m.get('/console/api/me')).status).toBe(401);
 });
 
-it('adds a 管理台 view button to the app menu that opens the console', () => {
-  expect(h.app.bot.menu).toContainEqual({ type: 'view', name: '管理台', url: 'https://bot.example.com/console/' });
+it('adds a 管理台 view button under 更多 in the app menu that opens the console', () => {
+  const more = h.app.bot.menu.find((b) => b.name === '更多');
+  expect(more?.sub_button).toContainEqual({ type: 'view', name: '管理台', url: 'https://bot.example.com/console/' });
 });
