@@ -1,11 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { describeTarget } from '../../src/db/target';
 import { randomKeys, seal, textMessage } from '../helpers/wecom-callback';
+import { throwAwayPostgres } from './postgres';
 import type { Query, Rows, ServerSpec } from './server';
 
 /**
@@ -27,7 +25,6 @@ const CONCURRENCY = positiveInt('BENCH_CONCURRENCY', 64);
 // Enough for the JIT and the database's caches, and cheap even at the full app's pace.
 const WARMUP = Math.min(1_000, MESSAGES);
 const WORKERS = process.env.BENCH_WORKERS === '1';
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 function positiveInt(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -185,41 +182,6 @@ async function bench(name: string, spec: ServerSpec): Promise<Result> {
   }
 }
 
-/** A database of its own on the PostgreSQL server, or null (and why) when there is none to reach. */
-async function throwAwayPostgres(): Promise<{ url: string; drop(): Promise<void> } | null> {
-  const where = describeTarget({ kind: 'postgres', url: ADMIN_URL });
-  const connect = async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-    await client.connect();
-    return client;
-  };
-  let admin: pg.Client;
-  try {
-    admin = await connect();
-  } catch (err) {
-    console.log(`PostgreSQL at ${where} unreachable (${(err as Error).message}): skipping the PostgreSQL run.`);
-    return null;
-  }
-  const name = `bench_${crypto.randomBytes(6).toString('hex')}`;
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const cleanup = await connect();
-      try {
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await cleanup.end();
-      }
-    },
-  };
-}
 
 function printTable(results: Result[]): void {
   const bare = results.find((r) => r.name === 'bare');

@@ -2,7 +2,6 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db';
 import { databaseTarget, describeTarget } from '../../src/db/target';
@@ -10,6 +9,7 @@ import { buildCampaign, campaignDefinition, defineCampaigns, localCalendar } fro
 import { importFile } from '../../src/features/members/import';
 import { recomputeMembers } from '../../src/features/members/jobs';
 import { createLogger } from '../../src/log';
+import { BENCH_ADMIN_URL, throwAwayPostgres } from './postgres';
 
 /**
  * Members at chain scale: import members and orders from CSV (the admin CLI's importer), recompute
@@ -27,7 +27,6 @@ const ORDERS = positiveInt('BENCH_ORDERS', 10_000_000);
 const CAMPAIGN = positiveInt('BENCH_CAMPAIGN', 100_000);
 const STORES = 50;
 const DATABASES = (process.env.BENCH_DATABASES ?? 'pglite,postgres').split(',');
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const NOW = new Date('2026-11-25T06:00:00Z');
 const CATEGORIES = ['奶茶', '果茶', '甜品', '面包', '咖啡'];
 
@@ -94,20 +93,10 @@ async function runOne(kind: string, files: { members: string; orders: string }):
     url = `pglite:${dir}`;
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   } else {
-    const name = `bench_members_${process.pid}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
+    const postgres = await throwAwayPostgres();
+    if (!postgres) throw new Error('bench:members needs the PostgreSQL server (BENCH_DATABASE_URL)');
+    url = postgres.url;
+    cleanup = postgres.drop;
   }
   const database = await openDatabase(databaseTarget(url));
   const settings = loadConfig({ MEMBERS_PHONE_PEPPER: 'bench-pepper-0123456789', MEMBERS_QUIET_HOURS: 'off' }).members;
@@ -171,7 +160,7 @@ async function main() {
   const files = await writeFiles(dir);
   const results: Record<string, Step[]> = {};
   for (const kind of DATABASES) {
-    console.log(`running on ${kind === 'pglite' ? 'PGlite' : describeTarget(databaseTarget(ADMIN_URL))}…`);
+    console.log(`running on ${kind === 'pglite' ? 'PGlite' : describeTarget(databaseTarget(BENCH_ADMIN_URL))}…`);
     results[kind] = await new Promise<Step[]>((resolve, reject) => {
       const proc = fork(__filename, ['--run', kind, JSON.stringify(files)]);
       proc.once('message', (m) => resolve(m as Step[]));

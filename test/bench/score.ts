@@ -1,14 +1,12 @@
-import crypto from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
 import { BotRegistry, SCORE_PART_NAMES, type ScorePartName } from '../../src/bot/registry';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type Db } from '../../src/db';
-import { describeTarget } from '../../src/db/target';
 import { computeMonth, saveScores } from '../../src/features/score/repository';
 import { monthPeriod, previousMonth } from '../../src/features/score/period';
 import { DEFAULT_SCORE_RULES } from '../../src/features/score/rules';
 import { FEATURES } from '../../src/main';
+import { throwAwayPostgres } from './postgres';
 
 /**
  * Monthly health scores for BENCH_STORES stores (500) with a year of data, on PGlite (in
@@ -27,7 +25,6 @@ import { FEATURES } from '../../src/main';
 
 const STORES = positiveInt('BENCH_STORES', 500);
 const TASKS_PER_DAY = positiveInt('BENCH_TASKS_PER_DAY', 4);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const TIMEZONE = 'Asia/Shanghai';
 /** The year measured: the twelve months before this one. */
 const LAST_MONTH = '2026-10';
@@ -110,39 +107,6 @@ async function run(name: string, db: Db): Promise<Run> {
   return { name, seededRows, monthMs, scored };
 }
 
-async function throwAwayPostgres(): Promise<{ url: string; drop(): Promise<void> } | null> {
-  const connect = async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
-    await client.connect();
-    return client;
-  };
-  let admin: pg.Client;
-  try {
-    admin = await connect();
-  } catch (err) {
-    console.log(`PostgreSQL at ${describeTarget({ kind: 'postgres', url: ADMIN_URL })} unreachable (${(err as Error).message}): skipping the PostgreSQL run.`);
-    return null;
-  }
-  const name = `bench_${crypto.randomBytes(6).toString('hex')}`;
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const cleanup = await connect();
-      try {
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await cleanup.end();
-      }
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const cpus = os.cpus();

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { openDatabase, type Database } from '../../src/db';
 import { describeTarget, type DatabaseTarget } from '../../src/db/target';
 import { countAccuracy, uncountedWithStock, varianceLines } from '../../src/features/stock/counts';
 import { bookMove, bookMoves, onHand, type NewMove } from '../../src/features/stock/ledger';
+import { throwAwayPostgres } from './postgres';
 
 /**
  * The stock ledger at chain scale, on PGlite and PostgreSQL side by side:
@@ -27,7 +27,6 @@ const WRITERS = positiveInt('BENCH_WRITERS', 4);
 const CHAT_MOVES = positiveInt('BENCH_CHAT_MOVES', 2_000);
 const QUERIES = 2_000;
 const TARGETS = (process.env.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((t) => t.trim());
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 function positiveInt(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -67,26 +66,11 @@ async function open(kind: string): Promise<{ database: Database; where: string; 
     const database = await openDatabase(target);
     return { database, where: describeTarget(target), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `bench_stock_${process.pid}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const target: DatabaseTarget = { kind: 'postgres', url: url.toString() };
+  const postgres = await throwAwayPostgres();
+  if (!postgres) throw new Error('bench:stock needs the PostgreSQL server (BENCH_DATABASE_URL)');
+  const target: DatabaseTarget = { kind: 'postgres', url: postgres.url };
   const database = await openDatabase(target);
-  return {
-    database,
-    where: describeTarget(target),
-    drop: async () => {
-      const cleanup = new pg.Client({ connectionString: ADMIN_URL });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    },
-  };
+  return { database, where: describeTarget(target), drop: postgres.drop };
 }
 
 async function bench(kind: string): Promise<Result> {

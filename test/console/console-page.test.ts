@@ -1,40 +1,18 @@
-import fs from 'node:fs';
-import net from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { startBot } from '../../src/main';
+import type { Browser, Page } from 'playwright-core';
+import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
-import { openTestDatabase } from '../helpers/database';
 import { openTask } from '../../src/features/tasks';
 
 /** The console in a real headless Chromium (Debian's), on the sandbox: demo sign-in, the ranking, a store. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 let app: App;
 let base: string;
 let browser: Browser;
 let page: Page;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
-  const port = await freePort();
-  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), { database: await openTestDatabase() });
-  app = started.app;
+  ({ app, base, browser } = await startSandboxWithBrowser());
   // The demo stocks every SKU above its safety stock; raise one SKU's line so the filter has a row.
   await app.db.skuStoreSetting.updateMany({ where: { storeCode: 'S001', skuCode: 'CREAM' }, data: { safetyStock: 100_000 } });
-  base = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,40 +1,17 @@
-import fs from 'node:fs';
-import net from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { startBot } from '../../src/main';
+import type { Browser, Page } from 'playwright-core';
+import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
 import type { FakeWecom } from '../../src/sandbox/fake-wecom';
-import { openTestDatabase } from '../helpers/database';
 
 /** The sandbox page in a real headless Chromium (Debian's), driven by playwright-core. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 let app: App;
 let fake: FakeWecom;
 let base: string;
 let browser: Browser;
 let page: Page;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
-  const port = await freePort();
-  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), { database: await openTestDatabase() });
-  app = started.app;
-  fake = started.fake!;
-  base = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ app, fake, base, browser } = await startSandboxWithBrowser());
 }, 60_000);
 
 afterAll(async () => {

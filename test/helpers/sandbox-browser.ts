@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import type { App } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { startBot } from '../../src/main';
+import type { FakeWecom } from '../../src/sandbox/fake-wecom';
+import { openTestDatabase } from './database';
+
+/** Debian's Chromium (the CI script installs it), never a browser download. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The bot in sandbox mode on a loopback port of its own, on a test database, and a headless Chromium to drive its pages. */
+export async function startSandboxWithBrowser(): Promise<{ app: App; fake: FakeWecom; base: string; browser: Browser }> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
+  const port = await freePort();
+  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), { database: await openTestDatabase() });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  return { app: started.app, fake: started.fake!, base: `http://127.0.0.1:${port}`, browser };
+}
