@@ -117,6 +117,10 @@ const envSchema = z.object({
   STOCK_LATE_POINTS: z.coerce.number().int().min(0).default(1),
   STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
   STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
+  COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100').default(2),
+  COUNT_TOLERANCE_BY_CATEGORY: optionalText.pipe(
+    jsonText.pipe(z.record(z.string().trim().min(1), z.number().min(0).max(100), { error: 'must be a JSON object of category → percentage (0–100), e.g. {"乳品":1,"干货":3}' })).optional(),
+  ),
   MEMBERS_PHONE_PEPPER: optionalText.pipe(z.string().min(16, 'must be a secret of 16+ characters (phones are stored as HMAC-SHA256 with it)').optional()),
   MEMBERS_MONTHLY_MESSAGES: z
     .string()
@@ -248,6 +252,14 @@ export interface StockCheckSettings {
   reorderCoverDays: number;
   /** A model reading a stock message gets this long before the bot says it did not understand. */
   llmTimeoutMs: number;
+  /** How far a counted quantity may be off the book and still count as accurate. */
+  countTolerance: CountTolerance;
+}
+
+/** Shares of the book (0.02 = ±2%): the chain's, and per SKU category where one is set. */
+export interface CountTolerance {
+  share: number;
+  byCategory: Record<string, number>;
 }
 
 export interface TaskConfig {
@@ -384,6 +396,10 @@ function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
     latePoints: e.STOCK_LATE_POINTS,
     reorderCoverDays: e.STOCK_REORDER_COVER_DAYS,
     llmTimeoutMs: e.STOCK_LLM_TIMEOUT_MS,
+    countTolerance: {
+      share: e.COUNT_TOLERANCE_PERCENT / 100,
+      byCategory: Object.fromEntries(Object.entries(e.COUNT_TOLERANCE_BY_CATEGORY ?? {}).map(([category, percent]) => [category, percent / 100])),
+    },
   };
 }
 

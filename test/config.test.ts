@@ -78,6 +78,14 @@ it('needs a model name with an OpenAI key', () => {
   expect(loadConfig({ ...good, OPENAI_API_KEY: 'sk-x', OPENAI_MODEL: 'qwen-plus' }).openai).toEqual({ apiKey: 'sk-x', model: 'qwen-plus', baseUrl: undefined });
 });
 
+it('reads the count tolerance, chain-wide and per SKU category, and names what is wrong with it', () => {
+  expect(loadConfig(good).stockChecks.countTolerance).toEqual({ share: 0.02, byCategory: {} });
+  expect(loadConfig({ ...good, COUNT_TOLERANCE_PERCENT: '1.5', COUNT_TOLERANCE_BY_CATEGORY: '{"乳品":1,"干货":5}' }).stockChecks.countTolerance).toEqual({ share: 0.015, byCategory: { 乳品: 0.01, 干货: 0.05 } });
+  expect(problems({ ...good, COUNT_TOLERANCE_PERCENT: '150' })).toEqual(['config: COUNT_TOLERANCE_PERCENT must be a percentage from 0 to 100']);
+  expect(problems({ ...good, COUNT_TOLERANCE_BY_CATEGORY: '{"乳品":"1%"}' })[0]).toMatch(/^config: COUNT_TOLERANCE_BY_CATEGORY /);
+  expect(problems({ ...good, COUNT_TOLERANCE_BY_CATEGORY: 'oops' })).toEqual(['config: COUNT_TOLERANCE_BY_CATEGORY must be JSON']);
+});
+
 it('reads task ladders and quiet hours, and names what is wrong with them', () => {
   const ladders = JSON.stringify({ default: { steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 15, notify: 'store_manager' }] }, safety: { steps: [{ afterMinutes: 0, notify: 'store_manager' }], quietHours: false } });
   const config = loadConfig({ ...good, TASK_LADDERS: ladders, TASK_QUIET_HOURS: '23:00-07:30' });

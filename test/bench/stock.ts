@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/db';
 import { describeTarget, type DatabaseTarget } from '../../src/db/target';
-import { countAccuracy, uncountedWithStock, varianceLines } from '../../src/features/stock/counts';
+import { countAccuracy, DEFAULT_COUNT_TOLERANCE, uncountedWithStock, varianceLines } from '../../src/features/stock/counts';
 import { bookMove, bookMoves, onHand, type NewMove } from '../../src/features/stock/ledger';
 import { throwAwayPostgres } from './postgres';
 
@@ -149,7 +149,7 @@ async function bench(kind: string): Promise<Result> {
     for (let i = 0; i < 5; i++) {
       const t = performance.now();
       const lines = await varianceLines(db, [count.id]);
-      countAccuracy(lines);
+      countAccuracy(lines, DEFAULT_COUNT_TOLERANCE);
       await uncountedWithStock(db, count);
       reportTimes.push(performance.now() - t);
     }

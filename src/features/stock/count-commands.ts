@@ -1,11 +1,12 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { Db, DbTx } from '../../db';
+import type { CountTolerance } from '../../config';
 import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
 import { requireStore, type EnteredQuantity } from './commands';
 import { deliveriesArrivedUnbooked } from './deliveries';
-import { COUNT_TOLERANCE, countAccuracy, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
+import { countAccuracy, isWithinTolerance, toleranceShare, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
 import { bookMove, format } from './ledger';
 import { matchStore } from './transfer-commands';
 
@@ -112,13 +113,14 @@ export async function closeCount(ctx: BotContext): Promise<void> {
     const count = await lockOpenCount(tx.db, store, ctx.message.fromUser);
     const lines = await varianceLines(tx.db, [count.id]);
     if (lines.length === 0) throw new UserFacingError('stock.countEmpty', `盘点 #${count.id} 还没有录入任何商品，不能结束。`);
-    const accuracy = countAccuracy(lines);
+    const tolerance = ctx.config.stockChecks.countTolerance;
+    const accuracy = countAccuracy(lines, tolerance);
     const uncounted = await uncountedWithStock(tx.db, count);
     await tx.db.stockCount.update({
       where: { id: count.id },
       data: { status: 'closed', closedBy: ctx.message.fromUser, closedAt: now, skusCounted: accuracy.skus, withinTolerance: accuracy.withinTolerance, accuracyByQuantity: accuracy.byQuantity, accuracyByCost: accuracy.byCost },
     });
-    await tx.reply(varianceReport(store.name, count, lines, uncounted));
+    await tx.reply(varianceReport(store.name, count, lines, uncounted, tolerance));
     const changed = lines.filter((l) => variance(l) !== 0).length;
     await tx.reply(
       templateCard({
@@ -191,20 +193,27 @@ export async function reopenCount(ctx: BotContext): Promise<void> {
   });
 }
 
-function varianceReport(storeName: string, count: StockCount, lines: VarianceLine[], uncounted: { name: string; unit: string; onHand: number }[]): string {
-  const accuracy = countAccuracy(lines);
-  const within = lines.filter((l) => Math.abs(variance(l)) <= COUNT_TOLERANCE * Math.abs(l.book) + 1e-9).length;
+function varianceReport(storeName: string, count: StockCount, lines: VarianceLine[], uncounted: { name: string; unit: string; onHand: number }[], tolerance: CountTolerance): string {
+  const accuracy = countAccuracy(lines, tolerance);
+  const within = lines.filter((l) => isWithinTolerance(l, tolerance)).length;
   const differing = lines.filter((l) => variance(l) !== 0).sort((a, b) => Math.abs(variance(b)) * b.costPrice - Math.abs(variance(a)) * a.costPrice);
   const sign = (n: number) => (n > 0 ? `+${format(n)}` : format(n));
   const rows = differing.slice(0, REPORT_LINES).map((l) => `${l.name} 账面 ${format(l.book)} 实盘 ${format(l.counted)} 差 ${sign(variance(l))}${l.unit}（${variance(l) > 0 ? '+' : '−'}¥${Math.abs(variance(l) * l.costPrice).toFixed(2)}）`);
   return [
     `${storeName} 盘点 #${count.id}${count.category ? `（${count.category}）` : ''}已结束：盘了 ${accuracy.skus} 个商品。`,
-    `准确率：按数量 ${percent(accuracy.byQuantity)}，按金额 ${percent(accuracy.byCost)}；差异在 ±${COUNT_TOLERANCE * 100}% 内的商品 ${within}/${accuracy.skus}（${percent(accuracy.withinTolerance)}）。`,
+    `准确率：按数量 ${percent(accuracy.byQuantity)}，按金额 ${percent(accuracy.byCost)}；差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${accuracy.skus}（${percent(accuracy.withinTolerance)}）。`,
     differing.length ? `有差异的 ${differing.length} 个（按金额排）：` : '所有商品实盘与账面一致。',
     ...rows,
     ...(differing.length > REPORT_LINES ? [`……另有 ${differing.length - REPORT_LINES} 个有差异的商品`] : []),
     ...(uncounted.length ? [`未盘（账面有货，不调整、不计入准确率）${uncounted.length} 个：${uncounted.slice(0, 10).map((u) => `${u.name} ${format(u.onHand)}${u.unit}`).join('、')}${uncounted.length > 10 ? '……' : ''}`] : []),
   ].join('\n');
+}
+
+/** `±2%`, or `±2%（乳品 ±1%）` when categories of the counted SKUs have their own. */
+function toleranceText(lines: VarianceLine[], tolerance: CountTolerance): string {
+  const own = [...new Set(lines.map((l) => l.category))].filter((c): c is string => c !== null && toleranceShare(c, tolerance) !== tolerance.share).sort();
+  const pm = (share: number) => `±${format(Math.round(share * 10_000) / 100)}%`;
+  return `${pm(tolerance.share)}${own.length ? `（${own.map((c) => `${c} ${pm(toleranceShare(c, tolerance))}`).join('，')}）` : ''}`;
 }
 
 const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`;

@@ -1,19 +1,27 @@
+import type { CountTolerance } from '../../config';
 import type { DbTx } from '../../db';
 
 /**
  * Count (盘点) accuracy, as the README defines it. Each counted SKU compares its counted
  * quantity with the book at the moment it was counted:
- *  - within tolerance: |counted − book| ≤ COUNT_TOLERANCE × book (a SKU with no stock in the
- *    book must be counted as none);
+ *  - within tolerance: |counted − book| ≤ the tolerance of the SKU's category (else the chain's,
+ *    COUNT_TOLERANCE_PERCENT) × book (a SKU with no stock in the book must be counted as none);
  *  - accuracy by quantity: 1 − Σ|counted − book| / Σ book, in base units, at least 0;
  *  - accuracy by cost: the same with each SKU's quantities priced at its cost price.
  */
-export const COUNT_TOLERANCE = 0.02;
+
+/** ±2%, what COUNT_TOLERANCE_PERCENT defaults to. */
+export const DEFAULT_COUNT_TOLERANCE: CountTolerance = { share: 0.02, byCategory: {} };
+
+export function toleranceShare(category: string | null, tolerance: CountTolerance): number {
+  return (category !== null ? tolerance.byCategory[category] : undefined) ?? tolerance.share;
+}
 
 export interface VarianceLine {
   skuCode: string;
   name: string;
   unit: string;
+  category: string | null;
   costPrice: number;
   counted: number;
   /** On-hand in the book when the SKU was counted. */
@@ -30,8 +38,8 @@ export interface CountAccuracy {
 
 export const variance = (line: VarianceLine) => line.counted - line.book;
 
-export function isWithinTolerance(line: VarianceLine, tolerance = COUNT_TOLERANCE): boolean {
-  return Math.abs(variance(line)) <= tolerance * Math.abs(line.book) + 1e-9;
+export function isWithinTolerance(line: VarianceLine, tolerance = DEFAULT_COUNT_TOLERANCE): boolean {
+  return Math.abs(variance(line)) <= toleranceShare(line.category, tolerance) * Math.abs(line.book) + 1e-9;
 }
 
 /** 1 − Σ|difference| / Σ book, never below 0; a book of nothing is accurate only if nothing was found. */
@@ -40,7 +48,7 @@ export function accuracyRatio(absoluteDifference: number, book: number): number 
   return Math.max(0, 1 - absoluteDifference / book);
 }
 
-export function countAccuracy(lines: VarianceLine[], tolerance = COUNT_TOLERANCE): CountAccuracy {
+export function countAccuracy(lines: VarianceLine[], tolerance: CountTolerance): CountAccuracy {
   let diff = 0;
   let book = 0;
   let diffCost = 0;
@@ -62,12 +70,12 @@ export function countAccuracy(lines: VarianceLine[], tolerance = COUNT_TOLERANCE
 /** The latest entry of each SKU counted in these counts, with what pricing and naming needs. */
 export async function varianceLines(db: DbTx, countIds: bigint[]): Promise<(VarianceLine & { countId: bigint })[]> {
   if (countIds.length === 0) return [];
-  const rows = await db.$queryRaw<{ count_id: bigint; sku_code: string; name: string; unit: string; cost_price: string; counted: string; book: string }[]>`
-    SELECT DISTINCT ON (e.count_id, e.sku_code) e.count_id, e.sku_code, s.name, s.base_unit AS unit, s.cost_price::text, e.counted::text, e.book::text
+  const rows = await db.$queryRaw<{ count_id: bigint; sku_code: string; name: string; unit: string; category: string | null; cost_price: string; counted: string; book: string }[]>`
+    SELECT DISTINCT ON (e.count_id, e.sku_code) e.count_id, e.sku_code, s.name, s.base_unit AS unit, s.category, s.cost_price::text, e.counted::text, e.book::text
     FROM stock_count_entry e JOIN sku s ON s.code = e.sku_code
     WHERE e.count_id = ANY(${countIds})
     ORDER BY e.count_id, e.sku_code, e.id DESC`;
-  return rows.map((r) => ({ countId: r.count_id, skuCode: r.sku_code, name: r.name, unit: r.unit, costPrice: Number(r.cost_price), counted: Number(r.counted), book: Number(r.book) }));
+  return rows.map((r) => ({ countId: r.count_id, skuCode: r.sku_code, name: r.name, unit: r.unit, category: r.category, costPrice: Number(r.cost_price), counted: Number(r.counted), book: Number(r.book) }));
 }
 
 /** SKUs in the count's scope with stock in the book that nobody counted: reported, never adjusted. */

@@ -5,7 +5,7 @@ import { approveCount, closeCount, openCount, reopenCount } from './count-comman
 import { BARE_QUANTITY } from './parse';
 import { completePendingInput, hasPendingInput } from './pending';
 import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } from './scan';
-import { measureInventoryAccuracy } from './score';
+import { inventoryAccuracyPart } from './score';
 import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
 
@@ -41,6 +41,6 @@ export const stockFeature: Feature = (bot) => {
   });
   bot.sync('sales', syncMoves('sales'));
   bot.sync('receipts', syncMoves('receipts'));
-  bot.scorePart('inventoryAccuracy', measureInventoryAccuracy);
+  bot.scorePart('inventoryAccuracy', inventoryAccuracyPart(bot.config.stockChecks.countTolerance));
   registerStockChecks(bot);
 };

@@ -1,4 +1,5 @@
 import type { PartMeasure, ScorePartSource } from '../../bot/registry';
+import type { CountTolerance } from '../../config';
 import { format } from './ledger';
 import { countAccuracy, variance, varianceLines } from './counts';
 
@@ -9,10 +10,10 @@ const MAX_LOSSES = 10;
  * The inventory-accuracy part of the monthly health score, from the counts of each store closed
  * in the period (closed, or closed and approved): every counted SKU of every such count compared
  * with the book when it was counted. ratio = 1 − Σ|counted − book| / Σ book by quantity; the facts
- * also give the same by cost and the share of SKUs within ±2%. A store with no closed count in
- * the period is absent.
+ * also give the same by cost and the share of SKUs within the count tolerance (configured). A
+ * store with no closed count in the period is absent.
  */
-export const measureInventoryAccuracy: ScorePartSource = async (db, period, storeCodes) => {
+export const inventoryAccuracyPart = (tolerance: CountTolerance): ScorePartSource => async (db, period, storeCodes) => {
   const counts = await db.stockCount.findMany({
     where: { storeCode: { in: storeCodes }, status: { in: ['closed', 'approved'] }, closedAt: { gte: period.start, lt: period.end } },
     select: { id: true, storeCode: true },
@@ -23,7 +24,7 @@ export const measureInventoryAccuracy: ScorePartSource = async (db, period, stor
   for (const storeCode of new Set(counts.map((c) => c.storeCode))) {
     const own = lines.filter((l) => storeOf.get(l.countId) === storeCode);
     if (own.length === 0) continue;
-    const accuracy = countAccuracy(own);
+    const accuracy = countAccuracy(own, tolerance);
     const book = own.reduce((sum, l) => sum + Math.max(l.book, 0), 0);
     // Each SKU's share of what the ratio lost: its |difference| over the book it was measured against.
     const bySku = new Map<string, { name: string; unit: string; net: number; absolute: number }>();

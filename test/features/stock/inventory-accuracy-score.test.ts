@@ -1,8 +1,10 @@
 import { BotRegistry } from '../../../src/bot/registry';
+import { loadConfig } from '../../../src/config';
 import type { Database } from '../../../src/db';
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
-import { measureInventoryAccuracy } from '../../../src/features/stock/score';
+import { DEFAULT_COUNT_TOLERANCE } from '../../../src/features/stock/counts';
+import { inventoryAccuracyPart } from '../../../src/features/stock/score';
 import { openTestDatabase } from '../../helpers/database';
 
 /** The inventory-accuracy part of the monthly health score, from the month's closed counts. */
@@ -29,14 +31,20 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-it('is registered by the stock feature', () => {
-  const bot = new BotRegistry();
-  stockFeature(bot);
-  expect(bot.scoreParts.get('inventoryAccuracy')).toBe(measureInventoryAccuracy);
+it('is registered by the stock feature with the configured count tolerance', async () => {
+  const measure = async (env: Record<string, string>) => {
+    const bot = new BotRegistry(loadConfig(env));
+    stockFeature(bot);
+    return (await bot.scoreParts.get('inventoryAccuracy')!(database.prisma, NOVEMBER, ['S1'])).get('S1')!.facts.withinTolerance;
+  };
+  // S1's MILK is off by 2 of 24 and 2 of 12: outside ±2%, one inside ±10%, both inside ±20%.
+  expect(await measure({})).toBe(0.3333);
+  expect(await measure({ COUNT_TOLERANCE_PERCENT: '10' })).toBe(0.6667);
+  expect(await measure({ COUNT_TOLERANCE_PERCENT: '10', COUNT_TOLERANCE_BY_CATEGORY: '{"乳品":20}' })).toBe(1);
 });
 
 it('measures each store from its counts closed in the period, and leaves out stores without one', async () => {
-  const measures = await measureInventoryAccuracy(database.prisma, NOVEMBER, ['S1', 'S2', 'S3']);
+  const measures = await inventoryAccuracyPart(DEFAULT_COUNT_TOLERANCE)(database.prisma, NOVEMBER, ['S1', 'S2', 'S3']);
   expect([...measures.keys()].sort()).toEqual(['S1', 'S3']);
   const s1 = measures.get('S1')!;
   // 1 − (2 + 0 + 2) / (24 + 20 + 12); by cost 1 − 4×6.5 / (36×6.5 + 20×28).
