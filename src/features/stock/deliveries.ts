@@ -12,11 +12,11 @@ import { managesStore } from './managers';
 
 /**
  * Advance delivery notices (`POST /api/sync/deliveries`): the ERP/WMS says what a store will
- * receive and when; a receipt booked in chat fills the matching lines, and a delivery nobody
- * books in time is chased (late-deliveries.ts).
+ * receive and when; a receipt booked in chat, by scan or by an ERP/WMS receipt document fills
+ * the matching lines, and a delivery nobody books in time is chased (late-deliveries.ts).
  */
 
-/** A receipt fills lines of deliveries expected from this long before it … */
+/** A receipt that names no delivery fills lines of deliveries expected from this long before it … */
 const MATCH_BEFORE_MS = 48 * 3600_000;
 /** … to this long after it (a truck that came early). */
 const MATCH_AFTER_MS = 12 * 3600_000;
@@ -153,21 +153,23 @@ class RefusedDocuments extends Error {
 }
 
 /**
- * A receipt booked in chat fills the open lines of its store's deliveries of that SKU that are
- * expected from 48 hours before the receipt to 12 hours after it, the earliest expected first,
- * each up to what is still missing; a line is booked when filled, a delivery when all its lines
- * are. Returns whether the receipt filled anything.
+ * A receipt fills the open lines of its store's deliveries of that SKU, the earliest expected
+ * first, each up to what is still missing: of the delivery the receipt names (`deliveryId`, an
+ * ERP/WMS receipt that references its notice), else of those expected from 48 hours before the
+ * receipt to 12 hours after it. A line is booked when filled, a delivery when all its lines are.
+ * Returns whether the receipt filled anything.
  */
-export async function fillDeliveriesFromReceipt(db: DbTx, move: StockMove, now: Date): Promise<boolean> {
+export async function fillDeliveriesFromReceipt(db: DbTx, move: StockMove, now: Date, deliveryId?: string): Promise<boolean> {
   let left = move.quantity;
   if (!left.greaterThan(0)) return false;
+  const which = deliveryId
+    ? Prisma.sql`d.id = ${deliveryId}`
+    : Prisma.sql`d.expected_at >= ${new Date(move.occurredAt.getTime() - MATCH_BEFORE_MS)} AND d.expected_at <= ${new Date(move.occurredAt.getTime() + MATCH_AFTER_MS)}`;
   const lines = await db.$queryRaw<{ id: bigint; delivery_id: string; quantity: Prisma.Decimal; booked_quantity: Prisma.Decimal }[]>`
     SELECT l.id, l.delivery_id, l.quantity, l.booked_quantity
     FROM stock_delivery_line l JOIN stock_delivery d ON d.id = l.delivery_id
     WHERE d.store_code = ${move.storeCode} AND l.sku_code = ${move.skuCode} AND d.booked_at IS NULL
-      AND l.booked_quantity < l.quantity
-      AND d.expected_at >= ${new Date(move.occurredAt.getTime() - MATCH_BEFORE_MS)}
-      AND d.expected_at <= ${new Date(move.occurredAt.getTime() + MATCH_AFTER_MS)}
+      AND l.booked_quantity < l.quantity AND ${which}
     ORDER BY d.expected_at, d.id, l.line_no
     FOR UPDATE OF l`;
   const touched = new Set<string>();

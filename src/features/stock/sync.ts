@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { SyncHandler } from '../../bot/registry';
+import type { DbTx } from '../../db';
+import { fillDeliveriesFromReceipt } from './deliveries';
 import { bookMoves, type NewMove } from './ledger';
 
 /**
@@ -8,6 +10,10 @@ import { bookMoves, type NewMove } from './ledger';
  * is checked first — a 400 lists every problem and books nothing; then each document is booked
  * in one transaction, all its lines or none, and a document id the source posted before is
  * skipped, so a retried post books nothing twice.
+ *
+ * A receipt fills the advance delivery notices it delivers (deliveries.ts), in its transaction:
+ * the notice it names in `delivery` (which must exist and be its store's), else by the window rule
+ * a chat receipt follows — so the late-delivery chase never nudges staff for goods the ERP booked.
  */
 export type MoveDocument = 'sales' | 'receipts';
 
@@ -24,6 +30,8 @@ const headerSchema = z.object({
   id: z.string({ error: '缺少单据号 id' }).trim().min(1, '缺少单据号 id').max(128, '单据号太长（最多 128 字）'),
   store: z.string({ error: '缺少门店编码 store' }).trim().min(1, '缺少门店编码 store'),
   occurred_at: z.iso.datetime({ offset: true, error: 'occurred_at 应为带时区的 ISO 时间，如 2026-11-25T10:02:00+08:00' }),
+  /** Receipts: the id of the advance delivery notice this receipt delivers. */
+  delivery: z.string({ error: '到货单号 delivery 须是字符串' }).trim().min(1, '到货单号 delivery 不能为空').max(100).optional(),
 });
 type MoveDocumentBody = z.infer<typeof headerSchema> & { lines: z.infer<typeof line>[] };
 
@@ -87,6 +95,14 @@ export function syncMoves(document: MoveDocument): SyncHandler {
     const barcodes = partial.flatMap((p) => p.lines.map((l) => l.barcode).filter((c): c is string => Boolean(c)));
     const skus = new Map((await db.sku.findMany({ where: { code: { in: codes } } })).map((s) => [s.code, s]));
     const byBarcode = new Map((await db.skuBarcode.findMany({ where: { barcode: { in: barcodes } }, include: { sku: true } })).map((b) => [b.barcode, b]));
+    const named = parsed.flatMap((p) => (p.doc.delivery ? [p.doc.delivery] : []));
+    const deliveries = new Map((await db.stockDelivery.findMany({ where: { id: { in: named } }, select: { id: true, storeCode: true } })).map((d) => [d.id, d]));
+    for (const { line: at, doc } of parsed) {
+      if (!doc.delivery) continue;
+      if (document !== 'receipts') problems.push({ line: at, message: 'delivery: 只有入库单 receipts 可以引用到货单' });
+      else if (!deliveries.has(doc.delivery)) problems.push({ line: at, message: `delivery: 到货单 ${doc.delivery} 不存在` });
+      else if (deliveries.get(doc.delivery)!.storeCode !== doc.store) problems.push({ line: at, message: `delivery: 到货单 ${doc.delivery} 是门店 ${deliveries.get(doc.delivery)!.storeCode} 的，不是 ${doc.store} 的` });
+    }
     const resolved = new Map<number, ResolvedLine[]>();
     for (const { line: at, store, lines: docLines } of partial) {
       if (store && !stores.has(store)) problems.push({ line: at, message: `门店 ${store} 不存在` });
@@ -134,6 +150,7 @@ export function syncMoves(document: MoveDocument): SyncHandler {
         }));
         // What the till sold has left the shop: a sale is recorded even if the book says otherwise.
         await bookMoves(tx, moves, new Map(lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }])), now);
+        if (document === 'receipts') await fillDeliveries(tx, doc, moves, now);
         return lines.length;
       }, { timeout: 120_000, maxWait: 15_000 });
       if (booked === 0) duplicates.push(doc.id);
@@ -142,4 +159,19 @@ export function syncMoves(document: MoveDocument): SyncHandler {
     log.info({ document, source, documents: parsed.length, duplicates: duplicates.length, moves }, 'stock documents synced');
     return { accepted: true, result: { document, documents: parsed.length, booked: parsed.length - duplicates.length, duplicates, moves } };
   };
+}
+
+/**
+ * The receipt's moves fill the delivery notices they deliver. Only SKUs with an open notice line
+ * in the store are looked at, so a long receipt with no notice behind it costs one query.
+ */
+async function fillDeliveries(tx: DbTx, doc: MoveDocumentBody, moves: NewMove[], now: Date): Promise<void> {
+  const skuCodes = [...new Set(moves.map((m) => m.skuCode))];
+  const open = await tx.$queryRaw<{ sku_code: string }[]>`
+    SELECT DISTINCT l.sku_code FROM stock_delivery_line l JOIN stock_delivery d ON d.id = l.delivery_id
+    WHERE d.store_code = ${doc.store} AND d.booked_at IS NULL AND l.booked_quantity < l.quantity AND l.sku_code = ANY(${skuCodes}::text[])`;
+  if (open.length === 0) return;
+  const pending = new Set(open.map((r) => r.sku_code));
+  const booked = await tx.stockMove.findMany({ where: { externalId: { in: moves.filter((m) => pending.has(m.skuCode)).map((m) => m.externalId!) } }, orderBy: { id: 'asc' } });
+  for (const move of booked) await fillDeliveriesFromReceipt(tx, move, now, doc.delivery);
 }

@@ -23,12 +23,12 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 const now = () => Math.floor(clock.now().getTime() / 1000);
-function post(body: unknown, source = 'erp', secret = ERP_SECRET) {
+function post(body: unknown, source = 'erp', secret = ERP_SECRET, document = 'deliveries') {
   const text = JSON.stringify(body);
   const timestamp = String(now());
   const nonce = crypto.randomUUID();
-  const signature = signSync(secret, syncSigningString(timestamp, nonce, 'POST', '/api/sync/deliveries', text));
-  return fetch(`${h.url}/api/sync/deliveries`, {
+  const signature = signSync(secret, syncSigningString(timestamp, nonce, 'POST', `/api/sync/${document}`, text));
+  return fetch(`${h.url}/api/sync/${document}`, {
     method: 'POST',
     body: text,
     headers: { 'content-type': 'application/json', 'x-sync-source': source, 'x-sync-timestamp': timestamp, 'x-sync-nonce': nonce, 'x-sync-signature': signature },
@@ -190,4 +190,72 @@ it('flags moves other paths recorded late with the sweep, once, and keeps a coun
   await post([{ id: 'ERP-4714', store: 'S1', expected_at: '2026-11-25T12:00:00+08:00', lines: [{ sku: 'MILK', quantity: 1, unit: '箱' }] }]);
   expect((await say('boss', '开始盘点')).body.content).toContain('到货单 ERP-4714 已到货还没入库：牛奶 12盒');
   expect(await h.app.db.stockCount.count()).toBe(0);
+});
+
+const postReceipts = (body: unknown) => post(body, 'erp', ERP_SECRET, 'receipts');
+const delivery = (id: string) => h.app.db.stockDelivery.findUniqueOrThrow({ where: { id }, include: { lines: { orderBy: { lineNo: 'asc' } } } });
+
+it('refuses an ERP receipt naming a notice that does not exist or is another store\'s, and a sale naming one', async () => {
+  await post([{ id: 'ERP-5000', store: 'S1', expected_at: '2026-11-25T13:00:00+08:00', lines: [{ sku: 'MILK', quantity: 6 }] }]);
+  const lines = [{ sku: 'MILK', quantity: 6 }];
+  const res = await postReceipts([
+    { id: 'GRN-1', store: 'S2', occurred_at: '2026-11-25T13:00:00+08:00', delivery: 'ERP-5000', lines },
+    { id: 'GRN-2', store: 'S1', occurred_at: '2026-11-25T13:00:00+08:00', delivery: 'ERP-9999', lines },
+  ]);
+  expect(res.status).toBe(400);
+  expect(await res.json()).toMatchObject({
+    problems: [
+      { line: 1, message: 'delivery: 到货单 ERP-5000 是门店 S1 的，不是 S2 的' },
+      { line: 2, message: 'delivery: 到货单 ERP-9999 不存在' },
+    ],
+  });
+  const sale = await post([{ id: 'T-1', store: 'S1', occurred_at: '2026-11-25T13:00:00+08:00', delivery: 'ERP-5000', lines }], 'erp', ERP_SECRET, 'sales');
+  expect(await sale.json()).toMatchObject({ problems: [{ line: 1, message: 'delivery: 只有入库单 receipts 可以引用到货单' }] });
+  expect(await h.app.db.stockMove.count({ where: { source: 'erp', externalId: { startsWith: 'erp:receipts:GRN-' } } })).toBe(0);
+});
+
+it('fills the notice an ERP receipt names, whenever it was expected, partly and then fully', async () => {
+  // Expected in five days: outside the window a receipt without a reference would look in.
+  await post([{ id: 'ERP-5011', store: 'S2', expected_at: '2026-11-30T10:00:00+08:00', lines: [{ sku: 'MILK', quantity: 2, unit: '箱' }, { sku: 'CREAM', quantity: 6 }] }]);
+  let res = await postReceipts([{ id: 'GRN-5011-1', store: 'S2', occurred_at: '2026-11-25T13:00:00+08:00', delivery: 'ERP-5011', lines: [{ sku: 'MILK', quantity: 1, unit: '箱' }] }]);
+  expect(res.status).toBe(200);
+  let notice = await delivery('ERP-5011');
+  expect(notice.lines.map((l) => l.bookedQuantity.toNumber())).toEqual([12, 0]);
+  expect(notice.bookedAt).toBeNull();
+  res = await postReceipts([{ id: 'GRN-5011-2', store: 'S2', occurred_at: '2026-11-25T13:05:00+08:00', delivery: 'ERP-5011', lines: [{ sku: 'MILK', quantity: 14 }, { sku: 'CREAM', quantity: 6 }] }]);
+  expect(res.status).toBe(200);
+  notice = await delivery('ERP-5011');
+  // What is left over (2 of the 14) is stock all the same.
+  expect(notice.lines.map((l) => l.bookedQuantity.toNumber())).toEqual([24, 6]);
+  expect(notice.bookedAt).toEqual(clock.now());
+  expect(await h.app.db.stockDeliveryMatch.count({ where: { lineId: { in: notice.lines.map((l) => l.id) } } })).toBe(3);
+  // A retried post fills nothing twice.
+  await postReceipts([{ id: 'GRN-5011-2', store: 'S2', occurred_at: '2026-11-25T13:05:00+08:00', delivery: 'ERP-5011', lines: [{ sku: 'MILK', quantity: 14 }, { sku: 'CREAM', quantity: 6 }] }]);
+  expect(await h.app.db.stockDeliveryMatch.count({ where: { lineId: { in: notice.lines.map((l) => l.id) } } })).toBe(3);
+});
+
+it('fills a late notice from an ERP receipt without a reference by store, SKU and window, and closes its chase task', async () => {
+  await post([{ id: 'ERP-5010', store: 'S2', expected_at: '2026-11-25T10:00:00+08:00', lines: [{ sku: 'CREAM', quantity: 1, unit: '箱' }] }]);
+  await runJob('stock.chaseLateDeliveries');
+  const ref = { kind_sourceRef: { kind: 'stock.lateDelivery', sourceRef: 'delivery:ERP-5010' } };
+  expect((await h.app.db.task.findUniqueOrThrow({ where: ref })).state).toBe('open');
+  // Another store's receipt of the SKU fills nothing of it.
+  await postReceipts([{ id: 'GRN-5010-0', store: 'S1', occurred_at: '2026-11-25T12:50:00+08:00', lines: [{ sku: 'CREAM', quantity: 12 }] }]);
+  expect((await delivery('ERP-5010')).bookedAt).toBeNull();
+  const res = await postReceipts([{ id: 'GRN-5010', store: 'S2', occurred_at: '2026-11-25T12:55:00+08:00', lines: [{ sku: 'CREAM', quantity: 12 }, { sku: 'MILK', quantity: 1 }] }]);
+  expect(res.status).toBe(200);
+  expect((await delivery('ERP-5010')).bookedAt).toEqual(clock.now());
+  const task = await h.app.db.task.findUniqueOrThrow({ where: ref });
+  expect(task).toMatchObject({ state: 'done', closedBy: null });
+  await runJob('tasks.walkDue');
+  expect(await h.app.db.task.count({ where: { kind: 'stock.lateDelivery', state: 'open' } })).toBe(0);
+});
+
+it('fills a notice from a scanned receipt like a typed one', async () => {
+  await post([{ id: 'ERP-5020', store: 'S1', expected_at: '2026-11-25T13:30:00+08:00', lines: [{ sku: 'CREAM', quantity: 1, unit: '箱' }] }]);
+  await h.app.db.skuBarcode.create({ data: { barcode: '6900000000017', skuCode: 'CREAM', unit: '箱' } });
+  await h.deliver(eventMessage(h.keys, 'xiaomei', 'scancode_waitmsg', 'stock.scanReceive', '<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[EAN_13,6900000000017]]></ScanResult></ScanCodeInfo>', now()), { timestamp: String(now()) });
+  await h.settle();
+  await say('xiaomei', '1');
+  expect((await delivery('ERP-5020')).bookedAt).toEqual(clock.now());
 });
