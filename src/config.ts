@@ -58,6 +58,21 @@ export const DEFAULT_TASK_LADDERS: Record<string, Ladder> = {
     expireAfterMinutes: 48 * 60,
     quietHours: true,
   },
+  /** Waste over the day's limit not confirmed (STOCK_CONFIRM_REMIND_MINUTES after it was held): the sender, then the store manager; after 12 h it is void. */
+  'stock.lossHold': {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 60, notify: 'store_manager' },
+    ],
+    expireAfterMinutes: 12 * 60,
+    quietHours: true,
+  },
+  /** A model's reading nobody confirmed: the sender once; void before the entry would count as late (2 h). */
+  'stock.modelReading': {
+    steps: [{ afterMinutes: 0, notify: 'assignee' }],
+    expireAfterMinutes: 60,
+    quietHours: true,
+  },
   /** A work order not acknowledged or closed in time (by priority): the repairer, then the area manager. */
   workorder: {
     steps: [
@@ -117,6 +132,7 @@ const envSchema = z.object({
   STOCK_LATE_POINTS: z.coerce.number().int().min(0).default(1),
   STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
   STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
+  STOCK_CONFIRM_REMIND_MINUTES: z.coerce.number().int().min(1).default(30),
   COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100').default(2),
   COUNT_TOLERANCE_BY_CATEGORY: optionalText.pipe(
     jsonText.pipe(z.record(z.string().trim().min(1), z.number().min(0).max(100), { error: 'must be a JSON object of category → percentage (0–100), e.g. {"乳品":1,"干货":3}' })).optional(),
@@ -252,6 +268,8 @@ export interface StockCheckSettings {
   reorderCoverDays: number;
   /** A model reading a stock message gets this long before the bot says it did not understand. */
   llmTimeoutMs: number;
+  /** A held waste or a model's reading not confirmed this long after it was asked becomes due: its task's ladder starts. */
+  confirmRemindMinutes: number;
   /** How far a counted quantity may be off the book and still count as accurate. */
   countTolerance: CountTolerance;
 }
@@ -396,6 +414,7 @@ function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
     latePoints: e.STOCK_LATE_POINTS,
     reorderCoverDays: e.STOCK_REORDER_COVER_DAYS,
     llmTimeoutMs: e.STOCK_LLM_TIMEOUT_MS,
+    confirmRemindMinutes: e.STOCK_CONFIRM_REMIND_MINUTES,
     countTolerance: {
       share: e.COUNT_TOLERANCE_PERCENT / 100,
       byCategory: Object.fromEntries(Object.entries(e.COUNT_TOLERANCE_BY_CATEGORY ?? {}).map(([category, percent]) => [category, percent / 100])),

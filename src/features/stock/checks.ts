@@ -1,23 +1,26 @@
+import type { JobContext } from '../../bot/context';
 import type { BotRegistry } from '../../bot/registry';
 import { flagLateMoves, LATE_SWEEP_SCHEDULE } from './after-move';
 import { SWEEP_SCHEDULE, sweepSafetyStock } from './alerts';
 import { bookDeliveryFromCard, syncDeliveries } from './deliveries';
-import { confirmModelReading, rejectModelReading } from './llm';
+import { confirmModelReading, expireAbandonedReadings, rejectModelReading } from './llm';
 import { CHASE_SCHEDULE, chaseLateDeliveries } from './late-deliveries';
-import { approveLoss, cancelLoss, confirmLoss, rejectLoss } from './loss-review';
+import { answerHoldByMessage, approveLoss, cancelLoss, confirmLoss, expireAbandonedHolds, HOLD_ANSWER, hasHoldAwaitingReason, rejectLoss } from './loss-review';
 import { showPoints } from './points';
 import { STOCKOUT_SCHEDULE, warnStockouts } from './stockout';
 
 /**
  * The checks around stock entries: waste over the day's limit held for review; advance delivery
  * notices, filled by receipts and chased when late; the model's readings confirmed on cards; late entries and the store points they cost;
- * low-stock alerts and the morning stockout forecast.
+ * low-stock alerts and the morning stockout forecast. Held waste and the model's readings are
+ * tasks: the engine reminds and escalates them, and once their ladder expires them they are void.
  */
 export function registerStockChecks(bot: BotRegistry): void {
   bot.card('stock.lossConfirm', confirmLoss);
   bot.card('stock.lossCancel', cancelLoss);
   bot.card('stock.lossApprove', approveLoss);
   bot.card('stock.lossReject', rejectLoss);
+  bot.hears(HOLD_ANSWER, answerHoldByMessage, { when: hasHoldAwaitingReason });
   bot.card('stock.bookDelivery', bookDeliveryFromCard);
   bot.card('stock.modelConfirm', confirmModelReading);
   bot.card('stock.modelReject', rejectModelReading);
@@ -27,4 +30,16 @@ export function registerStockChecks(bot: BotRegistry): void {
   bot.cron('stock.sweepSafetyStock', SWEEP_SCHEDULE, sweepSafetyStock);
   bot.cron('stock.flagLateMoves', LATE_SWEEP_SCHEDULE, flagLateMoves);
   bot.cron('stock.warnStockouts', STOCKOUT_SCHEDULE, warnStockouts);
+  bot.cron('stock.expireConfirmations', EXPIRE_SCHEDULE, expireConfirmations);
+}
+
+/** Within five minutes of the walker expiring their task, holds and readings are void and their senders told. */
+export const EXPIRE_SCHEDULE = '*/5 * * * *';
+
+/** `stock.expireConfirmations`: held waste and model readings whose confirmation task expired. */
+async function expireConfirmations(job: JobContext): Promise<void> {
+  const now = job.clock.now();
+  const holds = await expireAbandonedHolds(job.db, now, job.log);
+  const readings = await expireAbandonedReadings(job.db, now, job.log);
+  if (holds || readings) job.log.info({ holds, readings }, 'unconfirmed stock entries made void');
 }

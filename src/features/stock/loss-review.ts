@@ -1,8 +1,11 @@
 import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
-import type { DbTx } from '../../db';
+import type { Db, DbTx } from '../../db';
 import { Prisma, type StockLossHold } from '../../generated/prisma/client';
-import { templateCard } from '../../platform/outbound';
+import type { Logger } from '../../log';
+import { enqueue } from '../../platform/outbox';
+import { templateCard, text } from '../../platform/outbound';
+import { ackTask, closeTask, openTask } from '../tasks';
 import { afterMoveBooked } from './after-move';
 import { chainDay } from './chain-time';
 import { bookMove, format } from './ledger';
@@ -110,6 +113,25 @@ export async function holdWasteOverLimit(tx: Tx, ctx: BotContext, request: Waste
   });
   await tx.reply(templateCard(staffReviewCard(hold, names)));
   if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), templateCard(managerReviewCard(hold, names, ctx.staff?.name ?? hold.staffUserid)));
+  // Nobody answering must not leave it held for ever: the task engine reminds, escalates, expires.
+  const now = ctx.clock.now();
+  await openTask(
+    tx.db,
+    {
+      ...holdTask(hold),
+      storeCode: hold.storeCode,
+      assignee: hold.staffUserid,
+      title: `报损待确认：${names.sku} ${format(hold.quantity)}${names.unit}`,
+      detail: `超出今日报损上限，还没有记账。回复原因（如「过期」）即确认，回复「取消」作废${hold.needsManager ? '；店长批准后才记账' : ''}。`,
+      dueAt: new Date(now.getTime() + settings.confirmRemindMinutes * 60_000),
+      ladder: LOSS_HOLD_TASK,
+      actions: [
+        { key: `stock.lossConfirm:${hold.id}`, label: '确认报损' },
+        { key: `stock.lossCancel:${hold.id}`, label: '取消' },
+      ],
+    },
+    { by: hold.staffUserid, inboundId: ctx.message.id, now },
+  );
   return hold;
 }
 
@@ -133,7 +155,7 @@ function staffReviewCard(hold: StockLossHold, names: { sku: string; unit: string
     card_type: 'button_interaction',
     main_title: { title: `报损待确认：${names.sku} ${format(hold.quantity)}${names.unit}`, desc: '超出今日报损上限，还没有记账' },
     horizontal_content_list: figures(hold, names.unit),
-    sub_title_text: hold.needsManager ? '选好原因并确认；店长批准后才记账。记错了就取消。' : '选好原因并确认后才记账；记错了就取消。',
+    sub_title_text: `选好原因并确认（或直接回复原因，如「过期」）${hold.needsManager ? '；店长批准后才记账' : '后才记账'}。记错了就取消。`,
     button_selection: { question_key: 'reason', title: '原因', option_list: options, ...(selected ? { selected_id: selected.id } : {}) },
     button_list: [
       { text: '确认报损', style: 1, key: `stock.lossConfirm:${hold.id}` },
@@ -155,37 +177,27 @@ function managerReviewCard(hold: StockLossHold, names: { sku: string; unit: stri
   };
 }
 
-/** 确认报损 on the staff card: the reason is the one selected (or typed with the message). */
+/**
+ * 确认报损 on the staff card, or on the hold's task card: the reason is the one selected (or typed
+ * with the message). A store manager tapping it on the escalated task card approves it.
+ */
 export async function confirmLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
+    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return approveHold(tx, ctx, hold);
     if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己报的损耗。');
-    if (await settled(tx, hold)) return;
     const picked = ctx.message.card?.selections.find((s) => s.questionKey === 'reason')?.optionIds[0];
-    const reason = picked ? reasonOptions(hold).find((o) => o.id === picked)?.text : (hold.reason ?? undefined);
-    if (!reason) throw new UserFacingError('stock.lossReasonMissing', '请先在卡片上选择报损原因，再点确认。');
-    const confirmed = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { reason, staffConfirmedAt: ctx.clock.now() } });
-    if (confirmed.needsManager && !confirmed.managerApprovedAt) {
-      await tx.updateCard({ replaceName: '已确认，待店长批准' });
-      await tx.reply(`已确认报损原因「${reason}」，店长批准后记账。`);
-      return;
-    }
-    await tx.updateCard({ replaceName: '已确认' });
-    await tx.reply(await bookHold(tx, ctx, confirmed));
-    if (confirmed.managerUserid) await tx.send(confirmed.managerUserid, `店员已确认，报损已记账：${await describe(tx.db, confirmed)}`);
+    await confirmHold(tx, ctx, hold, picked ? reasonOptions(hold).find((o) => o.id === picked)?.text : undefined);
   });
 }
 
-/** 取消 on the staff card: nothing is booked. */
+/** 取消 on the staff card or the hold's task card: nothing is booked. A store manager's tap on the task card rejects it. */
 export async function cancelLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
+    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return rejectHold(tx, ctx, hold);
     if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能取消你自己报的损耗。');
-    if (await settled(tx, hold)) return;
-    await close(tx.db, hold, ctx, 'cancelled');
-    await tx.updateCard({ replaceName: '已取消' });
-    await tx.reply(`已取消，没有记账：${await describe(tx.db, hold)}`);
-    if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), `店员取消了待批准的报损：${await describe(tx.db, hold)}`);
+    await cancelHold(tx, ctx, hold);
   });
 }
 
@@ -194,18 +206,7 @@ export async function approveLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
     if (!(await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) throw new UserFacingError('stock.notManager', '只有这家店的店长（或区域经理）可以批准。');
-    if (await settled(tx, hold)) return;
-    const approved = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { managerUserid: ctx.message.fromUser, managerApprovedAt: ctx.clock.now() } });
-    if (!approved.staffConfirmedAt) {
-      await tx.updateCard({ replaceName: '已批准，待店员确认' });
-      await tx.reply(`已批准，店员确认原因后记账：${await describe(tx.db, approved)}`);
-      await tx.send(approved.staffUserid, `店长已批准你的报损，请在卡片上选择原因并确认：${await describe(tx.db, approved)}`);
-      return;
-    }
-    await tx.updateCard({ replaceName: '已批准' });
-    const booked = await bookHold(tx, ctx, approved);
-    await tx.reply(`已批准。${booked}`);
-    await tx.send(approved.staffUserid, `店长已批准，报损已记账。${booked}`);
+    await approveHold(tx, ctx, hold);
   });
 }
 
@@ -214,12 +215,86 @@ export async function rejectLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
     if (!(await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) throw new UserFacingError('stock.notManager', '只有这家店的店长（或区域经理）可以驳回。');
-    if (await settled(tx, hold)) return;
-    await close(tx.db, hold, ctx, 'cancelled');
-    await tx.updateCard({ replaceName: '已驳回' });
-    await tx.reply(`已驳回，没有记账：${await describe(tx.db, hold)}`);
-    await tx.send(hold.staffUserid, `店长驳回了你的报损，没有记账：${await describe(tx.db, hold)}。如有疑问请当面核对。`);
+    await rejectHold(tx, ctx, hold);
   });
+}
+
+/**
+ * What answers a hold waiting for its sender: `过期了`, `确认 过期`, `确认 打翻了`, `确认` (the
+ * reason typed with the entry), `取消`. A bare word must be one of the offered reasons, so a
+ * stray `好的` is not taken for one; after `确认` any short reason goes.
+ */
+export const HOLD_ANSWER = new RegExp(`^(?:(取消)(?:报损)?|确认(?:报损)?(?:\\s*(\\S.{0,15}))?|(${LOSS_REASONS.join('|')})[了的]?)$`);
+
+/** The newest hold of the sender still waiting for their confirmation, if any. */
+async function holdAwaitingSender(db: DbTx, userid: string): Promise<StockLossHold | null> {
+  return db.stockLossHold.findFirst({ where: { staffUserid: userid, status: 'pending', staffConfirmedAt: null }, orderBy: { id: 'desc' } });
+}
+
+/** Whether this person has a held waste waiting for their reason (the route's guard). */
+export async function hasHoldAwaitingReason(ctx: BotContext): Promise<boolean> {
+  return (await holdAwaitingSender(ctx.db, ctx.message.fromUser)) !== null;
+}
+
+/** The next message after a hold (HOLD_ANSWER) confirms it with that reason, or cancels it. */
+export async function answerHoldByMessage(ctx: BotContext): Promise<void> {
+  const [, cancel, afterConfirm, bareReason] = ctx.match!;
+  await ctx.transaction(async (tx) => {
+    const newest = await holdAwaitingSender(tx.db, ctx.message.fromUser);
+    if (!newest) throw new UserFacingError('stock.unknownHold', '没有等你确认的报损。');
+    const hold = await lockHold(tx.db, String(newest.id));
+    if (cancel) return cancelHold(tx, ctx, hold);
+    await confirmHold(tx, ctx, hold, afterConfirm?.trim() || bareReason || undefined);
+  });
+}
+
+async function confirmHold(tx: Tx, ctx: BotContext, hold: StockLossHold, given: string | undefined): Promise<void> {
+  if (await settled(tx, ctx, hold)) return;
+  const reason = given ?? hold.reason ?? undefined;
+  if (!reason) throw new UserFacingError('stock.lossReasonMissing', '请先选择报损原因再确认：在卡片上选，或直接回复原因，例如「过期」。');
+  const now = ctx.clock.now();
+  const confirmed = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { reason, staffConfirmedAt: now } });
+  if (confirmed.needsManager && !confirmed.managerApprovedAt) {
+    // The sender has done their part: no more reminders to them; the manager has the approval card.
+    if (await hasTask(tx.db, hold)) await ackTask(tx.db, holdTask(hold), { by: ctx.message.fromUser, inboundId: ctx.message.id, now });
+    await markCard(tx, ctx, '已确认，待店长批准');
+    await tx.reply(`已确认报损原因「${reason}」，店长批准后记账。`);
+    return;
+  }
+  await markCard(tx, ctx, '已确认');
+  await tx.reply(await bookHold(tx, ctx, confirmed));
+  if (confirmed.managerUserid) await tx.send(confirmed.managerUserid, `店员已确认，报损已记账：${await describe(tx.db, confirmed)}`);
+}
+
+async function cancelHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<void> {
+  if (await settled(tx, ctx, hold)) return;
+  await close(tx.db, hold, { status: 'cancelled', by: ctx.message.fromUser, now: ctx.clock.now() });
+  await markCard(tx, ctx, '已取消');
+  await tx.reply(`已取消，没有记账：${await describe(tx.db, hold)}`);
+  if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), `店员取消了待批准的报损：${await describe(tx.db, hold)}`);
+}
+
+async function approveHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<void> {
+  if (await settled(tx, ctx, hold)) return;
+  const approved = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { managerUserid: ctx.message.fromUser, managerApprovedAt: ctx.clock.now() } });
+  if (!approved.staffConfirmedAt) {
+    await markCard(tx, ctx, '已批准，待店员确认');
+    await tx.reply(`已批准，店员确认原因后记账：${await describe(tx.db, approved)}`);
+    await tx.send(approved.staffUserid, `店长已批准你的报损，请在卡片上选择原因并确认（或直接回复原因，如「过期」）：${await describe(tx.db, approved)}`);
+    return;
+  }
+  await markCard(tx, ctx, '已批准');
+  const booked = await bookHold(tx, ctx, approved);
+  await tx.reply(`已批准。${booked}`);
+  await tx.send(approved.staffUserid, `店长已批准，报损已记账。${booked}`);
+}
+
+async function rejectHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<void> {
+  if (await settled(tx, ctx, hold)) return;
+  await close(tx.db, hold, { status: 'cancelled', by: ctx.message.fromUser, now: ctx.clock.now() });
+  await markCard(tx, ctx, '已驳回');
+  await tx.reply(`已驳回，没有记账：${await describe(tx.db, hold)}`);
+  await tx.send(hold.staffUserid, `店长驳回了你的报损，没有记账：${await describe(tx.db, hold)}。如有疑问请当面核对。`);
 }
 
 /** The hold, locked: a confirmation and an approval arriving together book it once. */
@@ -230,16 +305,80 @@ async function lockHold(db: DbTx, keyArg: string): Promise<StockLossHold> {
   return db.stockLossHold.findUniqueOrThrow({ where: { id: locked.id } });
 }
 
-/** A tap on a card whose hold is already booked or cancelled changes nothing and says so. */
-async function settled(tx: Tx, hold: StockLossHold): Promise<boolean> {
-  if (hold.status === 'pending') return false;
-  await tx.updateCard({ replaceName: hold.status === 'booked' ? '已记账' : '已取消' });
-  await tx.reply(hold.status === 'booked' ? '这笔报损已经记账了。' : '这笔报损已经取消，没有记账。');
+const SETTLED_TEXT: Record<string, { label: string; reply: string }> = {
+  booked: { label: '已记账', reply: '这笔报损已经记账了。' },
+  cancelled: { label: '已取消', reply: '这笔报损已经取消，没有记账。' },
+  expired: { label: '已过期', reply: '这笔报损太久没有确认，已作废，没有记账；如确有损耗请重新报损。' },
+};
+
+/**
+ * A tap or answer for a hold already booked, cancelled or void changes nothing and says so. A
+ * hold whose task has expired is void from then on, even before the sweep (expireConfirmations)
+ * has got to it.
+ */
+async function settled(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<boolean> {
+  let status = hold.status;
+  if (status === 'pending' && (await tx.db.task.findUnique({ where: { kind_sourceRef: holdTask(hold) }, select: { state: true } }))?.state === 'expired') {
+    await expireHold(tx.db, hold, ctx.clock.now());
+    status = 'expired';
+  }
+  if (status === 'pending') return false;
+  await markCard(tx, ctx, SETTLED_TEXT[status].label);
+  await tx.reply(SETTLED_TEXT[status].reply);
   return true;
 }
 
-async function close(db: DbTx, hold: StockLossHold, ctx: BotContext, status: 'cancelled' | 'booked', moveId?: bigint): Promise<void> {
-  await db.stockLossHold.update({ where: { id: hold.id }, data: { status, closedBy: ctx.message.fromUser, closedAt: ctx.clock.now(), moveId } });
+/** Rewrites the tapped card; an answer typed in chat has no card to rewrite (its task's cards are closed with the task). */
+async function markCard(tx: Tx, ctx: BotContext, label: string): Promise<void> {
+  if (ctx.message.card?.responseCode) await tx.updateCard({ replaceName: label });
+}
+
+/** The task that reminds and escalates a hold (LOSS_HOLD_TASK); its state follows the hold's. */
+export const LOSS_HOLD_TASK = 'stock.lossHold';
+const holdTask = (hold: Pick<StockLossHold, 'id'>) => ({ kind: LOSS_HOLD_TASK, sourceRef: `loss-hold:${hold.id}` });
+
+async function close(db: DbTx, hold: StockLossHold, change: { status: 'cancelled' | 'booked'; by: string; now: Date; moveId?: bigint }): Promise<void> {
+  await db.stockLossHold.update({ where: { id: hold.id }, data: { status: change.status, closedBy: change.by, closedAt: change.now, moveId: change.moveId } });
+  if (await hasTask(db, hold)) await closeTask(db, holdTask(hold), { state: change.status === 'booked' ? 'done' : 'cancelled', by: change.by, now: change.now });
+}
+
+/** Holds from before holds were tasks have none. */
+async function hasTask(db: DbTx, hold: StockLossHold): Promise<boolean> {
+  return (await db.task.findUnique({ where: { kind_sourceRef: holdTask(hold) }, select: { id: true } })) !== null;
+}
+
+/** The hold's task expired: the hold is void — nothing booked, no longer counted against the day's limit. */
+async function expireHold(db: DbTx, hold: StockLossHold, now: Date): Promise<void> {
+  await db.stockLossHold.update({ where: { id: hold.id }, data: { status: 'expired', closedAt: now } });
+}
+
+/**
+ * `stock.expireConfirmations`, for holds: each pending hold whose task the walker expired is made
+ * void under its row lock, and its sender (and, if it needed approval, the store's managers) told.
+ */
+export async function expireAbandonedHolds(db: Db, now: Date, log: Logger): Promise<number> {
+  const expired = await db.$queryRaw<{ id: bigint }[]>`
+    SELECT h.id FROM stock_loss_hold h JOIN task t ON t.kind = ${LOSS_HOLD_TASK} AND t.source_ref = 'loss-hold:' || h.id
+    WHERE h.status = 'pending' AND t.state = 'expired' ORDER BY h.id LIMIT 500`;
+  let count = 0;
+  for (const { id } of expired) {
+    try {
+      await db.$transaction(async (tx) => {
+        const hold = await lockHold(tx, String(id));
+        if (hold.status !== 'pending') return;
+        await expireHold(tx, hold, now);
+        const what = await describe(tx, hold);
+        const items = [{ to: hold.staffUserid, content: text(`你报的损耗太久没有确认，已作废，没有记账：${what}。如确有损耗请重新报损。`), idempotencyKey: `stock.lossHoldExpired:${hold.id}` }];
+        if (hold.needsManager) for (const to of await storeManagers(tx, hold.storeCode)) items.push({ to, content: text(`待批准的报损没有人处理，已作废：${what}`), idempotencyKey: `stock.lossHoldExpired:${hold.id}:${to}` });
+        await enqueue(tx, items, now);
+        count++;
+      });
+    } catch (err) {
+      // One hold that fails must not keep the others pending.
+      log.error({ err, holdId: String(id) }, 'could not expire a loss hold');
+    }
+  }
+  return count;
 }
 
 /** Books the held waste — keyed by the hold, so it is booked exactly once. */
@@ -258,7 +397,7 @@ async function bookHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<s
     externalId: `loss-hold:${hold.id}`,
   };
   const booked = await bookMove(tx.db, move, sku.baseUnit, sku.allowNegative);
-  await close(tx.db, hold, ctx, 'booked', booked.id);
+  await close(tx.db, hold, { status: 'booked', by: ctx.message.fromUser, now: ctx.clock.now(), moveId: booked.id });
   if (booked.created) await afterMoveBooked(tx.db, ctx.config, booked.id, ctx.clock.now());
   const store = await tx.db.store.findUniqueOrThrow({ where: { code: hold.storeCode } });
   return `已报损 ${sku.name} ${format(hold.quantity)}${sku.baseUnit}（${hold.reason}），${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`;

@@ -62,7 +62,7 @@ it('holds waste over the limit and books it once the staff member confirms with 
   });
   expect(await onHand('MILK')).toBe(57);
   expect(h.fake.inbox('boss')).toHaveLength(0);
-  expect((await tap('xiaomei', card, '确认报损')).body.content).toBe('请先在卡片上选择报损原因，再点确认。');
+  expect((await tap('xiaomei', card, '确认报损')).body.content).toBe('请先选择报损原因再确认：在卡片上选，或直接回复原因，例如「过期」。');
   expect(await onHand('MILK')).toBe(57);
 
   const booked = await tap('xiaomei', card, '确认报损', option(card, '破损'));
