@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
+import { tasksFeature } from '../../../src/features/tasks';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
 import { eventMessage, innerXml, textMessage } from '../../helpers/wecom-callback';
@@ -40,13 +41,13 @@ const model = http.createServer((req, res) => {
   });
 });
 
-const clock = new TestClock();
+const clock = new TestClock(Date.parse('2026-11-25T02:00:00Z')); // 10:00 in Shanghai, outside quiet hours
 let h: Harness;
 beforeAll(async () => {
   await new Promise<void>((resolve) => model.listen(0, '127.0.0.1', resolve));
   const port = (model.address() as AddressInfo).port;
   h = await startHarness({
-    features: [stockFeature],
+    features: [stockFeature, tasksFeature],
     clock,
     env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: 'sk-test', OPENAI_MODEL: 'fake-qwen', STOCK_LLM_TIMEOUT_MS: '1500' },
   });
@@ -61,7 +62,7 @@ afterAll(async () => {
 
 const now = () => Math.floor(clock.now().getTime() / 1000);
 const say = async (user: string, text: string) => {
-  await h.deliver(textMessage(h.keys, user, text, { createTime: now() }));
+  await h.deliver(textMessage(h.keys, user, text, { createTime: now() }), { timestamp: String(now()) });
   await h.settle();
   return h.fake.inbox(user).at(-1)!;
 };
@@ -70,9 +71,17 @@ const tap = async (user: string, card: { body: Record<string, unknown> }, button
   const taskId = String(card.body.task_id);
   const key = (card.body.button_list as { text: string; key: string }[]).find((b) => b.text === buttonText)!.key;
   const extra = innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6);
-  await h.deliver(eventMessage(h.keys, user, 'template_card_event', key, extra, now() + ++tapSeq));
+  await h.deliver(eventMessage(h.keys, user, 'template_card_event', key, extra, now() + ++tapSeq), { timestamp: String(now()) });
   await h.settle();
   return h.fake.inbox(user).at(-1)!;
+};
+const readingTask = async () => {
+  const reading = await h.app.db.stockModelReading.findFirstOrThrow({ orderBy: { inboundId: 'desc' } });
+  return h.app.db.task.findUniqueOrThrow({ where: { kind_sourceRef: { kind: 'stock.modelReading', sourceRef: `model-reading:${reading.inboundId}` } } });
+};
+const runJob = async (name: string) => {
+  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === name)!, clock.now());
+  await h.settle();
 };
 const onHand = async (sku: string) => (await h.app.db.stockBalance.findUnique({ where: { storeCode_skuCode: { storeCode: 'S1', skuCode: sku } } }))?.onHand.toNumber() ?? 0;
 
@@ -97,6 +106,7 @@ it('offers the model’s reading on a card and books it once, on the sender’s 
   expect(h.fake.cardView(String(card.body.task_id), 'xiaomei')).toMatchObject({ replacedName: '已确认' });
   expect((await tap('xiaomei', card, '确认')).body.content).toBe('这一笔已经记过了。');
   expect(await onHand('CREAM')).toBe(240);
+  expect(await readingTask()).toMatchObject({ state: 'done', closedBy: 'xiaomei' });
 });
 
 it('books nothing when the sender says the reading is wrong', async () => {
@@ -104,6 +114,9 @@ it('books nothing when the sender says the reading is wrong', async () => {
   const card = await say('xiaomei', '报损 那个奶两大盒');
   expect(card.body).toMatchObject({ horizontal_content_list: [{ value: '报损' }, { value: '牛奶' }, { value: '2盒' }, { value: '打翻' }] });
   expect((await tap('xiaomei', card, '不对')).body.content).toContain('没有记账');
+  expect(await h.app.db.stockMove.count({ where: { skuCode: 'MILK' } })).toBe(0);
+  expect(await readingTask()).toMatchObject({ state: 'cancelled' });
+  expect((await tap('xiaomei', card, '确认')).body.content).toBe('这条识别已经放弃了，没有记账。');
   expect(await h.app.db.stockMove.count({ where: { skuCode: 'MILK' } })).toBe(0);
 });
 
@@ -132,4 +145,42 @@ it('never asks the model about a message the parser reads', async () => {
   const before = requests.length;
   expect((await say('xiaomei', '入库 牛奶 1箱')).body).toMatchObject({ main_title: { title: '已入库 牛奶 1箱（12盒）' } });
   expect(requests.length).toBe(before);
+});
+
+it('reminds the sender of a reading nobody answers once, then makes it void: nothing booked, the sender told', async () => {
+  next = completion({ action: 'waste', sku: 'MILK', quantity: 1, unit: '盒', note: '过期' });
+  const card = await say('xiaomei', '报损 那个奶 一小盒');
+  expect(card.body).toMatchObject({ main_title: { title: '我这样理解，对吗？' } });
+  const opened = await readingTask();
+  expect(opened).toMatchObject({ state: 'open', assignee: 'xiaomei', ladder: 'stock.modelReading', dueAt: new Date(clock.now().getTime() + 30 * 60_000) });
+  const cards = () => h.fake.inbox('xiaomei').filter((m) => m.msgtype === 'template_card');
+  const before = cards().length;
+  const othersBefore = h.fake.inbox('liqiang').length;
+
+  clock.advance(29 * 60_000);
+  await runJob('tasks.walkDue');
+  expect(cards()).toHaveLength(before);
+  clock.advance(60_000);
+  await runJob('tasks.walkDue');
+  expect(cards()).toHaveLength(before + 1);
+  const reminder = cards().at(-1)!;
+  expect(reminder.body).toMatchObject({ main_title: { title: '待确认：报损 牛奶 1盒' } });
+  expect((reminder.body.button_list as { text: string }[]).map((b) => b.text)).toEqual(['确认', '不对']);
+
+  // The ladder expires it an hour after the reminder, before the entry would count as late.
+  clock.advance(59 * 60_000);
+  await runJob('tasks.walkDue');
+  expect((await readingTask()).state).toBe('open');
+  clock.advance(61_000);
+  await runJob('tasks.walkDue');
+  expect((await readingTask()).state).toBe('expired');
+  await runJob('stock.expireConfirmations');
+  await runJob('stock.expireConfirmations');
+  const told = h.fake.inbox('xiaomei').filter((m) => m.msgtype === 'text' && String(m.body.content).includes('已作废'));
+  expect(told.map((m) => m.body.content)).toEqual(['你发的「报损 那个奶 一小盒」我的理解一直没有确认，已作废，没有记账。请写清楚再发一次，例如：入库 奶油 20箱']);
+  expect((await tap('xiaomei', reminder, '确认')).body.content).toBe('这条识别太久没有确认，已作废，没有记账。请写清楚再发一次，例如：入库 奶油 20箱');
+  expect(h.fake.cardView(String(reminder.body.task_id), 'xiaomei')).toMatchObject({ replacedName: '已过期' });
+  expect(await h.app.db.stockMove.count({ where: { skuCode: 'MILK', kind: 'waste' } })).toBe(0);
+  // A reading is the sender's own words: nobody else is asked to confirm it.
+  expect(h.fake.inbox('liqiang')).toHaveLength(othersBefore);
 });
