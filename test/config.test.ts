@@ -86,6 +86,15 @@ it('reads the count tolerance, chain-wide and per SKU category, and names what i
   expect(problems({ ...good, COUNT_TOLERANCE_BY_CATEGORY: 'oops' })).toEqual(['config: COUNT_TOLERANCE_BY_CATEGORY must be JSON']);
 });
 
+it('reminds of unconfirmed stock entries after 30 minutes by default, on ladders of their own', () => {
+  const config = loadConfig(good);
+  expect(config.stockChecks.confirmRemindMinutes).toBe(30);
+  expect(loadConfig({ ...good, STOCK_CONFIRM_REMIND_MINUTES: '10' }).stockChecks.confirmRemindMinutes).toBe(10);
+  expect(config.tasks.ladders['stock.lossHold']).toMatchObject({ steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 60, notify: 'store_manager' }], expireAfterMinutes: 720 });
+  expect(config.tasks.ladders['stock.modelReading']).toMatchObject({ steps: [{ afterMinutes: 0, notify: 'assignee' }], expireAfterMinutes: 60 });
+  expect(problems({ ...good, STOCK_CONFIRM_REMIND_MINUTES: '0' })[0]).toMatch(/^config: STOCK_CONFIRM_REMIND_MINUTES /);
+});
+
 it('reads task ladders and quiet hours, and names what is wrong with them', () => {
   const ladders = JSON.stringify({ default: { steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 15, notify: 'store_manager' }] }, safety: { steps: [{ afterMinutes: 0, notify: 'store_manager' }], quietHours: false } });
   const config = loadConfig({ ...good, TASK_LADDERS: ladders, TASK_QUIET_HOURS: '23:00-07:30' });
