@@ -184,7 +184,7 @@ export async function confirmModelReading(ctx: BotContext): Promise<void> {
   const { reading, original } = await mine(ctx);
   if (await answered(ctx, reading)) return;
   const booked = await bookFromText(ctx, { text: canonicalText({ kind: reading.kind as keyof typeof VERB_WORDS, amount: reading.amount, unit: reading.unit, note: reading.note }), inboundId: String(reading.inboundId), createTime: original.createTime, chosenSku: reading.skuCode });
-  await ctx.transaction((tx) => closeReading(tx.db, reading, 'booked', ctx.message.fromUser, ctx.clock.now()));
+  await ctx.transaction((tx) => closeReading(tx.db, reading, 'confirmed', ctx.message.fromUser, ctx.clock.now()));
   await ctx.updateCard({ replaceName: booked ? '已确认' : '已记过' });
 }
 
@@ -192,6 +192,11 @@ export async function confirmModelReading(ctx: BotContext): Promise<void> {
 export async function rejectModelReading(ctx: BotContext): Promise<void> {
   const { reading } = await mine(ctx);
   if (await answered(ctx, reading)) return;
+  if (reading.status === 'confirmed') {
+    await ctx.updateCard({ replaceName: '已确认' });
+    await ctx.reply('这一笔已经确认了；记错了请发「撤销」。');
+    return;
+  }
   await ctx.transaction((tx) => closeReading(tx.db, reading, 'rejected', ctx.message.fromUser, ctx.clock.now()));
   await ctx.updateCard({ replaceName: '已放弃' });
   await ctx.reply('好的，没有记账。请写清楚再发一次，例如：入库 奶油 20箱');
@@ -206,7 +211,7 @@ async function mine(ctx: BotContext) {
 
 /**
  * A reading already rejected, or void because its task expired (even before the sweep got to
- * it), takes no 确认: answers so and returns true. A booked one is left to booking's own answer.
+ * it), takes no answer: says so and returns true. A confirmed one is left to the caller.
  */
 async function answered(ctx: BotContext, reading: StockModelReading): Promise<boolean> {
   let status = reading.status;
@@ -226,22 +231,24 @@ async function answered(ctx: BotContext, reading: StockModelReading): Promise<bo
   return false;
 }
 
-async function closeReading(db: DbTx, reading: StockModelReading, status: 'booked' | 'rejected', by: string, now: Date): Promise<void> {
+/** `confirmed`: booked, or held for review like any waste over the day's limit. */
+async function closeReading(db: DbTx, reading: StockModelReading, status: 'confirmed' | 'rejected', by: string, now: Date): Promise<void> {
   await db.stockModelReading.updateMany({ where: { inboundId: reading.inboundId, status: 'pending' }, data: { status, closedAt: now } });
   if (await db.task.findUnique({ where: { kind_sourceRef: readingTask(reading.inboundId) }, select: { id: true } })) {
-    await closeTask(db, readingTask(reading.inboundId), { state: status === 'booked' ? 'done' : 'cancelled', by, now });
+    await closeTask(db, readingTask(reading.inboundId), { state: status === 'confirmed' ? 'done' : 'cancelled', by, now });
   }
 }
 
 /**
- * Makes a pending reading void under its row lock — unless its message was booked after all (a
- * 确认 racing the expiry): the ledger decides. Returns the reading's status after.
+ * Makes a pending reading void under its row lock — unless its message was booked or held after
+ * all (a 确认 racing the expiry): the ledger decides. Returns the reading's status after.
  */
 async function expireReading(db: DbTx, inboundId: bigint, now: Date): Promise<string> {
   const [row] = await db.$queryRaw<{ status: string }[]>`SELECT status FROM stock_model_reading WHERE inbound_id = ${inboundId} FOR UPDATE`;
   if (row?.status !== 'pending') return row?.status ?? 'expired';
-  const booked = await db.stockMove.findUnique({ where: { externalId: `chat:${inboundId}` }, select: { id: true } });
-  const status = booked ? 'booked' : 'expired';
+  const key = `chat:${inboundId}`;
+  const taken = (await db.stockMove.findUnique({ where: { externalId: key }, select: { id: true } })) ?? (await db.stockLossHold.findUnique({ where: { sourceKey: key }, select: { id: true } }));
+  const status = taken ? 'confirmed' : 'expired';
   await db.stockModelReading.update({ where: { inboundId }, data: { status, closedAt: now } });
   return status;
 }

@@ -122,7 +122,7 @@ export async function holdWasteOverLimit(tx: Tx, ctx: BotContext, request: Waste
       storeCode: hold.storeCode,
       assignee: hold.staffUserid,
       title: `报损待确认：${names.sku} ${format(hold.quantity)}${names.unit}`,
-      detail: `超出今日报损上限，还没有记账。回复原因（如「过期」）即确认，回复「取消」作废${hold.needsManager ? '；店长批准后才记账' : ''}。`,
+      detail: `超出今日报损上限，还没有记账${hold.needsManager ? '，店长批准后才记账' : ''}。报损人回复原因（如「过期」）即确认，回复「取消」作废；店长点「确认报损」即批准，点「取消」即驳回。`,
       dueAt: new Date(now.getTime() + settings.confirmRemindMinutes * 60_000),
       ladder: LOSS_HOLD_TASK,
       actions: [

@@ -107,6 +107,8 @@ it('offers the model’s reading on a card and books it once, on the sender’s 
   expect((await tap('xiaomei', card, '确认')).body.content).toBe('这一笔已经记过了。');
   expect(await onHand('CREAM')).toBe(240);
   expect(await readingTask()).toMatchObject({ state: 'done', closedBy: 'xiaomei' });
+  expect((await tap('xiaomei', card, '不对')).body.content).toBe('这一笔已经确认了；记错了请发「撤销」。');
+  expect(await h.app.db.stockModelReading.findFirstOrThrow({ where: { skuCode: 'CREAM' } })).toMatchObject({ status: 'confirmed' });
 });
 
 it('books nothing when the sender says the reading is wrong', async () => {
