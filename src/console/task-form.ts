@@ -69,13 +69,14 @@ export async function createTaskFromConsole(
   if (assignee.storeCode !== storeCode) throw new TaskFormRefused('assignee_not_in_store', `${assignee.name} 不是这家门店的员工。`);
   const sourceRef = `console:${by.userid}:${form.requestId}`;
   return db.$transaction(async (tx) => {
+    // Two submits of the same form at once: the second waits here and then finds the first's task.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${MANUAL_KIND}:${sourceRef}`}))`;
     const before = await tx.task.findUnique({ where: { kind_sourceRef: { kind: MANUAL_KIND, sourceRef } } });
     if (before) {
       if (before.storeCode !== storeCode) throw new TaskFormRefused('request_id_reused', '这个请求编号已用于另一家门店的任务，请刷新页面。', 409);
       return { task: before, created: false };
     }
     const task = await openTask(tx, { kind: MANUAL_KIND, sourceRef, storeCode, assignee: assignee.userid, title: form.title, detail: form.note || undefined, dueAt }, { by: by.userid, now });
-    // A concurrent double submit may get here too: the card's outbox key is per task and step, so it goes out once.
     await announceTask(tx, settings, task, now);
     return { task, created: true };
   });
