@@ -15,9 +15,11 @@ import { loadHistory, loadMonth, scoredMonths } from '../features/score/reposito
 import { PART_LABELS } from '../features/score/rules';
 import { PROJECT_ROOT } from '../paths';
 import { mayUseConsole, visibleStores } from './access';
+import { membersOverview } from './members';
 import { SECTIONS } from './sections';
 import { ActionRefused, type Cell, type SectionColumn, type SectionRow } from './sections/types';
 import { safeEqual, SessionCookies, type Session } from './session';
+import { createTaskFromConsole, formProblem, TaskForm, TaskFormRefused } from './task-form';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'console', 'page');
 const ECHARTS_FILE = path.join(PROJECT_ROOT, 'node_modules', 'echarts', 'dist', 'echarts.min.js');
@@ -231,6 +233,38 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
       throw err;
     }
     ctx.body = { ok: true };
+  });
+
+  // ── members and tasks given from the console ──
+  router.get('/api/members', requireMember, async (ctx) => {
+    const { staff } = (ctx.state as { console: ConsoleState }).console;
+    ctx.body = await membersOverview(db, await visibleStores(db, staff), clock.now());
+  });
+
+  router.get('/api/stores/:code/members', requireMember, requireStore, async (ctx) => {
+    ctx.body = await membersOverview(db, [ctx.state.store], clock.now());
+  });
+
+  /** Who a task can be given to: the store's active staff. */
+  router.get('/api/stores/:code/staff', requireMember, requireStore, async (ctx) => {
+    const staff = await db.staff.findMany({ where: { storeCode: ctx.params.code, active: true }, select: { userid: true, name: true, role: true }, orderBy: [{ role: 'asc' }, { userid: 'asc' }] });
+    ctx.body = { timezone: config.timezone, staff: staff.map((s) => ({ ...s, roleName: ROLES[s.role as Role] ?? s.role })) };
+  });
+
+  router.post('/api/stores/:code/tasks', requireMember, requireStore, async (ctx) => {
+    const body = await readJson(ctx, z.object({}).passthrough());
+    if (body === null) return;
+    const { staff } = (ctx.state as { console: ConsoleState }).console;
+    try {
+      const form = TaskForm.safeParse(body);
+      if (!form.success) throw formProblem(form.error);
+      const { task, created } = await createTaskFromConsole(db, { timezone: config.timezone, tasks: config.tasks }, { storeCode: ctx.params.code, by: staff, form: form.data, now: clock.now() });
+      ctx.status = created ? 201 : 200;
+      ctx.body = { id: String(task.id), title: task.title, assignee: task.assignee, dueAt: task.dueAt.toISOString(), state: task.state, created };
+    } catch (err) {
+      if (err instanceof TaskFormRefused) return deny(ctx, err.status, err.code, err.reason);
+      throw err;
+    }
   });
 
   router.all('/api/*rest', requireMember, (ctx) => deny(ctx, 404, 'not_found', '没有这个接口。'));

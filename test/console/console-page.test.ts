@@ -34,7 +34,8 @@ it('signs in as a demo area manager, ranks their stores with a chart, and opens 
   const errors = await signInAs('liuarea');
   await page.locator('h1', { hasText: '门店健康分排名' }).waitFor();
   await page.locator('#who', { hasText: '刘经理 · 区域经理' }).waitFor();
-  const rows = page.locator('tbody tr');
+  // The ranking's table (below it, the members panel may list campaigns in a table of its own).
+  const rows = page.locator('.card:not(#members-panel) tbody tr');
   await rows.first().waitFor();
   expect(await rows.count()).toBe(2);
   expect(await rows.nth(0).locator('td').nth(1).textContent()).toBe('一店 · 人民路');
@@ -46,7 +47,8 @@ it('signs in as a demo area manager, ranks their stores with a chart, and opens 
   await page.waitForURL(`${base}/console/store/S001`);
   await page.locator('#score-summary', { hasText: '比上月' }).waitFor();
   expect(await page.locator('#score-summary .parts li').count()).toBe(4);
-  expect(await page.locator('.chart svg').count()).toBe(2);
+  // The score's trend and parts (the members panel further down has charts of its own).
+  expect(await page.locator('main > .grid .chart svg, main > .card > .chart svg').count()).toBe(2);
   // The stock section: filter to what is below safety stock, and export that as CSV.
   const stock = page.locator('[data-section="stock"]');
   await stock.locator('tbody tr').first().waitFor();
