@@ -14,8 +14,10 @@ import { monthOf, previousMonth } from '../features/score/period';
 import { loadHistory, loadMonth, scoredMonths } from '../features/score/repository';
 import { PART_LABELS } from '../features/score/rules';
 import { PROJECT_ROOT } from '../paths';
+import { createMediaStore } from '../features/handover/media';
 import { mayUseConsole, visibleStores } from './access';
 import { membersOverview } from './members';
+import { storeOfPhoto } from './photos';
 import { SECTIONS } from './sections';
 import { ActionRefused, type Cell, type SectionColumn, type SectionRow } from './sections/types';
 import { safeEqual, SessionCookies, type Session } from './session';
@@ -54,6 +56,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   if (!settings) return [];
   const cookies = new SessionCookies(settings.sessionSecret, settings.sessionHours, clock);
   const sectionContext = { db, clock, timezone: config.timezone };
+  const media = createMediaStore(config.media);
   const router = new Router({ prefix: '/console' });
 
   /** A browser names the page's origin on a POST: it must be ours (the public URL, or the host it reached). */
@@ -192,7 +195,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   });
 
   router.get('/api/stores/:code', requireMember, requireStore, async (ctx) => {
-    ctx.body = { store: ctx.state.store, sections: SECTIONS.map((s) => ({ key: s.key, title: s.title })) };
+    ctx.body = { store: ctx.state.store, sections: SECTIONS.map((s) => ({ key: s.key, title: s.title, detail: Boolean(s.detail) })) };
   });
 
   router.get('/api/stores/:code/score', requireMember, requireStore, async (ctx) => {
@@ -218,7 +221,30 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     if (!section) return deny(ctx, 404, 'unknown_section', '没有这个栏目。');
     const rows = filterRows(await section.rows(sectionContext, ctx.params.code), section.columns, ctx.query as Record<string, string>);
     if (sendCsv(ctx, `${ctx.state.store.name}-${section.title}`, section.columns, rows)) return;
-    ctx.body = { key: section.key, title: section.title, summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null, columns: section.columns, rows };
+    ctx.body = { key: section.key, title: section.title, summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null, columns: section.columns, chart: section.chart ?? null, rows };
+  });
+
+  router.get('/api/stores/:code/sections/:key/rows/:id', requireMember, requireStore, async (ctx) => {
+    const section = SECTIONS.find((s) => s.key === ctx.params.key);
+    if (!section?.detail) return deny(ctx, 404, 'unknown_section', '这个栏目没有明细。');
+    const detail = await section.detail.rows(sectionContext, ctx.params.code, ctx.params.id);
+    if (!detail) return deny(ctx, 404, 'unknown_row', '没有找到这一条。');
+    const rows = filterRows(detail.rows, section.detail.columns, ctx.query as Record<string, string>);
+    if (sendCsv(ctx, `${ctx.state.store.name}-${detail.title}`, section.detail.columns, rows)) return;
+    ctx.body = { title: detail.title, summary: detail.summary ?? null, columns: section.detail.columns, chart: section.detail.chart ?? null, rows };
+  });
+
+  // A photo of the store's handovers or work orders. Under the store's path, so the store's role
+  // check decides who may see it; a photo of another store is as unknown here as a missing one.
+  router.get('/api/stores/:code/photos/:id', requireMember, requireStore, async (ctx) => {
+    const photo = /^\d+$/.test(ctx.params.id) ? await db.mediaFile.findUnique({ where: { id: BigInt(ctx.params.id) } }) : null;
+    if (!photo || (await storeOfPhoto(db, photo)) !== ctx.params.code) return deny(ctx, 404, 'unknown_photo', '没有这张照片。');
+    ctx.body = await media.get(photo.storageKey);
+    // Only the image types WeCom delivers are shown inline; anything else is a download.
+    ctx.type = /^image\/(jpeg|png|gif|webp)$/.test(photo.contentType) ? photo.contentType : 'application/octet-stream';
+    ctx.set('x-content-type-options', 'nosniff');
+    ctx.set('cache-control', 'private, max-age=86400');
+    ctx.set('content-security-policy', "default-src 'none'");
   });
 
   router.post('/api/stores/:code/sections/:key/rows/:id/:action', requireMember, requireStore, async (ctx) => {

@@ -43,6 +43,40 @@
     window.addEventListener('resize', () => c.resize());
   }
 
+  /** A photo full screen over the page; a tap anywhere, or Esc, closes it. */
+  function showPhoto(src) {
+    const close = () => { box.remove(); document.removeEventListener('keydown', onKey); };
+    const onKey = (e) => { if (e.key === 'Escape') close(); };
+    const box = el('div', { class: 'lightbox', role: 'dialog', 'aria-label': '照片', onclick: close }, el('img', { src, alt: '照片' }), el('button', { type: 'button', class: 'close', 'aria-label': '关闭' }, '×'));
+    document.addEventListener('keydown', onKey);
+    document.body.append(box);
+  }
+
+  /** A cell: photo thumbnails for a `photos` column (its URLs, space-separated), text otherwise. */
+  const cell = (col, value) =>
+    col.format === 'photos' && value
+      ? el('td', { class: 'photos' }, value.split(' ').map((src) => el('button', { type: 'button', class: 'thumb', onclick: (e) => { e.stopPropagation(); showPhoto(src); } }, el('img', { src, alt: '照片', loading: 'lazy' }))))
+      : el('td', {}, fmt(value));
+
+  /** A table's own chart (declared by its section): one category column against numeric columns. */
+  function tableChart(node, spec, columns, rows) {
+    let shown = spec.limit ? rows.slice(0, spec.limit) : rows.slice();
+    if (spec.reversed) shown = shown.reverse();
+    const label = (key) => (columns.find((c) => c.key === key) || { label: key }).label;
+    const option = {
+      grid: { left: 50, right: 20, top: 30, bottom: spec.kind === 'bar' ? 70 : 30 },
+      tooltip: { trigger: 'axis' },
+      legend: spec.series.length > 1 ? { top: 0 } : undefined,
+      xAxis: { type: 'category', data: shown.map((r) => r.cells[spec.category]), axisLabel: spec.kind === 'bar' ? { rotate: 40, interval: 0 } : {} },
+      yAxis: { type: 'value', scale: spec.kind === 'line' },
+      series: spec.series.map((key) => ({ type: spec.kind, name: label(key), data: shown.map((r) => (r.cells[key] === null ? null : Number(r.cells[key]))) })),
+    };
+    const c = window.echarts && (window.echarts.getInstanceByDom(node) || window.echarts.init(node, null, { renderer: 'svg' }));
+    if (!c) return;
+    c.setOption(option, true);
+    if (!node.dataset.sized) { node.dataset.sized = '1'; window.addEventListener('resize', () => c.resize()); }
+  }
+
   /** A table with a text filter, a choice per select column, CSV export and row actions. */
   function table(container, url, { onRow, onAction } = {}) {
     const filters = {};
@@ -51,7 +85,8 @@
     const bar = el('div', { class: 'filters' });
     const csv = el('a', { class: 'button', download: '' }, '导出 CSV');
     const summary = el('p', { class: 'summary' });
-    container.append(summary, bar, body);
+    const chartBox = el('div', { class: 'chart', hidden: true });
+    container.append(summary, chartBox, bar, body);
 
     const query = (extra = {}) => {
       const q = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
@@ -72,6 +107,10 @@
       }
       csv.href = query({ format: 'csv' });
       if (data.summary) summary.textContent = data.summary;
+      if (data.chart && data.rows.length) {
+        chartBox.hidden = false;
+        tableChart(chartBox, data.chart, data.columns, data.rows);
+      } else chartBox.hidden = true;
       body.replaceChildren(
         data.rows.length === 0
           ? el('p', { class: 'muted' }, '没有数据')
@@ -79,7 +118,7 @@
               el('thead', {}, el('tr', {}, data.columns.map((c) => el('th', {}, c.label)), data.rows.some((r) => r.actions?.length) ? el('th', {}, '操作') : null)),
               el('tbody', {}, data.rows.map((r) =>
                 el('tr', { class: onRow ? 'link' : null, onclick: onRow ? () => onRow(r) : null },
-                  data.columns.map((c) => el('td', {}, fmt(r.cells[c.key]))),
+                  data.columns.map((c) => cell(c, r.cells[c.key])),
                   data.rows.some((x) => x.actions?.length) ? el('td', { class: 'actions' }, (r.actions || []).map((a) => el('button', { type: 'button', 'data-action': a.key, onclick: async (e) => { e.stopPropagation(); await onAction(r, a); load(); } }, a.label))) : null)))),
       );
       return data;
@@ -155,7 +194,19 @@
     for (const section of info.sections) {
       const card = el('div', { class: 'card', 'data-section': section.key }, el('h2', {}, section.title));
       view.append(card);
-      table(card, `/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}`, {
+      const sectionUrl = `/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}`;
+      // A section with a detail: tapping a row opens its table (a count's variance, a handover's items) below.
+      const detail = el('div', { class: 'detail', 'data-detail': section.key });
+      if (section.detail) card.after(detail);
+      const openDetail = async (row) => {
+        const heading = el('h2', {});
+        detail.replaceChildren(el('div', { class: 'card' }, el('button', { type: 'button', class: 'close-detail', onclick: () => detail.replaceChildren() }, '收起'), heading));
+        const data = await table(detail.firstChild, `${sectionUrl}/rows/${encodeURIComponent(row.id)}`).catch((err) => detail.firstChild.append(el('p', { class: 'error' }, err.message)));
+        if (data && data.title) heading.textContent = data.title;
+        detail.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      };
+      table(card, sectionUrl, {
+        onRow: section.detail ? openDetail : undefined,
         onAction: async (row, action) => {
           try {
             await api(`/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}/rows/${encodeURIComponent(row.id)}/${action.key}`, { body: {} });
