@@ -48,7 +48,7 @@ afterAll(async () => {
 
 it("lists a handover's items with the URLs of their photos, the dispute's too", async () => {
   const handovers = (await (await east.get('/console/api/stores/S1/sections/handovers')).json()) as { rows: { id: string; cells: Record<string, unknown> }[] };
-  expect(handovers.rows.map((r) => [r.id, r.cells.photos])).toEqual([[String(s1.handoverId), 1]]);
+  expect(handovers.rows.map((r) => [r.id, r.cells.photos])).toEqual([[String(s1.handoverId), 2]]);
   const res = await east.get(`/console/api/stores/S1/sections/handovers/rows/${s1.handoverId}`);
   expect(res.status).toBe(200);
   const detail = (await res.json()) as { title: string; summary: string; columns: { key: string; format?: string }[]; rows: { cells: Record<string, unknown> }[] };

@@ -44,8 +44,14 @@ export const handoverSection: ConsoleSection = {
   async rows({ db, clock, timezone }, storeCode) {
     const since = new Date(clock.now().getTime() - 30 * 86_400_000);
     const handovers = await db.handover.findMany({ where: { storeCode, startedAt: { gte: since } }, include: { items: true }, orderBy: { startedAt: 'desc' }, take: 500 });
-    const photos = await db.mediaFile.groupBy({ by: ['handoverItemId'], where: { handoverItemId: { in: handovers.flatMap((h) => h.items.map((i) => i.id)) } }, _count: true });
-    const photosByItem = new Map(photos.map((p) => [String(p.handoverItemId), p._count]));
+    const itemIds = handovers.flatMap((h) => h.items.map((i) => i.id));
+    // The item's own photos and those sent with a dispute of it: the same photos the detail shows.
+    const photos = await db.mediaFile.findMany({ where: { OR: [{ handoverItemId: { in: itemIds } }, { disputeItemId: { in: itemIds } }] }, select: { handoverItemId: true, disputeItemId: true } });
+    const photosByItem = new Map<string, number>();
+    for (const p of photos) {
+      const item = String(p.handoverItemId ?? p.disputeItemId);
+      photosByItem.set(item, (photosByItem.get(item) ?? 0) + 1);
+    }
     const userids = [...new Set(handovers.flatMap((h) => [h.outgoingUserid, ...(h.incomingUserid ? [h.incomingUserid] : [])]))];
     const names = new Map((await db.staff.findMany({ where: { userid: { in: userids } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
     return handovers.map((h) => ({
@@ -68,11 +74,12 @@ export const handoverSection: ConsoleSection = {
     columns: [
       { key: 'position', label: '序号' },
       { key: 'label', label: '项目' },
+      // Beside the item, where a phone shows it without scrolling the table.
+      { key: 'photos', label: '照片', format: 'photos' },
       { key: 'status', label: '状态', filter: 'select' },
       { key: 'answer', label: '填写' },
       { key: 'finding', label: '异常说明' },
       { key: 'confirmation', label: '接班确认', filter: 'select' },
-      { key: 'photos', label: '照片', format: 'photos' },
     ],
     async rows({ db, timezone }, storeCode, rowId) {
       const handover = /^\d+$/.test(rowId) ? await db.handover.findUnique({ where: { id: BigInt(rowId) }, include: { items: { orderBy: { position: 'asc' } } } }) : null;
