@@ -61,7 +61,7 @@ export const countsSection: ConsoleSection = {
           withinTolerance: own.length ? percent(accuracy.withinTolerance) : null,
           byQuantity: own.length ? percent(accuracy.byQuantity) : null,
           byCost: own.length ? percent(accuracy.byCost) : null,
-          costDifference: money(own.reduce((sum, l) => sum + variance(l) * l.costPrice, 0)),
+          costDifference: own.length ? money(own.reduce((sum, l) => sum + variance(l) * l.costPrice, 0)) : null,
         },
       };
     });
