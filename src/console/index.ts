@@ -14,10 +14,14 @@ import { monthOf, previousMonth } from '../features/score/period';
 import { loadHistory, loadMonth, scoredMonths } from '../features/score/repository';
 import { PART_LABELS } from '../features/score/rules';
 import { PROJECT_ROOT } from '../paths';
+import { createMediaStore } from '../features/handover/media';
 import { mayUseConsole, visibleStores } from './access';
+import { membersOverview } from './members';
+import { storeOfPhoto } from './photos';
 import { SECTIONS } from './sections';
 import { ActionRefused, type Cell, type SectionColumn, type SectionRow } from './sections/types';
 import { safeEqual, SessionCookies, type Session } from './session';
+import { createTaskFromConsole, formProblem, TaskForm, TaskFormRefused } from './task-form';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'console', 'page');
 const ECHARTS_FILE = path.join(PROJECT_ROOT, 'node_modules', 'echarts', 'dist', 'echarts.min.js');
@@ -52,6 +56,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   if (!settings) return [];
   const cookies = new SessionCookies(settings.sessionSecret, settings.sessionHours, clock);
   const sectionContext = { db, clock, timezone: config.timezone };
+  const media = createMediaStore(config.media);
   const router = new Router({ prefix: '/console' });
 
   /** A browser names the page's origin on a POST: it must be ours (the public URL, or the host it reached). */
@@ -190,7 +195,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   });
 
   router.get('/api/stores/:code', requireMember, requireStore, async (ctx) => {
-    ctx.body = { store: ctx.state.store, sections: SECTIONS.map((s) => ({ key: s.key, title: s.title })) };
+    ctx.body = { store: ctx.state.store, sections: SECTIONS.map((s) => ({ key: s.key, title: s.title, detail: Boolean(s.detail) })) };
   });
 
   router.get('/api/stores/:code/score', requireMember, requireStore, async (ctx) => {
@@ -216,7 +221,30 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     if (!section) return deny(ctx, 404, 'unknown_section', '没有这个栏目。');
     const rows = filterRows(await section.rows(sectionContext, ctx.params.code), section.columns, ctx.query as Record<string, string>);
     if (sendCsv(ctx, `${ctx.state.store.name}-${section.title}`, section.columns, rows)) return;
-    ctx.body = { key: section.key, title: section.title, summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null, columns: section.columns, rows };
+    ctx.body = { key: section.key, title: section.title, summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null, columns: section.columns, chart: section.chart ?? null, rows };
+  });
+
+  router.get('/api/stores/:code/sections/:key/rows/:id', requireMember, requireStore, async (ctx) => {
+    const section = SECTIONS.find((s) => s.key === ctx.params.key);
+    if (!section?.detail) return deny(ctx, 404, 'unknown_section', '这个栏目没有明细。');
+    const detail = await section.detail.rows(sectionContext, ctx.params.code, ctx.params.id);
+    if (!detail) return deny(ctx, 404, 'unknown_row', '没有找到这一条。');
+    const rows = filterRows(detail.rows, section.detail.columns, ctx.query as Record<string, string>);
+    if (sendCsv(ctx, `${ctx.state.store.name}-${detail.title}`, section.detail.columns, rows)) return;
+    ctx.body = { title: detail.title, summary: detail.summary ?? null, columns: section.detail.columns, chart: section.detail.chart ?? null, rows };
+  });
+
+  // A photo of the store's handovers or work orders. Under the store's path, so the store's role
+  // check decides who may see it; a photo of another store is as unknown here as a missing one.
+  router.get('/api/stores/:code/photos/:id', requireMember, requireStore, async (ctx) => {
+    const photo = /^\d+$/.test(ctx.params.id) ? await db.mediaFile.findUnique({ where: { id: BigInt(ctx.params.id) } }) : null;
+    if (!photo || (await storeOfPhoto(db, photo)) !== ctx.params.code) return deny(ctx, 404, 'unknown_photo', '没有这张照片。');
+    ctx.body = await media.get(photo.storageKey);
+    // Only the image types WeCom delivers are shown inline; anything else is a download.
+    ctx.type = /^image\/(jpeg|png|gif|webp)$/.test(photo.contentType) ? photo.contentType : 'application/octet-stream';
+    ctx.set('x-content-type-options', 'nosniff');
+    ctx.set('cache-control', 'private, max-age=86400');
+    ctx.set('content-security-policy', "default-src 'none'");
   });
 
   router.post('/api/stores/:code/sections/:key/rows/:id/:action', requireMember, requireStore, async (ctx) => {
@@ -231,6 +259,38 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
       throw err;
     }
     ctx.body = { ok: true };
+  });
+
+  // ── members and tasks given from the console ──
+  router.get('/api/members', requireMember, async (ctx) => {
+    const { staff } = (ctx.state as { console: ConsoleState }).console;
+    ctx.body = await membersOverview(db, await visibleStores(db, staff), clock.now());
+  });
+
+  router.get('/api/stores/:code/members', requireMember, requireStore, async (ctx) => {
+    ctx.body = await membersOverview(db, [ctx.state.store], clock.now());
+  });
+
+  /** Who a task can be given to: the store's active staff. */
+  router.get('/api/stores/:code/staff', requireMember, requireStore, async (ctx) => {
+    const staff = await db.staff.findMany({ where: { storeCode: ctx.params.code, active: true }, select: { userid: true, name: true, role: true }, orderBy: [{ role: 'asc' }, { userid: 'asc' }] });
+    ctx.body = { timezone: config.timezone, staff: staff.map((s) => ({ ...s, roleName: ROLES[s.role as Role] ?? s.role })) };
+  });
+
+  router.post('/api/stores/:code/tasks', requireMember, requireStore, async (ctx) => {
+    const body = await readJson(ctx, z.object({}).passthrough());
+    if (body === null) return;
+    const { staff } = (ctx.state as { console: ConsoleState }).console;
+    try {
+      const form = TaskForm.safeParse(body);
+      if (!form.success) throw formProblem(form.error);
+      const { task, created } = await createTaskFromConsole(db, { timezone: config.timezone, tasks: config.tasks }, { storeCode: ctx.params.code, by: staff, form: form.data, now: clock.now() });
+      ctx.status = created ? 201 : 200;
+      ctx.body = { id: String(task.id), title: task.title, assignee: task.assignee, dueAt: task.dueAt.toISOString(), state: task.state, created };
+    } catch (err) {
+      if (err instanceof TaskFormRefused) return deny(ctx, err.status, err.code, err.reason);
+      throw err;
+    }
   });
 
   router.all('/api/*rest', requireMember, (ctx) => deny(ctx, 404, 'not_found', '没有这个接口。'));

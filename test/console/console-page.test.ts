@@ -1,23 +1,38 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
+import { createMediaStore } from '../../src/features/handover/media';
+import { checkSafetyStock } from '../../src/features/stock/alerts';
 import { openTask } from '../../src/features/tasks';
+import { seedHandoverAndCount } from './helpers';
 
 /** The console in a real headless Chromium (Debian's), on the sandbox: demo sign-in, the ranking, a store. */
 let app: App;
 let base: string;
 let browser: Browser;
 let page: Page;
+const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-page-'));
+let seeded: Awaited<ReturnType<typeof seedHandoverAndCount>>;
 
 beforeAll(async () => {
-  ({ app, base, browser } = await startSandboxWithBrowser());
-  // The demo stocks every SKU above its safety stock; raise one SKU's line so the filter has a row.
+  ({ app, base, browser } = await startSandboxWithBrowser({ MEDIA_DIR: mediaDir }));
+  // The demo stocks every SKU above its safety stock; raise one SKU's line so the filter has a row,
+  // and let the stock feature raise its low-stock alert.
   await app.db.skuStoreSetting.updateMany({ where: { storeCode: 'S001', skuCode: 'CREAM' }, data: { safetyStock: 100_000 } });
+  await app.db.$transaction((tx) => checkSafetyStock(tx, app.config, 'S001', ['CREAM'], new Date()));
+  // A handover with a photo, and a count with one SKU two short of the book.
+  seeded = await seedHandoverAndCount(app.db, createMediaStore(app.config.media), 'S001', new Date());
+  const book = (await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber();
+  await app.db.stockCountEntry.create({ data: { countId: seeded.countId, skuCode: 'CREAM', counted: book - 2, book, countedBy: 'zhoumanager', countedAt: new Date(), source: 'chat', externalId: 'browser-test:entry' } });
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
+  fs.rmSync(mediaDir, { recursive: true, force: true });
 });
 afterEach(() => page?.close());
 
@@ -34,7 +49,8 @@ it('signs in as a demo area manager, ranks their stores with a chart, and opens 
   const errors = await signInAs('liuarea');
   await page.locator('h1', { hasText: '门店健康分排名' }).waitFor();
   await page.locator('#who', { hasText: '刘经理 · 区域经理' }).waitFor();
-  const rows = page.locator('tbody tr');
+  // The ranking's table (below it, the members panel may list campaigns in a table of its own).
+  const rows = page.locator('.card:not(#members-panel) tbody tr');
   await rows.first().waitFor();
   expect(await rows.count()).toBe(2);
   expect(await rows.nth(0).locator('td').nth(1).textContent()).toBe('一店 · 人民路');
@@ -46,7 +62,8 @@ it('signs in as a demo area manager, ranks their stores with a chart, and opens 
   await page.waitForURL(`${base}/console/store/S001`);
   await page.locator('#score-summary', { hasText: '比上月' }).waitFor();
   expect(await page.locator('#score-summary .parts li').count()).toBe(4);
-  expect(await page.locator('.chart svg').count()).toBe(2);
+  // The score's trend and parts (the members panel and the sections have charts of their own).
+  expect(await page.locator('main > .grid .chart svg, main > .card:not([data-section]) > .chart svg').count()).toBe(2);
   // The stock section: filter to what is below safety stock, and export that as CSV.
   const stock = page.locator('[data-section="stock"]');
   await stock.locator('tbody tr').first().waitFor();
@@ -87,4 +104,37 @@ it('acts on a task from the store page: 完成 closes it through the task engine
   await row.locator('button[data-action="done"]').click();
   await page.locator('[data-section="tasks"] tbody tr', { hasText: '清洁制冰机（浏览器测试）' }).locator('td', { hasText: '已完成' }).waitFor();
   expect(await app.db.task.findFirstOrThrow({ where: { sourceRef: 'browser-test' } })).toMatchObject({ state: 'done', closedBy: 'zhoumanager' });
+});
+
+it("shows a store's counts, alerts, forecast and pending entries, a count's variance, and a handover's photo enlarged, on a phone", async () => {
+  const errors = await signInAs('zhoumanager', { width: 390, height: 844 });
+  await page.locator('tbody tr').first().click();
+  await page.waitForURL(`${base}/console/store/S001`);
+  for (const title of ['待审与超时', '低库存预警', '断货预测', '盘点准确率']) await page.locator('[data-section] h2', { hasText: title }).waitFor();
+  await page.locator('[data-section="lowStock"] tbody tr', { hasText: '奶油' }).waitFor();
+
+  const count = page.locator('[data-section="counts"] tbody tr', { hasText: `#${seeded.countId}` });
+  await count.click();
+  const variance = page.locator('[data-detail="counts"]');
+  await variance.locator('h2', { hasText: `盘点 #${seeded.countId}` }).waitFor();
+  const line = variance.locator('tbody tr', { hasText: '奶油' });
+  await line.waitFor();
+  expect(await line.locator('td').nth(4).textContent()).toBe('-2');
+  await variance.locator('.chart svg').waitFor();
+
+  await page.locator('[data-section="handovers"] tbody tr', { hasText: `#${seeded.handoverId}` }).click();
+  const items = page.locator('[data-detail="handovers"]');
+  const thumb = items.locator('tbody tr', { hasText: '冰箱温度照片' }).locator('button.thumb img');
+  await thumb.waitFor();
+  await page.waitForFunction(() => (document.querySelector('[data-detail="handovers"] button.thumb img') as HTMLImageElement | null)?.naturalWidth === 1);
+  expect(await thumb.getAttribute('src')).toBe(`/console/api/stores/S001/photos/${seeded.photoId}`);
+  await thumb.click();
+  const enlarged = page.locator('.lightbox img');
+  await enlarged.waitFor();
+  expect(await enlarged.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+  await page.locator('.lightbox').click();
+  await page.locator('.lightbox').waitFor({ state: 'detached' });
+  // Still a phone page: only the tables scroll sideways, inside their boxes.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  expect(errors).toEqual([]);
 });

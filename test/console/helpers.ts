@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import type { Db } from '../../src/db';
+import type { MediaStore } from '../../src/features/handover/media';
 import type { Harness } from '../helpers/harness';
 
 /** A browser's cookies for one member: what the console set, sent back on every request. */
@@ -61,4 +64,25 @@ export async function signIn(h: Harness, userid: string, returnTo = '/console/')
     if (me.status === 200) m.csrf = ((await me.json()) as { csrf: string }).csrf;
   }
   return m;
+}
+
+/** A tiny real PNG (1×1, one red pixel): what the photo route must hand back byte for byte. */
+export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGO4YGAAAAMEATF0v3V3AAAAAElFTkSuQmCC', 'base64');
+
+/**
+ * A handover of `storeCode` with one item and its photo, stored through the handover feature's
+ * own media store (the console reads it back the same way), and a closed count with one entry.
+ */
+export async function seedHandoverAndCount(db: Db, media: MediaStore, storeCode: string, at: Date): Promise<{ handoverId: bigint; itemId: bigint; photoId: bigint; countId: bigint }> {
+  const handover = await db.handover.create({
+    data: { storeCode, outgoingUserid: `out-${storeCode}`, templateScope: '*', templateVersion: 1, state: 'complete', startInboundId: `seed:${storeCode}:${at.getTime()}`, startedAt: at },
+  });
+  const item = await db.handoverItem.create({ data: { handoverId: handover.id, position: 1, itemKey: 'fridge', kind: 'photo', label: '冰箱温度照片', status: 'ok', answeredAt: at } });
+  const sha256 = crypto.createHash('sha256').update(PNG).update(storeCode).digest('hex');
+  const storageKey = await media.put(`test/${sha256}.png`, PNG, 'image/png');
+  const photo = await db.mediaFile.create({
+    data: { mediaId: `media-${sha256}`, storeCode, uploadedBy: `out-${storeCode}`, inboundId: `seed:${storeCode}`, storageKey, contentType: 'image/png', size: PNG.length, sha256, handoverItemId: item.id, createdAt: at },
+  });
+  const count = await db.stockCount.create({ data: { storeCode, status: 'closed', openedBy: 'seed', openedAt: at, closedBy: 'seed', closedAt: at, externalId: `seed:count:${storeCode}:${at.getTime()}` } });
+  return { handoverId: handover.id, itemId: item.id, photoId: photo.id, countId: count.id };
 }

@@ -1,9 +1,13 @@
 import { consoleMiddleware } from '../../src/console';
 import { SECTIONS } from '../../src/console/sections';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createMediaStore } from '../../src/features/handover/media';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { TestClock } from '../helpers/clock';
 import { startHarness, type Harness } from '../helpers/harness';
-import { member, signIn, type Member } from './helpers';
+import { member, seedHandoverAndCount, signIn, type Member } from './helpers';
 
 /**
  * Every console API checks the role server-side: a store manager sees their store, an area
@@ -13,8 +17,11 @@ import { member, signIn, type Member } from './helpers';
 const clock = new TestClock(new Date('2026-11-25T02:00:00Z').getTime());
 let h: Harness;
 const as: Record<string, Member> = {};
+const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-roles-'));
+/** Each store's handover (with a photo) and count: the rows its detail and photo APIs name. */
+const seeded: Record<string, Awaited<ReturnType<typeof seedHandoverAndCount>>> = {};
 beforeAll(async () => {
-  h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
+  h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40), MEDIA_DIR: mediaDir } });
   await importMasterData(h.app.db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\nS3,三店,华南区\n', 'csv');
   await importMasterData(
     h.app.db,
@@ -29,6 +36,7 @@ beforeAll(async () => {
   ]) {
     await h.app.db.storeScore.create({ data: { ...score, month: '2026-10', availablePoints: 100, complete: true, parts: [], computedAt: clock.now() } });
   }
+  for (const code of ['S1', 'S2', 'S3']) seeded[code] = await seedHandoverAndCount(h.app.db, createMediaStore(h.app.config.media), code, clock.now());
   for (const userid of ['boss', 'east', 'south', 'm2']) as[userid] = await signIn(h, userid);
   // A 店员 cannot sign in; a session for one (had they been demoted after signing in) must still see nothing.
   await h.app.db.staff.update({ where: { userid: 'south' }, data: { role: 'staff', area: null, storeCode: 'S3' } });
@@ -36,17 +44,38 @@ beforeAll(async () => {
   as.nobody = member(h);
   // Five sign-ins through OAuth and the fake WeCom: slow on a busy CI machine.
 }, 90_000);
-afterAll(() => h.stop());
+afterAll(async () => {
+  await h.stop();
+  fs.rmSync(mediaDir, { recursive: true, force: true });
+});
+
+/** The row a section's detail opens, in this store (a store that does not exist borrows S1's). */
+function detailRow(sectionKey: string, code: string): bigint {
+  const rows = seeded[code] ?? seeded.S1;
+  const ids: Record<string, bigint> = { counts: rows.countId, handovers: rows.handoverId };
+  if (!(sectionKey in ids)) throw new Error(`section ${sectionKey} has a detail: give this test a row of it`);
+  return ids[sectionKey];
+}
 
 /** Every store-scoped API of the console, for one store. */
 const storeApis = (code: string) => [
   { method: 'GET', path: `/console/api/stores/${code}` },
   { method: 'GET', path: `/console/api/stores/${code}/score` },
+  { method: 'GET', path: `/console/api/stores/${code}/members` },
+  { method: 'GET', path: `/console/api/stores/${code}/staff` },
+  { method: 'POST', path: `/console/api/stores/${code}/tasks` },
   ...SECTIONS.flatMap((s) => [
     { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}` },
     { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}?format=csv` },
     { method: 'POST', path: `/console/api/stores/${code}/sections/${s.key}/rows/1/done` },
+    ...(s.detail
+      ? [
+          { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}/rows/${detailRow(s.key, code)}` },
+          { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}/rows/${detailRow(s.key, code)}?format=csv` },
+        ]
+      : []),
   ]),
+  { method: 'GET', path: `/console/api/stores/${code}/photos/${(seeded[code] ?? seeded.S1).photoId}` },
 ];
 const call = (m: Member, api: { method: string; path: string }) => (api.method === 'GET' ? m.get(api.path) : m.post(api.path));
 
@@ -81,7 +110,7 @@ it('ranks only the stores a member may see', async () => {
 });
 
 it('gives nobody without a session anything (401), and a 店员 session nothing (403)', async () => {
-  const apis = [{ method: 'GET', path: '/console/api/me' }, { method: 'GET', path: '/console/api/ranking' }, { method: 'GET', path: '/console/api/anything' }, ...storeApis('S1')];
+  const apis = [{ method: 'GET', path: '/console/api/me' }, { method: 'GET', path: '/console/api/ranking' }, { method: 'GET', path: '/console/api/members' }, { method: 'GET', path: '/console/api/anything' }, ...storeApis('S1')];
   for (const api of apis) expect([api.path, (await call(as.nobody, api)).status]).toEqual([api.path, 401]);
   for (const api of apis) expect([api.path, (await call(as.demoted, api)).status]).toEqual([api.path, 403]);
 });

@@ -18,11 +18,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The bot in sandbox mode on a loopback port of its own, on a test database, and a headless Chromium to drive its pages. */
-export async function startSandboxWithBrowser(): Promise<{ app: App; fake: FakeWecom; base: string; browser: Browser }> {
+/**
+ * The bot in sandbox mode on a loopback port of its own, on a test database, and a headless
+ * Chromium to drive its pages. `env` adds settings (a MEDIA_DIR of the test's own).
+ */
+export async function startSandboxWithBrowser(env: Record<string, string> = {}): Promise<{ app: App; fake: FakeWecom; base: string; browser: Browser }> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
   const port = await freePort();
-  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }), { database: await openTestDatabase() });
+  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env }), { database: await openTestDatabase() });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

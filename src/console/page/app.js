@@ -43,6 +43,40 @@
     window.addEventListener('resize', () => c.resize());
   }
 
+  /** A photo full screen over the page; a tap anywhere, or Esc, closes it. */
+  function showPhoto(src) {
+    const close = () => { box.remove(); document.removeEventListener('keydown', onKey); };
+    const onKey = (e) => { if (e.key === 'Escape') close(); };
+    const box = el('div', { class: 'lightbox', role: 'dialog', 'aria-label': '照片', onclick: close }, el('img', { src, alt: '照片' }), el('button', { type: 'button', class: 'close', 'aria-label': '关闭' }, '×'));
+    document.addEventListener('keydown', onKey);
+    document.body.append(box);
+  }
+
+  /** A cell: photo thumbnails for a `photos` column (its URLs, space-separated), text otherwise. */
+  const cell = (col, value) =>
+    col.format === 'photos' && value
+      ? el('td', { class: 'photos' }, value.split(' ').map((src) => el('button', { type: 'button', class: 'thumb', onclick: (e) => { e.stopPropagation(); showPhoto(src); } }, el('img', { src, alt: '照片', loading: 'lazy' }))))
+      : el('td', {}, fmt(value));
+
+  /** A table's own chart (declared by its section): one category column against numeric columns. */
+  function tableChart(node, spec, columns, rows) {
+    let shown = spec.limit ? rows.slice(0, spec.limit) : rows.slice();
+    if (spec.reversed) shown = shown.reverse();
+    const label = (key) => (columns.find((c) => c.key === key) || { label: key }).label;
+    const option = {
+      grid: { left: 50, right: 20, top: 30, bottom: spec.kind === 'bar' ? 70 : 30 },
+      tooltip: { trigger: 'axis' },
+      legend: spec.series.length > 1 ? { top: 0 } : undefined,
+      xAxis: { type: 'category', data: shown.map((r) => r.cells[spec.category]), axisLabel: spec.kind === 'bar' ? { rotate: 40, interval: 0 } : {} },
+      yAxis: { type: 'value', scale: spec.kind === 'line' },
+      series: spec.series.map((key) => ({ type: spec.kind, name: label(key), data: shown.map((r) => (r.cells[key] === null ? null : Number(r.cells[key]))) })),
+    };
+    const c = window.echarts && (window.echarts.getInstanceByDom(node) || window.echarts.init(node, null, { renderer: 'svg' }));
+    if (!c) return;
+    c.setOption(option, true);
+    if (!node.dataset.sized) { node.dataset.sized = '1'; window.addEventListener('resize', () => c.resize()); }
+  }
+
   /** A table with a text filter, a choice per select column, CSV export and row actions. */
   function table(container, url, { onRow, onAction } = {}) {
     const filters = {};
@@ -51,7 +85,8 @@
     const bar = el('div', { class: 'filters' });
     const csv = el('a', { class: 'button', download: '' }, '导出 CSV');
     const summary = el('p', { class: 'summary' });
-    container.append(summary, bar, body);
+    const chartBox = el('div', { class: 'chart', hidden: true });
+    container.append(summary, chartBox, bar, body);
 
     const query = (extra = {}) => {
       const q = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
@@ -72,6 +107,10 @@
       }
       csv.href = query({ format: 'csv' });
       if (data.summary) summary.textContent = data.summary;
+      if (data.chart && data.rows.length) {
+        chartBox.hidden = false;
+        tableChart(chartBox, data.chart, data.columns, data.rows);
+      } else chartBox.hidden = true;
       body.replaceChildren(
         data.rows.length === 0
           ? el('p', { class: 'muted' }, '没有数据')
@@ -79,13 +118,14 @@
               el('thead', {}, el('tr', {}, data.columns.map((c) => el('th', {}, c.label)), data.rows.some((r) => r.actions?.length) ? el('th', {}, '操作') : null)),
               el('tbody', {}, data.rows.map((r) =>
                 el('tr', { class: onRow ? 'link' : null, onclick: onRow ? () => onRow(r) : null },
-                  data.columns.map((c) => el('td', {}, fmt(r.cells[c.key]))),
+                  data.columns.map((c) => cell(c, r.cells[c.key])),
                   data.rows.some((x) => x.actions?.length) ? el('td', { class: 'actions' }, (r.actions || []).map((a) => el('button', { type: 'button', 'data-action': a.key, onclick: async (e) => { e.stopPropagation(); await onAction(r, a); load(); } }, a.label))) : null)))),
       );
       return data;
     }
     let timer = null;
     const debounce = () => { clearTimeout(timer); timer = setTimeout(load, 250); };
+    container.addEventListener('reload', () => load());
     return load();
   }
 
@@ -102,6 +142,7 @@
       el('label', {}, '月份 ', el('select', { onchange: (e) => go(`/console/?month=${e.target.value}`) }, (data.months.length ? data.months : [data.month]).map((m) => el('option', { value: m, selected: m === data.month }, monthText(m))))),
       el('p', { class: 'muted' }, '得分率 = 得分 / 可得满分；缺数据的项不计入可得满分，这样的分数标为"不完整"。点一行看门店。'),
     );
+    if (me.stores.length > 1) membersPanel(view, '/console/api/members', { crossStore: true });
     const scored = data.rows.filter((r) => r.cells.percent !== null);
     chart(chartBox, {
       grid: { left: 90, right: 20, top: 10, bottom: 30 },
@@ -153,7 +194,19 @@
     for (const section of info.sections) {
       const card = el('div', { class: 'card', 'data-section': section.key }, el('h2', {}, section.title));
       view.append(card);
-      table(card, `/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}`, {
+      const sectionUrl = `/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}`;
+      // A section with a detail: tapping a row opens its table (a count's variance, a handover's items) below.
+      const detail = el('div', { class: 'detail', 'data-detail': section.key });
+      if (section.detail) card.after(detail);
+      const openDetail = async (row) => {
+        const heading = el('h2', {});
+        detail.replaceChildren(el('div', { class: 'card' }, el('button', { type: 'button', class: 'close-detail', onclick: () => detail.replaceChildren() }, '收起'), heading));
+        const data = await table(detail.firstChild, `${sectionUrl}/rows/${encodeURIComponent(row.id)}`).catch((err) => detail.firstChild.append(el('p', { class: 'error' }, err.message)));
+        if (data && data.title) heading.textContent = data.title;
+        detail.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      };
+      table(card, sectionUrl, {
+        onRow: section.detail ? openDetail : undefined,
         onAction: async (row, action) => {
           try {
             await api(`/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}/rows/${encodeURIComponent(row.id)}/${action.key}`, { body: {} });
@@ -162,7 +215,146 @@
           }
         },
       }).catch((err) => card.append(el('p', { class: 'error' }, err.message)));
+      if (section.key === 'tasks') taskForm(card, code);
     }
+    const segments = view.querySelector('[data-section="memberSegments"]');
+    if (segments) membersPanel(segments, `/console/api/stores/${encodeURIComponent(code)}/members`, { before: true });
+  }
+
+  /* ── members: segments and campaign results (charts; the tables are sections) ── */
+  const pct = (r) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)}%`);
+
+  /** Segment sizes and the campaigns' uplift with its 95% interval; across stores also a table of the campaigns. */
+  async function membersPanel(anchor, url, { before = false, crossStore = false } = {}) {
+    const card = el('div', { class: 'card', id: 'members-panel' }, el('h2', {}, crossStore ? '会员概况（你负责的门店）' : '会员概况'));
+    if (before) anchor.before(card);
+    else anchor.append(card);
+    let data;
+    try {
+      data = await api(url);
+    } catch (err) {
+      card.append(el('p', { class: 'error' }, err.message));
+      return;
+    }
+    card.append(el('p', {}, data.members ? `会员 ${data.members} 人，30 天内到店 ${data.active30d} 人（活跃率 ${pct(data.activeShare)}）。` : '还没有会员。'));
+    if (crossStore && data.stores.length > 1) card.append(el('p', { class: 'muted' }, data.stores.map((st) => `${st.name}：${st.members} 人，活跃率 ${pct(st.activeShare)}`).join('；')));
+    const boxes = el('div', { class: 'grid' });
+    card.append(boxes);
+    // Both boxes in the grid before either chart is drawn: ECharts takes its size when it starts.
+    const tags = data.segments.slice(0, 12);
+    const segmentsBox = tags.length ? el('div', { class: 'chart', id: 'segments-chart' }) : null;
+    const measured = data.campaigns.filter((c) => c.results.treated.members && c.results.holdout.members);
+    const upliftBox = measured.length ? el('div', { class: 'chart', id: 'uplift-chart' }) : null;
+    if (segmentsBox) boxes.append(el('div', {}, el('h3', {}, '各分群人数'), segmentsBox));
+    if (upliftBox) boxes.append(el('div', {}, el('h3', {}, '复购率：发券组 − 对照组（百分点，95% 区间）'), upliftBox));
+    if (segmentsBox) {
+      chart(segmentsBox, {
+        grid: { left: 90, right: 20, top: 10, bottom: 40 },
+        legend: { bottom: 0 },
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'value' },
+        yAxis: { type: 'category', inverse: true, data: tags.map((t) => t.tag) },
+        series: [
+          { type: 'bar', stack: 'm', name: '30天到店', data: tags.map((t) => t.active30d) },
+          { type: 'bar', stack: 'm', name: '30天未到店', itemStyle: { color: '#d0d7de' }, data: tags.map((t) => t.members - t.active30d) },
+        ],
+      });
+    }
+    if (upliftBox) upliftChart(upliftBox, measured);
+    if (!data.campaigns.length) card.append(el('p', { class: 'muted' }, '还没有涉及这些会员的活动。'));
+    else if (crossStore) {
+      card.append(el('div', { class: 'table-wrap' }, el('table', {},
+        el('thead', {}, el('tr', {}, ['活动', '门店', '状态', '发出', '送达', '核销', '核销率', '复购率提升 [95%区间]', '人均消费提升', 'ROI'].map((h) => el('th', {}, h)))),
+        el('tbody', {}, data.campaigns.map((c) => {
+          const r = c.results;
+          const u = r.uplift.repeatRate;
+          return el('tr', {}, el('td', {}, c.name), el('td', {}, c.stores.join('、')), el('td', {}, c.statusText), el('td', {}, r.sent), el('td', {}, r.delivered), el('td', {}, r.redeemed), el('td', {}, pct(r.redemptionRate)),
+            el('td', {}, `${pct(u.difference)} [${pct(u.low)}, ${pct(u.high)}]`), el('td', {}, `¥${r.uplift.revenuePerMember.difference.toFixed(2)}`), el('td', {}, r.uplift.roi === null ? '—' : r.uplift.roi.toFixed(2)));
+        })))));
+      card.append(el('p', { class: 'muted' }, '每个活动只计你负责的门店的会员。区间跨过 0 即与对照组无显著差异。'));
+    }
+  }
+
+  /** One bar per campaign (the difference) with a whisker from the interval's low to its high end. */
+  function upliftChart(box, campaigns) {
+    const points = (n) => Math.round(n * 1000) / 10;
+    const diffs = campaigns.map((c) => c.results.uplift.repeatRate);
+    chart(box, {
+      grid: { left: 50, right: 20, top: 20, bottom: 40 },
+      tooltip: {
+        trigger: 'axis',
+        formatter: (items) => {
+          const c = campaigns[items[0].dataIndex];
+          const r = c.results;
+          // The tooltip is HTML: the campaign's name is text.
+          const name = c.name.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+          return `${name}<br>发券组 ${pct(r.treated.repeatRate)}（${r.treated.members} 人）<br>对照组 ${pct(r.holdout.repeatRate)}（${r.holdout.members} 人）<br>提升 ${points(r.uplift.repeatRate.difference)} [${points(r.uplift.repeatRate.low)}, ${points(r.uplift.repeatRate.high)}] 百分点`;
+        },
+      },
+      xAxis: { type: 'category', data: campaigns.map((c) => c.name) },
+      yAxis: { type: 'value' },
+      series: [
+        { type: 'bar', name: '提升', barMaxWidth: 48, data: diffs.map((d) => ({ value: points(d.difference), itemStyle: { color: d.low > 0 ? '#1a7f37' : d.high < 0 ? '#cf222e' : '#8f959e' } })) },
+        {
+          type: 'custom',
+          name: '95% 区间',
+          data: diffs.map((d, i) => [i, points(d.low), points(d.high)]),
+          // Both ends on the value axis, so the axis reaches the whole interval.
+          encode: { x: 0, y: [1, 2] },
+          renderItem: (params, api) => {
+            const low = api.coord([api.value(0), api.value(1)]);
+            const high = api.coord([api.value(0), api.value(2)]);
+            const half = Math.min(api.size([1, 0])[0] * 0.15, 16);
+            const line = (x1, y1, x2, y2) => ({ type: 'line', shape: { x1, y1, x2, y2 }, style: { stroke: '#1f2329', lineWidth: 1.5 } });
+            return { type: 'group', children: [line(low[0], low[1], high[0], high[1]), line(low[0] - half, low[1], low[0] + half, low[1]), line(high[0] - half, high[1], high[0] + half, high[1])] };
+          },
+          z: 10,
+        },
+      ],
+    });
+  }
+
+  /* ── a task given from the store page: through the task engine, like `任务 … @张三` in chat ── */
+  const requestId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+  async function taskForm(card, code) {
+    const { staff, timezone } = await api(`/console/api/stores/${encodeURIComponent(code)}/staff`).catch(() => ({ staff: [] }));
+    if (!staff.length) return;
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + 86_400_000));
+    let id = requestId();
+    const message = el('p', { class: 'form-message', role: 'status' });
+    const form = el('form', { class: 'task-form', hidden: true },
+      el('label', {}, '任务', el('input', { name: 'title', required: true, maxlength: '100', placeholder: '例如：清洁制冰机' })),
+      el('label', {}, '负责人', el('select', { name: 'assignee', required: true }, el('option', { value: '' }, '请选择'), staff.map((s) => el('option', { value: s.userid }, `${s.name}（${s.roleName}）`)))),
+      el('label', {}, `截止（${timezone}）`, el('input', { name: 'due', type: 'datetime-local', required: true, value: `${tomorrow}T09:00` })),
+      el('label', {}, '备注（可选）', el('textarea', { name: 'note', rows: '2', maxlength: '500' })),
+      el('div', {}, el('button', { type: 'submit', class: 'primary' }, '派任务'), ' ', el('button', { type: 'button', onclick: () => { form.hidden = true; open.hidden = false; } }, '取消')),
+      message,
+    );
+    const open = el('button', { type: 'button', class: 'primary', id: 'new-task', onclick: () => { form.hidden = false; open.hidden = true; message.textContent = ''; } }, '＋ 派任务');
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const submit = form.querySelector('button[type="submit"]');
+      const values = Object.fromEntries(new FormData(form));
+      submit.disabled = true;
+      message.className = 'form-message';
+      message.textContent = '提交中…';
+      try {
+        const task = await api(`/console/api/stores/${encodeURIComponent(code)}/tasks`, { body: { ...values, note: values.note || undefined, requestId: id } });
+        const who = staff.find((s) => s.userid === task.assignee);
+        message.textContent = `已派给 ${who ? who.name : task.assignee}，任务卡片已发到企业微信。`;
+        id = requestId();
+        form.elements.namedItem('title').value = '';
+        form.elements.namedItem('note').value = '';
+        card.dispatchEvent(new Event('reload'));
+      } catch (err) {
+        message.className = 'form-message error';
+        message.textContent = err.message;
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    card.querySelector('h2').after(open, form);
   }
 
   async function showSignIn() {

@@ -1,8 +1,27 @@
 import { verifyChain } from '../../features/handover/log';
 import { STATE_TEXT } from '../../features/handover/records';
+import { photoPath } from '../photos';
 import { dateTime, type ConsoleSection } from './types';
 
-/** The store's handovers of the last 30 days, with their flagged items and photos, under the hash-chain check. */
+const ITEM_STATUS: Record<string, string> = { pending: '未填', ok: '正常', flagged: '异常', skipped: '跳过' };
+const CONFIRMATION: Record<string, string> = { confirmed: '已确认', disputed: '有异议' };
+
+/** An item's answer as staff gave it (photos are media_file rows, shown beside it). */
+function answerText(answer: unknown): string | null {
+  if (!answer || typeof answer !== 'object') return null;
+  const a = answer as { yes?: boolean; number?: number; expected?: number; book?: number; text?: string };
+  if (typeof a.yes === 'boolean') return a.yes ? '是' : '否';
+  if (typeof a.number === 'number') {
+    const against = a.book !== undefined ? `，账面 ${a.book}` : a.expected !== undefined ? `，应为 ${a.expected}` : '';
+    return `${a.number}${against}`;
+  }
+  return typeof a.text === 'string' ? a.text : null;
+}
+
+/**
+ * The store's handovers of the last 30 days, with their flagged items and photos, under the
+ * hash-chain check. Tapping one lists its items with their photos (and the photos of a dispute).
+ */
 export const handoverSection: ConsoleSection = {
   key: 'handovers',
   title: '交接班',
@@ -25,8 +44,14 @@ export const handoverSection: ConsoleSection = {
   async rows({ db, clock, timezone }, storeCode) {
     const since = new Date(clock.now().getTime() - 30 * 86_400_000);
     const handovers = await db.handover.findMany({ where: { storeCode, startedAt: { gte: since } }, include: { items: true }, orderBy: { startedAt: 'desc' }, take: 500 });
-    const photos = await db.mediaFile.groupBy({ by: ['handoverItemId'], where: { handoverItemId: { in: handovers.flatMap((h) => h.items.map((i) => i.id)) } }, _count: true });
-    const photosByItem = new Map(photos.map((p) => [String(p.handoverItemId), p._count]));
+    const itemIds = handovers.flatMap((h) => h.items.map((i) => i.id));
+    // The item's own photos and those sent with a dispute of it: the same photos the detail shows.
+    const photos = await db.mediaFile.findMany({ where: { OR: [{ handoverItemId: { in: itemIds } }, { disputeItemId: { in: itemIds } }] }, select: { handoverItemId: true, disputeItemId: true } });
+    const photosByItem = new Map<string, number>();
+    for (const p of photos) {
+      const item = String(p.handoverItemId ?? p.disputeItemId);
+      photosByItem.set(item, (photosByItem.get(item) ?? 0) + 1);
+    }
     const userids = [...new Set(handovers.flatMap((h) => [h.outgoingUserid, ...(h.incomingUserid ? [h.incomingUserid] : [])]))];
     const names = new Map((await db.staff.findMany({ where: { userid: { in: userids } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
     return handovers.map((h) => ({
@@ -44,5 +69,40 @@ export const handoverSection: ConsoleSection = {
         findings: h.items.flatMap((i) => (i.finding ? [`${i.label}：${i.finding}`] : [])).join('；') || null,
       },
     }));
+  },
+  detail: {
+    columns: [
+      { key: 'position', label: '序号' },
+      { key: 'label', label: '项目' },
+      // Beside the item, where a phone shows it without scrolling the table.
+      { key: 'photos', label: '照片', format: 'photos' },
+      { key: 'status', label: '状态', filter: 'select' },
+      { key: 'answer', label: '填写' },
+      { key: 'finding', label: '异常说明' },
+      { key: 'confirmation', label: '接班确认', filter: 'select' },
+    ],
+    async rows({ db, timezone }, storeCode, rowId) {
+      const handover = /^\d+$/.test(rowId) ? await db.handover.findUnique({ where: { id: BigInt(rowId) }, include: { items: { orderBy: { position: 'asc' } } } }) : null;
+      if (!handover || handover.storeCode !== storeCode) return null;
+      const itemIds = handover.items.map((i) => i.id);
+      const photos = await db.mediaFile.findMany({ where: { OR: [{ handoverItemId: { in: itemIds } }, { disputeItemId: { in: itemIds } }] }, orderBy: { id: 'asc' } });
+      const photosOf = (id: bigint) => photos.filter((p) => p.handoverItemId === id || p.disputeItemId === id).map((p) => photoPath(storeCode, p.id));
+      return {
+        title: `交接 #${handover.id}（${dateTime(handover.startedAt, timezone)}，${STATE_TEXT[handover.state] ?? handover.state}）`,
+        summary: `${handover.items.length} 项，照片 ${photos.length} 张；点照片放大。`,
+        rows: handover.items.map((i) => ({
+          id: String(i.id),
+          cells: {
+            position: i.position,
+            label: i.label,
+            status: ITEM_STATUS[i.status] ?? i.status,
+            answer: answerText(i.answer),
+            finding: [i.finding, i.disputeNote && `异议：${i.disputeNote}`].filter(Boolean).join('；') || null,
+            confirmation: i.confirmation ? (CONFIRMATION[i.confirmation] ?? i.confirmation) : null,
+            photos: photosOf(i.id).join(' ') || null,
+          },
+        })),
+      };
+    },
   },
 };

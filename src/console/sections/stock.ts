@@ -1,7 +1,7 @@
 import { Prisma } from '../../generated/prisma/client';
 import { dateTime, type ConsoleSection } from './types';
 
-const KIND_LABELS: Record<string, string> = {
+export const KIND_LABELS: Record<string, string> = {
   receipt: '入库',
   sale: '销售',
   waste: '报损',

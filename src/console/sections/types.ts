@@ -7,6 +7,8 @@ export interface SectionColumn {
   label: string;
   /** How the page filters on this column: free text, or a choice of the values present. */
   filter?: 'select';
+  /** `photos`: the cell holds photo URLs separated by spaces; the page shows them as thumbnails. */
+  format?: 'photos';
 }
 
 export type Cell = string | number | null;
@@ -25,6 +27,25 @@ export interface SectionContext {
   timezone: string;
 }
 
+/** A chart the page draws over a table's rows (as filtered): one category column, numeric series. */
+export interface SectionChart {
+  kind: 'bar' | 'line';
+  category: string;
+  series: string[];
+  /** Rows come newest first; a trend reads oldest first. */
+  reversed?: boolean;
+  /** Only the first rows (the table is sorted by what matters most). */
+  limit?: number;
+}
+
+/** What opens under a section when a row is tapped: one more table, about that row. */
+export interface SectionDetail {
+  columns: SectionColumn[];
+  chart?: SectionChart;
+  /** Null when the row is not this store's (or does not exist): 404. */
+  rows(ctx: SectionContext, storeCode: string, rowId: string): Promise<{ title: string; summary?: string; rows: SectionRow[] } | null>;
+}
+
 /**
  * One table on a store's console page. A feature's data shows in the console by adding a section
  * to SECTIONS (src/console/sections/index.ts); the page renders it with filters and CSV export,
@@ -37,6 +58,9 @@ export interface ConsoleSection {
   rows(ctx: SectionContext, storeCode: string): Promise<SectionRow[]>;
   /** One line above the table (the handover log's hash-chain check). */
   summary?(ctx: SectionContext, storeCode: string): Promise<string>;
+  chart?: SectionChart;
+  /** Tapping a row opens this table about it (a count's variance per SKU, a handover's items). */
+  detail?: SectionDetail;
   /** A row's action by a member who may see the store. Throws ActionRefused for a clear 4xx. */
   act?(ctx: SectionContext & { staff: Staff }, storeCode: string, rowId: string, action: string): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type { DbTx } from '../../db';
+import { Prisma } from '../../generated/prisma/client';
 
 /** Normal quantile for a two-sided 95% interval. */
 const Z95 = 1.959964;
@@ -50,18 +51,23 @@ interface GroupRow {
 }
 
 /**
- * A campaign's results. Each member's window runs from their assignment to the coupon's expiry,
+ * A campaign's results. With `stores`, only over its members whose home store is one of them
+ * (the console: a manager sees their stores' share of a campaign, never the rest of the chain's),
+ * everything below computed the same way over that subset.
+ * Each member's window runs from their assignment to the coupon's expiry,
  * the same for treated and holdout members assigned in the same run. "Treated" counts every
  * treated member whose message was created (intention to treat: also those whose owner never
  * confirmed), so the comparison with the holdout is not flattered by who happened to get it.
  */
-export async function campaignResults(db: DbTx, campaignId: string): Promise<CampaignResults | null> {
+export async function campaignResults(db: DbTx, campaignId: string, opts: { stores?: string[] } = {}): Promise<CampaignResults | null> {
   const campaign = await db.campaign.findUnique({ where: { id: campaignId } });
   if (!campaign) return null;
+  const inStores = (memberCode: Prisma.Sql) =>
+    opts.stores ? Prisma.sql`AND ${memberCode} IN (SELECT code FROM member WHERE home_store = ANY(${opts.stores}::text[]))` : Prisma.empty;
   const groups = await db.$queryRaw<GroupRow[]>`
     WITH cm AS (
       SELECT member_code, arm, assigned_at, valid_until FROM campaign_member
-      WHERE campaign_id = ${campaignId} AND (arm = 'holdout' OR status NOT IN ('queued', 'sending'))
+      WHERE campaign_id = ${campaignId} AND (arm = 'holdout' OR status NOT IN ('queued', 'sending')) ${inStores(Prisma.sql`member_code`)}
     ), per_member AS (
       SELECT cm.member_code, cm.arm, count(o.order_id) AS orders, coalesce(sum(o.amount), 0) AS revenue
       FROM cm LEFT JOIN member_order o ON o.member_code = cm.member_code AND o.ordered_at >= cm.assigned_at AND o.ordered_at < cm.valid_until
@@ -84,11 +90,11 @@ export async function campaignResults(db: DbTx, campaignId: string): Promise<Cam
       count(*) FILTER (WHERE status IN ('failed', 'unknown')) AS failed,
       count(*) FILTER (WHERE status = 'awaiting_confirmation') AS waiting,
       min(assigned_at) AS "from", max(valid_until) AS "to"
-    FROM campaign_member WHERE campaign_id = ${campaignId}`;
+    FROM campaign_member WHERE campaign_id = ${campaignId} ${inStores(Prisma.sql`member_code`)}`;
   const [redemption] = await db.$queryRaw<{ redeemed: bigint; revenue: string | null; cost: string | null; margin: string | null }[]>`
     WITH r AS (
       SELECT o.* FROM campaign_member c JOIN member_order o ON o.coupon_code = c.coupon_code AND o.member_code = c.member_code
-      WHERE c.campaign_id = ${campaignId} AND c.arm = 'treated' AND o.ordered_at >= c.assigned_at AND o.ordered_at < c.valid_until
+      WHERE c.campaign_id = ${campaignId} AND c.arm = 'treated' AND o.ordered_at >= c.assigned_at AND o.ordered_at < c.valid_until ${inStores(Prisma.sql`c.member_code`)}
     )
     SELECT (SELECT count(DISTINCT member_code) FROM r) AS redeemed, (SELECT sum(amount) FROM r)::text AS revenue, (SELECT sum(discount) FROM r)::text AS cost,
       (SELECT sum((l->>'amount')::numeric - (l->>'cost')::numeric) FROM r CROSS JOIN LATERAL jsonb_array_elements(r.lines) l WHERE l->>'cost' IS NOT NULL)::text AS margin`;

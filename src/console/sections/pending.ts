@@ -1,0 +1,104 @@
+import { TRANSFER_ARRIVAL_MS } from '../../features/stock/count-commands';
+import { receivedUnbookedDeliveries } from '../../features/stock/deliveries';
+import { format } from '../../features/stock/ledger';
+import { KIND_LABELS } from './stock';
+import { dateTime, type SectionRow, type ConsoleSection } from './types';
+
+/** Late-recorded moves stay on the list this long. */
+const LATE_MOVE_DAYS = 30;
+
+const hoursSince = (at: Date, now: Date) => Math.max(0, Math.round((now.getTime() - at.getTime()) / 360_000) / 10);
+
+/**
+ * What waits on someone, and what was entered too late: waste held over the day's limit
+ * (src/features/stock/loss-review.ts), deliveries that arrived and are not booked (the late ones
+ * already cost points, late-deliveries.ts), transfers to the store not yet received, and moves
+ * recorded long after they happened (stock_late_move). The waiting ones come first, oldest first.
+ * Loss holds are decided on their WeCom cards: the stock feature books them from the card tap
+ * (with the staff member's reason and the card updates), so the console shows them only.
+ */
+export const pendingSection: ConsoleSection = {
+  key: 'pending',
+  title: '待审与超时',
+  columns: [
+    { key: 'type', label: '类型', filter: 'select' },
+    { key: 'what', label: '内容' },
+    { key: 'who', label: '人员', filter: 'select' },
+    { key: 'at', label: '时间' },
+    { key: 'hours', label: '已等/晚记(小时)' },
+    { key: 'state', label: '状态', filter: 'select' },
+  ],
+  async rows({ db, clock, timezone }, storeCode) {
+    const now = clock.now();
+    const [holds, deliveries, lateDeliveries, transfers, lateMoves] = await Promise.all([
+      db.stockLossHold.findMany({ where: { storeCode, status: 'pending' }, orderBy: { createdAt: 'asc' } }),
+      receivedUnbookedDeliveries(db, storeCode, now),
+      db.stockDelivery.findMany({ where: { storeCode, bookedAt: null, lateAt: { not: null } }, select: { id: true } }),
+      db.stockTransfer.findMany({ where: { toStore: storeCode, status: 'in_transit' }, orderBy: { sentAt: 'asc' } }),
+      db.stockLateMove.findMany({ where: { storeCode, flaggedAt: { gte: new Date(now.getTime() - LATE_MOVE_DAYS * 86_400_000) } }, orderBy: { flaggedAt: 'desc' } }),
+    ]);
+    const moves = await db.stockMove.findMany({ where: { id: { in: lateMoves.map((l) => l.moveId) } } });
+    const skus = new Map((await db.sku.findMany({ where: { code: { in: [...holds, ...transfers, ...moves].map((x) => x.skuCode) } } })).map((s) => [s.code, s]));
+    const userids = [...holds.map((h) => h.staffUserid), ...transfers.map((t) => t.sentBy), ...moves.flatMap((m) => (m.staffUserid ? [m.staffUserid] : []))];
+    const names = new Map((await db.staff.findMany({ where: { userid: { in: userids } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
+    const stores = new Map((await db.store.findMany({ where: { code: { in: transfers.map((t) => t.fromStore) } }, select: { code: true, name: true } })).map((s) => [s.code, s.name]));
+    const late = new Set(lateDeliveries.map((d) => d.id));
+    const sku = (code: string) => ({ name: skus.get(code)?.name ?? code, unit: skus.get(code)?.baseUnit ?? '' });
+    const person = (userid: string | null) => (userid ? (names.get(userid) ?? userid) : null);
+
+    const rows: SectionRow[] = [
+      ...holds.map((h) => ({
+        id: `hold:${h.id}`,
+        cells: {
+          type: '报损待审',
+          what: `${sku(h.skuCode).name} ${format(h.quantity)}${sku(h.skuCode).unit}${h.reason ? `（${h.reason}）` : ''}，今日报损 ${format(h.dayTotal)}，上限 ${format(h.dayLimit)}`,
+          who: person(h.staffUserid),
+          at: dateTime(h.createdAt, timezone),
+          hours: hoursSince(h.createdAt, now),
+          state: h.needsManager && !h.managerApprovedAt ? '待店长批准' : '待店员确认',
+        },
+      })),
+      ...deliveries.map((d) => ({
+        id: `delivery:${d.id}`,
+        cells: {
+          type: '到货未入库',
+          what: `到货单 ${d.id}：${d.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、')}`,
+          who: null,
+          at: dateTime(d.expectedAt, timezone),
+          hours: hoursSince(d.expectedAt, now),
+          state: late.has(d.id) ? '已超时（已扣分）' : '待入库',
+        },
+      })),
+      ...transfers.map((t) => ({
+        id: `transfer:${t.id}`,
+        cells: {
+          type: '调拨未收货',
+          what: `调拨单 #${t.id}，${stores.get(t.fromStore) ?? t.fromStore} 调来 ${sku(t.skuCode).name} ${format(t.quantity)}${sku(t.skuCode).unit}`,
+          who: person(t.sentBy),
+          at: dateTime(t.sentAt, timezone),
+          hours: hoursSince(t.sentAt, now),
+          // As long as a count waits for it (count-commands.ts): by then it should have arrived.
+          state: now.getTime() - t.sentAt.getTime() >= TRANSFER_ARRIVAL_MS ? '超时未确认' : '在途',
+        },
+      })),
+      ...lateMoves.flatMap((l) => {
+        const m = moves.find((x) => x.id === l.moveId);
+        if (!m) return [];
+        return [
+          {
+            id: `late:${l.moveId}`,
+            cells: {
+              type: '补记过晚',
+              what: `${KIND_LABELS[m.kind] ?? m.kind} ${sku(m.skuCode).name} ${format(m.quantity.abs())}${sku(m.skuCode).unit}，发生于 ${dateTime(m.occurredAt, timezone)}`,
+              who: person(m.staffUserid),
+              at: dateTime(m.recordedAt, timezone),
+              hours: Math.round(l.minutesLate / 6) / 10,
+              state: '晚记已标记',
+            },
+          },
+        ];
+      }),
+    ];
+    return rows;
+  },
+};

@@ -1,0 +1,95 @@
+import { chainDate, weekdayOf } from '../../features/stock/chain-time';
+import { HISTORY_DAYS } from '../../features/stock/forecast';
+import { format } from '../../features/stock/ledger';
+import { HORIZON_DAYS, stockoutRisks } from '../../features/stock/stockout';
+import { dateTime, type ConsoleSection } from './types';
+
+const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+/**
+ * What is below safety stock now, as the stock feature's alert state has it (stock_low_alert,
+ * src/features/stock/alerts.ts): the reorder quantity is the one it worked out when the SKU
+ * dropped and the manager was told, beside today's on-hand.
+ */
+export const lowStockSection: ConsoleSection = {
+  key: 'lowStock',
+  title: '低库存预警',
+  columns: [
+    { key: 'sku', label: '编码' },
+    { key: 'name', label: '商品' },
+    { key: 'category', label: '分类', filter: 'select' },
+    { key: 'onHand', label: '现有' },
+    { key: 'safetyStock', label: '安全库存' },
+    { key: 'reorder', label: '建议补货' },
+    { key: 'unit', label: '单位' },
+    { key: 'alerted', label: '预警时间' },
+  ],
+  async summary({ db }, storeCode) {
+    const low = await db.stockLowAlert.count({ where: { storeCode, state: 'low' } });
+    return low ? `${low} 项低于安全库存。建议补货量 = 安全库存 + 预计用量 − 现有 − 在途，在预警时算出。` : '没有低于安全库存的商品。';
+  },
+  async rows({ db, timezone }, storeCode) {
+    const alerts = await db.stockLowAlert.findMany({ where: { storeCode, state: 'low' }, orderBy: { alertedAt: 'desc' } });
+    const skuCodes = alerts.map((a) => a.skuCode);
+    const [skus, settings, balances] = await Promise.all([
+      db.sku.findMany({ where: { code: { in: skuCodes } } }),
+      db.skuStoreSetting.findMany({ where: { storeCode, skuCode: { in: skuCodes } } }),
+      db.stockBalance.findMany({ where: { storeCode, skuCode: { in: skuCodes } } }),
+    ]);
+    const sku = new Map(skus.map((s) => [s.code, s]));
+    const safety = new Map(settings.map((s) => [s.skuCode, s.safetyStock]));
+    const onHand = new Map(balances.map((b) => [b.skuCode, b.onHand]));
+    return alerts.map((a) => ({
+      cells: {
+        sku: a.skuCode,
+        name: sku.get(a.skuCode)?.name ?? a.skuCode,
+        category: sku.get(a.skuCode)?.category ?? null,
+        onHand: format(onHand.get(a.skuCode) ?? 0),
+        safetyStock: safety.has(a.skuCode) ? format(safety.get(a.skuCode)!) : null,
+        reorder: format(a.reorderQuantity),
+        unit: sku.get(a.skuCode)?.baseUnit ?? null,
+        alerted: a.alertedAt ? dateTime(a.alertedAt, timezone) : null,
+      },
+    }));
+  },
+};
+
+/**
+ * The SKUs likely to run out in the coming week, and the day. The forecast is not stored (the
+ * morning job only sends it), so it is computed here on request by the stock feature's own
+ * stockoutRisks: the same answer the store manager got at 07:00, as of now.
+ */
+export const stockoutSection: ConsoleSection = {
+  key: 'stockout',
+  title: '断货预测',
+  columns: [
+    { key: 'sku', label: '编码' },
+    { key: 'name', label: '商品' },
+    { key: 'onHand', label: '现有' },
+    { key: 'daily', label: '日均预计用量' },
+    { key: 'unit', label: '单位' },
+    { key: 'runOut', label: '预计用完' },
+    { key: 'daysLeft', label: '还剩(天)' },
+  ],
+  async summary() {
+    return `按近 ${HISTORY_DAYS} 天的用量（含星期规律）预测未来 ${HORIZON_DAYS} 天，计入未入库的到货和在途调拨；打开页面时现算。`;
+  },
+  async rows({ db, clock, timezone }, storeCode) {
+    const today = chainDate(clock.now(), timezone);
+    const risks = await stockoutRisks(db, storeCode, today, timezone);
+    return risks.map((r) => {
+      const daysLeft = Math.round((Date.parse(r.runOutDate) - Date.parse(today)) / 86_400_000);
+      return {
+        cells: {
+          sku: r.skuCode,
+          name: r.skuName,
+          onHand: format(r.onHand),
+          daily: format(Math.round((r.usage.reduce((a, b) => a + b, 0) / r.usage.length) * 10) / 10),
+          unit: r.unit,
+          runOut: `${daysLeft === 0 ? '今天 ' : ''}${r.runOutDate.slice(5)}（${WEEKDAYS[weekdayOf(r.runOutDate)]}）`,
+          daysLeft,
+        },
+      };
+    });
+  },
+};
