@@ -55,7 +55,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   const settings = config.console;
   if (!settings) return [];
   const cookies = new SessionCookies(settings.sessionSecret, settings.sessionHours, clock);
-  const sectionContext = { db, clock, timezone: config.timezone };
+  const sectionContext = { db, clock, timezone: config.timezone, countTolerance: config.stockChecks.countTolerance };
   const media = createMediaStore(config.media);
   const router = new Router({ prefix: '/console' });
 

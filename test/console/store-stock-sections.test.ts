@@ -115,7 +115,7 @@ it("shows a count's variance per SKU, the costliest first, and the SKUs with sto
   ]);
   expect(variance.summary).toBe('数量准确率 98.1%，金额准确率 98.5%，差异在 ±2% 内的商品 2/3（66.7%）；有库存但没盘到 1 项：白糖 5袋。');
   const outside = await east.get(`/console/api/stores/S1/sections/counts/rows/${closedCount}?f.withinTolerance=否&format=csv`);
-  expect((await outside.text()).trim().split('\n')).toEqual(['编码,商品,账面,实盘,差异,单位,成本价,差异金额(元),±2%内', 'TEA,红茶,30,31,1,袋,12.00,12.00,否']);
+  expect((await outside.text()).trim().split('\n')).toEqual(['编码,商品,账面,实盘,差异,单位,成本价,差异金额(元),容差内', 'TEA,红茶,30,31,1,袋,12.00,12.00,否']);
 });
 
 it("answers 404 for another store's count under this store, and for a count that does not exist", async () => {

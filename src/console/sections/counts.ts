@@ -1,4 +1,5 @@
-import { COUNT_TOLERANCE, countAccuracy, isWithinTolerance, uncountedWithStock, variance, varianceLines, type CountAccuracy } from '../../features/stock/counts';
+import type { CountTolerance } from '../../config';
+import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from '../../features/stock/counts';
 import { format } from '../../features/stock/ledger';
 import { dateTime, type ConsoleSection } from './types';
 
@@ -10,9 +11,10 @@ const percent = (ratio: number) => Math.round(ratio * 1000) / 10;
 /** Strings, so the page shows them exactly (it rounds numbers to one decimal). */
 const money = (amount: number) => (Math.round(amount * 100) / 100).toFixed(2);
 
-function accuracyText(a: CountAccuracy): string {
+function accuracyText(lines: VarianceLine[], tolerance: CountTolerance): string {
+  const a = countAccuracy(lines, tolerance);
   const within = Math.round(a.withinTolerance * a.skus);
-  return `数量准确率 ${percent(a.byQuantity)}%，金额准确率 ${percent(a.byCost)}%，差异在 ±${COUNT_TOLERANCE * 100}% 内的商品 ${within}/${a.skus}（${percent(a.withinTolerance)}%）`;
+  return `数量准确率 ${percent(a.byQuantity)}%，金额准确率 ${percent(a.byCost)}%，差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${a.skus}（${percent(a.withinTolerance)}%）`;
 }
 
 /**
@@ -37,18 +39,18 @@ export const countsSection: ConsoleSection = {
     { key: 'costDifference', label: '差异金额(元)' },
   ],
   chart: { kind: 'line', category: 'count', series: ['byQuantity', 'byCost', 'withinTolerance'], reversed: true },
-  async summary({ db, timezone }, storeCode) {
+  async summary({ db, timezone, countTolerance }, storeCode) {
     const latest = await db.stockCount.findFirst({ where: { storeCode, status: { in: ['closed', 'approved'] } }, orderBy: { closedAt: 'desc' } });
     if (!latest) return '还没有结束的盘点（店长发「开始盘点」开始）。';
-    const accuracy = countAccuracy(await varianceLines(db, [latest.id]));
-    return `最近结束的盘点 #${latest.id}（${dateTime(latest.closedAt!, timezone)}，${STATUS_TEXT[latest.status]}）：${accuracyText(accuracy)}。点一行看各商品差异。`;
+    const lines = await varianceLines(db, [latest.id]);
+    return `最近结束的盘点 #${latest.id}（${dateTime(latest.closedAt!, timezone)}，${STATUS_TEXT[latest.status]}）：${accuracyText(lines, countTolerance)}。点一行看各商品差异。`;
   },
-  async rows({ db, timezone }, storeCode) {
+  async rows({ db, timezone, countTolerance }, storeCode) {
     const counts = await db.stockCount.findMany({ where: { storeCode }, orderBy: { id: 'desc' }, take: COUNTS_SHOWN });
     const lines = await varianceLines(db, counts.map((c) => c.id));
     return counts.map((c) => {
       const own = lines.filter((l) => l.countId === c.id);
-      const accuracy = countAccuracy(own);
+      const accuracy = countAccuracy(own, countTolerance);
       return {
         id: String(c.id),
         cells: {
@@ -76,11 +78,11 @@ export const countsSection: ConsoleSection = {
       { key: 'unit', label: '单位' },
       { key: 'costPrice', label: '成本价' },
       { key: 'costDifference', label: '差异金额(元)' },
-      { key: 'withinTolerance', label: `±${COUNT_TOLERANCE * 100}%内`, filter: 'select' },
+      { key: 'withinTolerance', label: '容差内', filter: 'select' },
     ],
     // The SKUs that cost the most, as bars: the table is sorted by the size of the cost difference.
     chart: { kind: 'bar', category: 'name', series: ['costDifference'], limit: 15 },
-    async rows({ db }, storeCode, rowId) {
+    async rows({ db, countTolerance }, storeCode, rowId) {
       const count = /^\d+$/.test(rowId) ? await db.stockCount.findUnique({ where: { id: BigInt(rowId) } }) : null;
       if (!count || count.storeCode !== storeCode) return null;
       const lines = await varianceLines(db, [count.id]);
@@ -90,7 +92,7 @@ export const countsSection: ConsoleSection = {
       const missed = uncounted.length ? `；有库存但没盘到 ${uncounted.length} 项：${uncounted.slice(0, 5).map((u) => `${u.name} ${format(u.onHand)}${u.unit}`).join('、')}${uncounted.length > 5 ? ' 等' : ''}` : '';
       return {
         title: `盘点 #${count.id}（${count.category ?? '全部商品'}，${STATUS_TEXT[count.status] ?? count.status}）各商品差异`,
-        summary: `${accuracyText(countAccuracy(lines))}${missed}。`,
+        summary: `${accuracyText(lines, countTolerance)}${missed}。`,
         rows: lines.map((l) => ({
           id: l.skuCode,
           cells: {
@@ -102,7 +104,7 @@ export const countsSection: ConsoleSection = {
             unit: l.unit,
             costPrice: money(l.costPrice),
             costDifference: money(costOf(l)),
-            withinTolerance: isWithinTolerance(l) ? '是' : '否',
+            withinTolerance: isWithinTolerance(l, countTolerance) ? '是' : '否',
           },
         })),
       };

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock';
+import type { CountTolerance } from '../../config';
 import type { Db } from '../../db';
 import type { Staff } from '../../generated/prisma/client';
 
@@ -25,6 +26,8 @@ export interface SectionContext {
   db: Db;
   clock: Clock;
   timezone: string;
+  /** What the stock feature counts as accurate (COUNT_TOLERANCE_*), so the console's figures match its own. */
+  countTolerance: CountTolerance;
 }
 
 /** A chart the page draws over a table's rows (as filtered): one category column, numeric series. */

@@ -6,7 +6,7 @@ import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
 import { requireStore, type EnteredQuantity } from './commands';
 import { deliveriesArrivedUnbooked } from './deliveries';
-import { countAccuracy, isWithinTolerance, toleranceShare, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
+import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
 import { bookMove, format } from './ledger';
 import { matchStore } from './transfer-commands';
 
@@ -207,13 +207,6 @@ function varianceReport(storeName: string, count: StockCount, lines: VarianceLin
     ...(differing.length > REPORT_LINES ? [`……另有 ${differing.length - REPORT_LINES} 个有差异的商品`] : []),
     ...(uncounted.length ? [`未盘（账面有货，不调整、不计入准确率）${uncounted.length} 个：${uncounted.slice(0, 10).map((u) => `${u.name} ${format(u.onHand)}${u.unit}`).join('、')}${uncounted.length > 10 ? '……' : ''}`] : []),
   ].join('\n');
-}
-
-/** `±2%`, or `±2%（乳品 ±1%）` when categories of the counted SKUs have their own. */
-function toleranceText(lines: VarianceLine[], tolerance: CountTolerance): string {
-  const own = [...new Set(lines.map((l) => l.category))].filter((c): c is string => c !== null && toleranceShare(c, tolerance) !== tolerance.share).sort();
-  const pm = (share: number) => `±${format(Math.round(share * 10_000) / 100)}%`;
-  return `${pm(tolerance.share)}${own.length ? `（${own.map((c) => `${c} ${pm(toleranceShare(c, tolerance))}`).join('，')}）` : ''}`;
 }
 
 const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`;

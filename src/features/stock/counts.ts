@@ -36,6 +36,13 @@ export interface CountAccuracy {
   byCost: number;
 }
 
+/** `±2%`, or `±2%（乳品 ±1%）` when categories of the counted SKUs have their own. */
+export function toleranceText(lines: Pick<VarianceLine, 'category'>[], tolerance: CountTolerance): string {
+  const own = [...new Set(lines.map((l) => l.category))].filter((c): c is string => c !== null && toleranceShare(c, tolerance) !== tolerance.share).sort();
+  const pm = (share: number) => `±${Math.round(share * 10_000) / 100}%`;
+  return `${pm(tolerance.share)}${own.length ? `（${own.map((c) => `${c} ${pm(toleranceShare(c, tolerance))}`).join('，')}）` : ''}`;
+}
+
 export const variance = (line: VarianceLine) => line.counted - line.book;
 
 export function isWithinTolerance(line: VarianceLine, tolerance = DEFAULT_COUNT_TOLERANCE): boolean {
