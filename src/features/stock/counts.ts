@@ -45,7 +45,7 @@ export function toleranceText(lines: Pick<VarianceLine, 'category'>[], tolerance
 
 export const variance = (line: VarianceLine) => line.counted - line.book;
 
-export function isWithinTolerance(line: VarianceLine, tolerance = DEFAULT_COUNT_TOLERANCE): boolean {
+export function isWithinTolerance(line: VarianceLine, tolerance: CountTolerance): boolean {
   return Math.abs(variance(line)) <= toleranceShare(line.category, tolerance) * Math.abs(line.book) + 1e-9;
 }
 

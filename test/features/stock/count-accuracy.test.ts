@@ -12,10 +12,10 @@ it('measures accuracy by quantity and by cost as 1 − Σ|counted − book| / Σ
 });
 
 it('counts a SKU within tolerance when it is off by at most 2% of the book', () => {
-  expect(isWithinTolerance(line(98, 100))).toBe(true);
-  expect(isWithinTolerance(line(97, 100))).toBe(false);
-  expect(isWithinTolerance(line(0, 0))).toBe(true);
-  expect(isWithinTolerance(line(1, 0))).toBe(false);
+  expect(isWithinTolerance(line(98, 100), DEFAULT_COUNT_TOLERANCE)).toBe(true);
+  expect(isWithinTolerance(line(97, 100), DEFAULT_COUNT_TOLERANCE)).toBe(false);
+  expect(isWithinTolerance(line(0, 0), DEFAULT_COUNT_TOLERANCE)).toBe(true);
+  expect(isWithinTolerance(line(1, 0), DEFAULT_COUNT_TOLERANCE)).toBe(false);
 });
 
 it('takes the tolerance of the SKU\'s category where one is configured, else the chain\'s', () => {
