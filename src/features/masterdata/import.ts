@@ -160,7 +160,7 @@ const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) =>
   await db.$transaction(
     async (tx) => {
       for (const { row } of rows) {
-        const data = { name: row.name, aliases: row.aliases, category: row.category, baseUnit: row.base_unit, packUnits: row.pack_units, costPrice: row.cost_price, allowNegative: row.allow_negative };
+        const data = { name: row.name, aliases: row.aliases, category: row.category, baseUnit: row.base_unit, packUnits: row.pack_units, costPrice: row.cost_price, allowNegative: row.allow_negative, countTolerancePercent: row.count_tolerance_percent };
         await tx.sku.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
         // The file is the truth about a SKU's barcodes: replace them.
         await tx.skuBarcode.deleteMany({ where: { skuCode: row.code } });

@@ -18,6 +18,17 @@ const yesNo = (label: string, fallback: boolean) =>
     ctx.addIssue({ code: 'custom', message: `${label}只能是 是/否（true/false）` });
     return z.NEVER;
   });
+/** A percentage 0–100, or nothing (empty): the setting falls back to a wider one. */
+const optionalPercent = (label: string) =>
+  z.union([z.number(), z.string(), z.null()]).optional().transform((v, ctx) => {
+    if (v === undefined || v === null || String(v).trim() === '') return null;
+    const n = typeof v === 'number' ? v : Number(String(v).trim().replace(/%$/, ''));
+    if (!Number.isFinite(n) || n < 0 || n > 100) {
+      ctx.addIssue({ code: 'custom', message: `${label}必须是 0–100 的百分数（如 2 或 2%），或留空` });
+      return z.NEVER;
+    }
+    return n;
+  });
 const number = (label: string, opts: { positive?: boolean } = {}) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
@@ -110,6 +121,7 @@ export const skuRow = z
     cost_price: number('成本价'),
     barcodes,
     allow_negative: yesNo('允许负库存', false),
+    count_tolerance_percent: optionalPercent('盘点容差'),
   })
   .superRefine((row, ctx) => {
     const units = [row.base_unit, ...row.pack_units.map((p) => p.unit)];

@@ -53,3 +53,10 @@ it('measures each store from its counts closed in the period, and leaves out sto
   expect(s1.losses).toEqual([{ label: '牛奶 盘亏 4盒', lost: 4 / 56 }]);
   expect(measures.get('S3')).toEqual({ ratio: 1, facts: { counts: 1, skusCounted: 1, accuracyByQuantity: 1, accuracyByCost: 1, withinTolerance: 1 }, losses: [] });
 });
+
+it('takes a SKU\'s own count tolerance from the master data', async () => {
+  await importMasterData(database.prisma, 'skus', 'code,name,category,base_unit,cost_price,count_tolerance_percent\nMILK,牛奶,乳品,盒,6.5,20%\n', 'csv');
+  const measures = await inventoryAccuracyPart(DEFAULT_COUNT_TOLERANCE)(database.prisma, NOVEMBER, ['S1']);
+  expect(measures.get('S1')!.facts.withinTolerance).toBe(1);
+  expect(await importMasterData(database.prisma, 'skus', 'code,name,category,base_unit,cost_price,count_tolerance_percent\nMILK,牛奶,乳品,盒,6.5,120\n', 'csv')).toMatchObject({ ok: false, problems: [{ line: 2, message: expect.stringContaining('盘点容差必须是 0–100 的百分数') }] });
+});
