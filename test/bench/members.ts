@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db';
 import { databaseTarget, describeTarget } from '../../src/db/target';
 import { buildCampaign, campaignDefinition, defineCampaigns, localCalendar } from '../../src/features/members/campaigns';
-import { importFile } from '../../src/features/members/import';
+import { importFile, type FileImportProgress } from '../../src/features/members/import';
 import { recomputeMembers } from '../../src/features/members/jobs';
 import { createLogger } from '../../src/log';
 import { BENCH_ADMIN_URL, throwAwayPostgres } from './postgres';
@@ -50,10 +50,23 @@ async function measure(step: string, fn: () => Promise<string>): Promise<Step> {
   const started = process.hrtime.bigint();
   try {
     const detail = await fn();
-    return { step, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20), detail };
+    const done = { step, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20), detail };
+    console.error(`  done: ${step} in ${done.seconds.toFixed(1)} s, peak ${done.peakRssMb} MB (${detail}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    return done;
   } finally {
     clearInterval(timer);
   }
+}
+
+/** A progress line on stderr at most every 30 s, so a run of an hour can be followed in its log. */
+function progressLog(label: string): (p: FileImportProgress) => void {
+  const started = Date.now();
+  let last = 0;
+  return (p) => {
+    if (Date.now() - last < 30_000) return;
+    last = Date.now();
+    console.error(`  ${label}: ${p.phase} ${Math.round((100 * p.bytes) / p.totalBytes)}% · ${p.rows.toLocaleString('en')} rows · ${Math.round((Date.now() - started) / 1000)} s`);
+  };
 }
 
 /** Deterministic CSVs, written as a stream (a 10,000,000-order file is about 1 GB). */
@@ -109,14 +122,14 @@ async function runOne(kind: string, files: { members: string; orders: string }):
     const now = () => NOW;
     steps.push(
       await measure(`import ${MEMBERS.toLocaleString('en')} members`, async () => {
-        const r = await importFile(db, 'members', files.members, { pepper: settings.phonePepper, now });
+        const r = await importFile(db, 'members', files.members, { pepper: settings.phonePepper, now, onProgress: progressLog(`${kind} members`) });
         if (!r.ok) throw new Error(JSON.stringify(r.problems.slice(0, 5)));
         return `${r.created} new`;
       }),
     );
     steps.push(
       await measure(`import ${ORDERS.toLocaleString('en')} orders`, async () => {
-        const r = await importFile(db, 'orders', files.orders, { pepper: null, now, refreshProfiles: false });
+        const r = await importFile(db, 'orders', files.orders, { pepper: null, now, refreshProfiles: false, onProgress: progressLog(`${kind} orders`) });
         if (!r.ok) throw new Error(JSON.stringify(r.problems.slice(0, 5)));
         return `${r.created} new`;
       }),
