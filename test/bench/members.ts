@@ -72,7 +72,7 @@ function progressLog(label: string): (p: FileImportProgress) => void {
 /** Deterministic CSVs, written as a stream (a 10,000,000-order file is about 1 GB). */
 async function writeFiles(dir: string): Promise<{ members: string; orders: string }> {
   const members = path.join(dir, `members-${MEMBERS}.csv`);
-  const orders = path.join(dir, `orders-${MEMBERS}-${ORDERS}.csv`);
+  const orders = path.join(dir, `orders-${MEMBERS}-${ORDERS}-v2.csv`);
   const write = async (file: string, header: string, count: number, row: (i: number) => string) => {
     if (fs.existsSync(file)) return;
     const out = fs.createWriteStream(`${file}.part`);
@@ -85,8 +85,15 @@ async function writeFiles(dir: string): Promise<{ members: string; orders: strin
     const store = i % STORES;
     return `B${i},会员${i},139${String(i).padStart(8, '0')},${i % 5 ? `wm_b${i}` : ''},${i % 5 ? `staff${store}_${i % 3}` : ''},BS${store},${i % 20 ? '是' : '否'}`;
   });
+  // mulberry32: 32-bit integer arithmetic throughout. (An LCG in float arithmetic, as before, lost
+  // its low bits past 2^53 and cycled through only about 11,000 members.)
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   await write(orders, 'order_id,member,store,ordered_at,amount,discount,coupon_code,dwell_seconds,lines', ORDERS, (i) => {
     const member = Math.floor(random() * MEMBERS);
     const at = new Date(NOW.getTime() - Math.floor(random() * 120 * 86_400_000)).toISOString();
