@@ -39,6 +39,8 @@ function positiveInt(name: string, fallback: number): number {
 interface Step {
   step: string;
   seconds: number;
+  /** CPU time of this process (user + system): on a shared machine, what the step itself cost. */
+  cpuSeconds: number;
   peakRssMb: number;
   detail: string;
 }
@@ -48,10 +50,12 @@ async function measure(step: string, fn: () => Promise<string>): Promise<Step> {
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   try {
     const detail = await fn();
-    const done = { step, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20), detail };
-    console.error(`  done: ${step} in ${done.seconds.toFixed(1)} s, peak ${done.peakRssMb} MB (${detail}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const used = process.cpuUsage(cpu);
+    const done = { step, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20), detail };
+    console.error(`  done: ${step} in ${done.seconds.toFixed(1)} s (${done.cpuSeconds.toFixed(1)} s CPU here), peak ${done.peakRssMb} MB (${detail}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     return done;
   } finally {
     clearInterval(timer);
@@ -189,9 +193,10 @@ async function main() {
   }
   const kinds = Object.keys(results);
   console.log(`\nmembers ${MEMBERS.toLocaleString('en')}, orders ${ORDERS.toLocaleString('en')}, campaign ≈ ${CAMPAIGN.toLocaleString('en')}; ${os.cpus().length} cores`);
-  console.log(['step'.padEnd(44), ...kinds.map((k) => `${k.padEnd(8)} s     peak MB`.padEnd(26))].join(''));
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine may be shared: CPU s is this process's own time)`);
+  console.log(['step'.padEnd(44), ...kinds.map((k) => `${k.padEnd(8)} s     CPU s    peak MB`.padEnd(36))].join(''));
   for (let i = 0; i < results[kinds[0]].length; i++) {
-    const row = kinds.map((k) => `${results[k][i].seconds.toFixed(1).padStart(8)} s ${String(results[k][i].peakRssMb).padStart(8)} MB`.padEnd(26));
+    const row = kinds.map((k) => `${results[k][i].seconds.toFixed(1).padStart(8)} s ${results[k][i].cpuSeconds.toFixed(1).padStart(8)} s ${String(results[k][i].peakRssMb).padStart(8)} MB`.padEnd(36));
     console.log([results[kinds[0]][i].step.padEnd(44), ...row, `  ${results[kinds[0]][i].detail}`].join(''));
   }
 }
