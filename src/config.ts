@@ -95,6 +95,26 @@ const jsonText = z.string().transform((text, ctx) => {
 
 const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
 
+/** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: none. */
+export type QuietHours = { start: number; end: number } | null;
+
+/** Every quiet-hours setting reads the same way: `HH:MM-HH:MM` in the chain time zone, or `off`. */
+function quietHoursSetting(example: string) {
+  return z
+    .string()
+    .trim()
+    .transform((v, ctx): QuietHours => {
+      if (v === '' || v === 'off') return null;
+      const [start, end, extra] = v.split('-');
+      if (extra !== undefined || !clockTime.test(start ?? '') || !clockTime.test(end ?? '')) {
+        ctx.addIssue({ code: 'custom', message: `must be HH:MM-HH:MM in the chain time zone (${example}), or off` });
+        return z.NEVER;
+      }
+      const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+      return minutes(start) === minutes(end) ? null : { start: minutes(start), end: minutes(end) };
+    });
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_URL: optionalText,
@@ -145,11 +165,7 @@ const envSchema = z.object({
     .default('days'),
   MEMBERS_WEEKLY_MESSAGES: z.coerce.number().int().min(0).default(2),
   MEMBERS_DAILY_PER_STAFF: z.coerce.number().int().min(0).default(1),
-  MEMBERS_QUIET_HOURS: z
-    .string()
-    .trim()
-    .regex(/^(|off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, 'must be like 21-9 (no pushes from 21:00 to 09:00) or off')
-    .optional(),
+  MEMBERS_QUIET_HOURS: quietHoursSetting('21:00-09:00').optional(),
   MEMBERS_REMIND_AFTER_HOURS: z.coerce.number().min(0).default(4),
   MEMBERS_SMS_PROVIDER: z.enum(['off', 'log']).default('off'),
   TASK_LADDERS: optionalText.pipe(
@@ -157,11 +173,7 @@ const envSchema = z.object({
       .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
       .optional(),
   ),
-  TASK_QUIET_HOURS: z
-    .string()
-    .trim()
-    .refine((v) => v === '' || v === 'off' || (v.split('-').length === 2 && v.split('-').every((t) => clockTime.test(t))), { message: 'must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off' })
-    .default('22:00-08:00'),
+  TASK_QUIET_HOURS: quietHoursSetting('22:00-08:00').prefault('22:00-08:00'),
   MEDIA_DIR: optionalText,
   MEDIA_S3_BUCKET: optionalText,
   MEDIA_S3_ENDPOINT: optionalText.pipe(z.url({ message: 'must be the URL of an S3-compatible endpoint' }).optional()),
@@ -282,8 +294,7 @@ export interface CountTolerance {
 
 export interface TaskConfig {
   ladders: Record<string, Ladder>;
-  /** Minutes after local midnight, in the chain time zone; start > end spans midnight. null: no quiet hours. */
-  quietHours: { start: number; end: number } | null;
+  quietHours: QuietHours;
 }
 
 export interface ConsoleConfig {
@@ -306,8 +317,8 @@ export interface MembersConfig {
   weeklyMessages: number;
   /** Campaign messages a member gets from one member of staff per day (WeCom: 1). */
   dailyPerStaff: number;
-  /** Local hours [from, to) in which nothing is pushed; null: no quiet hours. */
-  quietHours: { from: number; to: number } | null;
+  /** When no campaign is built or sent. */
+  quietHours: QuietHours;
   /** After this long unconfirmed, the owner staff is reminded (WeCom's remind call and a chat message). */
   remindAfterHours: number;
   smsProvider: 'off' | 'log';
@@ -423,15 +434,14 @@ function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
 }
 
 function membersConfig(e: z.infer<typeof envSchema>, sandbox: boolean): MembersConfig {
-  // The sandbox is tried at any hour: its demo campaign should not wait for morning.
-  const quiet = /^(\d+)-(\d+)$/.exec(e.MEMBERS_QUIET_HOURS ?? (sandbox ? 'off' : '21-9'));
   const monthly = e.MEMBERS_MONTHLY_MESSAGES ?? 'days';
   return {
     phonePepper: e.MEMBERS_PHONE_PEPPER ?? (sandbox ? SANDBOX_PHONE_PEPPER : null),
     monthlyMessages: monthly === 'days' ? 'days' : Number(monthly),
     weeklyMessages: e.MEMBERS_WEEKLY_MESSAGES ?? 2,
     dailyPerStaff: e.MEMBERS_DAILY_PER_STAFF ?? 1,
-    quietHours: quiet ? { from: Number(quiet[1]), to: Number(quiet[2]) } : null,
+    // The sandbox is tried at any hour: its demo campaign should not wait for morning.
+    quietHours: e.MEMBERS_QUIET_HOURS !== undefined ? e.MEMBERS_QUIET_HOURS : sandbox ? null : { start: 21 * 60, end: 9 * 60 },
     remindAfterHours: e.MEMBERS_REMIND_AFTER_HOURS ?? 4,
     smsProvider: e.MEMBERS_SMS_PROVIDER ?? 'off',
   };
@@ -442,13 +452,7 @@ function parseSyncKeys(value: string | undefined): Record<string, string> {
 }
 
 function taskConfig(e: z.infer<typeof envSchema>): TaskConfig {
-  const quiet = e.TASK_QUIET_HOURS ?? '22:00-08:00';
-  const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
-  const [start, end] = quiet.split('-');
-  return {
-    ladders: e.TASK_LADDERS ?? DEFAULT_TASK_LADDERS,
-    quietHours: quiet === '' || quiet === 'off' || start === end ? null : { start: minutes(start), end: minutes(end) },
-  };
+  return { ladders: e.TASK_LADDERS ?? DEFAULT_TASK_LADDERS, quietHours: e.TASK_QUIET_HOURS };
 }
 
 function featureSettings(e: z.infer<typeof envSchema>): Pick<Config, 'media' | 'handover'> {

@@ -107,3 +107,13 @@ it('reads task ladders and quiet hours, and names what is wrong with them', () =
   expect(problems({ ...good, TASK_LADDERS: JSON.stringify({ default: { steps: [{ afterMinutes: 30, notify: 'boss' }] } }) })[0]).toMatch(/^config: TASK_LADDERS /);
   expect(problems({ ...good, TASK_QUIET_HOURS: '22-8' })).toEqual(['config: TASK_QUIET_HOURS must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off']);
 });
+
+it('reads the members\' quiet hours in the same HH:MM-HH:MM form as the tasks\'', () => {
+  expect(loadConfig(good).tasks.quietHours).toEqual({ start: 22 * 60, end: 8 * 60 });
+  expect(loadConfig(good).members.quietHours).toEqual({ start: 21 * 60, end: 9 * 60 });
+  expect(loadConfig({ ...good, MEMBERS_QUIET_HOURS: '20:30-09:15' }).members.quietHours).toEqual({ start: 20 * 60 + 30, end: 9 * 60 + 15 });
+  expect(loadConfig({ ...good, MEMBERS_QUIET_HOURS: '12:00-13:00' }).members.quietHours).toEqual({ start: 12 * 60, end: 13 * 60 });
+  expect(loadConfig({ ...good, MEMBERS_QUIET_HOURS: 'off' }).members.quietHours).toBeNull();
+  expect(problems({ ...good, MEMBERS_QUIET_HOURS: '21-9' })).toEqual(['config: MEMBERS_QUIET_HOURS must be HH:MM-HH:MM in the chain time zone (21:00-09:00), or off']);
+  expect(problems({ ...good, MEMBERS_QUIET_HOURS: '21:00-24:00' })).toEqual(['config: MEMBERS_QUIET_HOURS must be HH:MM-HH:MM in the chain time zone (21:00-09:00), or off']);
+});

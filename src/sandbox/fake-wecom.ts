@@ -257,6 +257,9 @@ export class FakeWecom {
     const app = new Koa();
     app.use(this.routes());
     const server = http.createServer(app.callback());
+    // Longer than the client's idle keep-alive (undici: 4 s): with node's default 5 s, a loaded
+    // machine's late timers let the client reuse a connection the fake just closed (ECONNRESET).
+    server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     return {
@@ -472,8 +475,14 @@ export class FakeWecom {
   private groupMsgResult(body: Record<string, unknown> | null) {
     const msg = this.groupMsgs.find((m) => m.msgid === body?.msgid);
     if (!msg || msg.sender !== body?.userid) return err(41063, 'invalid msgid');
+    // Paged like WeCom's: `limit` (default 500, at most 1000) recipients, `next_cursor` while more remain.
+    const limit = Number(body?.limit ?? 500);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return err(40058, 'limit must be 1–1000');
+    const from = body?.cursor ? Number(body.cursor) : 0;
+    const page = msg.externalUserids.slice(from, from + limit);
     return {
-      send_list: msg.externalUserids.map((euid) => ({ external_userid: euid, userid: msg.sender, status: msg.results?.get(euid) ?? 0, ...(msg.results ? { send_time: Math.floor(this.clock.now().getTime() / 1000) } : {}) })),
+      send_list: page.map((euid) => ({ external_userid: euid, userid: msg.sender, status: msg.results?.get(euid) ?? 0, ...(msg.results ? { send_time: Math.floor(this.clock.now().getTime() / 1000) } : {}) })),
+      next_cursor: from + limit < msg.externalUserids.length ? String(from + limit) : '',
     };
   }
 

@@ -156,6 +156,9 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
       return;
     }
     fake.confirmGroupMsg(parsed.data.msgid);
+    // The bot asks WeCom less and less often about a waiting message; the demo wants the
+    // confirmation read back on the next minute's run, as a real owner's would be eventually.
+    await opts.db.campaignMember.updateMany({ where: { msgid: parsed.data.msgid, status: 'awaiting_confirmation' }, data: { nextCheckAt: new Date() } });
     ctx.body = { confirmed: parsed.data.msgid };
   });
 

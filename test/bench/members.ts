@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db';
 import { databaseTarget, describeTarget } from '../../src/db/target';
 import { buildCampaign, campaignDefinition, defineCampaigns, localCalendar } from '../../src/features/members/campaigns';
-import { importFile } from '../../src/features/members/import';
+import { importFile, type FileImportProgress } from '../../src/features/members/import';
 import { recomputeMembers } from '../../src/features/members/jobs';
 import { createLogger } from '../../src/log';
 import { BENCH_ADMIN_URL, throwAwayPostgres } from './postgres';
@@ -39,6 +39,8 @@ function positiveInt(name: string, fallback: number): number {
 interface Step {
   step: string;
   seconds: number;
+  /** CPU time of this process (user + system): on a shared machine, what the step itself cost. */
+  cpuSeconds: number;
   peakRssMb: number;
   detail: string;
 }
@@ -48,18 +50,33 @@ async function measure(step: string, fn: () => Promise<string>): Promise<Step> {
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   try {
     const detail = await fn();
-    return { step, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20), detail };
+    const used = process.cpuUsage(cpu);
+    const done = { step, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20), detail };
+    console.error(`  done: ${step} in ${done.seconds.toFixed(1)} s (${done.cpuSeconds.toFixed(1)} s CPU here), peak ${done.peakRssMb} MB (${detail}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    return done;
   } finally {
     clearInterval(timer);
   }
 }
 
+/** A progress line on stderr at most every 30 s, so a run of an hour can be followed in its log. */
+function progressLog(label: string): (p: FileImportProgress) => void {
+  const started = Date.now();
+  let last = 0;
+  return (p) => {
+    if (Date.now() - last < 30_000) return;
+    last = Date.now();
+    console.error(`  ${label}: ${p.phase} ${Math.round((100 * p.bytes) / p.totalBytes)}% · ${p.rows.toLocaleString('en')} rows · ${Math.round((Date.now() - started) / 1000)} s`);
+  };
+}
+
 /** Deterministic CSVs, written as a stream (a 10,000,000-order file is about 1 GB). */
 async function writeFiles(dir: string): Promise<{ members: string; orders: string }> {
   const members = path.join(dir, `members-${MEMBERS}.csv`);
-  const orders = path.join(dir, `orders-${MEMBERS}-${ORDERS}.csv`);
+  const orders = path.join(dir, `orders-${MEMBERS}-${ORDERS}-v2.csv`);
   const write = async (file: string, header: string, count: number, row: (i: number) => string) => {
     if (fs.existsSync(file)) return;
     const out = fs.createWriteStream(`${file}.part`);
@@ -72,8 +89,15 @@ async function writeFiles(dir: string): Promise<{ members: string; orders: strin
     const store = i % STORES;
     return `B${i},会员${i},139${String(i).padStart(8, '0')},${i % 5 ? `wm_b${i}` : ''},${i % 5 ? `staff${store}_${i % 3}` : ''},BS${store},${i % 20 ? '是' : '否'}`;
   });
+  // mulberry32: 32-bit integer arithmetic throughout. (An LCG in float arithmetic, as before, lost
+  // its low bits past 2^53 and cycled through only about 11,000 members.)
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   await write(orders, 'order_id,member,store,ordered_at,amount,discount,coupon_code,dwell_seconds,lines', ORDERS, (i) => {
     const member = Math.floor(random() * MEMBERS);
     const at = new Date(NOW.getTime() - Math.floor(random() * 120 * 86_400_000)).toISOString();
@@ -109,14 +133,14 @@ async function runOne(kind: string, files: { members: string; orders: string }):
     const now = () => NOW;
     steps.push(
       await measure(`import ${MEMBERS.toLocaleString('en')} members`, async () => {
-        const r = await importFile(db, 'members', files.members, { pepper: settings.phonePepper, now });
+        const r = await importFile(db, 'members', files.members, { pepper: settings.phonePepper, now, onProgress: progressLog(`${kind} members`) });
         if (!r.ok) throw new Error(JSON.stringify(r.problems.slice(0, 5)));
         return `${r.created} new`;
       }),
     );
     steps.push(
       await measure(`import ${ORDERS.toLocaleString('en')} orders`, async () => {
-        const r = await importFile(db, 'orders', files.orders, { pepper: null, now, refreshProfiles: false });
+        const r = await importFile(db, 'orders', files.orders, { pepper: null, now, refreshProfiles: false, onProgress: progressLog(`${kind} orders`) });
         if (!r.ok) throw new Error(JSON.stringify(r.problems.slice(0, 5)));
         return `${r.created} new`;
       }),
@@ -169,9 +193,10 @@ async function main() {
   }
   const kinds = Object.keys(results);
   console.log(`\nmembers ${MEMBERS.toLocaleString('en')}, orders ${ORDERS.toLocaleString('en')}, campaign ≈ ${CAMPAIGN.toLocaleString('en')}; ${os.cpus().length} cores`);
-  console.log(['step'.padEnd(44), ...kinds.map((k) => `${k.padEnd(8)} s     peak MB`.padEnd(26))].join(''));
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine may be shared: CPU s is this process's own time)`);
+  console.log(['step'.padEnd(44), ...kinds.map((k) => `${k.padEnd(8)} s     CPU s    peak MB`.padEnd(36))].join(''));
   for (let i = 0; i < results[kinds[0]].length; i++) {
-    const row = kinds.map((k) => `${results[k][i].seconds.toFixed(1).padStart(8)} s ${String(results[k][i].peakRssMb).padStart(8)} MB`.padEnd(26));
+    const row = kinds.map((k) => `${results[k][i].seconds.toFixed(1).padStart(8)} s ${results[k][i].cpuSeconds.toFixed(1).padStart(8)} s ${String(results[k][i].peakRssMb).padStart(8)} MB`.padEnd(36));
     console.log([results[kinds[0]][i].step.padEnd(44), ...row, `  ${results[kinds[0]][i].detail}`].join(''));
   }
 }

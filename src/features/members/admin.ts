@@ -8,7 +8,7 @@ import { campaignResults, reportMarkdown } from './results';
 import { loadTagRules, saveTagRules } from './tag-rules';
 
 export const MEMBERS_USAGE = `  import members|orders <file.csv>
-                       stream a POS export of any size (checked whole first, then written in batches)
+                       stream a POS export of any size (read once, checked whole, then written in chunks)
   members recompute    recompute every profile, the RFM quintiles and every tag now
   member-tags list     print the tag rules in force (JSON)
   member-tags set <file.json>

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { MembersConfig } from '../../config';
+import type { MembersConfig, QuietHours } from '../../config';
 import type { Db, DbTx } from '../../db';
 import { FIELD_SQL, fieldCondition } from './tag-rules';
 
@@ -99,25 +99,27 @@ export interface LocalCalendar {
   dayStart: Date;
   monthStart: Date;
   daysInMonth: number;
-  hour: number;
+  /** Local time, minutes after midnight. */
+  minuteOfDay: number;
 }
 
 /** Today's and this month's start in the chain's time zone, from the database (one source of time-zone rules). */
 export async function localCalendar(db: DbTx, now: Date, timezone: string): Promise<LocalCalendar> {
-  const [row] = await db.$queryRawUnsafe<{ day_start: Date; month_start: Date; days: number; hour: number }[]>(
+  const [row] = await db.$queryRawUnsafe<{ day_start: Date; month_start: Date; days: number; minute: number }[]>(
     `SELECT date_trunc('day', $1::timestamptz AT TIME ZONE $2) AT TIME ZONE $2 AS day_start,
             date_trunc('month', $1::timestamptz AT TIME ZONE $2) AT TIME ZONE $2 AS month_start,
             extract(day FROM date_trunc('month', $1::timestamptz AT TIME ZONE $2) + interval '1 month - 1 day')::int AS days,
-            extract(hour FROM $1::timestamptz AT TIME ZONE $2)::int AS hour`,
+            (extract(hour FROM $1::timestamptz AT TIME ZONE $2) * 60 + extract(minute FROM $1::timestamptz AT TIME ZONE $2))::int AS minute`,
     now,
     timezone,
   );
-  return { dayStart: row.day_start, monthStart: row.month_start, daysInMonth: Number(row.days), hour: Number(row.hour) };
+  return { dayStart: row.day_start, monthStart: row.month_start, daysInMonth: Number(row.days), minuteOfDay: Number(row.minute) };
 }
 
-export function inQuietHours(hour: number, quiet: MembersConfig['quietHours']): boolean {
-  if (!quiet || quiet.from === quiet.to) return false;
-  return quiet.from < quiet.to ? hour >= quiet.from && hour < quiet.to : hour >= quiet.from || hour < quiet.to;
+/** Whether a local time (minutes after midnight) falls in the quiet hours: start inclusive, end exclusive, may span midnight. */
+export function inQuietHours(minuteOfDay: number, quiet: QuietHours): boolean {
+  if (!quiet) return false;
+  return quiet.start < quiet.end ? minuteOfDay >= quiet.start && minuteOfDay < quiet.end : minuteOfDay >= quiet.start || minuteOfDay < quiet.end;
 }
 
 export interface BuildResult {

@@ -7,7 +7,6 @@ import type { SmsProvider } from './sms';
 
 /** Messages created per run: WeCom's API is called once per member (each coupon code is personal). */
 const SEND_BATCH = 500;
-const POLL_BATCH = 500;
 
 interface Claimed {
   id: bigint;
@@ -67,7 +66,7 @@ export async function sendQueued(ctx: Pick<JobContext, 'db' | 'clock' | 'wecom' 
         await db.campaignMember.update({ where: { id: row.id }, data: { status: 'failed', failure: 'not a contact of the owner staff' } });
         continue;
       }
-      await db.campaignMember.update({ where: { id: row.id }, data: { status: 'awaiting_confirmation', msgid: answer.msgid } });
+      await db.campaignMember.update({ where: { id: row.id }, data: { status: 'awaiting_confirmation', msgid: answer.msgid, nextCheckAt: nextConfirmationCheck(now, now) } });
       const byOwner = waiting.get(row.owner_userid!) ?? new Map<string, number>();
       byOwner.set(def.name, (byOwner.get(def.name) ?? 0) + 1);
       waiting.set(row.owner_userid!, byOwner);
@@ -85,49 +84,95 @@ export async function sendQueued(ctx: Pick<JobContext, 'db' | 'clock' | 'wecom' 
   return claimed.length;
 }
 
+/** Messages whose confirmation is read back per run, and WeCom's page size for their recipients. */
+const POLL_MESSAGES = 200;
+const RESULT_PAGE = 1000;
+/** The next read-back of an unconfirmed message waits as long as the message is old, within these bounds. */
+const FIRST_CHECK_MS = 60_000;
+const LONGEST_WAIT_MS = 6 * 3_600_000;
+
+/** When to ask again about a message sent at `sentAt`: exponential by age — one, two, four… minutes after it went out, at most six hours apart. */
+export function nextConfirmationCheck(sentAt: Date, now: Date): Date {
+  const age = now.getTime() - sentAt.getTime();
+  return new Date(now.getTime() + Math.min(LONGEST_WAIT_MS, Math.max(FIRST_CHECK_MS, age)));
+}
+
 /**
  * Asks WeCom which messages the owners confirmed (get_groupmsg_send_result): 1 delivered,
- * 2 not a contact, 3 over WeCom's monthly cap. Messages still unconfirmed after
- * `remindAfterHours` get WeCom's reminder and a chat line to their owner, once.
+ * 2 not a contact, 3 over WeCom's monthly cap. One call per message id and page of its
+ * recipients, not per member; only messages due for a check — a message is asked about again
+ * after as long as it has been waiting (see nextConfirmationCheck), since owners confirm soon or
+ * late, and every call counts against the corp's API quota. A message still unconfirmed when its
+ * coupon has expired is given up (failed): a confirmation after that would only deliver a dead
+ * coupon. Messages unconfirmed after `remindAfterHours` get WeCom's reminder and a chat line to
+ * their owner, once.
  */
 export async function pollConfirmations(ctx: Pick<JobContext, 'db' | 'clock' | 'wecom' | 'log' | 'send'>, settings: MembersConfig): Promise<{ delivered: number; failed: number; reminded: number }> {
   const { db, clock, wecom, log } = ctx;
   const now = clock.now();
-  const pending = await db.campaignMember.findMany({
-    where: { status: 'awaiting_confirmation' },
-    select: { id: true, msgid: true, ownerUserid: true, externalUserid: true, sentAt: true, remindedAt: true, campaignId: true },
-    orderBy: { sentAt: 'asc' },
-    take: POLL_BATCH,
-  });
+  const due = await db.$queryRaw<{ msgid: string; owner_userid: string }[]>`
+    SELECT msgid, min(owner_userid) AS owner_userid FROM campaign_member
+    WHERE status = 'awaiting_confirmation' AND (next_check_at IS NULL OR next_check_at <= ${now})
+    GROUP BY msgid ORDER BY min(coalesce(next_check_at, sent_at)) LIMIT ${POLL_MESSAGES}`;
   let delivered = 0;
   let failed = 0;
   const remind = new Map<string, number>();
-  for (const row of pending) {
-    let status = 0;
-    let sendTime: number | undefined;
+  for (const { msgid, owner_userid: owner } of due) {
+    const results = new Map<string, { status: number; send_time?: number }>();
     try {
-      const answer = await wecom.getGroupMsgSendResult({ msgid: row.msgid!, userid: row.ownerUserid! });
-      const mine = answer.send_list.find((s) => s.external_userid === row.externalUserid);
-      status = mine?.status ?? 0;
-      sendTime = mine?.send_time;
+      let cursor: string | undefined;
+      do {
+        const page = await wecom.getGroupMsgSendResult({ msgid, userid: owner, limit: RESULT_PAGE, ...(cursor ? { cursor } : {}) });
+        for (const s of page.send_list) results.set(s.external_userid, s);
+        cursor = page.next_cursor || undefined;
+      } while (cursor);
     } catch (err) {
-      log.warn({ err, msgid: row.msgid }, 'could not read a campaign message result');
+      log.warn({ err, msgid }, 'could not read a campaign message result');
       continue;
     }
-    if (status === 1) {
-      delivered++;
-      await db.campaignMember.update({ where: { id: row.id }, data: { status: 'delivered', deliveredAt: sendTime ? new Date(sendTime * 1000) : now } });
-    } else if (status === 2 || status === 3) {
-      failed++;
-      await db.campaignMember.update({ where: { id: row.id }, data: { status: 'failed', failure: status === 2 ? 'not a contact' : 'customer reached the monthly mass-message cap' } });
-    } else if (!row.remindedAt && row.sentAt && now.getTime() - row.sentAt.getTime() >= settings.remindAfterHours * 3_600_000) {
-      try {
-        await wecom.remindGroupMsgSend(row.msgid!);
-      } catch (err) {
-        log.warn({ err, msgid: row.msgid }, 'WeCom reminder failed; the chat reminder still goes');
+    const rows = await db.campaignMember.findMany({
+      where: { msgid, status: 'awaiting_confirmation' },
+      select: { id: true, externalUserid: true, sentAt: true, remindedAt: true, validUntil: true },
+    });
+    let remindMessage = false;
+    const updates: { id: bigint; status: string; deliveredAt: Date | null; failure: string | null; nextCheckAt: Date | null; remindedAt: Date | null }[] = [];
+    for (const row of rows) {
+      const mine = results.get(row.externalUserid!);
+      const status = mine?.status ?? 0;
+      const settled = { deliveredAt: null, failure: null, nextCheckAt: null, remindedAt: null };
+      if (status === 1) {
+        delivered++;
+        updates.push({ ...settled, id: row.id, status: 'delivered', deliveredAt: mine?.send_time ? new Date(mine.send_time * 1000) : now });
+      } else if (status === 2 || status === 3) {
+        failed++;
+        updates.push({ ...settled, id: row.id, status: 'failed', failure: status === 2 ? 'not a contact' : 'customer reached the monthly mass-message cap' });
+      } else if (row.validUntil <= now) {
+        failed++;
+        updates.push({ ...settled, id: row.id, status: 'failed', failure: 'the owner did not confirm before the coupon expired' });
+      } else {
+        const sentAt = row.sentAt ?? now;
+        const remindNow = !row.remindedAt && now.getTime() - sentAt.getTime() >= settings.remindAfterHours * 3_600_000;
+        if (remindNow) {
+          remindMessage = true;
+          remind.set(owner, (remind.get(owner) ?? 0) + 1);
+        }
+        updates.push({ ...settled, id: row.id, status: 'awaiting_confirmation', nextCheckAt: nextConfirmationCheck(sentAt, now), remindedAt: remindNow ? now : null });
       }
-      await db.campaignMember.update({ where: { id: row.id }, data: { remindedAt: now } });
-      remind.set(row.ownerUserid!, (remind.get(row.ownerUserid!) ?? 0) + 1);
+    }
+    // One statement per message, however many customers it went to.
+    await db.$executeRaw`
+      UPDATE campaign_member c SET status = u.status, delivered_at = u.delivered_at, failure = u.failure, next_check_at = u.next_check_at,
+        reminded_at = coalesce(u.reminded_at, c.reminded_at)
+      FROM unnest(${updates.map((u) => u.id)}::bigint[], ${updates.map((u) => u.status)}::text[], ${updates.map((u) => u.deliveredAt)}::timestamptz[],
+                  ${updates.map((u) => u.failure)}::text[], ${updates.map((u) => u.nextCheckAt)}::timestamptz[], ${updates.map((u) => u.remindedAt)}::timestamptz[])
+        AS u(id, status, delivered_at, failure, next_check_at, reminded_at)
+      WHERE c.id = u.id`;
+    if (remindMessage) {
+      try {
+        await wecom.remindGroupMsgSend(msgid);
+      } catch (err) {
+        log.warn({ err, msgid }, 'WeCom reminder failed; the chat reminder still goes');
+      }
     }
   }
   for (const [owner, n] of remind) {
@@ -135,4 +180,3 @@ export async function pollConfirmations(ctx: Pick<JobContext, 'db' | 'clock' | '
   }
   return { delivered, failed, reminded: remind.size };
 }
-

@@ -36,7 +36,7 @@ export async function syncTags(ctx: JobContext): Promise<void> {
 export async function runCampaigns(ctx: JobContext, settings: MembersConfig, timezone: string, sms: SmsProvider | null): Promise<void> {
   const now = ctx.clock.now();
   const cal = await localCalendar(ctx.db, now, timezone);
-  if (inQuietHours(cal.hour, settings.quietHours)) return;
+  if (inQuietHours(cal.minuteOfDay, settings.quietHours)) return;
   const campaigns = await ctx.db.campaign.findMany({ where: { status: 'active' }, orderBy: [{ priority: 'desc' }, { createdAt: 'asc' }] });
   for (const campaign of campaigns) {
     try {

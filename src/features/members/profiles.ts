@@ -13,7 +13,9 @@ export async function refreshProfiles(db: DbTx, now: Date, memberCodes: string[]
   const scope = memberCodes ? 'AND member_code = ANY($2::text[])' : '';
   const params: unknown[] = memberCodes ? [now, memberCodes] : [now];
   return db.$executeRawUnsafe(
-    `WITH o AS (
+    // NOT MATERIALIZED: read twice (totals, categories), a materialised copy of every order and its
+    // lines would be written to a temp file first; inlined, each reads the table (and its indexes) itself.
+    `WITH o AS NOT MATERIALIZED (
        SELECT member_code, ordered_at, amount, discount, coupon_code, dwell_seconds, lines
        FROM member_order WHERE ordered_at <= $1 ${scope}
      ), agg AS (

@@ -117,6 +117,7 @@ it('holds back members the caps protect: one a day from a staff member, no secon
 it('reads the owner’s confirmation back as delivered, and reminds them of what waits', async () => {
   const winbackMsgids = (await h.app.db.campaignMember.findMany({ where: { campaignId: 'winback', arm: 'treated' } })).map((r) => r.msgid!);
   for (const msgid of winbackMsgids.slice(0, -3)) h.fake.confirmGroupMsg(msgid);
+  clock.advance(60_000); // the first read-back of a message is a minute after it was created
   await runJob('members.runCampaigns');
   expect(await h.app.db.campaignMember.count({ where: { campaignId: 'winback', status: 'delivered' } })).toBe(sentCodes.size - 3);
   const wm = (await h.app.db.campaignMember.findFirstOrThrow({ where: { campaignId: 'winback', status: 'delivered' } })).externalUserid!;
