@@ -78,7 +78,7 @@ export async function bookFromText(ctx: BotContext, source: { text: string; inbo
   }
   const sku = requireSku(command.sku);
   // Counting none of something is an answer; booking none of it is not.
-  if (!(command.amount > 0) && !(command.kind === 'count' && command.amount === 0)) throw new UserFacingError('stock.quantityOutOfRange', `数量要大于 0，例如：${VERB_WORD[command.kind]} 牛奶 2箱`);
+  if (!(command.amount > 0) && !(command.kind === 'count' && command.amount === 0)) throw new UserFacingError('stock.quantityOutOfRange', `数量要大于 0，例如：${VERB_WORD[command.kind]} 牛奶 2箱（要更正记错的一笔，请发「撤销」）`);
   const entered: EnteredQuantity = {
     store,
     sku: catalogue.find((c) => c.code === sku.code)!,

@@ -46,6 +46,8 @@ const VERBS: [string, QuantityVerb | 'query' | 'undo'][] = [
 const DESTINATION = /^(.*\S)\s*(?:调往|调到|到|至|给|→)\s*(\S.*)$/u;
 
 const QUANTITY = /(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*/gu;
+/** A minus sign (ASCII, full-width or typographic) just before a quantity. */
+const MINUS_BEFORE = /[-－−]\s*$/u;
 
 /** `chosen`: the SKU the person picked when asked which one they meant. */
 export function parseStockCommand(text: string, catalogue: CatalogueSku[], chosen?: CatalogueSku): StockCommand | null {
@@ -68,9 +70,11 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
   // whose preceding words name a SKU, else the first number.
   const numbers = [...rest.matchAll(QUANTITY)];
   if (numbers.length === 0) return { kind: 'incomplete', verb: kind, problem: 'quantity', sku: rest ? matchSku(rest, catalogue) : null };
-  const skuAt = (index: number): SkuMatch => (chosen ? { kind: 'found', sku: chosen } : matchSku(rest.slice(0, index).trim(), catalogue));
+  const skuAt = (index: number): SkuMatch => (chosen ? { kind: 'found', sku: chosen } : matchSku(rest.slice(0, index).replace(MINUS_BEFORE, '').trim(), catalogue));
   const q = numbers.find((n) => skuAt(n.index).kind === 'found') ?? numbers[0];
-  const amount = toNumber(q[1]);
+  // `报损 牛奶 -3盒` is read as −3, which the booking refuses, never silently as 3.
+  const magnitude = toNumber(q[1]);
+  const amount = magnitude !== null && MINUS_BEFORE.test(rest.slice(0, q.index)) ? -magnitude : magnitude;
   const sku = skuAt(q.index);
   if (amount === null) return { kind: 'incomplete', verb: kind, problem: 'quantity', sku };
   const after = rest.slice(q.index + q[0].length);

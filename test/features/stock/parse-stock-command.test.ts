@@ -27,6 +27,12 @@ it('takes aliases, codes, base units by default, and SKU names that contain digi
   expect(parse('入库 奶盖粉 2.5袋')).toMatchObject({ sku: { sku: { code: 'CHEESE' } }, baseQuantity: 2.5 });
 });
 
+it('keeps a minus sign before the quantity, so the booking can refuse it', () => {
+  expect(parse('报损 牛奶 -3盒')).toMatchObject({ kind: 'waste', sku: { kind: 'found', sku: { code: 'MILK' } }, amount: -3, baseQuantity: -3 });
+  expect(parse('入库 奶油 －2箱')).toMatchObject({ kind: 'receipt', sku: { sku: { code: 'CREAM' } }, amount: -2, baseQuantity: -24 });
+  expect(parse('入库 500ml杯 3箱')).toMatchObject({ amount: 3 });
+});
+
 it('asks instead of guessing', () => {
   // 奶 names three SKUs.
   expect(parse('入库 奶 2箱')).toMatchObject({ sku: { kind: 'ambiguous', candidates: expect.arrayContaining([expect.objectContaining({ code: 'MILK' }), expect.objectContaining({ code: 'CREAM' })]) } });
