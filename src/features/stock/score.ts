@@ -1,6 +1,6 @@
 import type { PartMeasure, ScorePartSource } from '../../bot/registry';
 import { format } from './ledger';
-import { countAccuracy, variance, varianceLines } from './counts';
+import { countAccuracy, variance, varianceLines, type VarianceLine } from './counts';
 
 /** Losses named per store: the monthly push shows the top three; managers may look at a few more. */
 const MAX_LOSSES = 10;
@@ -17,12 +17,19 @@ export const measureInventoryAccuracy: ScorePartSource = async (db, period, stor
     where: { storeCode: { in: storeCodes }, status: { in: ['closed', 'approved'] }, closedAt: { gte: period.start, lt: period.end } },
     select: { id: true, storeCode: true },
   });
-  const lines = await varianceLines(db, counts.map((c) => c.id));
   const storeOf = new Map(counts.map((c) => [c.id, c.storeCode]));
+  // Grouped once: a month of a large chain is hundreds of thousands of lines.
+  const linesOf = new Map<string, VarianceLine[]>();
+  const countsOf = new Map<string, number>();
+  for (const c of counts) countsOf.set(c.storeCode, (countsOf.get(c.storeCode) ?? 0) + 1);
+  for (const line of await varianceLines(db, counts.map((c) => c.id))) {
+    const storeCode = storeOf.get(line.countId)!;
+    const own = linesOf.get(storeCode);
+    if (own) own.push(line);
+    else linesOf.set(storeCode, [line]);
+  }
   const measures = new Map<string, PartMeasure>();
-  for (const storeCode of new Set(counts.map((c) => c.storeCode))) {
-    const own = lines.filter((l) => storeOf.get(l.countId) === storeCode);
-    if (own.length === 0) continue;
+  for (const [storeCode, own] of linesOf) {
     const accuracy = countAccuracy(own);
     const book = own.reduce((sum, l) => sum + Math.max(l.book, 0), 0);
     // Each SKU's share of what the ratio lost: its |difference| over the book it was measured against.
@@ -41,7 +48,7 @@ export const measureInventoryAccuracy: ScorePartSource = async (db, period, stor
     measures.set(storeCode, {
       ratio: accuracy.byQuantity,
       facts: {
-        counts: counts.filter((c) => c.storeCode === storeCode).length,
+        counts: countsOf.get(storeCode)!,
         skusCounted: accuracy.skus,
         accuracyByQuantity: round(accuracy.byQuantity),
         accuracyByCost: round(accuracy.byCost),
