@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { openDatabase, type Db, type DbTx } from '../../src/db';
 import { questionsOf } from '../../src/features/handover/checklist';
 import { currentTemplate } from '../../src/features/handover/templates';
+import type { ScoreResult } from '../../src/features/score/compute';
 import { computeMonth, saveScores } from '../../src/features/score/repository';
 import { monthPeriod, previousMonth, type MonthPeriod } from '../../src/features/score/period';
 import { Prisma } from '../../src/generated/prisma/client';
@@ -285,6 +286,8 @@ interface Run {
   monthMs: number[];
   partMs: Partial<Record<ScorePartName, number>>;
   scored: number;
+  /** The last month's points: per covered part and in total, lowest / median / highest over the stores. */
+  spread: string;
 }
 
 const msSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
@@ -321,6 +324,7 @@ async function run(name: string, db: Db): Promise<Run> {
   );
   const monthMs: number[] = [];
   let scored = 0;
+  let last: ScoreResult[] = [];
   for (const period of periods) {
     const started = process.hrtime.bigint();
     const results = await computeMonth(db, sources, DEFAULT_SCORE_RULES, period);
@@ -331,8 +335,17 @@ async function run(name: string, db: Db): Promise<Run> {
       if (unmeasured.length) throw new Error(`${name}: ${part} measured no value for ${unmeasured.length} of ${results.length} stores in ${period.month} (first: ${unmeasured[0].storeCode}) — its generator wrote no data the part reads`);
     }
     scored += results.filter((r) => r.points !== null).length;
+    last = results;
   }
-  return { name, seeded, monthMs, partMs, scored };
+  const range = (points: number[]) => {
+    const sorted = [...points].sort((a, b) => a - b);
+    return `${sorted[0]} / ${sorted[Math.floor(sorted.length / 2)]} / ${sorted.at(-1)}`;
+  };
+  const spread = [
+    ...covered.map((part) => `${part} ${range(last.map((r) => r.parts.find((p) => p.name === part)!.points!))}`),
+    `total ${range(last.map((r) => r.points ?? 0))}`,
+  ].join(', ');
+  return { name, seeded, monthMs, partMs, scored, spread };
 }
 
 async function main(): Promise<void> {
@@ -379,6 +392,7 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padStart(widths[i])).join('  '));
   console.log('(part columns: time inside each part\'s source over the 12 months; the rest of a month is listing the stores, scoring and storing the results)');
+  for (const r of runs) console.log(`${r.name}, points in ${LAST_MONTH} (lowest / median / highest store): ${r.spread}`);
 }
 
 main().catch((err) => {
