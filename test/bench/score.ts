@@ -19,12 +19,15 @@ import { throwAwayPostgres } from './postgres';
  *   npm run bench:score
  *   BENCH_STORES=500 BENCH_DATABASE_URL=postgresql://… npm run bench:score
  *
+ * Sizes per store (defaults): BENCH_TASKS_PER_DAY (4), BENCH_COUNT_SKUS (200, the catalogue each
+ * monthly count covers), BENCH_SHIFTS_PER_DAY (2), BENCH_MEMBERS_PER_STORE (2,000; at most 99,999).
+ *
  * What it covers: the score parts the features in FEATURES register — only those, each measured
  * by its real source over data that a generator below writes in bulk for every store and day of
  * the year (the generator knows the owning feature's tables). A registered part without a
  * generator, and a part no feature registers yet, are reported as not covered. What is timed is
  * what the monthly job does per month: every part measured for every store, the stores scored
- * and the 500 results stored (computeMonth + saveScores), twelve times; seeding is not timed.
+ * and the results stored (computeMonth + saveScores), twelve times; seeding is not timed.
  * Every covered part must measure every store every month, or the bench fails: a generator that
  * wrote nothing the part reads would otherwise pass as a fast part.
  */
@@ -228,7 +231,9 @@ const GENERATORS: Partial<Record<ScorePartName, Generator>> = {
           -- One pick a visit, cut into its time of day, amount, whether at another store and the SKU bought.
           CROSS JOIN LATERAL (SELECT ${pick(Prisma.sql`p.key * 512 + v.day`, 1_000_000_000, 20)} AS r OFFSET 0) AS vr
           CROSS JOIN LATERAL (SELECT ${year.from}::timestamptz + v.day * interval '1 day' + (480 + vr.r % 780) * interval '1 minute' AS at,
-                                     18 + vr.r / 780 % 60 AS amount, vr.r / 46800 % 100 AS away, vr.r / 4680000 % ${COUNT_SKUS}::int AS sku OFFSET 0) AS o`;
+                                     18 + vr.r / 780 % 60 AS amount, vr.r / 46800 % 100 AS away, vr.r / 4680000 % ${COUNT_SKUS}::int AS sku OFFSET 0) AS o
+          -- In time order, as orders arrive: a month's orders then sit together in the table, as they would.
+          ORDER BY o.at`;
         return { member: members, member_order: orders };
       }),
   },
