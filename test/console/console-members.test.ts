@@ -53,6 +53,8 @@ it('shows a store manager their members’ segments and campaign results, and gi
   if (expected.holdout.members) await page.locator('#uplift-chart svg').waitFor();
 
   // A task: title, assignee from the store's staff, due tomorrow 09:00 (the form's default, in the chain's time zone).
+  // The form stays folded away until asked for.
+  expect(await page.isVisible('.task-form')).toBe(false);
   await page.click('#new-task');
   await page.fill('.task-form input[name="title"]', '清洁制冰机（管理台派发）');
   await page.selectOption('.task-form select[name="assignee"]', 'zhangxiaomei');
