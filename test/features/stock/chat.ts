@@ -4,7 +4,9 @@ import { eventMessage, innerXml, textMessage } from '../../helpers/wecom-callbac
 
 /** Talking to the bot through the encrypted callback path, as the stock tests do. */
 export function stockChat(h: Harness, clock?: Clock) {
-  let eventTime = 1_000;
+  let eventSeq = 0;
+  // Events (taps, scans) happen now on the test's clock, a second apart so each is its own event.
+  const eventTime = () => (clock ? Math.floor(clock.now().getTime() / 1000) : 1_000) + ++eventSeq;
   // The envelope is as fresh as our clock, which tests move.
   const fresh = () => (clock ? { timestamp: String(Math.floor(clock.now().getTime() / 1000)) } : undefined);
   const say = async (user: string, text: string) => {
@@ -17,12 +19,12 @@ export function stockChat(h: Harness, clock?: Clock) {
     const button = (card.body.button_list as { text: string; key: string }[]).find((b) => b.text === text);
     if (!button) throw new Error(`no button ${text} on the card`);
     const taskId = String(card.body.task_id);
-    await h.deliver(eventMessage(h.keys, user, 'template_card_event', button.key, innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6), eventTime++), fresh());
+    await h.deliver(eventMessage(h.keys, user, 'template_card_event', button.key, innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6), eventTime()), fresh());
     await h.settle();
     return h.fake.inbox(user).at(-1)!;
   };
   const scan = async (user: string, key: string, barcode: string) => {
-    await h.deliver(eventMessage(h.keys, user, 'scancode_waitmsg', key, `<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[EAN_13,${barcode}]]></ScanResult></ScanCodeInfo>`, eventTime++), fresh());
+    await h.deliver(eventMessage(h.keys, user, 'scancode_waitmsg', key, `<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[EAN_13,${barcode}]]></ScanResult></ScanCodeInfo>`, eventTime()), fresh());
     await h.settle();
     return h.fake.inbox(user).at(-1)!;
   };

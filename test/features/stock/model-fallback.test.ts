@@ -5,7 +5,7 @@ import { stockFeature } from '../../../src/features/stock';
 import { tasksFeature } from '../../../src/features/tasks';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
-import { eventMessage, innerXml, textMessage } from '../../helpers/wecom-callback';
+import { stockChat } from './chat';
 
 /**
  * A stock message the parser cannot read goes to an OpenAI-compatible model (a fake one on
@@ -60,21 +60,10 @@ afterAll(async () => {
   await new Promise((resolve) => model.close(resolve));
 });
 
-const now = () => Math.floor(clock.now().getTime() / 1000);
-const say = async (user: string, text: string) => {
-  await h.deliver(textMessage(h.keys, user, text, { createTime: now() }), { timestamp: String(now()) });
-  await h.settle();
-  return h.fake.inbox(user).at(-1)!;
-};
-let tapSeq = 0;
-const tap = async (user: string, card: { body: Record<string, unknown> }, buttonText: string) => {
-  const taskId = String(card.body.task_id);
-  const key = (card.body.button_list as { text: string; key: string }[]).find((b) => b.text === buttonText)!.key;
-  const extra = innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6);
-  await h.deliver(eventMessage(h.keys, user, 'template_card_event', key, extra, now() + ++tapSeq), { timestamp: String(now()) });
-  await h.settle();
-  return h.fake.inbox(user).at(-1)!;
-};
+let chat: ReturnType<typeof stockChat> | undefined;
+const talk = () => (chat ??= stockChat(h, clock));
+const say = (user: string, text: string) => talk().say(user, text);
+const tap = (user: string, card: { body: Record<string, unknown> }, buttonText: string) => talk().tap(user, card, buttonText);
 const readingTask = async () => {
   const reading = await h.app.db.stockModelReading.findFirstOrThrow({ orderBy: { inboundId: 'desc' } });
   return h.app.db.task.findUniqueOrThrow({ where: { kind_sourceRef: { kind: 'stock.modelReading', sourceRef: `model-reading:${reading.inboundId}` } } });
