@@ -62,6 +62,8 @@ interface Fault {
   path: string;
   answer: { errcode: number; errmsg: string } | { httpStatus: number };
   remaining: number;
+  /** Only calls whose JSON body this accepts fail (one recipient's messages, say). */
+  when?: (body: Record<string, unknown>) => boolean;
 }
 
 const CONTENT_LIMIT_BYTES = 2048;
@@ -95,8 +97,8 @@ export class FakeWecom {
   }
 
   /** The next `times` calls to `path` (e.g. 'message/send') answer with this instead. */
-  failNext(path: string, answer: Fault['answer'], times = 1): void {
-    this.faults.push({ path, answer, remaining: times });
+  failNext(path: string, answer: Fault['answer'], times = 1, when?: Fault['when']): void {
+    this.faults.push({ path, answer, remaining: times, when });
   }
 
   clearFaults(): void {
@@ -189,7 +191,7 @@ export class FakeWecom {
         }
       }
       const call = { method: ctx.method, path, query, body };
-      const fault = this.faults.find((f) => f.path === path && f.remaining > 0);
+      const fault = this.faults.find((f) => f.path === path && f.remaining > 0 && (!f.when || f.when((body ?? {}) as Record<string, unknown>)));
       if (fault) {
         fault.remaining--;
         if ('httpStatus' in fault.answer) {
