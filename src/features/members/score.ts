@@ -1,4 +1,5 @@
 import type { PartMeasure, ScorePartSource } from '../../bot/registry';
+import { ACTIVE_DAYS } from './segments';
 
 /**
  * Member activity for the monthly store health score: the share of a store's members (by home
@@ -6,7 +7,7 @@ import type { PartMeasure, ScorePartSource } from '../../bot/registry';
  * ratio = min(1, share / median). A store without members is absent (no data, not zero).
  */
 export const measureMemberActivity: ScorePartSource = async (db, period, storeCodes) => {
-  const windowStart = new Date(period.end.getTime() - 30 * 86_400_000);
+  const windowStart = new Date(period.end.getTime() - ACTIVE_DAYS * 86_400_000);
   // The window's buyers found once and joined, rather than an index probe per member: a chain's
   // million members are probed in seconds where the month's orders are scanned in well under one.
   const rows = await db.$queryRaw<{ store: string; members: bigint; active: bigint }[]>`

@@ -1,7 +1,7 @@
 import type { DbTx } from '../../db';
 
-/** "Active" as in the health score's member activity: an order in the last 30 days. */
-const ACTIVE_DAYS = 30;
+/** "Active": an order in the last 30 days — the console's segments and the health score's member activity alike. */
+export const ACTIVE_DAYS = 30;
 
 export interface StoreMembers {
   store: string;
