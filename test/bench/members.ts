@@ -10,6 +10,7 @@ import { importFile, type FileImportProgress } from '../../src/features/members/
 import { recomputeMembers } from '../../src/features/members/jobs';
 import { createLogger } from '../../src/log';
 import { BENCH_ADMIN_URL, throwAwayPostgres } from './postgres';
+import { seeded } from '../../src/features/members/demo';
 
 /**
  * Members at chain scale: import members and orders from CSV (the admin CLI's importer), recompute
@@ -89,15 +90,9 @@ async function writeFiles(dir: string): Promise<{ members: string; orders: strin
     const store = i % STORES;
     return `B${i},会员${i},139${String(i).padStart(8, '0')},${i % 5 ? `wm_b${i}` : ''},${i % 5 ? `staff${store}_${i % 3}` : ''},BS${store},${i % 20 ? '是' : '否'}`;
   });
-  // mulberry32: 32-bit integer arithmetic throughout. (An LCG in float arithmetic, as before, lost
-  // its low bits past 2^53 and cycled through only about 11,000 members.)
-  let seed = 42;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // The demo's mulberry32, 32-bit integer arithmetic throughout. (An LCG in float arithmetic, as
+  // before, lost its low bits past 2^53 and cycled through only about 11,000 members.)
+  const random = seeded(42);
   await write(orders, 'order_id,member,store,ordered_at,amount,discount,coupon_code,dwell_seconds,lines', ORDERS, (i) => {
     const member = Math.floor(random() * MEMBERS);
     const at = new Date(NOW.getTime() - Math.floor(random() * 120 * 86_400_000)).toISOString();

@@ -17,8 +17,8 @@ const PRODUCTS = [
   { sku: 'B01', category: '面包', price: 12, cost: 4 },
 ];
 
-/** mulberry32: a small seeded generator, so every sandbox gets the same members and history. */
-function seeded(seed: number): () => number {
+/** mulberry32: a small seeded generator, so every sandbox (and the members benchmark) gets the same members and history. */
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
