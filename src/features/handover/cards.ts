@@ -60,21 +60,21 @@ export function itemCard(template: ChecklistTemplate, question: HandoverItem, to
 /** A few yes/no items on one card, each 正常/异常, with one submit button. */
 export function batchCard(template: ChecklistTemplate, questions: HandoverItem[], total: number, guided: boolean): OutboundContent {
   const hints = guided ? questions.flatMap((q) => hintLines(itemFor(template, q.itemKey)).filter((l) => l.keyname === '标准').map((l) => ({ keyname: q.label, value: l.value }))) : [];
+  return itemsCard(`${questions[0].position}–${questions.at(-1)!.position}/${total} 设备检查`, questions, [
+    { id: 'ok', text: '正常' },
+    { id: 'fault', text: '异常' },
+  ], `handover.batch:${questions[0].handoverId}`, hints.length ? { horizontal_content_list: hints.slice(0, 6) } : {});
+}
+
+/** One card over a few items, each answered by one of two options (the first preselected), with one submit button. */
+function itemsCard(title: string, questions: HandoverItem[], options: [{ id: string; text: string }, { id: string; text: string }], submitKey: string, extra: Record<string, unknown> = {}): OutboundContent {
   return templateCard({
     card_type: 'multiple_interaction',
     source: SOURCE,
-    main_title: { title: `${questions[0].position}–${questions.at(-1)!.position}/${total} 设备检查`, desc: '逐项选择后点「提交」' },
-    ...(hints.length ? { horizontal_content_list: hints.slice(0, 6) } : {}),
-    select_list: questions.map((q) => ({
-      question_key: String(q.id),
-      title: q.label,
-      selected_id: 'ok',
-      option_list: [
-        { id: 'ok', text: '正常' },
-        { id: 'fault', text: '异常' },
-      ],
-    })),
-    submit_button: { text: '提交', key: `handover.batch:${questions[0].handoverId}` },
+    main_title: { title, desc: '逐项选择后点「提交」' },
+    ...extra,
+    select_list: questions.map((q) => ({ question_key: String(q.id), title: q.label, selected_id: options[0].id, option_list: options })),
+    submit_button: { text: '提交', key: submitKey },
   });
 }
 
@@ -128,21 +128,10 @@ export function confirmCard(handoverId: bigint, outgoingName: string, flagged: n
 
 /** The incoming colleague's item-by-item card: 确认 or 有异议 for a few items. */
 export function reviewCard(questions: HandoverItem[], total: number): OutboundContent {
-  return templateCard({
-    card_type: 'multiple_interaction',
-    source: SOURCE,
-    main_title: { title: `核对 ${questions[0].position}–${questions.at(-1)!.position}/${total}`, desc: '逐项选择后点「提交」' },
-    select_list: questions.map((q) => ({
-      question_key: String(q.id),
-      title: q.label,
-      selected_id: 'confirm',
-      option_list: [
-        { id: 'confirm', text: '确认' },
-        { id: 'dispute', text: '有异议' },
-      ],
-    })),
-    submit_button: { text: '提交', key: `handover.reviewPage:${questions[0].handoverId}` },
-  });
+  return itemsCard(`核对 ${questions[0].position}–${questions.at(-1)!.position}/${total}`, questions, [
+    { id: 'confirm', text: '确认' },
+    { id: 'dispute', text: '有异议' },
+  ], `handover.reviewPage:${questions[0].handoverId}`);
 }
 
 /** Who takes over: the outgoing colleague picks from the store's staff (no schedule known). */
