@@ -77,6 +77,8 @@ export type FileImportOutcome =
 
 /** How one kind of row is staged, checked against what it names, and moved into its table. */
 interface StagedKind {
+  /** The table the rows end up in. */
+  table: string;
   columns: string;
   /** The staging columns from `f`, a staged row's fields as text ('' for none). */
   fields: string;
@@ -90,6 +92,7 @@ interface StagedKind {
 
 const STAGED: Record<MemberKind, StagedKind> = {
   members: {
+    table: 'member',
     columns: 'line int, code text, name text, phone_hash text, external_userid text, owner_userid text, home_store text, marketing boolean',
     fields: `f[1]::int, f[2], nullif(f[3], ''), nullif(f[4], ''), nullif(f[5], ''), nullif(f[6], ''), nullif(f[7], ''), nullif(f[8], '')::boolean`,
     stage(r, line, pepper) {
@@ -137,6 +140,7 @@ const STAGED: Record<MemberKind, StagedKind> = {
     },
   },
   orders: {
+    table: 'member_order',
     columns:
       'line int, order_id text, member_code text, store_code text, ordered_at timestamptz, amount numeric, discount numeric, coupon_code text, dwell_seconds int, lines jsonb',
     fields: `f[1]::int, f[2], f[3], f[4], f[5]::timestamptz, f[6]::numeric, f[7]::numeric, nullif(f[8], ''), nullif(f[9], '')::int, f[10]::jsonb`,
@@ -284,6 +288,9 @@ export async function importFile(db: Db, kind: MemberKind, file: string, opts: {
       chunkStart = mark.rows;
       opts.onProgress?.({ phase: 'write', bytes: i === marks.length - 1 ? totalBytes : mark.bytes, totalBytes, rows: mark.rows });
     }
+    // Fresh planner statistics: PGlite has no autovacuum, and on PostgreSQL it may not have caught
+    // up yet — without them the next queries (profiles, campaigns) plan for an empty table.
+    await db.$executeRawUnsafe(`ANALYZE ${staged.table}`);
     if (kind === 'orders' && opts.refreshProfiles !== false) await refreshProfiles(db, opts.now(), null);
     return { ok: true, rows, created, updated, seconds: (Date.now() - started) / 1000 };
   } finally {

@@ -19,6 +19,9 @@ export async function recomputeMembers(ctx: Pick<JobContext, 'db' | 'clock' | 'l
   const profiles = await refreshProfiles(ctx.db, now, null);
   await rankRfm(ctx.db);
   const tags = await recomputeTags(ctx.db, now);
+  // Every profile and tag was just rewritten; the campaign builds plan with these statistics
+  // (PGlite has no autovacuum to refresh them).
+  await ctx.db.$executeRawUnsafe('ANALYZE member_profile, member_tag');
   ctx.log.info({ profiles, ...tags }, 'member profiles and tags recomputed');
   return { profiles, ...tags };
 }
