@@ -179,6 +179,22 @@ const STAGED: Record<MemberKind, StagedKind> = {
   },
 };
 
+/** Staging tables are named `member_import_<start, ms in base 36>_<random>`: their age is in their name. */
+const STAGE_PREFIX = 'member_import_';
+/** A staging table older than this belongs to an import that was killed (no import runs a day). */
+const ABANDONED_AFTER_MS = 24 * 3_600_000;
+
+/** Drops the staging tables of imports killed before their own cleanup ran. */
+async function dropAbandonedStages(db: Db): Promise<void> {
+  const tables = await db.$queryRawUnsafe<{ name: string }[]>(
+    `SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '${STAGE_PREFIX}%'`,
+  );
+  for (const { name } of tables) {
+    const started = parseInt(name.slice(STAGE_PREFIX.length).split('_')[0], 36);
+    if (Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS) await db.$executeRawUnsafe(`DROP TABLE IF EXISTS "${name}"`);
+  }
+}
+
 /**
  * Imports a members or orders CSV of any size in bounded memory, in one read of the file: each
  * row is validated once and the good ones are staged, IMPORT_BATCH at a time, in an unindexed
@@ -186,8 +202,9 @@ const STAGED: Record<MemberKind, StagedKind> = {
  * stores, staff and members the rows name are then checked in SQL over the whole staging table,
  * and nothing is written if any row is bad. Otherwise the staged rows move into place in chunks
  * of MOVE_CHUNK lines, each one idempotent set-based statement (members upserted by code, orders
- * ignored when their id is stored), so an interrupted import is simply run again. Orders'
- * profiles are recomputed once at the end, set-based.
+ * ignored when their id is stored), so an interrupted import is simply run again (the next import
+ * drops the staging table a killed one left behind, once it is a day old). Orders' profiles are
+ * recomputed once at the end, set-based.
  */
 export async function importFile(db: Db, kind: MemberKind, file: string, opts: { pepper: string | null; now: () => Date; onProgress?: (p: FileImportProgress) => void; refreshProfiles?: boolean }): Promise<FileImportOutcome> {
   const started = Date.now();
@@ -200,7 +217,8 @@ export async function importFile(db: Db, kind: MemberKind, file: string, opts: {
     problemCount++;
     if (problems.length < MAX_PROBLEMS_LISTED) problems.push({ line, message });
   };
-  const stage = `member_import_${crypto.randomBytes(6).toString('hex')}`;
+  await dropAbandonedStages(db);
+  const stage = `${STAGE_PREFIX}${Date.now().toString(36)}_${crypto.randomBytes(4).toString('hex')}`;
   // UNLOGGED: the staging rows are thrown away at the end, so writing them to the WAL is waste.
   await db.$executeRawUnsafe(`CREATE UNLOGGED TABLE ${stage} (${staged.columns})`);
   try {

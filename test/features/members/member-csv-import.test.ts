@@ -85,3 +85,14 @@ it('reads quoted fields, reports a row with the wrong number of fields, and lets
     ['Q2', '两行\n的名字', 'S1'],
   ]);
 });
+
+it("drops the staging table a killed import left behind once it is a day old, and leaves a running one's alone", async () => {
+  const abandoned = `member_import_${(Date.now() - 25 * 3_600_000).toString(36)}_dead0001`;
+  const running = `member_import_${(Date.now() - 3_600_000).toString(36)}_live0001`;
+  for (const name of [abandoned, running]) await database.prisma.$executeRawUnsafe(`CREATE UNLOGGED TABLE ${name} (line int)`);
+  const file = csv('members-after-crash.csv', ['code,name', 'K1,甲']);
+  expect(await importFile(database.prisma, 'members', file, { pepper: null, now })).toMatchObject({ ok: true, created: 1 });
+  const left = await database.prisma.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'member_import_%' ORDER BY 1`);
+  expect(left.map((t) => t.tablename)).toEqual([running]);
+  await database.prisma.$executeRawUnsafe(`DROP TABLE ${running}`);
+});
