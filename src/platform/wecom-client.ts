@@ -127,6 +127,11 @@ export class WecomClient {
     return this.post('externalcontact/remind_groupmsg_send', { msgid });
   }
 
+  /** Stops a mass message its sender has not confirmed yet (one already sent cannot be withdrawn). */
+  cancelGroupMsgSend(msgid: string) {
+    return this.post('externalcontact/cancel_groupmsg_send', { msgid });
+  }
+
   /** Downloads a temporary media file (an image a member of staff sent). Media ids expire after 3 days. */
   async getMedia(mediaId: string): Promise<{ data: Buffer; contentType: string; filename?: string }> {
     return this.withToken('media/get', async (token) => {

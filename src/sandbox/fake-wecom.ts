@@ -56,6 +56,8 @@ export interface FakeGroupMsg {
   /** Per customer once the sender confirmed: 1 sent, 2 not a contact, 3 over the monthly cap. */
   results: Map<string, number> | null;
   reminded: number;
+  /** Stopped by cancel_groupmsg_send before the sender confirmed it: it can no longer be sent. */
+  cancelled: boolean;
 }
 
 interface Fault {
@@ -145,6 +147,7 @@ export class FakeWecom {
   confirmGroupMsg(msgid: string, monthlyCap = daysInMonth(this.clock.now())): FakeGroupMsg {
     const msg = this.groupMsgs.find((m) => m.msgid === msgid);
     if (!msg) throw new Error(`no mass message ${msgid}`);
+    if (msg.cancelled) throw new Error(`mass message ${msgid} was cancelled`);
     if (msg.results) return msg;
     const now = this.clock.now();
     msg.results = new Map();
@@ -234,6 +237,13 @@ export class FakeWecom {
           const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
           if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
           msg.reminded++;
+          return this.answer(ctx, call, {});
+        }
+        case 'externalcontact/cancel_groupmsg_send': {
+          const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
+          if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
+          // As in WeCom: what the sender already sent stays sent; only an unconfirmed message stops.
+          if (!msg.results) msg.cancelled = true;
           return this.answer(ctx, call, {});
         }
         case 'media/upload':
@@ -470,7 +480,7 @@ export class FakeWecom {
     if (attachments.length > 9) return err(40058, 'at most 9 attachments');
     const failList = externalUserids.filter((id) => !this.contacts.get(id)?.follow.has(sender));
     const msgid = `msg_${crypto.randomBytes(10).toString('hex')}`;
-    this.groupMsgs.push({ msgid, sender, externalUserids: externalUserids.filter((id) => !failList.includes(id)), body: { text, attachments }, createdAt: this.clock.now(), results: null, reminded: 0 });
+    this.groupMsgs.push({ msgid, sender, externalUserids: externalUserids.filter((id) => !failList.includes(id)), body: { text, attachments }, createdAt: this.clock.now(), results: null, reminded: 0, cancelled: false });
     return { msgid, fail_list: failList };
   }
 

@@ -117,7 +117,7 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
     for (const msg of fake.groupMsgs) {
       for (const euid of msg.externalUserids) {
         const result = msg.results?.get(euid);
-        const status = result === undefined ? 'pending' : result === 1 ? 'received' : result === 3 ? 'capped' : 'not_contact';
+        const status = msg.cancelled ? 'cancelled' : result === undefined ? 'pending' : result === 1 ? 'received' : result === 3 ? 'capped' : 'not_contact';
         const list = byEuid.get(euid) ?? [];
         list.push({ msgid: msg.msgid, text: String((msg.body.text as { content?: string } | undefined)?.content ?? ''), at: msg.createdAt, status });
         byEuid.set(euid, list);
@@ -153,6 +153,11 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
     if (!parsed.success || !fake.groupMsgs.some((m) => m.msgid === parsed.data.msgid)) {
       ctx.status = 400;
       ctx.body = { error: 'unknown_msgid' };
+      return;
+    }
+    if (fake.groupMsgs.find((m) => m.msgid === parsed.data.msgid)?.cancelled) {
+      ctx.status = 409;
+      ctx.body = { error: 'cancelled', message: '这条群发已被停止（优惠券已过期），不能再发送' };
       return;
     }
     fake.confirmGroupMsg(parsed.data.msgid);

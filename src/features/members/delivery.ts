@@ -103,8 +103,8 @@ export function nextConfirmationCheck(sentAt: Date, now: Date): Date {
  * recipients, not per member; only messages due for a check — a message is asked about again
  * after as long as it has been waiting (see nextConfirmationCheck), since owners confirm soon or
  * late, and every call counts against the corp's API quota. A message still unconfirmed when its
- * coupon has expired is given up (failed): a confirmation after that would only deliver a dead
- * coupon. Messages unconfirmed after `remindAfterHours` get WeCom's reminder and a chat line to
+ * coupon has expired is given up (failed) and, once none of its customers is still waiting, stopped
+ * in WeCom (cancel_groupmsg_send) so the owner cannot send the dead coupon later. Messages unconfirmed after `remindAfterHours` get WeCom's reminder and a chat line to
  * their owner, once.
  */
 export async function pollConfirmations(ctx: Pick<JobContext, 'db' | 'clock' | 'wecom' | 'log' | 'send'>, settings: MembersConfig): Promise<{ delivered: number; failed: number; reminded: number }> {
@@ -135,6 +135,7 @@ export async function pollConfirmations(ctx: Pick<JobContext, 'db' | 'clock' | '
       select: { id: true, externalUserid: true, sentAt: true, remindedAt: true, validUntil: true },
     });
     let remindMessage = false;
+    let expired = false;
     const updates: { id: bigint; status: string; deliveredAt: Date | null; failure: string | null; nextCheckAt: Date | null; remindedAt: Date | null }[] = [];
     for (const row of rows) {
       const mine = results.get(row.externalUserid!);
@@ -148,6 +149,7 @@ export async function pollConfirmations(ctx: Pick<JobContext, 'db' | 'clock' | '
         updates.push({ ...settled, id: row.id, status: 'failed', failure: status === 2 ? 'not a contact' : 'customer reached the monthly mass-message cap' });
       } else if (row.validUntil <= now) {
         failed++;
+        expired = true;
         updates.push({ ...settled, id: row.id, status: 'failed', failure: 'the owner did not confirm before the coupon expired' });
       } else {
         const sentAt = row.sentAt ?? now;
@@ -172,6 +174,14 @@ export async function pollConfirmations(ctx: Pick<JobContext, 'db' | 'clock' | '
         await wecom.remindGroupMsgSend(msgid);
       } catch (err) {
         log.warn({ err, msgid }, 'WeCom reminder failed; the chat reminder still goes');
+      }
+    }
+    if (expired && updates.every((u) => u.status !== 'awaiting_confirmation')) {
+      try {
+        await wecom.cancelGroupMsgSend(msgid);
+      } catch (err) {
+        // The rows are settled either way; an owner sending it now would only deliver a dead coupon.
+        log.warn({ err, msgid }, 'could not stop an expired coupon message in WeCom');
       }
     }
   }

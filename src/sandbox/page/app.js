@@ -274,7 +274,7 @@
     const fingerprint = JSON.stringify(shown);
     if (fingerprint === state.lastMembers) return;
     state.lastMembers = fingerprint;
-    const stateText = { pending: '等待店员在企业微信确认发送', received: '已收到', capped: '未送达：本月群发次数已满', not_contact: '未送达：不是该店员的客户' };
+    const stateText = { pending: '等待店员在企业微信确认发送', received: '已收到', capped: '未送达：本月群发次数已满', not_contact: '未送达：不是该店员的客户', cancelled: '未送达：店员没有在券过期前确认，群发已停止' };
     $('member-list').replaceChildren(
       ...shown.map((m) =>
         el('li', { class: 'member', dataset: { code: m.code } },

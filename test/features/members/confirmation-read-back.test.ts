@@ -71,6 +71,10 @@ it('asks about each message once per due check, backing off with its age, and st
   expect(h.fake.callsTo('externalcontact/remind_groupmsg_send')).toHaveLength(3); // once each, after 4 hours
   const left = await h.app.db.campaignMember.findMany({ where: { campaignId: 'quota', status: 'failed' } });
   expect(left.map((r) => r.failure)).toEqual(['the owner did not confirm before the coupon expired', 'the owner did not confirm before the coupon expired', 'the owner did not confirm before the coupon expired']);
+  // …and stopped in WeCom, so an owner confirming them late cannot send a dead coupon.
+  expect(h.fake.callsTo('externalcontact/cancel_groupmsg_send').map((c) => (c.body as { msgid: string }).msgid).sort()).toEqual(left.map((r) => r.msgid).sort());
+  expect(() => h.fake.confirmGroupMsg(left[0].msgid!)).toThrow(/cancelled/);
+  expect(h.fake.customerInbox(left[0].externalUserid!)).toEqual([]);
 
   const calls = h.fake.callsTo(RESULT).length;
   clock.advance(24 * 3_600_000);
