@@ -95,6 +95,24 @@ it('shows a demo member the coupon message once their owner confirms it', async 
   expect((await app.db.campaignMember.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('delivered');
 });
 
+it('shows a stopped coupon message as stopped, and the owner can no longer send it', async () => {
+  const job = app.bot.jobs.find((j) => j.name === 'members.runCampaigns')!;
+  await app.scheduler.runJob(job, new Date());
+  const row = await app.db.campaignMember.findFirstOrThrow({ where: { campaignId: 'demo-winback', status: 'awaiting_confirmation' }, orderBy: { memberCode: 'desc' } });
+  await app.wecom.cancelGroupMsgSend(row.msgid!); // what the bot does once the coupon expired unconfirmed
+  await page.click('#toggle-members');
+  await page.fill('#member-search', row.memberCode);
+  const coupon = page.locator(`.member[data-code="${row.memberCode}"] .coupon.failed`, { hasText: row.couponCode! });
+  await coupon.locator('.state', { hasText: '群发已停止' }).waitFor();
+  expect(await coupon.locator('button').count()).toBe(0);
+  const answer = await page.evaluate(async (msgid) => {
+    const res = await fetch('/sandbox/api/members/confirm', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msgid }) });
+    return { status: res.status, body: await res.json() };
+  }, row.msgid!);
+  expect(answer).toMatchObject({ status: 409, body: { error: 'cancelled' } });
+  expect(fake.customerInbox(row.externalUserid!)).toHaveLength(0);
+});
+
 it('fits a phone-sized window without sideways scrolling', async () => {
   await page.setViewportSize({ width: 375, height: 740 });
   await page.fill('#text-input', '演示卡片');
