@@ -25,7 +25,8 @@ const RECORD_PROBLEMS: Record<string, string> = {
  * lines) with csv-parse, as records keyed by the header's names, trimmed and lower-cased. Values
  * are trimmed, empty lines skipped. A row whose field count differs from the header's, or whose
  * quoting is broken, comes back as a problem, not a record, and the read goes on; a quote left
- * open to the end of the file stops it (CsvFormatError). `batch` rows are handed over at a time,
+ * open to the end of the file stops it (CsvFormatError), as does a header without one of
+ * `requiredColumns`. `batch` rows are handed over at a time,
  * with the bytes read so far for a progress bar. csv-parse's per-record `info` objects cost three
  * times the parse itself at tens of millions of rows, so the line number comes from `on_record`'s
  * context instead: the line a record ends on, less the line breaks inside it. That counter takes
@@ -33,7 +34,7 @@ const RECORD_PROBLEMS: Record<string, string> = {
  * After a broken quote csv-parse cannot find the next record: the rest of the file is reported as
  * one unreadable record (the import writes nothing then anyway).
  */
-export async function* readCsvBatches(file: string, batch: number): AsyncGenerator<{ rows: CsvRow[]; bytes: number }> {
+export async function* readCsvBatches(file: string, batch: number, requiredColumns: string[] = []): AsyncGenerator<{ rows: CsvRow[]; bytes: number }> {
   let bytes = 0;
   const input = fs.createReadStream(file, { highWaterMark: 1 << 20 }).on('data', (chunk) => (bytes += chunk.length));
   let header: string[] | null = null;
@@ -61,6 +62,9 @@ export async function* readCsvBatches(file: string, batch: number): AsyncGenerat
     for await (const { fields, line } of parser as AsyncIterable<{ fields: string[]; line: number }>) {
       if (header === null) {
         header = fields.map((h) => h.toLowerCase());
+        // A wrong header makes every row wrong: say so once, before reading millions of them.
+        const missing = requiredColumns.filter((c) => !header!.includes(c));
+        if (missing.length) throw new CsvFormatError(line, `表头缺少必需的列：${missing.join(', ')}（这个文件的表头：${header.join(', ')}）`);
         continue;
       }
       if (fields.length !== header.length) {

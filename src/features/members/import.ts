@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { CsvFormatError, readCsvBatches } from './csv';
 import { checkMemberReferences, checkOrderReferences, writeMembers, writeOrders, type Parsed, type Problem } from './ingest';
 import { refreshProfiles } from './profiles';
-import { hashPhone, MEMBER_KINDS, type MemberKind, type MemberRow, type OrderRow } from './rows';
+import { hashPhone, MEMBER_KINDS, requiredColumns, type MemberKind, type MemberRow, type OrderRow } from './rows';
 
 /** Rows staged per insert: big enough to amortise a round trip, small enough to keep memory flat. */
 export const IMPORT_BATCH = 10_000;
@@ -227,7 +227,7 @@ export async function importFile(db: Db, kind: MemberKind, file: string, opts: {
     const marks: { line: number; bytes: number; rows: number }[] = [];
     let inFlight: Promise<Error | null> = Promise.resolve(null);
     try {
-      for await (const batch of readCsvBatches(file, IMPORT_BATCH)) {
+      for await (const batch of readCsvBatches(file, IMPORT_BATCH, requiredColumns(kind))) {
         const payload: string[] = [];
         let lastLine = 0;
         for (const { line, record, problem } of batch.rows) {

@@ -16,8 +16,10 @@ const optionalText = (max = 64) =>
     .max(max)
     .optional()
     .transform((v) => (v ? v : undefined));
+/** For a field that is absent or neither text nor a number: what zod would only call "Invalid input". */
+const missingOr = (label: string, wrong: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `缺少${label}` : wrong) });
 const money = (label: string) =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
+  z.union([z.number(), z.string()], missingOr(label, `${label}必须是不小于 0 的数字`)).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
     if (String(v).trim() === '' || !Number.isFinite(n) || n < 0) {
       ctx.addIssue({ code: 'custom', message: `${label}必须是不小于 0 的数字` });
@@ -26,7 +28,7 @@ const money = (label: string) =>
     return Math.round(n * 100) / 100;
   });
 const optIn = z
-  .union([z.boolean(), z.string()])
+  .union([z.boolean(), z.string()], missingOr('marketing', 'marketing 只能是 是/否（同意/退订）'))
   .optional()
   .transform((v, ctx) => {
     // Absent means "not said": an update keeps the stored choice, a new member is opted in.
@@ -38,7 +40,7 @@ const optIn = z
     ctx.addIssue({ code: 'custom', message: 'marketing 只能是 是/否（同意/退订）' });
     return z.NEVER;
   });
-const instant = z.union([z.string(), z.number()]).transform((v, ctx) => {
+const instant = z.union([z.string(), z.number()], missingOr('下单时间', '下单时间无效：用带时区的 ISO 时间（2026-11-25T10:30:00+08:00）或 unix 秒')).transform((v, ctx) => {
   const s = String(v).trim();
   // A time without an offset is the POS's local time; we require the offset so nothing is guessed.
   const date = /^\d+$/.test(s) ? new Date(Number(s) * 1000) : /(Z|[+-]\d\d:?\d\d)$/.test(s) ? new Date(s) : new Date(NaN);
@@ -75,7 +77,7 @@ const orderLine = z.object({
 });
 export type OrderLine = z.infer<typeof orderLine>;
 
-const lines = z.union([z.string(), z.array(z.unknown())]).transform((v, ctx) => {
+const lines = z.union([z.string(), z.array(z.unknown())], missingOr('商品行', '商品行应该是文本（sku:品类:数量:金额|…）或数组')).transform((v, ctx) => {
   const raw: unknown[] =
     typeof v === 'string'
       ? v
@@ -105,7 +107,7 @@ export const orderRow = z.object({
   discount: money('优惠金额').optional().default(0),
   coupon_code: optionalText(32),
   dwell_seconds: z
-    .union([z.number(), z.string()])
+    .union([z.number(), z.string()], missingOr('停留时长', '停留时长必须是不小于 0 的整数秒'))
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v === '') return undefined;
@@ -122,6 +124,12 @@ export type OrderRow = z.infer<typeof orderRow>;
 
 export const MEMBER_KINDS = { members: memberRow, orders: orderRow } as const;
 export type MemberKind = keyof typeof MEMBER_KINDS;
+
+/** The columns a file of this kind must have: the fields its rows cannot do without. */
+export function requiredColumns(kind: MemberKind): string[] {
+  const shape: Record<string, z.ZodType> = MEMBER_KINDS[kind].shape;
+  return Object.keys(shape).filter((key) => !shape[key].safeParse(undefined).success);
+}
 
 /** HMAC-SHA256 of the phone's digits with the configured pepper: matchable, not reversible without it. */
 export function hashPhone(pepper: string, phone: string): string {

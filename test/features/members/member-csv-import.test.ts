@@ -96,3 +96,17 @@ it("drops the staging table a killed import left behind once it is a day old, an
   expect(left.map((t) => t.tablename)).toEqual([running]);
   await database.prisma.$executeRawUnsafe(`DROP TABLE ${running}`);
 });
+
+it('refuses a file whose header lacks a required column at once, naming the columns, and writes nothing', async () => {
+  const lines = ['order_id,member,store,amount'];
+  for (let i = 0; i < 3 * IMPORT_BATCH; i++) lines.push(`H${i},M1,S1,18`);
+  const file = csv('orders-no-time.csv', lines);
+  const progress: FileImportProgress[] = [];
+  expect(await importFile(database.prisma, 'orders', file, { pepper: null, now, onProgress: (p) => progress.push(p) })).toEqual({
+    ok: false,
+    problemCount: 1,
+    problems: [{ line: 1, message: '表头缺少必需的列：ordered_at（这个文件的表头：order_id, member, store, amount）' }],
+  });
+  expect(progress).toEqual([]); // stopped at the header, not after reading every row
+  expect(await database.prisma.memberOrder.count({ where: { orderId: { startsWith: 'H' } } })).toBe(0);
+});

@@ -60,13 +60,21 @@ it('stores orders once by their POS id and keeps the profile up to date as they 
     { order_id: 'P1', member: 'M1', store: 'S001', ordered_at: daysAgo(clock, 40), amount: 30, lines: 'T1:奶茶:1:20:6|D1:甜品:1:10:4', dwell_seconds: 600 },
     { order_id: 'P2', member: 'M1', store: 'S001', ordered_at: daysAgo(clock, 10), amount: 25, discount: 5, coupon_code: 'X1', lines: [{ sku: 'D1', category: '甜品', quantity: 2, amount: 25, cost: 8 }], dwell_seconds: 300 },
   ];
-  const bad = await postSigned(h.url, clock, 'orders', [...orders, { order_id: 'P3', member: 'M404', store: 'S001', ordered_at: '2026-11-01 10:00', amount: -1, lines: 'x:y:z:1' }]);
+  const bad = await postSigned(h.url, clock, 'orders', [
+    ...orders,
+    { order_id: 'P3', member: 'M404', store: 'S001', ordered_at: '2026-11-01 10:00', amount: -1, lines: 'x:y:z:1' },
+    { order_id: 'P4', member: 'M1', store: 'S001', lines: 7 },
+  ]);
   expect(bad.status).toBe(400);
   const problems = (await bad.json()).problems.map((p: { line: number; message: string }) => `${p.line}:${p.message}`);
   expect(problems).toEqual([
     '3:下单时间 2026-11-01 10:00 无效：用带时区的 ISO 时间（2026-11-25T10:30:00+08:00）或 unix 秒',
     '3:实付金额必须是不小于 0 的数字',
     '3:第 1 个商品行：数量必须是不小于 0 的数字',
+    // Absent fields and wrong types are named, not zod's bare "Invalid input".
+    '4:缺少下单时间',
+    '4:缺少实付金额',
+    '4:商品行应该是文本（sku:品类:数量:金额|…）或数组',
   ]);
   expect(await h.app.db.memberOrder.count()).toBe(0);
 
