@@ -266,7 +266,7 @@ export interface Config {
   tasks: TaskConfig;
 }
 
-/** The checks at entry and the chasing of late stock entries (see README, "Stock checks"). */
+/** The checks at entry and the chasing of late stock entries (see src/features/stock/README.md, "Stock checks"). */
 export interface StockCheckSettings {
   /** Today's waste of a SKU above this share of the day's stock is held for review. */
   lossShareOfOnHand: number;
