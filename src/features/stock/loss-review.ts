@@ -1,11 +1,15 @@
 import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
+import type { Clock } from '../../clock';
+import type { Config } from '../../config';
 import type { Db, DbTx } from '../../db';
 import { Prisma, type StockLossHold } from '../../generated/prisma/client';
 import type { Logger } from '../../log';
 import { enqueue } from '../../platform/outbox';
 import { templateCard, text } from '../../platform/outbound';
 import { ackTask, closeTask, openTask } from '../tasks';
+import { RESPONSE_CODE_TTL_MS } from '../tasks/engine';
+import { cancelUnsent } from '../../platform/outbox';
 import { afterMoveBooked } from './after-move';
 import { chainDay } from './chain-time';
 import { bookMove, format } from './ledger';
@@ -184,7 +188,7 @@ function managerReviewCard(hold: StockLossHold, names: { sku: string; unit: stri
 export async function confirmLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
-    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return approveHold(tx, ctx, hold);
+    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return decideFromChat(tx, ctx, 'approve');
     if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己报的损耗。');
     const picked = ctx.message.card?.selections.find((s) => s.questionKey === 'reason')?.optionIds[0];
     await confirmHold(tx, ctx, hold, picked ? reasonOptions(hold).find((o) => o.id === picked)?.text : undefined);
@@ -195,7 +199,7 @@ export async function confirmLoss(ctx: BotContext): Promise<void> {
 export async function cancelLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
-    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return rejectHold(tx, ctx, hold);
+    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return decideFromChat(tx, ctx, 'reject');
     if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能取消你自己报的损耗。');
     await cancelHold(tx, ctx, hold);
   });
@@ -203,21 +207,118 @@ export async function cancelLoss(ctx: BotContext): Promise<void> {
 
 /** 批准 on the manager card. */
 export async function approveLoss(ctx: BotContext): Promise<void> {
-  await ctx.transaction(async (tx) => {
-    const hold = await lockHold(tx.db, ctx.keyArg);
-    if (!(await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) throw new UserFacingError('stock.notManager', '只有这家店的店长（或区域经理）可以批准。');
-    await approveHold(tx, ctx, hold);
-  });
+  await ctx.transaction((tx) => decideFromChat(tx, ctx, 'approve'));
 }
 
 /** 驳回 on the manager card: nothing is booked, and the staff member is told. */
 export async function rejectLoss(ctx: BotContext): Promise<void> {
-  await ctx.transaction(async (tx) => {
-    const hold = await lockHold(tx.db, ctx.keyArg);
-    if (!(await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) throw new UserFacingError('stock.notManager', '只有这家店的店长（或区域经理）可以驳回。');
-    await rejectHold(tx, ctx, hold);
-  });
+  await ctx.transaction((tx) => decideFromChat(tx, ctx, 'reject'));
 }
+
+/** A manager's tap (their review card, or the hold's escalated task card): decideHold, answered in chat. */
+async function decideFromChat(tx: Tx, ctx: BotContext, decision: HoldDecision): Promise<void> {
+  const result = await decideHold(
+    { db: tx.db, clock: ctx.clock, config: ctx.config, messaging: tx },
+    { holdId: ctx.keyArg, decision, by: ctx.message.fromUser, ref: `chat:${ctx.message.id}`, inboundId: ctx.message.id, tappedCard: ctx.message.card?.responseCode ? { taskId: ctx.message.card.taskId } : undefined },
+  );
+  if (result.ok) return tx.reply(result.message);
+  if (result.code === 'not_manager') throw new UserFacingError('stock.notManager', result.message);
+  if (result.code === 'unknown_hold') throw new UserFacingError('stock.unknownHold', result.message);
+  await tx.reply(result.message);
+}
+
+export type HoldDecision = 'approve' | 'reject';
+
+export interface HoldDecisionInput {
+  /** The hold's id as the card key or the console's path names it. */
+  holdId: string;
+  decision: HoldDecision;
+  /** The acting manager's WeCom userid: they decide only if managesStore says they manage the hold's store. */
+  by: string;
+  /** What carried the decision (`chat:<inbound id>`, `console:<userid>:<request id>`): the same ref again gets the same answer, nothing done twice. */
+  ref: string;
+  /** The console names the store in its path: a hold of another store is as unknown as a missing one. */
+  storeCode?: string;
+  /** For the task's history: the inbound message (the chat path), a note (`管理台`). */
+  inboundId?: string;
+  note?: string;
+  /** The decision is a tap on a card: that card is rewritten through messaging.updateCard, the other review cards from the outbox. */
+  tappedCard?: { taskId?: string };
+}
+
+export type HoldDecisionResult =
+  | { ok: true; state: 'approved' | 'booked' | 'rejected'; message: string; repeated: boolean; hold: StockLossHold }
+  | { ok: false; status: 403 | 404 | 409; code: 'not_manager' | 'unknown_hold' | 'already_decided'; message: string };
+
+export interface HoldDecisionEnv {
+  /** The caller's transaction: the decision, the move, the task and the messages commit together. */
+  db: DbTx;
+  clock: Clock;
+  config: Config;
+  /** How the staff member (send) and a tapped card (updateCard) are told; replies are the caller's (the result's message). */
+  messaging: Pick<Messaging, 'send' | 'updateCard'>;
+}
+
+/**
+ * A manager approves or rejects a held waste entry — from a card in chat or from the console, the
+ * same way. Under the hold's row lock: only a store manager of the hold's store, an area manager of
+ * its area or an admin (managesStore) may decide; a hold already decided (booked, cancelled, void,
+ * or approved already) is refused, so two decisions at once book one move. Approving books the
+ * waste if the staff member has confirmed its reason (bookMove, afterMoveBooked, the task closed),
+ * otherwise waits for that; rejecting cancels it, nothing booked. The staff member is told in chat
+ * and the managers' review cards are rewritten. Nothing is written when refused, but a hold whose
+ * task expired is made void.
+ */
+export async function decideHold(env: HoldDecisionEnv, input: HoldDecisionInput): Promise<HoldDecisionResult> {
+  const { db, clock, messaging } = env;
+  const unknown = { ok: false, status: 404, code: 'unknown_hold', message: '找不到这笔报损。' } as const;
+  const hold = /^\d+$/.test(input.holdId) ? await lockHoldIfAny(db, BigInt(input.holdId)) : null;
+  if (!hold || (input.storeCode !== undefined && hold.storeCode !== input.storeCode)) return unknown;
+  if (!(await managesStore(db, input.by, hold.storeCode))) {
+    return { ok: false, status: 403, code: 'not_manager', message: `只有这家店的店长（或区域经理）可以${input.decision === 'approve' ? '批准' : '驳回'}。` };
+  }
+  const marks = (label: string) => markReviewCards(env, hold, label, input.tappedCard);
+  // The same request again (a retry after a lost answer, a double tap): the answer it got, nothing done twice.
+  if (hold.decisionRef === input.ref && (input.decision === 'reject') === (hold.status === 'cancelled')) {
+    const state = hold.status === 'booked' ? 'booked' : hold.status === 'cancelled' ? 'rejected' : 'approved';
+    return { ok: true, state, message: `${DECIDED_TEXT[state]}：${await describe(db, hold)}`, repeated: true, hold };
+  }
+  const status = await currentStatus(db, hold, clock.now());
+  if (status !== 'pending') {
+    if (input.tappedCard) await messaging.updateCard({ replaceName: SETTLED_TEXT[status].label });
+    return { ok: false, status: 409, code: 'already_decided', message: SETTLED_TEXT[status].reply };
+  }
+  if (hold.managerApprovedAt) {
+    if (input.tappedCard) await messaging.updateCard({ replaceName: '已批准' });
+    return { ok: false, status: 409, code: 'already_decided', message: '这笔报损店长已经批准了，等店员确认原因后记账。' };
+  }
+  const now = clock.now();
+  const what = await describe(db, hold);
+  if (input.decision === 'reject') {
+    const rejected = await close(db, hold, { status: 'cancelled', by: input.by, now, decisionRef: input.ref, managerUserid: input.by, inboundId: input.inboundId, note: input.note });
+    await marks('已驳回');
+    await messaging.send(hold.staffUserid, `店长驳回了你的报损，没有记账：${what}。如有疑问请当面核对。`);
+    return { ok: true, state: 'rejected', message: `已驳回，没有记账：${what}`, repeated: false, hold: rejected };
+  }
+  // Conditional on what the lock saw: a second decision can never approve it again.
+  const claimed = await db.stockLossHold.updateMany({
+    where: { id: hold.id, status: 'pending', managerApprovedAt: null },
+    data: { managerUserid: input.by, managerApprovedAt: now, decisionRef: input.ref },
+  });
+  if (claimed.count !== 1) return { ok: false, status: 409, code: 'already_decided', message: '这笔报损已经处理过了。' };
+  const approved = await db.stockLossHold.findUniqueOrThrow({ where: { id: hold.id } });
+  if (!approved.staffConfirmedAt) {
+    await marks('已批准，待店员确认');
+    await messaging.send(approved.staffUserid, `店长已批准你的报损，请在卡片上选择原因并确认（或直接回复原因，如「过期」）：${what}`);
+    return { ok: true, state: 'approved', message: `已批准，店员确认原因后记账：${what}`, repeated: false, hold: approved };
+  }
+  await marks('已批准');
+  const booked = await bookHold(env, approved, { by: input.by, inboundId: input.inboundId, note: input.note });
+  await messaging.send(approved.staffUserid, `店长已批准，报损已记账。${booked}`);
+  return { ok: true, state: 'booked', message: `已批准。${booked}`, repeated: false, hold: await db.stockLossHold.findUniqueOrThrow({ where: { id: hold.id } }) };
+}
+
+const DECIDED_TEXT = { approved: '已批准，店员确认原因后记账', booked: '已批准，已记账', rejected: '已驳回，没有记账' } as const;
 
 /**
  * What answers a hold waiting for its sender: `过期了`, `确认 过期`, `确认 打翻了`, `确认` (the
@@ -262,47 +363,28 @@ async function confirmHold(tx: Tx, ctx: BotContext, hold: StockLossHold, given: 
     return;
   }
   await markCard(tx, ctx, '已确认');
-  await tx.reply(await bookHold(tx, ctx, confirmed));
+  await tx.reply(await bookHold({ db: tx.db, clock: ctx.clock, config: ctx.config }, confirmed, { by: ctx.message.fromUser, inboundId: ctx.message.id }));
   if (confirmed.managerUserid) await tx.send(confirmed.managerUserid, `店员已确认，报损已记账：${await describe(tx.db, confirmed)}`);
 }
 
 async function cancelHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<void> {
   if (await settled(tx, ctx, hold)) return;
-  await close(tx.db, hold, { status: 'cancelled', by: ctx.message.fromUser, now: ctx.clock.now() });
+  await close(tx.db, hold, { status: 'cancelled', by: ctx.message.fromUser, now: ctx.clock.now(), inboundId: ctx.message.id });
   await markCard(tx, ctx, '已取消');
   await tx.reply(`已取消，没有记账：${await describe(tx.db, hold)}`);
   if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), `店员取消了待批准的报损：${await describe(tx.db, hold)}`);
 }
 
-async function approveHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<void> {
-  if (await settled(tx, ctx, hold)) return;
-  const approved = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { managerUserid: ctx.message.fromUser, managerApprovedAt: ctx.clock.now() } });
-  if (!approved.staffConfirmedAt) {
-    await markCard(tx, ctx, '已批准，待店员确认');
-    await tx.reply(`已批准，店员确认原因后记账：${await describe(tx.db, approved)}`);
-    await tx.send(approved.staffUserid, `店长已批准你的报损，请在卡片上选择原因并确认（或直接回复原因，如「过期」）：${await describe(tx.db, approved)}`);
-    return;
-  }
-  await markCard(tx, ctx, '已批准');
-  const booked = await bookHold(tx, ctx, approved);
-  await tx.reply(`已批准。${booked}`);
-  await tx.send(approved.staffUserid, `店长已批准，报损已记账。${booked}`);
-}
-
-async function rejectHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<void> {
-  if (await settled(tx, ctx, hold)) return;
-  await close(tx.db, hold, { status: 'cancelled', by: ctx.message.fromUser, now: ctx.clock.now() });
-  await markCard(tx, ctx, '已驳回');
-  await tx.reply(`已驳回，没有记账：${await describe(tx.db, hold)}`);
-  await tx.send(hold.staffUserid, `店长驳回了你的报损，没有记账：${await describe(tx.db, hold)}。如有疑问请当面核对。`);
-}
-
 /** The hold, locked: a confirmation and an approval arriving together book it once. */
 async function lockHold(db: DbTx, keyArg: string): Promise<StockLossHold> {
-  if (!/^\d+$/.test(keyArg)) throw new UserFacingError('stock.unknownHold', '找不到这笔报损。');
-  const [locked] = await db.$queryRaw<{ id: bigint }[]>`SELECT id FROM stock_loss_hold WHERE id = ${BigInt(keyArg)} FOR UPDATE`;
-  if (!locked) throw new UserFacingError('stock.unknownHold', '找不到这笔报损。');
-  return db.stockLossHold.findUniqueOrThrow({ where: { id: locked.id } });
+  const hold = /^\d+$/.test(keyArg) ? await lockHoldIfAny(db, BigInt(keyArg)) : null;
+  if (!hold) throw new UserFacingError('stock.unknownHold', '找不到这笔报损。');
+  return hold;
+}
+
+async function lockHoldIfAny(db: DbTx, id: bigint): Promise<StockLossHold | null> {
+  const [locked] = await db.$queryRaw<{ id: bigint }[]>`SELECT id FROM stock_loss_hold WHERE id = ${id} FOR UPDATE`;
+  return locked ? db.stockLossHold.findUniqueOrThrow({ where: { id: locked.id } }) : null;
 }
 
 const SETTLED_TEXT: Record<string, { label: string; reply: string }> = {
@@ -317,15 +399,46 @@ const SETTLED_TEXT: Record<string, { label: string; reply: string }> = {
  * has got to it.
  */
 async function settled(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<boolean> {
-  let status = hold.status;
-  if (status === 'pending' && (await tx.db.task.findUnique({ where: { kind_sourceRef: holdTask(hold) }, select: { state: true } }))?.state === 'expired') {
-    await expireHold(tx.db, hold, ctx.clock.now());
-    status = 'expired';
-  }
+  const status = await currentStatus(tx.db, hold, ctx.clock.now());
   if (status === 'pending') return false;
   await markCard(tx, ctx, SETTLED_TEXT[status].label);
   await tx.reply(SETTLED_TEXT[status].reply);
   return true;
+}
+
+/** The hold's status, made void first if its task has expired (under the hold's lock). */
+async function currentStatus(db: DbTx, hold: StockLossHold, now: Date): Promise<string> {
+  if (hold.status === 'pending' && (await db.task.findUnique({ where: { kind_sourceRef: holdTask(hold) }, select: { state: true } }))?.state === 'expired') {
+    await expireHold(db, hold, now);
+    return 'expired';
+  }
+  return hold.status;
+}
+
+/**
+ * After a manager's decision: the tapped card (if it was a tap) is rewritten with the label, and so
+ * is every manager review card of the hold WeCom has accepted (with the response_code it gave, still
+ * valid), the tapped one apart; one not yet sent is withdrawn. The hold's task cards are the task
+ * engine's (closeTask rewrites them).
+ */
+async function markReviewCards(env: HoldDecisionEnv, hold: StockLossHold, label: string, tapped: { taskId?: string } | undefined): Promise<void> {
+  const { db, clock, messaging } = env;
+  if (tapped) await messaging.updateCard({ replaceName: label });
+  const now = clock.now();
+  const recipients = await storeManagers(db, hold.storeCode);
+  const cards = await db.$queryRaw<{ key: string; recipient: string; status: string; responseCode: string | null; sentAt: Date | null; taskId: string | null }[]>`
+    SELECT idempotency_key AS key, recipient, status, response_code AS "responseCode", sent_at AS "sentAt", body->>'task_id' AS "taskId"
+    FROM outbox_message
+    WHERE recipient = ANY(${recipients}) AND kind = 'template_card' AND idempotency_key IS NOT NULL
+      AND body->'button_list' @> ${JSON.stringify([{ key: `stock.lossApprove:${hold.id}` }])}::jsonb`;
+  const others = cards.filter((c) => !tapped?.taskId || c.taskId !== tapped.taskId);
+  await cancelUnsent(db, others.filter((c) => c.status === 'pending').map((c) => c.key), `loss hold ${hold.id} decided before the card went out`);
+  const fresh = others.filter((c) => c.status === 'sent' && c.responseCode && c.sentAt && now.getTime() - c.sentAt.getTime() < RESPONSE_CODE_TTL_MS);
+  await enqueue(
+    db,
+    fresh.map((c) => ({ to: c.recipient, content: { kind: 'card_update' as const, update: { responseCode: c.responseCode!, replaceName: label } }, idempotencyKey: `${c.key}:decided` })),
+    now,
+  );
 }
 
 /** Rewrites the tapped card; an answer typed in chat has no card to rewrite (its task's cards are closed with the task). */
@@ -337,9 +450,19 @@ async function markCard(tx: Tx, ctx: BotContext, label: string): Promise<void> {
 export const LOSS_HOLD_TASK = 'stock.lossHold';
 const holdTask = (hold: Pick<StockLossHold, 'id'>) => ({ kind: LOSS_HOLD_TASK, sourceRef: `loss-hold:${hold.id}` });
 
-async function close(db: DbTx, hold: StockLossHold, change: { status: 'cancelled' | 'booked'; by: string; now: Date; moveId?: bigint }): Promise<void> {
-  await db.stockLossHold.update({ where: { id: hold.id }, data: { status: change.status, closedBy: change.by, closedAt: change.now, moveId: change.moveId } });
-  if (await hasTask(db, hold)) await closeTask(db, holdTask(hold), { state: change.status === 'booked' ? 'done' : 'cancelled', by: change.by, now: change.now });
+async function close(
+  db: DbTx,
+  hold: StockLossHold,
+  change: { status: 'cancelled' | 'booked'; by: string; now: Date; moveId?: bigint; decisionRef?: string; managerUserid?: string; inboundId?: string; note?: string },
+): Promise<StockLossHold> {
+  const closed = await db.stockLossHold.update({
+    where: { id: hold.id },
+    data: { status: change.status, closedBy: change.by, closedAt: change.now, moveId: change.moveId, decisionRef: change.decisionRef, managerUserid: change.managerUserid },
+  });
+  if (await hasTask(db, hold)) {
+    await closeTask(db, holdTask(hold), { state: change.status === 'booked' ? 'done' : 'cancelled', by: change.by, now: change.now, inboundId: change.inboundId, note: change.note });
+  }
+  return closed;
 }
 
 /** Holds from before holds were tasks have none. */
@@ -382,8 +505,9 @@ export async function expireAbandonedHolds(db: Db, now: Date, log: Logger): Prom
 }
 
 /** Books the held waste — keyed by the hold, so it is booked exactly once. */
-async function bookHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<string> {
-  const sku = await tx.db.sku.findUniqueOrThrow({ where: { code: hold.skuCode } });
+async function bookHold(env: { db: DbTx; clock: Clock; config: Config }, hold: StockLossHold, who: { by: string; inboundId?: string; note?: string }): Promise<string> {
+  const { db, clock, config } = env;
+  const sku = await db.sku.findUniqueOrThrow({ where: { code: hold.skuCode } });
   const move = {
     storeCode: hold.storeCode,
     skuCode: hold.skuCode,
@@ -392,14 +516,14 @@ async function bookHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<s
     reason: hold.reason ?? undefined,
     staffUserid: hold.staffUserid,
     occurredAt: hold.occurredAt,
-    recordedAt: ctx.clock.now(),
+    recordedAt: clock.now(),
     source: 'chat' as const,
     externalId: `loss-hold:${hold.id}`,
   };
-  const booked = await bookMove(tx.db, move, sku.baseUnit, sku.allowNegative);
-  await close(tx.db, hold, { status: 'booked', by: ctx.message.fromUser, now: ctx.clock.now(), moveId: booked.id });
-  if (booked.created) await afterMoveBooked(tx.db, ctx.config, booked.id, ctx.clock.now());
-  const store = await tx.db.store.findUniqueOrThrow({ where: { code: hold.storeCode } });
+  const booked = await bookMove(db, move, sku.baseUnit, sku.allowNegative);
+  await close(db, hold, { status: 'booked', now: clock.now(), moveId: booked.id, ...who });
+  if (booked.created) await afterMoveBooked(db, config, booked.id, clock.now());
+  const store = await db.store.findUniqueOrThrow({ where: { code: hold.storeCode } });
   return `已报损 ${sku.name} ${format(hold.quantity)}${sku.baseUnit}（${hold.reason}），${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`;
 }
 
