@@ -22,6 +22,7 @@ import { SECTIONS } from './sections';
 import { ActionRefused, type Cell, type SectionColumn, type SectionRow } from './sections/types';
 import { safeEqual, SessionCookies, type Session } from './session';
 import { createTaskFromConsole, formProblem, TaskForm, TaskFormRefused } from './task-form';
+import { decideHoldFromConsole, HOLD_DECISIONS, HoldDecisionForm } from './loss-holds';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'console', 'page');
 const ECHARTS_FILE = path.join(PROJECT_ROOT, 'node_modules', 'echarts', 'dist', 'echarts.min.js');
@@ -219,7 +220,8 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   router.get('/api/stores/:code/sections/:key', requireMember, requireStore, async (ctx) => {
     const section = SECTIONS.find((s) => s.key === ctx.params.key);
     if (!section) return deny(ctx, 404, 'unknown_section', '没有这个栏目。');
-    const rows = filterRows(await section.rows(sectionContext, ctx.params.code), section.columns, ctx.query as Record<string, string>);
+    const { staff } = (ctx.state as { console: ConsoleState }).console;
+    const rows = filterRows(await section.rows({ ...sectionContext, viewer: staff }, ctx.params.code), section.columns, ctx.query as Record<string, string>);
     if (sendCsv(ctx, `${ctx.state.store.name}-${section.title}`, section.columns, rows)) return;
     ctx.body = { key: section.key, title: section.title, summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null, columns: section.columns, chart: section.chart ?? null, rows };
   });
@@ -291,6 +293,20 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
       if (err instanceof TaskFormRefused) return deny(ctx, err.status, err.code, err.reason);
       throw err;
     }
+  });
+
+  // ── waste held over the day's limit: the manager's decision, as on the review card ──
+  router.post('/api/stores/:code/loss-holds/:id/:decision', requireMember, requireStore, async (ctx) => {
+    const decision = HOLD_DECISIONS[ctx.params.decision];
+    if (!decision) return deny(ctx, 404, 'not_found', '没有这个接口。');
+    const body = await readJson(ctx, z.object({}).passthrough());
+    if (body === null) return;
+    const form = HoldDecisionForm.safeParse(body);
+    if (!form.success) return deny(ctx, 400, 'bad_request_id', form.error.issues[0]?.message ?? '请求内容不对。');
+    const { staff } = (ctx.state as { console: ConsoleState }).console;
+    const result = await decideHoldFromConsole(db, { clock, config }, { storeCode: ctx.params.code, holdId: ctx.params.id, decision, by: staff, requestId: form.data.requestId });
+    if (!result.ok) return deny(ctx, result.status, result.code, result.message);
+    ctx.body = { id: String(result.hold.id), state: result.state, status: result.hold.status, message: result.message, repeated: result.repeated };
   });
 
   router.all('/api/*rest', requireMember, (ctx) => deny(ctx, 404, 'not_found', '没有这个接口。'));

@@ -1,11 +1,23 @@
 import { TRANSFER_ARRIVAL_MS } from '../../features/stock/count-commands';
 import { receivedUnbookedDeliveries } from '../../features/stock/deliveries';
 import { format } from '../../features/stock/ledger';
+import { managesStore } from '../../features/stock/managers';
+import type { StockLossHold } from '../../generated/prisma/client';
 import { KIND_LABELS } from './stock';
 import { dateTime, type SectionRow, type ConsoleSection } from './types';
 
 /** Late-recorded moves stay on the list this long. */
 const LATE_MOVE_DAYS = 30;
+/** A loss hold decided (or cancelled, or void) stays on the list this long, with how it ended. */
+const DECIDED_HOLD_HOURS = 24;
+
+function holdState(h: StockLossHold): string {
+  if (h.status === 'booked') return '已记账';
+  if (h.status === 'expired') return '已作废';
+  if (h.status === 'cancelled') return h.managerUserid && h.closedBy === h.managerUserid ? '已驳回' : '已取消';
+  if (h.managerApprovedAt) return '已批准，待店员确认';
+  return h.needsManager ? '待店长批准' : '待店员确认';
+}
 
 const hoursSince = (at: Date, now: Date) => Math.max(0, Math.round((now.getTime() - at.getTime()) / 360_000) / 10);
 
@@ -14,8 +26,9 @@ const hoursSince = (at: Date, now: Date) => Math.max(0, Math.round((now.getTime(
  * (src/features/stock/loss-review.ts), deliveries that arrived and are not booked (the late ones
  * already cost points, late-deliveries.ts), transfers to the store not yet received, and moves
  * recorded long after they happened (stock_late_move). The waiting ones come first, oldest first.
- * Loss holds are decided on their WeCom cards: the stock feature books them from the card tap
- * (with the staff member's reason and the card updates), so the console shows them only.
+ * A manager (managesStore) may approve or reject a loss hold here as on its WeCom card: the row's
+ * 批准/驳回 post to /loss-holds/<id>/<decision> (src/console/loss-holds.ts), which calls the stock
+ * feature's decideHold. A hold decided in the last 24 hours stays listed with how it ended.
  */
 export const pendingSection: ConsoleSection = {
   key: 'pending',
@@ -28,15 +41,21 @@ export const pendingSection: ConsoleSection = {
     { key: 'hours', label: '已等/晚记(小时)' },
     { key: 'state', label: '状态', filter: 'select' },
   ],
-  async rows({ db, clock, timezone }, storeCode) {
+  async rows({ db, clock, timezone, viewer }, storeCode) {
     const now = clock.now();
-    const [holds, deliveries, lateDeliveries, transfers, lateMoves] = await Promise.all([
-      db.stockLossHold.findMany({ where: { storeCode, status: 'pending' }, orderBy: { createdAt: 'asc' } }),
+    const [holds, deliveries, lateDeliveries, transfers, lateMoves, mayDecide] = await Promise.all([
+      db.stockLossHold.findMany({
+        where: { storeCode, OR: [{ status: 'pending' }, { closedAt: { gte: new Date(now.getTime() - DECIDED_HOLD_HOURS * 3_600_000) } }] },
+        orderBy: { createdAt: 'asc' },
+      }),
       receivedUnbookedDeliveries(db, storeCode, now),
       db.stockDelivery.findMany({ where: { storeCode, bookedAt: null, lateAt: { not: null } }, select: { id: true } }),
       db.stockTransfer.findMany({ where: { toStore: storeCode, status: 'in_transit' }, orderBy: { sentAt: 'asc' } }),
       db.stockLateMove.findMany({ where: { storeCode, flaggedAt: { gte: new Date(now.getTime() - LATE_MOVE_DAYS * 86_400_000) } }, orderBy: { flaggedAt: 'desc' } }),
+      viewer ? managesStore(db, viewer.userid, storeCode) : false,
     ]);
+    // Waiting ones first; decided ones after them, most recently decided first.
+    holds.sort((a, b) => Number(b.status === 'pending') - Number(a.status === 'pending') || (a.status === 'pending' ? 0 : (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0)));
     const moves = await db.stockMove.findMany({ where: { id: { in: lateMoves.map((l) => l.moveId) } } });
     const skus = new Map((await db.sku.findMany({ where: { code: { in: [...holds, ...transfers, ...moves].map((x) => x.skuCode) } } })).map((s) => [s.code, s]));
     const userids = [...holds.map((h) => h.staffUserid), ...transfers.map((t) => t.sentBy), ...moves.flatMap((m) => (m.staffUserid ? [m.staffUserid] : []))];
@@ -49,13 +68,20 @@ export const pendingSection: ConsoleSection = {
     const rows: SectionRow[] = [
       ...holds.map((h) => ({
         id: `hold:${h.id}`,
+        actions:
+          mayDecide && h.status === 'pending' && !h.managerApprovedAt
+            ? [
+                { key: 'approve', label: '批准', post: `/console/api/stores/${encodeURIComponent(storeCode)}/loss-holds/${h.id}/approve` },
+                { key: 'reject', label: '驳回', post: `/console/api/stores/${encodeURIComponent(storeCode)}/loss-holds/${h.id}/reject` },
+              ]
+            : [],
         cells: {
           type: '报损待审',
           what: `${sku(h.skuCode).name} ${format(h.quantity)}${sku(h.skuCode).unit}${h.reason ? `（${h.reason}）` : ''}，今日报损 ${format(h.dayTotal)}，上限 ${format(h.dayLimit)}`,
           who: person(h.staffUserid),
           at: dateTime(h.createdAt, timezone),
-          hours: hoursSince(h.createdAt, now),
-          state: h.needsManager && !h.managerApprovedAt ? '待店长批准' : '待店员确认',
+          hours: hoursSince(h.createdAt, h.closedAt ?? now),
+          state: holdState(h),
         },
       })),
       ...deliveries.map((d) => ({

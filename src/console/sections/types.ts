@@ -18,8 +18,11 @@ export interface SectionRow {
   /** What an action names the row by (a task id). */
   id?: string;
   cells: Record<string, Cell>;
-  /** Buttons on the row; each posts to the section's `act`. */
-  actions?: { key: string; label: string }[];
+  /**
+   * Buttons on the row; each posts to the section's `act`, or, with `post`, to that API path of its
+   * own with `{ requestId }` (a feature's endpoint with its own checks: a loss hold's 批准/驳回).
+   */
+  actions?: { key: string; label: string; post?: string }[];
 }
 
 export interface SectionContext {
@@ -28,6 +31,8 @@ export interface SectionContext {
   timezone: string;
   /** What the stock feature counts as accurate (COUNT_TOLERANCE_*), so the console's figures match its own. */
   countTolerance: CountTolerance;
+  /** Who is looking (the section's table): which row actions they may take. */
+  viewer?: Staff;
 }
 
 /** A chart the page draws over a table's rows (as filtered): one category column, numeric series. */
