@@ -20,6 +20,8 @@ const as: Record<string, Member> = {};
 const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-roles-'));
 /** Each store's handover (with a photo) and count: the rows its detail and photo APIs name. */
 const seeded: Record<string, Awaited<ReturnType<typeof seedHandoverAndCount>>> = {};
+/** Each store's held waste entry, waiting for its manager. */
+const holds: Record<string, bigint> = {};
 beforeAll(async () => {
   h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40), MEDIA_DIR: mediaDir } });
   await importMasterData(h.app.db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\nS3,三店,华南区\n', 'csv');
@@ -37,6 +39,14 @@ beforeAll(async () => {
     await h.app.db.storeScore.create({ data: { ...score, month: '2026-10', availablePoints: 100, complete: true, parts: [], computedAt: clock.now() } });
   }
   for (const code of ['S1', 'S2', 'S3']) seeded[code] = await seedHandoverAndCount(h.app.db, createMediaStore(h.app.config.media), code, clock.now());
+  await importMasterData(h.app.db, 'skus', 'code,name,aliases,category,base_unit,pack_units,cost_price\nMILK,牛奶,,乳品,盒,箱=12,6.5\n', 'csv');
+  for (const code of ['S1', 'S2', 'S3']) {
+    const at = clock.now();
+    const hold = await h.app.db.stockLossHold.create({
+      data: { sourceKey: `roles:${code}`, storeCode: code, skuCode: 'MILK', quantity: 12, staffUserid: 'clerk', occurredAt: at, dayTotal: 12, dayLimit: 5, needsManager: true, createdAt: at },
+    });
+    holds[code] = hold.id;
+  }
   for (const userid of ['boss', 'east', 'south', 'm2']) as[userid] = await signIn(h, userid);
   // A 店员 cannot sign in; a session for one (had they been demoted after signing in) must still see nothing.
   await h.app.db.staff.update({ where: { userid: 'south' }, data: { role: 'staff', area: null, storeCode: 'S3' } });
@@ -76,8 +86,11 @@ const storeApis = (code: string) => [
       : []),
   ]),
   { method: 'GET', path: `/console/api/stores/${code}/photos/${(seeded[code] ?? seeded.S1).photoId}` },
+  // A held waste entry of this store (S1's for one that does not exist): 批准 / 驳回.
+  { method: 'POST', path: `/console/api/stores/${code}/loss-holds/${holds[code] ?? holds.S1}/approve`, body: { requestId: 'roles-test-approve' } },
+  { method: 'POST', path: `/console/api/stores/${code}/loss-holds/${holds[code] ?? holds.S1}/reject`, body: { requestId: 'roles-test-reject' } },
 ];
-const call = (m: Member, api: { method: string; path: string }) => (api.method === 'GET' ? m.get(api.path) : m.post(api.path));
+const call = (m: Member, api: { method: string; path: string; body?: unknown }) => (api.method === 'GET' ? m.get(api.path) : m.post(api.path, api.body));
 
 it.each([
   ['boss', ['S1', 'S2', 'S3'], []],
@@ -121,4 +134,13 @@ it('refuses a state-changing request without the session CSRF token or from anot
   expect((await as.m2.post(path, {}, { 'x-csrf-token': as.boss.csrf })).status).toBe(403);
   expect((await as.m2.post(path, {}, { origin: 'https://evil.example.com' })).status).toBe(403);
   expect((await as.m2.post(path, {})).status).not.toBe(403);
+});
+
+it('decided no held waste entry through any of the refused requests', async () => {
+  const rows = await h.app.db.stockLossHold.findMany({ where: { id: { in: Object.values(holds) } } });
+  expect(rows.map((r) => [r.storeCode, r.status, r.managerApprovedAt])).toEqual([
+    ['S1', 'pending', null],
+    ['S2', 'pending', null],
+    ['S3', 'pending', null],
+  ]);
 });
