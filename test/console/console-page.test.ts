@@ -138,3 +138,23 @@ it("shows a store's counts, alerts, forecast and pending entries, a count's vari
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   expect(errors).toEqual([]);
 });
+
+it('approves a held waste entry from 待审与超时: booked through the stock feature, and the row shows it', async () => {
+  const now = new Date();
+  const hold = await app.db.stockLossHold.create({
+    data: { sourceKey: 'browser-test:hold', storeCode: 'S001', skuCode: 'CREAM', quantity: 1, reason: '破损', staffUserid: 'zhangxiaomei', occurredAt: now, dayTotal: 9, dayLimit: 3, needsManager: true, staffConfirmedAt: now, createdAt: now },
+  });
+  const before = (await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber();
+  const errors = await signInAs('zhoumanager');
+  await page.locator('tbody tr').first().click();
+  const row = page.locator('[data-section="pending"] tbody tr', { hasText: '今日报损 9，上限 3' });
+  await row.locator('td', { hasText: '待店长批准' }).waitFor();
+  expect(await row.locator('button').allTextContents()).toEqual(['批准', '驳回']);
+  await row.locator('button[data-action="approve"]').click();
+  await row.locator('td', { hasText: '已记账' }).waitFor();
+  expect(await row.locator('button').count()).toBe(0);
+  expect(await app.db.stockLossHold.findUniqueOrThrow({ where: { id: hold.id } })).toMatchObject({ status: 'booked', managerUserid: 'zhoumanager', closedBy: 'zhoumanager' });
+  expect(await app.db.stockMove.count({ where: { externalId: `loss-hold:${hold.id}`, kind: 'waste' } })).toBe(1);
+  expect((await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber()).toBe(before - 1);
+  expect(errors).toEqual([]);
+});

@@ -32,6 +32,9 @@
     return data;
   }
 
+  /** Made once per form or button shown: a double tap or a retry sends the same id and gets the same answer. */
+  const requestId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
   const fmt = (v) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'number' ? String(Math.round(v * 10) / 10) : v);
   const changeText = (c) => ('delta' in c ? `${c.delta > 0 ? '+' : ''}${c.delta.toFixed(1)} 分` : c.reason === 'differentParts' ? '上月计分项不同，不比较' : '上月无分数');
   const monthText = (m) => `${Number(m.slice(0, 4))}年${Number(m.slice(5))}月`;
@@ -95,6 +98,7 @@
     };
     async function load() {
       const data = await api(query());
+      for (const r of data.rows) for (const a of r.actions || []) if (a.post) a.requestId = requestId();
       if (!options) {
         options = {};
         const search = el('input', { type: 'search', placeholder: '搜索…', oninput: (e) => { filters.q = e.target.value; debounce(); } });
@@ -119,7 +123,7 @@
               el('tbody', {}, data.rows.map((r) =>
                 el('tr', { class: onRow ? 'link' : null, onclick: onRow ? () => onRow(r) : null },
                   data.columns.map((c) => cell(c, r.cells[c.key])),
-                  data.rows.some((x) => x.actions?.length) ? el('td', { class: 'actions' }, (r.actions || []).map((a) => el('button', { type: 'button', 'data-action': a.key, onclick: async (e) => { e.stopPropagation(); await onAction(r, a); load(); } }, a.label))) : null)))),
+                  data.rows.some((x) => x.actions?.length) ? el('td', { class: 'actions' }, (r.actions || []).map((a) => el('button', { type: 'button', 'data-action': a.key, onclick: async (e) => { e.stopPropagation(); e.currentTarget.disabled = true; await onAction(r, a); load(); } }, a.label))) : null)))),
       );
       return data;
     }
@@ -209,7 +213,9 @@
         onRow: section.detail ? openDetail : undefined,
         onAction: async (row, action) => {
           try {
-            await api(`/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}/rows/${encodeURIComponent(row.id)}/${action.key}`, { body: {} });
+            // An action with an API of its own (a loss hold's 批准/驳回) gets the button's request id.
+            if (action.post) await api(action.post, { body: { requestId: action.requestId } });
+            else await api(`/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}/rows/${encodeURIComponent(row.id)}/${action.key}`, { body: {} });
           } catch (err) {
             alert(err.message);
           }
@@ -315,8 +321,6 @@
   }
 
   /* ── a task given from the store page: through the task engine, like `任务 … @张三` in chat ── */
-  const requestId = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-
   async function taskForm(card, code) {
     const { staff, timezone } = await api(`/console/api/stores/${encodeURIComponent(code)}/staff`).catch(() => ({ staff: [] }));
     if (!staff.length) return;
