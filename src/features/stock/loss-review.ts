@@ -279,7 +279,7 @@ export async function decideHold(env: HoldDecisionEnv, input: HoldDecisionInput)
   }
   const marks = (label: string) => markReviewCards(env, hold, label, input.tappedCard);
   // The same request again (a retry after a lost answer, a double tap): the answer it got, nothing done twice.
-  if (hold.decisionRef === input.ref && (input.decision === 'reject') === (hold.status === 'cancelled')) {
+  if (hold.decisionRef === input.ref && hold.status !== 'expired' && (input.decision === 'reject') === (hold.status === 'cancelled')) {
     const state = hold.status === 'booked' ? 'booked' : hold.status === 'cancelled' ? 'rejected' : 'approved';
     return { ok: true, state, message: `${DECIDED_TEXT[state]}：${await describe(db, hold)}`, repeated: true, hold };
   }
