@@ -219,6 +219,8 @@
           } catch (err) {
             alert(err.message);
           }
+          // One decision shows in other sections too (approving held waste closes its task): refresh them.
+          for (const other of view.querySelectorAll('.card[data-section]')) if (other !== card) other.dispatchEvent(new Event('reload'));
         },
       }).catch((err) => card.append(el('p', { class: 'error' }, err.message)));
       if (section.key === 'tasks') taskForm(card, code);
