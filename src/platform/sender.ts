@@ -17,6 +17,8 @@ export const RATE_LIMITS = [
 /** errcodes worth another try: system busy, API frequency and concurrency limits. */
 const RETRYABLE_CODES = new Set([-1, 45009, 45033, 45011, 45047]);
 const MAX_ATTEMPTS = 8;
+/** "taskid has existed": the card's task_id (ours, derived from the row's key) is already WeCom's. */
+const TASK_ID_TAKEN = 42014;
 /** A row claimed by a worker that died is taken over after this. */
 const CLAIM_LEASE_MS = 60_000;
 
@@ -145,6 +147,15 @@ export class OutboxSender {
       await this.settle(row, { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: (answer.msgid as string | undefined) ?? null, responseCode: (answer.response_code as string | undefined) ?? null, lastError: null });
       metrics.outboxSends.inc({ result: 'sent' });
     } catch (err) {
+      if (err instanceof WecomApiError && err.errcode === TASK_ID_TAKEN && row.kind === 'template_card' && row.attempts > 1) {
+        // A resend after an attempt whose outcome was never recorded (a crash, a timeout): WeCom
+        // took the card then. It reached the member; only its response_code is lost, so a later
+        // update of this card cannot be made and is given up where it is tried.
+        await this.settle(row, { status: 'sent', sentAt: clock.now(), lockedUntil: null, lastError: 'delivered by an earlier attempt (42014 taskid has existed); response_code unknown' });
+        metrics.outboxSends.inc({ result: 'sent' });
+        log.warn({ outboxId: String(row.id), recipient: row.recipient }, 'card already delivered by an earlier attempt; its response_code is unknown');
+        return;
+      }
       const retryable = err instanceof WecomHttpError || (err instanceof WecomApiError ? RETRYABLE_CODES.has(err.errcode) : isNetworkError(err));
       const dead = !retryable || row.attempts >= MAX_ATTEMPTS;
       const lastError = err instanceof Error ? err.message : String(err);

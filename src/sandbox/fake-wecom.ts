@@ -355,10 +355,12 @@ export class FakeWecom {
     const type = String(card.card_type ?? '');
     if (!CARD_TYPES.has(type)) return err(40058, 'template_card.card_type invalid');
     const taskId = card.task_id === undefined ? undefined : String(card.task_id);
-    if (INTERACTIVE.has(type) && !taskId) return err(40058, 'template_card.task_id missing');
+    // WeCom's one code for a task_id it cannot take (seen in the wild: "taskid has existed or empty or exceed max len").
+    const taskIdTaken = err(42014, 'taskid has existed or empty or exceed max len');
+    if (INTERACTIVE.has(type) && !taskId) return taskIdTaken;
     if (taskId !== undefined) {
-      if (!/^[A-Za-z0-9_\-@]{1,128}$/.test(taskId)) return err(40058, 'template_card.task_id invalid');
-      if (this.taskIds.has(taskId)) return err(40058, 'template_card.task_id duplicated');
+      if (taskId.length === 0 || taskId.length > 128 || this.taskIds.has(taskId)) return taskIdTaken;
+      if (!/^[A-Za-z0-9_\-@]+$/.test(taskId)) return err(40058, 'template_card.task_id invalid');
       this.taskIds.add(taskId);
     }
     const mainTitle = card.main_title as { title?: string } | undefined;

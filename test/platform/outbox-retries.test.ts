@@ -1,5 +1,5 @@
 import { enqueue } from '../../src/platform/outbox';
-import { text } from '../../src/platform/outbound';
+import { templateCard, text } from '../../src/platform/outbound';
 import { TestClock } from '../helpers/clock';
 import { startHarness, type Harness } from '../helpers/harness';
 
@@ -61,6 +61,26 @@ it('takes over a row whose sender died mid-send, with duplicate checking on', as
   // WeCom saw it twice but, with enable_duplicate_check, the member got it once.
   expect(h.fake.messages.filter((m) => m.touser === 'u_crash')).toHaveLength(2);
   expect(h.fake.inbox('u_crash')).toHaveLength(1);
+});
+
+const buttonCard = (title: string, taskId?: string) =>
+  templateCard({ card_type: 'button_interaction', ...(taskId ? { task_id: taskId } : {}), main_title: { title }, button_list: [{ text: '好', key: 'ok' }] });
+
+it('counts a card as sent when its resend finds the task_id taken (an earlier attempt delivered it), and dead-letters a first attempt that does', async () => {
+  await enqueue(h.app.db, [{ to: 'u_card', content: buttonCard('到货确认'), idempotencyKey: 'card-crash' }], clock.now());
+  // Delivered, then the sender crashed before recording it; the lease runs out after the duplicate-check window.
+  await h.app.sender.drainOnce();
+  await h.app.db.outboxMessage.update({ where: { idempotencyKey: 'card-crash' }, data: { status: 'sending', lockedUntil: clock.now(), sentAt: null, responseCode: null } });
+  clock.advance(10 * 60_000);
+  await h.app.sender.drainOnce();
+  expect(await row('card-crash')).toMatchObject({ status: 'sent', attempts: 2, responseCode: null, lastError: expect.stringContaining('42014') });
+  expect(h.fake.inbox('u_card')).toHaveLength(1);
+
+  // A task_id another card already has, on the first attempt: not ours to claim as delivered.
+  const [first] = h.fake.messages.filter((m) => m.touser === 'u_card');
+  await enqueue(h.app.db, [{ to: 'u_card', content: buttonCard('另一张', String(first.body.task_id)), idempotencyKey: 'card-clash' }], clock.now());
+  await h.app.sender.drainOnce();
+  expect(await row('card-clash')).toMatchObject({ status: 'dead', attempts: 1, lastError: expect.stringContaining('42014') });
 });
 
 it('enqueues once per idempotency key', async () => {

@@ -25,7 +25,7 @@ it('refuses what WeCom refuses', async () => {
   expect(await errcode(card({ card_type: 'multiple_interaction', task_id: 't4', submit_button: { text: '提交', key: 'k' }, select_list: [] }))).toBe(40058);
   expect(await errcode(card({ card_type: 'button_interaction', task_id: 'bad id!', button_list: [{ text: '好', key: 'k' }] }))).toBe(40058);
   expect(await errcode(card({ card_type: 'button_interaction', task_id: 'ok_1', button_list: [{ text: '好', key: 'k' }] }))).toBe(0);
-  expect(await errcode(card({ card_type: 'button_interaction', task_id: 'ok_1', button_list: [{ text: '好', key: 'k' }] }))).toBe(40058); // task_id reused
+  expect(await errcode(card({ card_type: 'button_interaction', task_id: 'ok_1', button_list: [{ text: '好', key: 'k' }] }))).toBe(42014); // task_id reused
 });
 
 it('accepts but silently drops past 30 messages a minute and 1,000 an hour to one member', async () => {
