@@ -68,3 +68,29 @@ export async function cancelUnsent(db: DbTx, idempotencyKeys: string[], reason: 
   });
   return rows.map((r) => r.idempotencyKey!);
 }
+
+/** How long WeCom accepts a card's response_code (path/94888). */
+export const RESPONSE_CODE_TTL_MS = 72 * 3_600_000;
+
+/** A card as the outbox holds it: where it went, and what WeCom answered when it was sent. */
+export interface OutboxCard {
+  key: string;
+  recipient: string;
+  status?: string;
+  responseCode?: string | null;
+  sentAt?: Date | null;
+}
+
+/**
+ * Greys out the buttons of cards WeCom accepted, showing `label`: update_template_card with the
+ * response_code WeCom gave each one, while it is valid (single-use, 72 h). A card never accepted,
+ * or whose code has expired, stays as it is. Keyed `<card key>:<purpose>`, so once per purpose.
+ * Returns how many updates were enqueued.
+ */
+export async function relabelSentCards(db: DbTx, cards: OutboxCard[], label: string, purpose: string, now: Date): Promise<number> {
+  const updates = cards
+    .filter((c) => c.status === 'sent' && c.responseCode && c.sentAt && now.getTime() - c.sentAt.getTime() < RESPONSE_CODE_TTL_MS)
+    .map((c) => ({ to: c.recipient, content: { kind: 'card_update' as const, update: { responseCode: c.responseCode!, replaceName: label } }, idempotencyKey: `${c.key}:${purpose}` }));
+  await enqueue(db, updates, now);
+  return updates.length;
+}

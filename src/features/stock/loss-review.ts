@@ -5,11 +5,9 @@ import type { Config } from '../../config';
 import type { Db, DbTx } from '../../db';
 import { Prisma, type StockLossHold } from '../../generated/prisma/client';
 import type { Logger } from '../../log';
-import { enqueue } from '../../platform/outbox';
+import { cancelUnsent, enqueue, relabelSentCards } from '../../platform/outbox';
 import { templateCard, text } from '../../platform/outbound';
 import { ackTask, closeTask, openTask } from '../tasks';
-import { RESPONSE_CODE_TTL_MS } from '../tasks/engine';
-import { cancelUnsent } from '../../platform/outbox';
 import { afterMoveBooked } from './after-move';
 import { chainDay } from './chain-time';
 import { bookMove, format } from './ledger';
@@ -424,7 +422,6 @@ async function currentStatus(db: DbTx, hold: StockLossHold, now: Date): Promise<
 async function markReviewCards(env: HoldDecisionEnv, hold: StockLossHold, label: string, tapped: { taskId?: string } | undefined): Promise<void> {
   const { db, clock, messaging } = env;
   if (tapped) await messaging.updateCard({ replaceName: label });
-  const now = clock.now();
   const recipients = await storeManagers(db, hold.storeCode);
   const cards = await db.$queryRaw<{ key: string; recipient: string; status: string; responseCode: string | null; sentAt: Date | null; taskId: string | null }[]>`
     SELECT idempotency_key AS key, recipient, status, response_code AS "responseCode", sent_at AS "sentAt", body->>'task_id' AS "taskId"
@@ -433,12 +430,7 @@ async function markReviewCards(env: HoldDecisionEnv, hold: StockLossHold, label:
       AND body->'button_list' @> ${JSON.stringify([{ key: `stock.lossApprove:${hold.id}` }])}::jsonb`;
   const others = cards.filter((c) => !tapped?.taskId || c.taskId !== tapped.taskId);
   await cancelUnsent(db, others.filter((c) => c.status === 'pending').map((c) => c.key), `loss hold ${hold.id} decided before the card went out`);
-  const fresh = others.filter((c) => c.status === 'sent' && c.responseCode && c.sentAt && now.getTime() - c.sentAt.getTime() < RESPONSE_CODE_TTL_MS);
-  await enqueue(
-    db,
-    fresh.map((c) => ({ to: c.recipient, content: { kind: 'card_update' as const, update: { responseCode: c.responseCode!, replaceName: label } }, idempotencyKey: `${c.key}:decided` })),
-    now,
-  );
+  await relabelSentCards(db, others, label, 'decided', clock.now());
 }
 
 /** Rewrites the tapped card; an answer typed in chat has no card to rewrite (its task's cards are closed with the task). */

@@ -1,6 +1,6 @@
 import type { DbTx } from '../../db';
 import type { Prisma, Task } from '../../generated/prisma/client';
-import { cancelUnsent, enqueue } from '../../platform/outbox';
+import { cancelUnsent, relabelSentCards } from '../../platform/outbox';
 import { closedLabel } from './cards';
 
 export type TaskState = 'open' | 'acknowledged' | 'done' | 'cancelled' | 'expired';
@@ -140,25 +140,14 @@ export async function finalizeCards(db: DbTx, task: Task, now: Date): Promise<nu
   });
   const byKey = new Map(outbox.map((o) => [o.idempotencyKey!, o]));
   const withdrawn = new Set(await cancelUnsent(db, cards.filter((c) => byKey.get(c.outboxKey)?.status === 'pending').map((c) => c.outboxKey), `task ${task.id} closed before the card went out`));
-  const label = closedLabel(task);
-  const done: bigint[] = [];
-  const updates = [];
-  for (const card of cards) {
-    const row = byKey.get(card.outboxKey);
-    if (row?.status === 'sending' || (row?.status === 'pending' && !withdrawn.has(card.outboxKey))) continue;
-    done.push(card.id);
-    const fresh = row?.sentAt && now.getTime() - row.sentAt.getTime() < RESPONSE_CODE_TTL_MS;
-    if (row?.status === 'sent' && row.responseCode && fresh) {
-      updates.push({ to: card.recipient, content: { kind: 'card_update' as const, update: { responseCode: row.responseCode, replaceName: label } }, idempotencyKey: `${card.outboxKey}:closed` });
-    }
-  }
-  await enqueue(db, updates, now);
-  await db.taskCard.updateMany({ where: { id: { in: done } }, data: { finalizedAt: now } });
-  return updates.length;
+  const done = cards.filter((card) => {
+    const status = byKey.get(card.outboxKey)?.status;
+    return !(status === 'sending' || (status === 'pending' && !withdrawn.has(card.outboxKey)));
+  });
+  const updated = await relabelSentCards(db, done.map((card) => ({ ...byKey.get(card.outboxKey), key: card.outboxKey, recipient: card.recipient })), closedLabel(task), 'closed', now);
+  await db.taskCard.updateMany({ where: { id: { in: done.map((card) => card.id) } }, data: { finalizedAt: now } });
+  return updated;
 }
-
-/** How long WeCom accepts a card's response_code (path/94888). */
-export const RESPONSE_CODE_TTL_MS = 72 * 3_600_000;
 
 async function lockTask(db: DbTx, ref: TaskRef): Promise<Task> {
   // The row lock orders a tap, a feature's close and the walker on the same task.
