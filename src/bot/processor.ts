@@ -3,8 +3,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Metrics } from '../platform/metrics';
-import { enqueue, type OutboxItem } from '../platform/outbox';
-import { text, type OutboundContent } from '../platform/outbound';
+import { keyedSend } from '../platform/outbox';
 import type { WecomClient } from '../platform/wecom-client';
 import type { BotContext, Messaging } from './context';
 import type { DbTx } from '../db';
@@ -161,22 +160,15 @@ export class InboundProcessor {
     let outboxSeq = 0;
     // Replies are keyed by inbound id and position, so a re-run of the handler enqueues nothing twice.
     const messaging = (client: DbTx): Messaging => {
-      const enqueueFor = async (to: string[], content: string | OutboundContent) => {
-        const items: OutboxItem[] = to.map((recipient) => ({
-          to: recipient,
-          content: typeof content === 'string' ? text(content) : content,
-          idempotencyKey: `in:${message.id}:${outboxSeq++}`,
-        }));
-        await enqueue(client, items, clock.now());
-      };
+      const send = keyedSend(client, () => `in:${message.id}:${outboxSeq++}`, () => clock.now());
       return {
-        reply: (content) => enqueueFor([message.fromUser], content),
+        reply: (content) => send(message.fromUser, content),
         updateCard: (change) => {
           const responseCode = message.card?.responseCode;
           if (!responseCode) throw new Error(`updateCard called for a message that is not a card tap (${type})`);
-          return enqueueFor([message.fromUser], { kind: 'card_update', update: { responseCode, ...change } });
+          return send(message.fromUser, { kind: 'card_update', update: { responseCode, ...change } });
         },
-        send: (to, content) => enqueueFor(Array.isArray(to) ? to : [to], content),
+        send,
       };
     };
     const staff = await db.staff.findUnique({ where: { userid: message.fromUser } });

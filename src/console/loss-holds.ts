@@ -4,8 +4,7 @@ import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Staff } from '../generated/prisma/client';
 import { decideHold, type HoldDecision, type HoldDecisionResult } from '../features/stock/loss-review';
-import { enqueue } from '../platform/outbox';
-import { text } from '../platform/outbound';
+import { keyedSend } from '../platform/outbox';
 
 /**
  * 批准 / 驳回 of waste held over the day's limit, from the console's 待审与超时 table: the stock
@@ -38,14 +37,7 @@ export async function decideHoldFromConsole(
         clock: env.clock,
         config: env.config,
         messaging: {
-          send: async (to, content) => {
-            const items = (Array.isArray(to) ? to : [to]).map((recipient) => ({
-              to: recipient,
-              content: typeof content === 'string' ? text(content) : content,
-              idempotencyKey: `console:loss-hold:${input.holdId}:${input.decision}:${seq++}`,
-            }));
-            await enqueue(tx, items, now);
-          },
+          send: keyedSend(tx, () => `console:loss-hold:${input.holdId}:${input.decision}:${seq++}`, () => now),
           updateCard: () => Promise.reject(new Error('the console taps no card')),
         },
       },

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { DbTx } from '../db';
 import type { Prisma } from '../generated/prisma/client';
-import { splitContent, type OutboundContent } from './outbound';
+import { splitContent, text, type OutboundContent } from './outbound';
 
 export interface OutboxItem {
   /** A WeCom userid. One recipient per row, so per-member rate limits can be kept. */
@@ -23,6 +23,18 @@ export async function enqueue(db: DbTx, items: OutboxItem[], now: Date): Promise
   if (rows.length === 0) return 0;
   const result = await db.outboxMessage.createMany({ data: rows, skipDuplicates: true });
   return result.count;
+}
+
+/**
+ * A `send` — to one member or several, text or any outbound content — that enqueues each message
+ * under the key `nextKey()` gives next. Keys derived from the cause (`in:<inbound id>:<n>`,
+ * `cron:<fire>:<n>`) make a re-run, which sends in the same order, enqueue nothing twice.
+ */
+export function keyedSend(db: DbTx, nextKey: () => string, now: () => Date): (to: string | string[], content: string | OutboundContent) => Promise<void> {
+  return async (to, content) => {
+    const items = (Array.isArray(to) ? to : [to]).map((recipient) => ({ to: recipient, content: typeof content === 'string' ? text(content) : content, idempotencyKey: nextKey() }));
+    await enqueue(db, items, now());
+  };
 }
 
 function toRows(item: OutboxItem): Prisma.OutboxMessageCreateManyInput[] {

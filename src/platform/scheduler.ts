@@ -7,8 +7,7 @@ import type { Logger } from '../log';
 import type { JobContext } from '../bot/context';
 import type { CronJob } from '../bot/registry';
 import type { Metrics } from './metrics';
-import { enqueue } from './outbox';
-import { text } from './outbound';
+import { keyedSend } from './outbox';
 import type { WecomClient } from './wecom-client';
 
 /**
@@ -88,6 +87,7 @@ export class Scheduler {
     const fireKey = `${job.name}:${fireTime.toISOString()}`;
     const log = this.opts.log.child({ job: job.name, fireTime: fireTime.toISOString() });
     let seq = 0;
+    const sendKeyed = keyedSend(db, () => `cron:${fireKey}:${seq++}`, () => clock.now());
     const ctx: JobContext = {
       db,
       clock,
@@ -96,16 +96,7 @@ export class Scheduler {
       wecom: this.opts.wecom,
       fireTime,
       send: async (to, content) => {
-        const recipients = Array.isArray(to) ? to : [to];
-        await enqueue(
-          db,
-          recipients.map((recipient) => ({
-            to: recipient,
-            content: typeof content === 'string' ? text(content) : content,
-            idempotencyKey: `cron:${fireKey}:${seq++}`,
-          })),
-          clock.now(),
-        );
+        await sendKeyed(to, content);
         this.opts.onEnqueued();
       },
     };
