@@ -35,6 +35,8 @@ export interface HarnessOptions {
   middleware?: AppOptions['extraMiddleware'];
   /** false: HTTP only, no processor/sender/scheduler (a process that dies right after the ack). */
   workers?: boolean;
+  /** Keep the scheduler firing on the wall clock (off by default: tests run jobs with runJob). */
+  cron?: boolean;
 }
 
 /** A whole bot on loopback against a fake WeCom server, on a database of its own. */
@@ -61,6 +63,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let port: number;
   if (workers) {
     port = await app.start(0);
+    // Tests run jobs with scheduler.runJob at the moments they choose; a wall-clock cron tick
+    // (the 10-minute stock sweeps, say) landing mid-test would run one at a random moment.
+    if (!opts.cron) await app.scheduler.stop();
   } else {
     await new Promise<void>((resolve) => app.server.listen(0, resolve));
     port = (app.server.address() as { port: number }).port;

@@ -13,8 +13,8 @@ it('lets exactly one of two app instances run each fire', async () => {
         await send('manager', `tick ${fireTime.toISOString()}`);
       });
   const database = await openTestDatabase();
-  const a = await startHarness({ features: [ticker('a')], database });
-  const b = await startHarness({ features: [ticker('b')], database, fake: a.fake });
+  const a = await startHarness({ features: [ticker('a')], database, cron: true });
+  const b = await startHarness({ features: [ticker('b')], database, fake: a.fake, cron: true });
   try {
     // Wait for fires rather than for a fixed time: on a loaded machine node-cron skips the ticks it
     // missed, so a fixed sleep sometimes saw a single fire.
