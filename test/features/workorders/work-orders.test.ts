@@ -78,8 +78,10 @@ it('escalates a work order not acknowledged in time to the area manager', async 
   await chat.walk();
   const escalated = chat.card('liu');
   expect(escalated.body).toMatchObject({ main_title: { title: '工单 #2 待受理' }, source: { desc: '门店助手 · 超时提醒' } });
-  // No maintenance contact for ovens: the store manager was reminded as the assignee.
+  // No maintenance contact for ovens: the task is the store manager's (not the staff on shift's).
   expect(chat.card('zhou').body).toMatchObject({ main_title: { title: '工单 #2 待受理' } });
+  expect(await chat.db.task.findMany({ where: { sourceRef: 'workorder:2' }, select: { assignee: true } })).toEqual([{ assignee: 'zhou' }, { assignee: 'zhou' }]);
+  expect((await chat.say('zhou', '我的任务')).body.content).toContain('工单 #2 待受理');
   await chat.tap('liu', escalated, '受理');
   expect(await chat.db.workOrder.findUniqueOrThrow({ where: { id: 2n } })).toMatchObject({ state: 'acknowledged', ackBy: 'liu' });
   expect(await chat.db.task.findUniqueOrThrow({ where: { kind_sourceRef: { kind: 'workorder.ack', sourceRef: 'workorder:2' } } })).toMatchObject({ state: 'done', closedBy: 'liu' });
