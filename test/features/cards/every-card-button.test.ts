@@ -6,7 +6,8 @@ import { importShortChecklist, startHandoverHarness, type Chat } from '../handov
  * Every button of every card works after every update of its card: the cards of stock, handover,
  * work orders and tasks are each tapped by the person they went to, as that person sees them
  * after the bot's updates, and so are the cards those taps update or send. No tap may end in a
- * handler failure, an error text, a card WeCom refuses, or a button nothing answers.
+ * handler failure, an error text, a card WeCom refuses, or a button nothing answers. (Members
+ * sends no cards: its coupon messages are confirmed in WeCom's 群发助手, not on a card of ours.)
  */
 // Whole conversations through the callback path: slow on a loaded 2-core machine.
 jest.setTimeout(300_000);
