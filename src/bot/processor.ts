@@ -166,7 +166,10 @@ export class InboundProcessor {
         updateCard: (change) => {
           const responseCode = message.card?.responseCode;
           if (!responseCode) throw new Error(`updateCard called for a message that is not a card tap (${type})`);
-          return send(message.fromUser, { kind: 'card_update', update: { responseCode, ...change } });
+          // A replacement card keeps the tapped card's task_id: the client sends it back with the
+          // next tap, and a card without one has buttons WeCom cannot route.
+          const update = 'card' in change ? { card: { ...change.card, task_id: change.card.task_id ?? message.card?.taskId } } : change;
+          return send(message.fromUser, { kind: 'card_update', update: { responseCode, ...update } });
         },
         send,
       };

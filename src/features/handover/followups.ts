@@ -1,7 +1,7 @@
 import type { Messaging } from '../../bot/context';
 import type { DbTx } from '../../db';
-import type { Handover } from '../../generated/prisma/client';
-import { closeTask, openTask, type TaskRef } from '../tasks';
+import type { Handover, Staff } from '../../generated/prisma/client';
+import { closeTask, managerFor, managesStore, openTask, type TaskRef } from '../tasks';
 
 type Tx = Messaging & { db: DbTx };
 
@@ -41,6 +41,13 @@ export async function confirmationDone(tx: Tx, handover: Handover, by: string, i
   await closeTask(tx.db, confirmRef(handover), { state: 'done', by, inboundId, now });
 }
 
+/**
+ * Who may settle a handover's dispute, cash difference or late confirmation (店长已处理): the
+ * store's management (store manager, area manager, admin). The same rule names the assignee of
+ * those tasks, so their cards never reach someone whose tap would be refused.
+ */
+export const maySettle = (db: DbTx, staff: Staff | null, handover: Handover) => managesStore(db, staff, handover.storeCode);
+
 /** A dispute or a cash difference: the store manager gets the details and a card to resolve, now. */
 export async function askManager(tx: Tx, handover: Handover, what: ManagerCase, title: string, detail: string, now: Date): Promise<void> {
   await openTask(
@@ -48,8 +55,8 @@ export async function askManager(tx: Tx, handover: Handover, what: ManagerCase, 
     {
       ...caseRef(handover, what),
       storeCode: handover.storeCode,
-      // No assignee: the engine sends it to the store's managers.
-      assignee: null,
+      // Given to a manager by name (not left to the staff on shift), so it is in their 我的任务.
+      assignee: await managerFor(tx.db, handover.storeCode),
       title,
       detail,
       dueAt: now,

@@ -5,7 +5,7 @@ import type { Handover, HandoverItem } from '../../generated/prisma/client';
 import { image, text } from '../../platform/outbound';
 import { confirmCard, reviewCard, summaryText, BATCH_SIZE } from './cards';
 import { itemFor, judgeNumber, type ChecklistTemplate } from './checklist';
-import { askManager, confirmationDone, expectConfirmation, managerResolved, type Settled } from './followups';
+import { askManager, confirmationDone, expectConfirmation, managerResolved, maySettle, type Settled } from './followups';
 import { appendLog } from './log';
 import { keepPhoto, reuploadPhoto, type MediaStore } from './media';
 import { namesOf } from './people';
@@ -227,10 +227,7 @@ export async function resolve(ctx: BotContext): Promise<void> {
   const [id, what] = ctx.keyArg.split(':');
   const handover = /^\d+$/.test(id ?? '') ? await ctx.db.handover.findUnique({ where: { id: BigInt(id) } }) : null;
   if (!handover || !['dispute', 'cashDifference', 'late'].includes(what ?? '')) throw new UserFacingError('handover.unknown', '找不到这个交班。');
-  const staff = ctx.staff;
-  const area = staff?.role === 'area_manager' ? (await ctx.db.store.findUnique({ where: { code: handover.storeCode } }))?.area : undefined;
-  const allowed = staff && (staff.role === 'admin' || (staff.role === 'store_manager' && staff.storeCode === handover.storeCode) || (area && area === staff.area));
-  if (!allowed) throw new UserFacingError('handover.managerOnly', '只有本店店长或区域经理能处理交班异常。');
+  if (!(await maySettle(ctx.db, ctx.staff, handover))) throw new UserFacingError('handover.managerOnly', '只有本店店长或区域经理能处理交班异常。');
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     await tx.updateCard({ replaceName: '已处理' });

@@ -26,7 +26,7 @@ export async function acknowledgeFromCard(ctx: BotContext, settings: WalkSetting
     const { changed, task: after } = await ackTask(tx.db, task, { by: ctx.message.fromUser, inboundId: ctx.message.id, now });
     if (!changed) return alreadySettled({ ...ctx, ...tx }, after);
     const card = taskCard(after, { ...(await cardFacts(tx.db, settings, after, now)), overdueMinutes: 0 }, { acknowledgedBy: ctx.staff?.name ?? ctx.message.fromUser });
-    await tx.updateCard({ card: { ...card, task_id: ctx.message.card?.taskId } });
+    await tx.updateCard({ card });
   });
 }
 

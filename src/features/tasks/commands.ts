@@ -25,6 +25,9 @@ export async function giveTask(ctx: BotContext, settings: WalkSettings): Promise
   const parsed = parseTaskCommand(ctx.args, now, settings.timezone);
   if (parsed === 'noTime') throw new UserFacingError('tasks.unreadableTime', `没看懂截止时间，${EXAMPLE}（也可以写“今天18点前”“周五前”“11月30日 10:00前”）`);
   if (parsed === 'noTitle') throw new UserFacingError('tasks.noTitle', `请写上要做什么，${EXAMPLE}`);
+  if (typeof parsed === 'object' && 'unreadableTime' in parsed) {
+    throw new UserFacingError('tasks.partlyReadTime', `没看懂截止时间「${parsed.unreadableTime}」，请换个写法，例如“下周三前”“12月20日 18:00前”“明天下午3点前”。`);
+  }
   if (parsed.dueAt <= now) throw new UserFacingError('tasks.pastDue', `截止时间 ${formatLocal(parsed.dueAt, settings.timezone)} 已经过去了，请写一个将来的时间。`);
 
   const people = await resolveMentions(ctx, sender, parsed.mentions);

@@ -1,5 +1,5 @@
 import type { DbTx } from '../../db';
-import type { Task } from '../../generated/prisma/client';
+import type { Staff, Task } from '../../generated/prisma/client';
 import type { LADDER_AUDIENCES } from '../../config';
 import { availability, staffOnShift } from '../masterdata/shifts';
 
@@ -13,25 +13,57 @@ export interface Recipient {
  * on shift at `at`, else its managers. Only active staff are ever pinged.
  */
 export async function audience(db: DbTx, task: Task, notify: (typeof LADDER_AUDIENCES)[number], at: Date): Promise<Recipient[]> {
-  const select = { userid: true, name: true } as const;
   switch (notify) {
     case 'assignee': {
-      const assignee = task.assignee ? await db.staff.findFirst({ where: { userid: task.assignee, active: true }, select }) : null;
+      const assignee = task.assignee ? await db.staff.findFirst({ where: { userid: task.assignee, active: true }, select: { userid: true, name: true } }) : null;
       if (assignee) return [assignee];
       const onShift = await staffOnShift(db, task.storeCode, at);
       if (onShift.length) return onShift.map((s) => ({ userid: s.userid, name: s.name }));
       return audience(db, task, 'store_manager', at);
     }
+    default:
+      return managersAt(db, task.storeCode, notify);
+  }
+}
+
+/** The store's managers of one level: its store managers, its area's managers, or the admins. */
+async function managersAt(db: DbTx, storeCode: string, level: Exclude<(typeof LADDER_AUDIENCES)[number], 'assignee'>): Promise<Recipient[]> {
+  const select = { userid: true, name: true } as const;
+  const orderBy = { userid: 'asc' } as const;
+  switch (level) {
     case 'store_manager':
-      return db.staff.findMany({ where: { storeCode: task.storeCode, role: 'store_manager', active: true }, select, orderBy: { userid: 'asc' } });
+      return db.staff.findMany({ where: { storeCode, role: 'store_manager', active: true }, select, orderBy });
     case 'area_manager': {
-      const store = await db.store.findUnique({ where: { code: task.storeCode }, select: { area: true } });
+      const store = await db.store.findUnique({ where: { code: storeCode }, select: { area: true } });
       if (!store?.area) return [];
-      return db.staff.findMany({ where: { area: store.area, role: 'area_manager', active: true }, select, orderBy: { userid: 'asc' } });
+      return db.staff.findMany({ where: { area: store.area, role: 'area_manager', active: true }, select, orderBy });
     }
     case 'admin':
-      return db.staff.findMany({ where: { role: 'admin', active: true }, select, orderBy: { userid: 'asc' } });
+      return db.staff.findMany({ where: { role: 'admin', active: true }, select, orderBy });
   }
+}
+
+const MANAGER_LEVELS = ['store_manager', 'area_manager', 'admin'] as const;
+
+/**
+ * Who manages a store, nearest first: its store managers, then its area's managers, then the
+ * admins (active staff only). This is the one rule for a task only a manager may close (a
+ * dispute, a cash difference): it is given to the first of them, and a tap on its card is taken
+ * from any of them and from nobody else.
+ */
+export async function storeManagement(db: DbTx, storeCode: string): Promise<Recipient[]> {
+  const levels = await Promise.all(MANAGER_LEVELS.map((level) => managersAt(db, storeCode, level)));
+  return levels.flat();
+}
+
+/** Whether `staff` is one of the store's management (see storeManagement). */
+export async function managesStore(db: DbTx, staff: Pick<Staff, 'userid'> | null, storeCode: string): Promise<boolean> {
+  return !!staff && (await storeManagement(db, storeCode)).some((m) => m.userid === staff.userid);
+}
+
+/** Whom a task only a manager may close is given to: the store's nearest manager; null when it has none. */
+export async function managerFor(db: DbTx, storeCode: string): Promise<string | null> {
+  return (await storeManagement(db, storeCode))[0]?.userid ?? null;
 }
 
 /**

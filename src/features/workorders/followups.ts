@@ -2,7 +2,7 @@ import type { Messaging } from '../../bot/context';
 import type { DbTx } from '../../db';
 import type { WorkOrder } from '../../generated/prisma/client';
 import type { ChecklistTemplate, Priority } from '../handover/checklist';
-import { closeTask, openTask, type TaskRef } from '../tasks';
+import { closeTask, managerFor, openTask, type TaskRef } from '../tasks';
 import { maintenanceContact } from './orders';
 
 type Tx = Messaging & { db: DbTx };
@@ -17,7 +17,9 @@ const closeRef = (order: WorkOrder): TaskRef => ({ kind: 'workorder.close', sour
  */
 export async function workOrderOpened(tx: Tx, order: WorkOrder, template: ChecklistTemplate): Promise<void> {
   const sla = template.workOrderSla[order.priority as Priority];
-  const base = { storeCode: order.storeCode, assignee: maintenanceContact(template, order.equipment), ladder: 'workorder', detail: order.description };
+  // The repairer, else a manager of the store (who may act on it, unlike the staff on shift).
+  const assignee = maintenanceContact(template, order.equipment) ?? (await managerFor(tx.db, order.storeCode));
+  const base = { storeCode: order.storeCode, assignee, ladder: 'workorder', detail: order.description };
   const hours = (h: number) => new Date(order.openedAt.getTime() + h * 3_600_000);
   await openTask(
     tx.db,

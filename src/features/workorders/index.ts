@@ -1,6 +1,6 @@
 import type { Feature } from '../../bot/registry';
 import { createMediaStore } from '../handover/media';
-import { acknowledge, askProgress, close, noteProgress, reportFault, show, type WorkOrderDeps } from './commands';
+import { acknowledge, askProgress, close, reportFault, show, workOrderByText, type WorkOrderDeps } from './commands';
 
 /**
  * Maintenance work orders: a fault found at handover, or `报修` / `有异常` with a photo, goes to
@@ -10,9 +10,9 @@ import { acknowledge, askProgress, close, noteProgress, reportFault, show, type 
 export const workOrdersFeature: Feature = (bot) => {
   const deps: WorkOrderDeps = { media: createMediaStore(bot.config.media), photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
   bot.command(['报修', '有异常'], (ctx) => reportFault(deps, ctx), '报修：报修 制冰机不出冰（可先发照片）');
-  bot.command('工单', noteProgress, '维修进度：工单 12 已联系厂家');
-  bot.card('workorder.ack', acknowledge);
+  bot.command('工单', workOrderByText, '维修工单：工单 12 受理 / 工单 12 已修好 / 工单 12 已联系厂家');
+  bot.card('workorder.ack', (ctx) => acknowledge(ctx));
   bot.card('workorder.progress', askProgress);
-  bot.card('workorder.close', close);
-  bot.card('workorder.show', show);
+  bot.card('workorder.close', (ctx) => close(ctx));
+  bot.card('workorder.show', (ctx) => show(ctx));
 };

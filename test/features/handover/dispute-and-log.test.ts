@@ -1,3 +1,4 @@
+import { importMasterData } from '../../../src/features/masterdata/import';
 import { entryHash, verifyChain } from '../../../src/features/handover/log';
 import { importShortChecklist, startHandoverHarness, type Chat } from './chat';
 
@@ -27,7 +28,7 @@ it('sends a cash difference beyond tolerance and a dispute to the store manager,
   expect(chat.h.fake.inbox('xiaomei').map((m) => m.body.content)).toContain('⚠️ 钱箱现金：应为 500元，差 -50元');
   await chat.walk(); // the task engine sends the manager's card
   const cashCard = chat.card('zhou');
-  expect(cashCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班现金差异' }, sub_title_text: '钱箱现金：应为 500元，差 -50元', button_list: [{ text: '已处理' }] });
+  expect(cashCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班现金差异' }, sub_title_text: '负责人：周店长\n钱箱现金：应为 500元，差 -50元', button_list: [{ text: '已处理' }] });
 
   // Item by item: the cash is disputed, the rest confirmed; a dispute needs a note or a photo.
   const review = await chat.tap('liqiang', chat.card('liqiang'), '逐项确认');
@@ -42,7 +43,7 @@ it('sends a cash difference beyond tolerance and a dispute to the store manager,
   expect(chat.last('xiaomei').body.content).toMatch(/^李强 已确认交班 #\d+，其中 1 项有异议，已通知店长。$/);
   await chat.walk();
   const disputeCard = chat.card('zhou');
-  expect(disputeCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班有异议（张小美→李强）' }, sub_title_text: '1. 钱箱现金：见照片' });
+  expect(disputeCard.body).toMatchObject({ main_title: { title: '一店 · 人民路 交班有异议（张小美→李强）' }, sub_title_text: '负责人：周店长\n1. 钱箱现金：见照片' });
 
   const items = await chat.db.handoverItem.findMany({ orderBy: { position: 'asc' } });
   expect(items.map((i) => i.confirmation)).toEqual(['disputed', 'confirmed', 'confirmed']);
@@ -67,7 +68,7 @@ it('takes a dispute note typed in chat', async () => {
   await chat.tap('liqiang', chat.card('liqiang'), '全部确认');
   await chat.walk();
   expect(chat.last('liqiang').body.content).toMatch(/^交班 #\d+ 已确认，1 项异议已通知店长处理。$/);
-  expect(chat.card('zhou').body).toMatchObject({ sub_title_text: '3. 交班备注：冰柜门没关好，备注没写' });
+  expect(chat.card('zhou').body).toMatchObject({ sub_title_text: '负责人：周店长\n3. 交班备注：冰柜门没关好，备注没写' });
   expect((await chat.say('liqiang', '异议 1 再说一次')).body.content).toBe('没有交给你待确认的交班。');
 });
 
@@ -91,4 +92,36 @@ it('lists the last handovers with the chain check, and catches an edited log row
   await chat.db.handoverLog.update({ where: { storeCode_seq: { storeCode: 'S1', seq: entry.seq } }, data: { hash: entryHash(edited) } });
   expect(await verifyChain(chat.db, 'S1')).toMatchObject({ ok: false, brokenAt: entry.seq + 1, reason: `第 ${entry.seq + 1} 条与上一条不相连` });
   expect(await verifyChain(chat.db, 'S2')).toEqual({ ok: true, entries: 0 });
+});
+
+it('gives disputes and cash differences to the store manager, not to the staff on shift', async () => {
+  await handOver('440');
+  // A new hire and the two handing over are on shift: none of them may settle these.
+  await importMasterData(chat.db, 'staff', 'userid,name,store,role,hire_date\nxiaowang,王欣,S1,店员,2026-11-18\n', 'csv');
+  const shifts = await importMasterData(
+    chat.db,
+    'shifts',
+    'store_code,userid,starts_at,ends_at\nS1,xiaomei,2026-11-25T00:00:00Z,2026-11-25T12:00:00Z\nS1,liqiang,2026-11-25T00:00:00Z,2026-11-25T12:00:00Z\nS1,xiaowang,2026-11-25T00:00:00Z,2026-11-25T12:00:00Z\n',
+    'csv',
+  );
+  if (!shifts.ok) throw new Error(JSON.stringify(shifts.problems));
+  await chat.say('liqiang', '异议 1 钱箱实际只有 440 元');
+  await chat.tap('liqiang', chat.card('liqiang'), '全部确认');
+  await chat.walk();
+  const handover = await chat.db.handover.findFirstOrThrow({ orderBy: { id: 'desc' } });
+  const tasks = await chat.db.task.findMany({ where: { sourceRef: `handover:${handover.id}`, kind: { in: ['handover.cashDifference', 'handover.dispute'] } }, orderBy: { id: 'asc' } });
+  expect(tasks.map((t) => [t.kind, t.assignee])).toEqual([
+    ['handover.cashDifference', 'zhou'],
+    ['handover.dispute', 'zhou'],
+  ]);
+  const cardsOf = (user: string) => chat.h.fake.inbox(user).filter((m) => m.msgtype === 'template_card' && ((m.body.button_list as { key: string }[] | undefined) ?? []).some((b) => b.key.startsWith(`handover.resolve:${handover.id}:`)));
+  for (const user of ['xiaomei', 'liqiang', 'xiaowang']) expect(cardsOf(user)).toEqual([]);
+  expect(cardsOf('zhou').map((c) => (c.body.main_title as { title: string }).title)).toEqual(['一店 · 人民路 交班现金差异', '一店 · 人民路 交班有异议（张小美→李强）']);
+  const mine = String((await chat.say('zhou', '我的任务')).body.content);
+  expect(mine).toContain('一店 · 人民路 交班现金差异');
+  expect(mine).toContain('一店 · 人民路 交班有异议（张小美→李强）');
+  // The area manager may settle them too (the same rule), the new hire may not.
+  expect((await chat.tap('xiaowang', cardsOf('zhou')[0], '已处理')).body.content).toBe('只有本店店长或区域经理能处理交班异常。');
+  expect((await chat.tap('liu', cardsOf('zhou')[1], '已处理')).body.content).toBe(`交班 #${handover.id} 已标记为处理完毕。`);
+  expect((await chat.tap('zhou', cardsOf('zhou')[0], '已处理')).body.content).toBe(`交班 #${handover.id} 已标记为处理完毕。`);
 });

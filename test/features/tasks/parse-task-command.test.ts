@@ -29,3 +29,22 @@ it('says what is missing', () => {
   // A past time is read as written; the command refuses it.
   expect(parse('今天早上8点前 开门')).toMatchObject({ dueAt: new Date('2026-11-25T00:00:00Z') });
 });
+
+it('reads each date whole, of this week, the next and the one after', () => {
+  expect(parse('下下周三 清洁 @李强')).toEqual({ dueAt: new Date('2026-12-09T10:00:00Z'), timeGiven: false, title: '清洁', mentions: ['李强'] });
+  expect(parse('下下周三下午3点前 清洁')).toMatchObject({ dueAt: new Date('2026-12-09T07:00:00Z'), timeGiven: true, title: '清洁' });
+  expect(parse('下周三 清洁')).toMatchObject({ dueAt: new Date('2026-12-02T10:00:00Z'), title: '清洁' });
+  expect(parse('本周五 清洁')).toMatchObject({ dueAt: new Date('2026-11-27T10:00:00Z'), title: '清洁' });
+  expect(parse('这周日前 清洁')).toMatchObject({ dueAt: new Date('2026-11-29T10:00:00Z'), title: '清洁' });
+  expect(parse('明天下午3点 清洁')).toMatchObject({ dueAt: new Date('2026-11-26T07:00:00Z'), timeGiven: true, title: '清洁' });
+  expect(parse('12月20日 清洁')).toMatchObject({ dueAt: new Date('2026-12-20T10:00:00Z'), title: '清洁' });
+  expect(parse('清洁 下下周一')).toMatchObject({ dueAt: new Date('2026-12-07T10:00:00Z'), title: '清洁' });
+});
+
+it('asks back a date it reads only part of, instead of leaving the rest in the title', () => {
+  expect(parse('每周五 清洁')).toEqual({ unreadableTime: '每周五' });
+  expect(parse('第二周周五 清洁')).toEqual({ unreadableTime: '第二周周五' });
+  expect(parse('下个月3号 清洁')).toBe('noTime');
+  // A title that merely starts with such a word, apart from the date, is the title.
+  expect(parse('周五 周会材料')).toMatchObject({ title: '周会材料' });
+});

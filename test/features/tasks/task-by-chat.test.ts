@@ -63,3 +63,11 @@ it('lets an area manager give a task to anyone in their area', async () => {
   expect((await w.say('zhaoqu', '任务 明天10点前 核对交接本 @陈刚')).body.content).toContain('给 陈刚');
   expect((await manual()).at(-1)).toMatchObject({ storeCode: 'S2', assignee: 'chengang', createdBy: 'zhaoqu' });
 });
+
+it('reads dates of other weeks whole, and asks back a date it reads only in part', async () => {
+  expect((await w.say('wangfang', '任务 下下周三 清洁 @李强')).body.content).toBe('已派任务「清洁」给 李强，截止 12月9日 18:00（只写了日期，按当天结束计）。到时没完成会提醒，再超时会告诉店长。');
+  expect((await w.say('wangfang', '任务 本周五 盘点 @李强')).body.content).toContain('已派任务「盘点」给 李强，截止 11月27日 18:00');
+  const before = (await manual()).length;
+  expect((await w.say('wangfang', '任务 每周五 清洁 @李强')).body.content).toBe('没看懂截止时间「每周五」，请换个写法，例如“下周三前”“12月20日 18:00前”“明天下午3点前”。');
+  expect(await manual()).toHaveLength(before);
+});

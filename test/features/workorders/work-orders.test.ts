@@ -78,9 +78,35 @@ it('escalates a work order not acknowledged in time to the area manager', async 
   await chat.walk();
   const escalated = chat.card('liu');
   expect(escalated.body).toMatchObject({ main_title: { title: '工单 #2 待受理' }, source: { desc: '门店助手 · 超时提醒' } });
-  // No maintenance contact for ovens: the store manager was reminded as the assignee.
+  // No maintenance contact for ovens: the task is the store manager's (not the staff on shift's).
   expect(chat.card('zhou').body).toMatchObject({ main_title: { title: '工单 #2 待受理' } });
+  expect(await chat.db.task.findMany({ where: { sourceRef: 'workorder:2' }, select: { assignee: true } })).toEqual([{ assignee: 'zhou' }, { assignee: 'zhou' }]);
+  expect((await chat.say('zhou', '我的任务')).body.content).toContain('工单 #2 待受理');
   await chat.tap('liu', escalated, '受理');
   expect(await chat.db.workOrder.findUniqueOrThrow({ where: { id: 2n } })).toMatchObject({ state: 'acknowledged', ackBy: 'liu' });
   expect(await chat.db.task.findUniqueOrThrow({ where: { kind_sourceRef: { kind: 'workorder.ack', sourceRef: 'workorder:2' } } })).toMatchObject({ state: 'done', closedBy: 'liu' });
+});
+
+it('takes 受理 and 已修好 in chat as the card buttons do', async () => {
+  await chat.say('xiaomei', '报修 制冰机漏水');
+  const order = await chat.db.workOrder.findFirstOrThrow({ where: { description: { contains: '漏水' } } });
+  const id = String(order.id);
+  expect((await chat.say('liqiang', `工单 ${id} 受理`)).body.content).toBe('只有店长、维修负责人或区域经理能处理这个工单。');
+  expect((await chat.say('fixer', `工单 ${id} 受理`)).body.content).toBe(`已受理维修工单 #${id}。修好后回复「工单 ${id} 已修好」或在卡片上点「已修好」。`);
+  expect(chat.last('xiaomei').body.content).toBe(`维修工单 #${id} 已由 王师傅 受理。`);
+  expect(await chat.db.workOrder.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ state: 'acknowledged', ackBy: 'fixer' });
+  expect((await chat.say('fixer', `工单 ${id}`)).body.content).toBe(`工单 #${id}：制冰机：制冰机漏水，处理中。`);
+  expect((await chat.say('fixer', `工单 ${id} 已修好，换了进水管`)).body.content).toBe(`已关闭维修工单 #${id}（已修好），已通知报修人。`);
+  expect(chat.last('xiaomei').body.content).toBe(`维修工单 #${id} 已修好（王师傅）：换了进水管`);
+  expect(await chat.db.workOrder.findUniqueOrThrow({ where: { id: order.id }, include: { updates: { orderBy: { id: 'asc' } } } })).toMatchObject({
+    state: 'closed',
+    closedBy: 'fixer',
+    updates: [{ kind: 'opened' }, { kind: 'acknowledged' }, { kind: 'closed', note: '换了进水管' }],
+  });
+  const tasks = await chat.db.task.findMany({ where: { sourceRef: `workorder:${id}` }, orderBy: { id: 'asc' } });
+  expect(tasks.map((t) => [t.kind, t.state, t.closedBy])).toEqual([
+    ['workorder.ack', 'done', 'fixer'],
+    ['workorder.close', 'done', 'fixer'],
+  ]);
+  expect((await chat.say('fixer', `工单 ${id} 已修好`)).body.content).toBe(`工单 #${id} 已完成。`);
 });
