@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type { Config } from './config';
 import { openDatabase, type Database, type Db } from './db';
@@ -108,10 +108,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     log,
     server,
     async start(port = config.port, host?: string) {
+      await listen(server, port, host);
       processor.start();
       sender.start();
       scheduler.start(bot.jobs);
-      await new Promise<void>((resolve) => server.listen(port, host, resolve));
       const bound = (server.address() as AddressInfo).port;
       log.info({ port: bound, database: describeTarget(config.database), timezone: config.timezone }, '门店助手 is listening');
       return bound;
@@ -130,4 +130,40 @@ export async function createApp(opts: AppOptions): Promise<App> {
       log.info('stopped');
     },
   };
+}
+
+/** A port already taken, or one this user may not bind, as the one line that names PORT. */
+export class PortError extends Error {
+  constructor(port: number, code: string | undefined) {
+    super(
+      code === 'EADDRINUSE'
+        ? `config: PORT ${port} is in use by another program: stop it, or set PORT to a free port`
+        : code === 'EACCES'
+          ? `config: PORT ${port} needs privileges this user does not have: set PORT to 1024 or above`
+          : `config: PORT ${port} cannot be listened on (${code ?? 'unknown error'}): set PORT to a free port`,
+    );
+    this.name = 'PortError';
+  }
+}
+
+function listen(server: net.Server, port: number, host?: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(new PortError(port, err.code));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Fails with a PortError when `port` cannot be bound, before start-up spends time migrating and
+ * seeding a database for a server that could never listen.
+ */
+export async function ensurePortFree(port: number, host?: string): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  await listen(probe, port, host);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
 }

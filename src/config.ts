@@ -349,8 +349,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`config: ${(err as Error).message}`);
   }
   // The sandbox seeds demo data and can wipe tables: only ever on the embedded database.
-  const sandbox = WECOM_REQUIRED.every((name) => !e[name] && !bad.has(name)) && e.NODE_ENV !== 'production' && database?.kind !== 'postgres';
-  if (!sandbox) {
+  const noWecom = WECOM_REQUIRED.every((name) => !e[name] && !bad.has(name));
+  const sandbox = noWecom && e.NODE_ENV !== 'production' && database?.kind !== 'postgres';
+  if (noWecom && !sandbox && database?.kind === 'postgres' && e.NODE_ENV !== 'production') {
+    // Someone trying the sandbox against their PostgreSQL: five "required" lines would not say why.
+    problems.push('config: the sandbox (no WECOM_* variables) runs on the embedded database only: unset DATABASE_URL to try the sandbox, or set the five WECOM_* variables to serve your WeCom app on this PostgreSQL');
+  } else if (!sandbox) {
     for (const name of WECOM_REQUIRED) {
       if (!e[name] && !bad.has(name)) problems.push(`config: ${name} is required (see README, "Register the app in WeCom")`);
     }
@@ -360,9 +364,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
   }
   if (!e.MEDIA_S3_ACCESS_KEY_ID !== !e.MEDIA_S3_SECRET_ACCESS_KEY) problems.push('config: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
-  if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
-    problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
-  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {

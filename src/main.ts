@@ -1,7 +1,8 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createApp, type App } from './app';
+import { createApp, ensurePortFree, PortError, type App } from './app';
 import { openDatabase, type Database } from './db';
+import { explainDatabaseError } from './db/errors';
 import { createLogger, type Logger } from './log';
 import { helpFeature } from './features/help';
 import { masterDataFeature } from './features/masterdata';
@@ -18,8 +19,6 @@ import { sandboxMiddleware } from './sandbox';
 import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
 import { demoContacts } from './features/members/demo';
-
-/** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
 import { consoleMenuFeature, consoleMiddleware } from './console';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
@@ -47,9 +46,8 @@ export async function startBot(
 ): Promise<{ app: App; port: number; fake: FakeWecom | null }> {
   const log = opts.log ?? createLogger(config.logLevel);
   if (opts.resetSandbox && !config.sandbox) throw new Error('--reset wipes the sandbox demo data and works only in sandbox mode (no WECOM_* variables)');
-  const database = opts.database ?? (await openDatabase(config.database));
-  const applied = await database.migrate();
-  if (applied.length) log.info({ applied }, 'database migrations applied');
+  await ensurePortFree(config.port, config.sandbox?.host);
+  const database = await openMigrated(config, log, opts.database);
   if (config.sandbox) {
     const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), timezone: config.timezone, members: config.members });
     log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
@@ -77,6 +75,24 @@ export async function startBot(
   return { app, port, fake };
 }
 
+/**
+ * Opens (unless given) and migrates the database. One that cannot be reached is a setting to fix,
+ * a ConfigError of one line; any other error stays as it is.
+ */
+async function openMigrated(config: Config, log: Logger, given?: Database): Promise<Database> {
+  let database = given;
+  try {
+    database ??= await openDatabase(config.database);
+    const applied = await database.migrate();
+    if (applied.length) log.info({ applied }, 'database migrations applied');
+    return database;
+  } catch (err) {
+    if (!given) await database?.close().catch(() => undefined);
+    const explained = explainDatabaseError(err, config.database);
+    throw explained ? new ConfigError([explained]) : err;
+  }
+}
+
 async function main() {
   const { app } = await startBot(configOrExit(), { resetSandbox: process.argv.includes('--reset') });
   let stopping = false;
@@ -98,7 +114,8 @@ async function main() {
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(err);
+    // A setting to fix is one line; anything else is a bug and keeps its stack.
+    console.error(err instanceof ConfigError ? err.problems.join('\n') : err instanceof PortError ? err.message : err);
     process.exit(1);
   });
 }

@@ -59,8 +59,14 @@ it('names the missing WeCom variables when some are set', () => {
   ]);
 });
 
-it('never runs the sandbox on PostgreSQL (it seeds and can wipe tables)', () => {
-  expect(problems({ DATABASE_URL: 'postgresql://u@db/app' })).toHaveLength(5);
+it('never runs the sandbox on PostgreSQL (it seeds and can wipe tables), and says so in one line', () => {
+  expect(problems({ DATABASE_URL: 'postgresql://u@db/app' })).toEqual([expect.stringMatching(/^config: the sandbox .* runs on the embedded database only: unset DATABASE_URL/)]);
+});
+
+it('names a DATABASE_URL that is not a URL, without echoing its password', () => {
+  const lines = problems({ ...good, DATABASE_URL: 'postgresql://u:hunter2@[bad/x' });
+  expect(lines).toEqual([expect.stringMatching(/^config: DATABASE_URL is not a valid URL/)]);
+  expect(lines[0]).not.toContain('hunter2');
 });
 
 it('never runs the sandbox in production: every missing WeCom variable is named', () => {

@@ -24,7 +24,13 @@ export function databaseTarget(url: string | undefined): DatabaseTarget {
     if (dir === 'memory') return { kind: 'pglite', dataDir: null };
     return { kind: 'pglite', dataDir: path.resolve(dir || DEFAULT_PGLITE_DIR) };
   }
-  if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value };
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    // The driver would throw a bare `TypeError: Invalid URL` from deep inside at first connect.
+    if (!URL.canParse(value)) {
+      throw new Error('DATABASE_URL is not a valid URL: write it as postgresql://user:password@host:5432/database (percent-encode special characters in the password)');
+    }
+    return { kind: 'postgres', url: value };
+  }
   throw new Error(
     `DATABASE_URL must be postgresql://… or pglite:<dir> (or unset for the embedded database), got "${value.split(':')[0]}:…"`,
   );
