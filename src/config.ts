@@ -130,7 +130,7 @@ const envSchema = z.object({
   ),
   WECOM_API_BASE: z.url({ message: 'must be a URL such as https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com'),
   WECOM_CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
-  WECOM_DUPLICATE_CHECK_SECONDS: z.coerce.number().int().min(0).max(14400).default(120),
+  WECOM_DUPLICATE_CHECK_SECONDS: z.coerce.number().int().min(0).max(14400).default(1800),
   OPENAI_BASE_URL: optionalText.pipe(z.url().optional()),
   OPENAI_API_KEY: optionalText,
   OPENAI_MODEL: optionalText,

@@ -23,7 +23,9 @@ export function readInboundXml(x: XmlFields): InboundFields {
     createTime,
     msgId: field(x, 'MsgId'),
   };
-  if (msgType === 'text') msg.content = field(x, 'Content') ?? '';
+  // Zero-width characters mean nothing to a reader; they arrive when someone pastes a bot reply
+  // back (the sender marks repeated replies with them) and would hide a command word.
+  if (msgType === 'text') msg.content = (field(x, 'Content') ?? '').replace(/[\u200b-\u200d\u2060\ufeff]/g, '');
   if (['image', 'voice', 'video', 'file'].includes(msgType)) {
     msg.mediaId = field(x, 'MediaId');
     msg.picUrl = field(x, 'PicUrl');

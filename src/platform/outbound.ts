@@ -27,6 +27,12 @@ export const image = (mediaId: string): OutboundContent => ({ kind: 'image', med
 
 /** WeCom refuses text and markdown `content` over 2,048 bytes of UTF-8. */
 export const CONTENT_LIMIT_BYTES = 2048;
+/**
+ * Room the sender keeps at the end of each part for invisible marks that tell a repeated reply
+ * apart from the last one for WeCom's duplicate check (see src/platform/sender.ts): ten marks,
+ * enough for 1,023 identical messages to one person within the interval.
+ */
+export const DISTINCT_MARK_RESERVE_BYTES = 30;
 /** Past this many parts a reply is cut, not split further: nobody reads the sixth screen in chat. */
 export const MAX_PARTS = 5;
 const CUT_NOTE = '\n…（内容过长，已截断）';
@@ -35,7 +41,7 @@ const CUT_NOTE = '\n…（内容过长，已截断）';
  * Splits long text into parts of at most `limit` bytes, preferring line breaks, never cutting a
  * character in half; beyond MAX_PARTS the last part is cut and says so.
  */
-export function splitContent(content: string, limit = CONTENT_LIMIT_BYTES): string[] {
+export function splitContent(content: string, limit = CONTENT_LIMIT_BYTES - DISTINCT_MARK_RESERVE_BYTES): string[] {
   const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
   if (bytes(content) <= limit) return [content];
   const parts: string[] = [];

@@ -131,7 +131,7 @@ export class OutboxSender {
   private async deliver(row: OutboxMessage): Promise<void> {
     const { clock, log, metrics } = this.opts;
     // A card update is not a new message to the member: it does not count toward their limits.
-    const waitMs = row.kind === 'card_update' ? 0 : await this.reserveRate(row);
+    const { waitMs, body } = row.kind === 'card_update' ? { waitMs: 0, body: row.body } : await this.reserveAttempt(row);
     if (waitMs > 0) {
       // Not an attempt: hand the row back untouched except for when to look at it again.
       await this.settle(row, { status: 'pending', attempts: { decrement: 1 }, lockedUntil: null, nextAttemptAt: new Date(clock.now().getTime() + waitMs) });
@@ -142,7 +142,7 @@ export class OutboxSender {
       const answer =
         row.kind === 'card_update'
           ? await this.opts.wecom.updateTemplateCard({ ...(row.body as Record<string, unknown>), userids: [row.recipient] })
-          : await this.opts.wecom.sendMessage(this.toWecom(row));
+          : await this.opts.wecom.sendMessage(this.toWecom({ ...row, body }));
       if ('invaliduser' in answer && answer.invaliduser) log.warn({ outboxId: String(row.id), invaliduser: answer.invaliduser }, 'wecom did not deliver to some users (outside the app visibility?)');
       await this.settle(row, { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: (answer.msgid as string | undefined) ?? null, responseCode: (answer.response_code as string | undefined) ?? null, lastError: null });
       metrics.outboxSends.inc({ result: 'sent' });
@@ -169,11 +169,11 @@ export class OutboxSender {
   }
 
   /**
-   * Counts this member's sends in each window under an advisory lock on the member, so two
-   * replicas cannot both take the last slot; records this send's time if there is room.
-   * Returns 0 (go) or how long to wait.
+   * Under an advisory lock on the member (so two replicas cannot both take the last slot):
+   * counts their sends in each window, and if there is room records this attempt's time and
+   * settles the exact request body. Returns the wait (0: go) and the body to send.
    */
-  private async reserveRate(row: OutboxMessage): Promise<number> {
+  private async reserveAttempt(row: OutboxMessage): Promise<{ waitMs: number; body: Prisma.JsonValue }> {
     const now = this.opts.clock.now();
     return this.opts.db.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${'outbox-rate:' + row.recipient}))`;
@@ -183,12 +183,38 @@ export class OutboxSender {
           SELECT attempted_at FROM outbox_message
           WHERE recipient = ${row.recipient} AND attempted_at > ${since} AND id <> ${row.id}
           ORDER BY attempted_at DESC LIMIT ${max}`;
-        if (recent.length >= max) return recent[max - 1].attempted_at.getTime() + windowMs - now.getTime() + 1;
+        if (recent.length >= max) return { waitMs: recent[max - 1].attempted_at.getTime() + windowMs - now.getTime() + 1, body: row.body };
       }
+      const body = await this.distinctFromRecent(tx, row, now);
       // Counted from the attempt, not the success: WeCom counts a send it accepted even if we crash after.
-      await tx.outboxMessage.update({ where: { id: row.id }, data: { attemptedAt: now } });
-      return 0;
+      await tx.outboxMessage.update({ where: { id: row.id }, data: { attemptedAt: now, ...(body !== row.body ? { body: body as Prisma.InputJsonObject } : {}) } });
+      return { waitMs: 0, body };
     });
+  }
+
+  /**
+   * WeCom's duplicate check drops a request whose JSON equals one it took for the same person
+   * within the interval. That is what makes a resend of THIS row (after a crash or a lost answer)
+   * arrive once — but a different row with the same words (`查库存 奶油` asked twice, the same
+   * refusal to the same wrong input) must arrive too. So a text or markdown row whose content
+   * equals one sent to this person within the interval gets invisible marks at its end, chosen
+   * here, saved with the row before the request, and sent unchanged on every retry. A repeated
+   * image (same media_id) cannot be told apart this way; cards never repeat (their task_id is new).
+   */
+  private async distinctFromRecent(tx: Prisma.TransactionClient, row: OutboxMessage, now: Date): Promise<Prisma.JsonValue> {
+    const seconds = this.opts.duplicateCheckSeconds;
+    if (seconds === 0 || (row.kind !== 'text' && row.kind !== 'markdown')) return row.body;
+    const content = (row.body as { content: string }).content;
+    const since = new Date(now.getTime() - seconds * 1000);
+    const recent = await tx.$queryRaw<{ content: string }[]>`
+      SELECT body->>'content' AS content FROM outbox_message
+      WHERE recipient = ${row.recipient} AND kind = ${row.kind} AND attempted_at > ${since} AND id <> ${row.id}
+        AND starts_with(body->>'content', ${content})`;
+    const taken = new Set(recent.map((r) => r.content));
+    if (!taken.has(content)) return row.body;
+    let n = 1;
+    while (taken.has(content + distinctMark(n))) n++;
+    return { ...(row.body as object), content: content + distinctMark(n) };
   }
 
   private toWecom(row: OutboxMessage): Record<string, unknown> {
@@ -197,11 +223,16 @@ export class OutboxSender {
       touser: row.recipient,
       msgtype: row.kind,
       [row.kind]: body,
-      // After a crash mid-send the row is sent again; WeCom drops the repeat within this window.
+      // After a crash or a lost answer the row is sent again, the same JSON: WeCom drops the repeat within this window.
       enable_duplicate_check: this.opts.duplicateCheckSeconds > 0 ? 1 : 0,
       duplicate_check_interval: this.opts.duplicateCheckSeconds || undefined,
     };
   }
+}
+
+/** `n` in binary as zero-width space (1) and zero-width non-joiner (0): invisible in WeCom's chat. */
+export function distinctMark(n: number): string {
+  return n.toString(2).replace(/1/g, '\u200b').replace(/0/g, '\u200c');
 }
 
 /** 5 s, 15 s, 45 s … capped at 10 minutes. */
@@ -210,5 +241,6 @@ export function backoffMs(attempt: number): number {
 }
 
 function isNetworkError(err: unknown): boolean {
-  return err instanceof TypeError || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
+  // fetch's "fetch failed" is a TypeError; compared by name, as undici's may come from another realm.
+  return ['TypeError', 'TimeoutError', 'AbortError'].includes((err as Error | undefined)?.name ?? '');
 }

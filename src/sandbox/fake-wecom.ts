@@ -88,6 +88,9 @@ export class FakeWecom {
   private readonly taskIds = new Set<string>();
   private readonly oauthCodes = new Map<string, { userid: string; createdAt: number; used: boolean }>();
   private readonly faults: Fault[] = [];
+  private readonly lostAnswers: Omit<Fault, 'answer'>[] = [];
+  /** The whole request each delivery came in, as WeCom's duplicate check compares it. */
+  private readonly requests = new WeakMap<DeliveredMessage, string>();
   private readonly clock: Clock;
   private msgSeq = 0;
   private readonly contacts = new Map<string, FakeContact>();
@@ -103,8 +106,17 @@ export class FakeWecom {
     this.faults.push({ path, answer, remaining: times, when });
   }
 
+  /**
+   * The next `times` calls to `path` are carried out — a message is delivered — but the answer
+   * never reaches the caller: the connection drops, as in a timeout after WeCom took the request.
+   */
+  loseNextAnswer(path: string, times = 1, when?: Fault['when']): void {
+    this.lostAnswers.push({ path, remaining: times, when });
+  }
+
   clearFaults(): void {
     this.faults.length = 0;
+    this.lostAnswers.length = 0;
   }
 
   /** Every issued token now answers 42001, as after WeCom invalidates them early. */
@@ -194,6 +206,11 @@ export class FakeWecom {
         }
       }
       const call = { method: ctx.method, path, query, body };
+      const lost = this.lostAnswers.find((f) => f.path === path && f.remaining > 0 && (!f.when || f.when((body ?? {}) as Record<string, unknown>)));
+      if (lost) {
+        lost.remaining--;
+        ctx.state.loseAnswer = true;
+      }
       const fault = this.faults.find((f) => f.path === path && f.remaining > 0 && (!f.when || f.when((body ?? {}) as Record<string, unknown>)));
       if (fault) {
         fault.remaining--;
@@ -287,7 +304,8 @@ export class FakeWecom {
   private answer(ctx: Koa.Context, call: Omit<RecordedCall, 'answer' | 'at'>, answer: Record<string, unknown>): void {
     const full = { errcode: 0, errmsg: 'ok', ...answer };
     this.calls.push({ ...call, answer: full, at: this.clock.now() });
-    ctx.body = full;
+    if (ctx.state.loseAnswer) ctx.req.socket.destroy();
+    else ctx.body = full;
   }
 
   private getToken(query: Record<string, string>) {
@@ -330,15 +348,18 @@ export class FakeWecom {
     const msgid = `fake_msg_${++this.msgSeq}`;
     const responseCode = msgtype === 'template_card' ? crypto.randomBytes(16).toString('hex') : undefined;
     if (responseCode) this.responseCodes.set(responseCode, { createdAt: now.getTime(), used: false, taskId: String(payload.task_id ?? '') });
+    // WeCom's duplicate check (path/90236): "同样内容（请求json）的消息" within the interval —
+    // the whole request, not only the text — default 1,800 s, at most 4 hours.
     const interval = Number(body.duplicate_check_interval ?? 1800) * 1000;
+    const request = JSON.stringify(body);
     for (const touser of users) {
       const delivered = this.messages.filter((m) => m.touser === touser && !m.dropped);
       const lastMinute = delivered.filter((m) => now.getTime() - m.at.getTime() < 60_000).length;
       const lastHour = delivered.filter((m) => now.getTime() - m.at.getTime() < 3_600_000).length;
       const duplicate =
         Number(body.enable_duplicate_check) === 1 &&
-        this.messages.some((m) => m.touser === touser && m.msgtype === msgtype && now.getTime() - m.at.getTime() < interval && JSON.stringify(m.body) === JSON.stringify(payload));
-      this.messages.push({
+        this.messages.some((m) => m.touser === touser && now.getTime() - m.at.getTime() < interval && this.requests.get(m) === request);
+      const message: DeliveredMessage = {
         touser,
         msgtype,
         body: payload,
@@ -346,7 +367,9 @@ export class FakeWecom {
         at: now,
         // WeCom accepts the call and silently drops past 30 a minute or 1,000 an hour to one member.
         dropped: duplicate ? 'duplicate' : lastMinute >= 30 || lastHour >= 1000 ? 'frequency_limit' : undefined,
-      });
+      };
+      this.requests.set(message, request);
+      this.messages.push(message);
     }
     return { msgid, ...(responseCode ? { response_code: responseCode } : {}), invaliduser: '' };
   }

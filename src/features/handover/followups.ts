@@ -68,6 +68,7 @@ export async function askManager(tx: Tx, handover: Handover, what: ManagerCase, 
 
 /** What a manager's 已处理 settles: a dispute, a cash difference, or a confirmation not made in time. */
 export type Settled = ManagerCase | 'late';
+export const SETTLED_LABELS: Record<Settled, string> = { dispute: '异议', cashDifference: '现金差异', late: '超时未确认' };
 
 /** The manager settled one case of the handover; false when it was settled before (a second tap, a retry). */
 export async function managerResolved(tx: Tx, handover: Handover, what: Settled, by: string, inboundId: string, now: Date): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { Handover, HandoverItem } from '../../generated/prisma/client';
 import { image, text } from '../../platform/outbound';
 import { confirmCard, reviewCard, summaryText, BATCH_SIZE } from './cards';
 import { itemFor, judgeNumber, type ChecklistTemplate } from './checklist';
-import { askManager, confirmationDone, expectConfirmation, managerResolved, maySettle, type Settled } from './followups';
+import { askManager, confirmationDone, expectConfirmation, managerResolved, maySettle, SETTLED_LABELS, type Settled } from './followups';
 import { appendLog } from './log';
 import { keepPhoto, reuploadPhoto, type MediaStore } from './media';
 import { namesOf } from './people';
@@ -212,7 +212,6 @@ async function completeIfDone(tx: Tx, ctx: BotContext, handover: Handover): Prom
   });
   await confirmationDone(tx, handover, ctx.message.fromUser, ctx.message.id, now);
   const who = names.get(handover.incomingUserid!) ?? handover.incomingUserid!;
-  // The handover's number keeps two confirmations apart for WeCom's duplicate check.
   await tx.send(handover.outgoingUserid, disputed.length ? `${who} 已确认交班 #${handover.id}，其中 ${disputed.length} 项有异议，已通知店长。` : `${who} 已确认交班 #${handover.id}，交接完成。`);
   await tx.reply(disputed.length ? `交班 #${handover.id} 已确认，${disputed.length} 项异议已通知店长处理。` : `交班 #${handover.id} 已确认，交接完成。`);
   if (disputed.length) {
@@ -232,11 +231,11 @@ export async function resolve(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     await tx.updateCard({ replaceName: '已处理' });
     if (!(await managerResolved(tx, handover, what as Settled, ctx.message.fromUser, ctx.message.id, now))) {
-      await tx.reply(`交班 #${handover.id} 的这件事已经处理过了。`);
+      await tx.reply(`交班 #${handover.id} 的${SETTLED_LABELS[what as Settled]}已经处理过了。`);
       return;
     }
     await tx.db.handover.update({ where: { id: handover.id }, data: { resolvedBy: ctx.message.fromUser, resolvedAt: now } });
     await appendLog(tx.db, { storeCode: handover.storeCode, handoverId: handover.id, step: 'resolved', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: now, data: { case: what } });
-    await tx.reply(`交班 #${handover.id} 已标记为处理完毕。`);
+    await tx.reply(`交班 #${handover.id} 的${SETTLED_LABELS[what as Settled]}已标记为处理完毕。`);
   });
 }

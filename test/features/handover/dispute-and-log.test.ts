@@ -51,14 +51,14 @@ it('sends a cash difference beyond tolerance and a dispute to the store manager,
   // Only a manager resolves.
   expect((await chat.tap('liqiang', disputeCard, '已处理')).body.content).toBe('只有本店店长或区域经理能处理交班异常。');
   expect((await chat.tap('wu', disputeCard, '已处理')).body.content).toBe('只有本店店长或区域经理能处理交班异常。');
-  expect((await chat.tap('zhou', disputeCard, '已处理')).body.content).toMatch(/^交班 #\d+ 已标记为处理完毕。$/);
+  expect((await chat.tap('zhou', disputeCard, '已处理')).body.content).toMatch(/^交班 #\d+ 的异议已标记为处理完毕。$/);
   expect(await chat.db.handover.findFirstOrThrow()).toMatchObject({ state: 'complete', resolvedBy: 'zhou' });
   expect(await chat.db.task.findMany({ where: { kind: { startsWith: 'handover.' } }, orderBy: { id: 'asc' }, select: { kind: true, state: true } })).toEqual([
     { kind: 'handover.confirm', state: 'done' },
     { kind: 'handover.cashDifference', state: 'open' },
     { kind: 'handover.dispute', state: 'done' },
   ]);
-  expect((await chat.tap('zhou', cashCard, '已处理')).body.content).toMatch(/^交班 #\d+ 已标记为处理完毕。$/);
+  expect((await chat.tap('zhou', cashCard, '已处理')).body.content).toMatch(/^交班 #\d+ 的现金差异已标记为处理完毕。$/);
 });
 
 it('takes a dispute note typed in chat', async () => {
@@ -122,6 +122,6 @@ it('gives disputes and cash differences to the store manager, not to the staff o
   expect(mine).toContain('一店 · 人民路 交班有异议（张小美→李强）');
   // The area manager may settle them too (the same rule), the new hire may not.
   expect((await chat.tap('xiaowang', cardsOf('zhou')[0], '已处理')).body.content).toBe('只有本店店长或区域经理能处理交班异常。');
-  expect((await chat.tap('liu', cardsOf('zhou')[1], '已处理')).body.content).toBe(`交班 #${handover.id} 已标记为处理完毕。`);
-  expect((await chat.tap('zhou', cardsOf('zhou')[0], '已处理')).body.content).toBe(`交班 #${handover.id} 已标记为处理完毕。`);
+  expect((await chat.tap('liu', cardsOf('zhou')[1], '已处理')).body.content).toBe(`交班 #${handover.id} 的异议已标记为处理完毕。`);
+  expect((await chat.tap('zhou', cardsOf('zhou')[0], '已处理')).body.content).toBe(`交班 #${handover.id} 的现金差异已标记为处理完毕。`);
 });

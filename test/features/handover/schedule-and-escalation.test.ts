@@ -59,7 +59,7 @@ it('names the incoming colleague from the schedule and escalates a confirmation 
 
   // The manager cannot confirm for the incoming colleague, but can settle it.
   expect((await chat.tap('zhou', managerCard, '全部确认')).body.content).toBe('这个交班不是交给你的，只有接班的同事能确认。');
-  expect((await chat.tap('zhou', managerCard, '店长已处理')).body.content).toMatch(/^交班 #\d+ 已标记为处理完毕。$/);
+  expect((await chat.tap('zhou', managerCard, '店长已处理')).body.content).toMatch(/^交班 #\d+ 的超时未确认已标记为处理完毕。$/);
   const task = await chat.db.task.findFirstOrThrow({ where: { kind: 'handover.confirm' } });
   expect(task).toMatchObject({ state: 'done', closedBy: 'zhou' });
 
