@@ -153,6 +153,12 @@ const envSchema = z.object({
   STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
   STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
   STOCK_CONFIRM_REMIND_MINUTES: z.coerce.number().int().min(1).default(30),
+  STOCK_LARGE_MOVE_MULTIPLE: z.coerce.number().min(1).default(3),
+  STOCK_LARGE_MOVE_PACKS: z.coerce.number().gt(0).default(50),
+  STOCK_LARGE_MOVE_BY_CATEGORY: optionalText.pipe(
+    jsonText.pipe(z.record(z.string().trim().min(1), z.number().gt(0), { error: 'must be a JSON object of category → base units, e.g. {"乳品":240,"水果":400}' })).optional(),
+  ),
+  STOCK_LARGE_MOVE_BY_SKU: optionalText.pipe(jsonText.pipe(z.record(z.string().trim().min(1), z.number().gt(0), { error: 'must be a JSON object of SKU code → base units, e.g. {"CREAM":120}' })).optional()),
   COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100').default(2),
   COUNT_TOLERANCE_BY_CATEGORY: optionalText.pipe(
     jsonText.pipe(z.record(z.string().trim().min(1), z.number().min(0).max(100), { error: 'must be a JSON object of category → percentage (0–100), e.g. {"乳品":1,"干货":3}' })).optional(),
@@ -284,6 +290,19 @@ export interface StockCheckSettings {
   confirmRemindMinutes: number;
   /** How far a counted quantity may be off the book and still count as accurate. */
   countTolerance: CountTolerance;
+  /** A quantity typed in chat above its SKU's limit is asked back before anything is booked. */
+  largeMove: LargeMoveSettings;
+}
+
+/** The largest quantity (base units) of one chat entry booked without asking back; see src/features/stock/large-moves.ts. */
+export interface LargeMoveSettings {
+  /** Above this multiple of the SKU's largest move in the store over the last 90 days. */
+  multiple: number;
+  /** With no such history: this many of the SKU's largest unit (50箱). */
+  packs: number;
+  /** Fixed limits that replace the two above, per SKU code and per category. */
+  bySku: Record<string, number>;
+  byCategory: Record<string, number>;
 }
 
 /** Shares of the book (0.02 = ±2%): the chain's, and per SKU category where one is set. */
@@ -431,6 +450,7 @@ function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
       share: e.COUNT_TOLERANCE_PERCENT / 100,
       byCategory: Object.fromEntries(Object.entries(e.COUNT_TOLERANCE_BY_CATEGORY ?? {}).map(([category, percent]) => [category, percent / 100])),
     },
+    largeMove: { multiple: e.STOCK_LARGE_MOVE_MULTIPLE, packs: e.STOCK_LARGE_MOVE_PACKS, bySku: e.STOCK_LARGE_MOVE_BY_SKU ?? {}, byCategory: e.STOCK_LARGE_MOVE_BY_CATEGORY ?? {} },
   };
 }
 

@@ -90,6 +90,14 @@ const MENU_LIMITS = { topLevel: 3, subButtons: 5 };
 const normalize = (text: string) => text.replace(/\u3000/g, ' ').trim();
 
 /**
+ * What, right after a command word, makes it part of another phrase: `收到了` / `收到吗` ("got it",
+ * "did you get it") are not 收到, `撤销了吗` asks about an undo. `收到牛奶` is 收到 and 牛奶, and
+ * `help` is not the start of `helpful`.
+ */
+const PHRASE_GOES_ON = /^[了吗嘛么呢啊呀哦没过着的]/u;
+const endsWord = (name: string, rest: string) => !PHRASE_GOES_ON.test(rest) && !(/[A-Za-z0-9]$/.test(name) && /^[A-Za-z0-9]/.test(rest));
+
+/**
  * Where features register what they answer to. Matching is a list of small predicates tried in
  * registration order (commands by longest name first); the first match handles the message.
  */
@@ -106,7 +114,7 @@ export class BotRegistry {
   /** `config`: what features read at registration (time zone, model, score rules); tests may leave the defaults. */
   constructor(readonly config: Config = loadConfig({})) {}
 
-  /** A text message starting with one of `names` (`入库`, `收到`); ctx.args holds the rest. */
+  /** A text message starting with one of `names` (`入库`, `撤销`) as a word of its own; ctx.args holds the rest. */
   command(names: string | string[], handler: Handler, description = ''): void {
     const list = Array.isArray(names) ? names : [names];
     this.commands.push({ names: list, description });
@@ -116,7 +124,7 @@ export class BotRegistry {
         test: (m) => {
           if (m.msgType !== 'text') return null;
           const text = normalize(m.content ?? '');
-          return text === name || text.startsWith(name) ? { args: text.slice(name.length).trim() } : null;
+          return text.startsWith(name) && endsWord(name, text.slice(name.length)) ? { args: text.slice(name.length).trim() } : null;
         },
         handler,
       };

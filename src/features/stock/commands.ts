@@ -1,13 +1,14 @@
 import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
-import type { DbTx } from '../../db';
+import type { Db, DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
 import { afterMoveBooked } from './after-move';
 import { bookMove, format, onHand } from './ledger';
 import { withModelFallback } from './llm';
 import { holdWasteOverLimit } from './loss-review';
 import { recordCountEntry } from './count-commands';
-import { parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch } from './parse';
+import { askLargeMove, largeEntries, MAX_ENTRY_BASE_UNITS } from './large-moves';
+import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch, type StockLine } from './parse';
 import { cancelTransfer, sendTransfer } from './transfer-commands';
 
 /** How long the 撤销 button on a confirmation card works. */
@@ -19,10 +20,23 @@ const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
   return: { done: '已退货', sign: -1 },
 };
 
-/** `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`. */
+/** `入库 奶油 20箱`, `收到牛奶两箱`, `奶油入库2箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`, `入库 奶油2箱 牛奶3箱`. */
 export async function recordStockMove(ctx: BotContext): Promise<void> {
   const book = () => bookFromText(ctx, { text: ctx.message.content ?? '', inboundId: ctx.message.id, createTime: ctx.message.createTime });
   await withModelFallback(ctx, () => loadCatalogue(ctx), book);
+}
+
+/** Whether a message no command word took reads as stock (`奶油入库2箱`, `奶油还有多少`); `收到`, `好的收到` do not. */
+export async function readsAsStock(ctx: BotContext): Promise<boolean> {
+  if (ctx.message.msgType !== 'text' || !ctx.staff) return false;
+  return parseStockCommand(ctx.message.content ?? '', await loadCatalogue(ctx)) !== null;
+}
+
+/** A message `readsAsStock` took: a query or a move. */
+export async function readStockMessage(ctx: BotContext): Promise<void> {
+  const command = parseStockCommand(ctx.message.content ?? '', await loadCatalogue(ctx));
+  if (command?.kind === 'query') return showStock(ctx);
+  return recordStockMove(ctx);
 }
 
 /** A tap on one of the SKUs offered for an unclear message: books that message with the SKU picked. */
@@ -38,7 +52,7 @@ export async function pickSku(ctx: BotContext): Promise<void> {
 /** A quantity of a SKU someone entered (typed or scanned), ready to be booked, sent or counted. */
 export interface EnteredQuantity {
   store: { code: string; name: string };
-  sku: CatalogueSku & { allowNegative: boolean };
+  sku: CatalogueSku & { allowNegative: boolean; category: string };
   amount: number;
   unit: string;
   baseQuantity: number;
@@ -53,48 +67,116 @@ export interface EnteredQuantity {
 
 /**
  * Reads a stock message and books it, keyed by the message that asked for it — so the same
- * message (a WeCom retry, a second tap on a choice card) is never booked twice. Returns the
- * SKU's name when it booked, null when it had been booked before.
+ * message (a WeCom retry, a second tap on a choice card) is never booked twice. A message of
+ * several lines (`入库 奶油2箱 牛奶3箱`) is booked whole or not at all: every line is checked
+ * first, and all are booked in one transaction. Returns the SKU names when it booked, null when
+ * it had been booked before or asked back.
  */
-export async function bookFromText(ctx: BotContext, source: { text: string; inboundId: string; createTime: number; chosenSku?: string }): Promise<string | null> {
+export async function bookFromText(ctx: BotContext, source: { text: string; inboundId: string; createTime: number; chosenSku?: string; largeConfirmed?: boolean }): Promise<string | null> {
   const store = await requireStore(ctx);
   const catalogue = await loadCatalogue(ctx);
   const chosen = source.chosenSku ? catalogue.find((s) => s.code === source.chosenSku) : undefined;
   if (source.chosenSku && !chosen) throw new UserFacingError('stock.unknownSku', '这个商品已不在商品目录里了。');
   const command = parseStockCommand(source.text, catalogue, chosen);
-  if (!command || command.kind === 'query' || command.kind === 'undo') return null;
+  if (!command) throw new UserFacingError('stock.unreadable', `没看懂「${source.text.trim().slice(0, 30)}」，没有记账。例如：入库 奶油 2箱、报损 牛奶 2盒 过期、盘点 奶油 18盒`);
+  if (command.kind === 'query' || command.kind === 'undo') return null;
   if (command.kind === 'incomplete') {
     const name = command.sku?.kind === 'found' ? command.sku.sku.name : '商品名';
-    if (command.problem === 'store') throw new UserFacingError('stock.transferStoreMissing', `调到哪个门店？例如：调拨 ${name} 5箱 到 二店`);
-    if (command.problem === 'unit' && command.sku?.kind === 'found') {
-      const units = [command.sku.sku.baseUnit, ...command.sku.sku.packUnits.map((p) => p.unit)].join('、');
-      throw new UserFacingError('stock.unknownUnit', `「${command.sku.sku.name}」没有「${command.unitText}」这个单位，可用：${units}。`);
-    }
-    throw new UserFacingError('stock.quantityMissing', `请带上数量，例如：${VERB_WORD[command.verb]} ${name} 2箱`);
+    throw new UserFacingError('stock.transferStoreMissing', `调到哪个门店？例如：调拨 ${name} 5箱 到 二店`);
   }
-  if (command.sku.kind === 'ambiguous') {
-    await askWhichSku(ctx, source.inboundId, source.text, command.sku.candidates);
+  const { lines } = command;
+  if (lines.length === 1 && lines[0].sku.kind === 'ambiguous' && !lines[0].problem) {
+    await askWhichSku(ctx, source.inboundId, source.text, lines[0].sku.candidates);
     return null;
   }
-  const sku = requireSku(command.sku);
-  // Counting none of something is an answer; booking none of it is not.
-  if (!(command.amount > 0) && !(command.kind === 'count' && command.amount === 0)) throw new UserFacingError('stock.quantityOutOfRange', `数量要大于 0，例如：${VERB_WORD[command.kind]} 牛奶 2箱（要更正记错的一笔，请发「撤销」）`);
-  const entered: EnteredQuantity = {
-    store,
-    sku: catalogue.find((c) => c.code === sku.code)!,
-    amount: command.amount,
-    unit: command.unit,
-    baseQuantity: command.baseQuantity!,
-    note: command.note,
-    toStoreText: command.toStoreText,
-    occurredAt: new Date(source.createTime * 1000),
-    source: 'chat',
-    externalId: `chat:${source.inboundId}`,
-  };
-  if (command.kind === 'transfer') return sendTransfer(ctx, entered);
-  if (command.kind === 'count') return recordCountEntry(ctx, entered);
-  return bookStockMove(ctx, command.kind, entered);
+  const problems = lines.map((line) => lineProblem(command.kind, line));
+  if (lines.length === 1 && problems[0]) throw new UserFacingError(problems[0].code, problems[0].message);
+  if (problems.some(Boolean)) {
+    const which = lines.flatMap((line, i) => (problems[i] ? [`· 第 ${i + 1} 项「${lineLabel(line)}」：${problems[i]!.message}`] : []));
+    throw new UserFacingError('stock.linesRefused', `这条消息有 ${lines.length} 项，一项都没有记：\n${which.join('\n')}\n请改好后整条再发一次。`);
+  }
+  const entered = lines.map((line, i) => {
+    const sku = catalogue.find((c) => c.code === requireSku(line.sku).code)!;
+    return {
+      store,
+      sku,
+      amount: line.amount!,
+      unit: line.unit,
+      baseQuantity: line.baseQuantity!,
+      note: line.note,
+      toStoreText: command.toStoreText,
+      occurredAt: new Date(source.createTime * 1000),
+      source: 'chat' as const,
+      // The first line keeps the key a one-line message has always had.
+      externalId: i === 0 ? `chat:${source.inboundId}` : `chat:${source.inboundId}:${i + 1}`,
+    };
+  });
+  if (!source.largeConfirmed) {
+    const over = await largeEntries(ctx, command.kind, entered);
+    if (over.length > 0) {
+      await askLargeMove(ctx, source, command.kind, over);
+      return null;
+    }
+  }
+  if (entered.length === 1) return bookEntered(ctx, command.kind, entered[0]);
+  // One transaction: a line refused while booking (stock below zero) takes the others back with it.
+  return ctx.transaction(async (tx) => {
+    const joined = withinTransaction(ctx, tx);
+    const names: string[] = [];
+    for (const entry of entered) {
+      const name = await bookEntered(joined, command.kind, entry);
+      if (name) names.push(name);
+    }
+    return names.length ? names.join('、') : null;
+  });
 }
+
+function bookEntered(ctx: BotContext, kind: QuantityVerb, entered: EnteredQuantity): Promise<string | null> {
+  if (kind === 'transfer') return sendTransfer(ctx, entered);
+  if (kind === 'count') return recordCountEntry(ctx, entered);
+  return bookStockMove(ctx, kind, entered);
+}
+
+/**
+ * The handler's context inside an open transaction: what the booking functions read, write and
+ * reply goes through it, and their own `transaction` joins it instead of opening another.
+ */
+function withinTransaction(ctx: BotContext, tx: Messaging & { db: DbTx }): BotContext {
+  // DbTx is the client without $transaction, which nothing reached from here calls.
+  return { ...ctx, db: tx.db as Db, reply: tx.reply, send: tx.send, updateCard: tx.updateCard, transaction: (fn) => fn(tx) };
+}
+
+const lineLabel = (line: StockLine) => `${line.sku.kind === 'found' ? line.sku.sku.name : line.sku.kind === 'unknown' ? line.sku.text : line.sku.candidates.map((c) => c.name).join('/')} ${line.quantityText}`.trim();
+
+/** Why a line cannot be booked, as the Chinese question staff get; null when it can. */
+function lineProblem(kind: QuantityVerb, line: StockLine): { code: string; message: string } | null {
+  const verb = VERB_WORD[kind];
+  if (line.problem?.kind === 'noQuantity') return { code: 'stock.quantityMissing', message: `请带上数量，例如：${verb} ${line.sku.kind === 'found' ? line.sku.sku.name : '商品名'} 2箱` };
+  if (line.sku.kind === 'unknown') {
+    if (!line.sku.text) return { code: 'stock.unknownSku', message: `记哪个商品？请写上商品名，例如：${verb} 奶油 2箱` };
+    return { code: 'stock.unknownSku', message: `没找到商品「${line.sku.text}」。请核对名称，或请管理员导入这个商品。` };
+  }
+  if (line.sku.kind === 'ambiguous') return { code: 'stock.ambiguousSku', message: `是哪一个：${line.sku.candidates.map((c) => c.name).join('、')}？请写全名称。` };
+  const sku = line.sku.sku;
+  const problem = line.problem;
+  if (problem?.kind === 'unknownUnit') return { code: 'stock.unknownUnit', message: `「${sku.name}」没有「${problem.unitText}」这个单位，可用：${unitsOf(sku)}。` };
+  if (problem?.kind === 'unreadable') {
+    if (/\d|[零〇一二两三四五六七八九十百千万几半]/u.test(problem.text)) return { code: 'stock.quantityUnreadable', message: `「${problem.text}」是多少？数量请写成 2箱、2.5箱、两箱半 或 5箱3盒。` };
+    return { code: 'stock.unclearNote', message: `「${problem.text}」是什么意思？是原因请写清楚（如：过期、压坏了），是另一个商品请带上数量。` };
+  }
+  const amount = line.amount!;
+  const base = line.baseQuantity!;
+  // Counting none of something is an answer; booking none of it is not.
+  if (!(amount > 0) && !(kind === 'count' && amount === 0)) return { code: 'stock.quantityOutOfRange', message: `数量要大于 0，例如：${verb} ${sku.name} 2箱（要更正记错的一笔，请发「撤销」）` };
+  const inBase = line.unit === sku.baseUnit ? '' : `（${format(base)}${sku.baseUnit}）`;
+  if (!Number.isInteger(base) && !allowsFractionalBase(sku)) {
+    return { code: 'stock.fractionalQuantity', message: `${sku.name}按整${sku.baseUnit}记，${format(amount)}${line.unit}${inBase}不是整数：是 ${Math.floor(base)}${sku.baseUnit} 还是 ${Math.ceil(base)}${sku.baseUnit}？` };
+  }
+  if (base > MAX_ENTRY_BASE_UNITS) return { code: 'stock.quantityTooLarge', message: `${format(amount)}${line.unit}${inBase}太多了，是不是多打了几位？没有记账，请核对后再发。` };
+  return null;
+}
+
+const unitsOf = (sku: CatalogueSku) => [sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].join('、');
 
 const VERB_WORD: Record<QuantityVerb, string> = { receipt: '入库', waste: '报损', return: '退货', transfer: '调拨', count: '盘点' };
 
@@ -244,7 +326,7 @@ export function requireSku(match: SkuMatch): CatalogueSku {
 }
 
 /** The SKUs as the parser reads them, with what booking needs besides. */
-export async function loadCatalogue(ctx: BotContext): Promise<(CatalogueSku & { allowNegative: boolean })[]> {
-  const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, baseUnit: true, packUnits: true, allowNegative: true } });
+export async function loadCatalogue(ctx: BotContext): Promise<(CatalogueSku & { allowNegative: boolean; category: string })[]> {
+  const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, category: true, baseUnit: true, packUnits: true, allowNegative: true } });
   return skus.map((s) => ({ ...s, packUnits: s.packUnits as CatalogueSku['packUnits'] }));
 }

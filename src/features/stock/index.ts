@@ -1,6 +1,7 @@
 import type { Feature } from '../../bot/registry';
 import { registerStockChecks } from './checks';
-import { pickSku, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
+import { pickSku, readStockMessage, readsAsStock, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
+import { confirmLargeMove, dropLargeMove } from './large-moves';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { BARE_QUANTITY } from './parse';
 import { completePendingInput, hasPendingInput } from './pending';
@@ -15,7 +16,8 @@ import { askTransferDifference, receiveTransferByText, receiveTransferInFull } f
  * ERP/WMS receipts through the sync API, and 撤销 as a reversing entry.
  */
 export const stockFeature: Feature = (bot) => {
-  bot.command(['入库', '收到', '到货', '进货'], recordStockMove, '记录入库：入库 奶油 20箱');
+  // 收到 is not a command word: `收到` alone is "got it". `收到牛奶两箱` is read by the route below.
+  bot.command(['入库', '到货', '进货'], recordStockMove, '记录入库：入库 奶油 20箱（也可以：到了两箱芒果、奶油入库2箱、入库 奶油2箱 牛奶3箱）');
   bot.command(['报损', '损耗'], recordStockMove, '记录报损：报损 牛奶 2盒 过期');
   bot.command('退货', recordStockMove, '退货给供应商：退货 珍珠 1箱 质量问题');
   bot.command('调拨', recordStockMove, '调拨到别的门店：调拨 奶油 5箱 到 二店');
@@ -26,8 +28,13 @@ export const stockFeature: Feature = (bot) => {
   bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
   bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');
   bot.hears(BARE_QUANTITY, completePendingInput, { when: hasPendingInput });
+  // The verb after the SKU, at the end, or an everyday one (`奶油入库2箱`, `到了两箱芒果`, `扔了两盒牛奶`,
+  // `奶油还有多少`): taken only when the parser reads the message as stock, else it goes on to others.
+  bot.hears(/\S/u, readStockMessage, { when: readsAsStock });
   bot.card('stock.undo', undoFromCard);
   bot.card('stock.pickSku', pickSku);
+  bot.card('stock.confirmLarge', confirmLargeMove);
+  bot.card('stock.dropLarge', dropLargeMove);
   bot.card('stock.receiveTransfer', receiveTransferInFull);
   bot.card('stock.transferDifference', askTransferDifference);
   bot.card('stock.scanQuantity', bookTappedQuantity);

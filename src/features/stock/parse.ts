@@ -1,10 +1,12 @@
 /**
- * Reads a stock message typed in chat — `入库 奶油 20箱`, `收到牛奶两箱`, `报损 牛奶 2盒 过期`,
- * `退货 珍珠 1箱 给供应商 质量问题`, `调拨 奶油 5箱 到 二店`, `盘点 奶油 18盒`, `查库存 奶油`, `撤销` —
- * without a language model. It finds the
- * verb, the quantity (digits or Chinese numerals) and the unit, and matches the words before the
- * quantity against SKU names, aliases and codes; several matches, or none, are reported as such,
- * never guessed.
+ * Reads a stock message typed in chat — `入库 奶油 20箱`, `奶油入库2箱`, `到了两箱芒果`,
+ * `今天到货 吐司 20袋`, `报损 牛奶 2盒 过期`, `扔了两盒牛奶`, `退给供应商 珍珠 1箱 质量问题`,
+ * `调拨 奶油 5箱 到 二店`, `盘点 牛奶 5箱3盒`, `入库 奶油2箱 牛奶3箱`, `查库存 奶油`, `撤销` —
+ * without a language model. It finds the verb (anywhere in the message), the SKUs (names,
+ * aliases, codes) and each one's quantity (digits, full-width digits or Chinese numerals, halves,
+ * decimals, several units added up), and what is left as a note. Several SKU matches, or none,
+ * are reported as such, never guessed; a quantity or a leftover it cannot read is reported as a
+ * problem of its line, never dropped and never moved into the note.
  */
 
 export type MoveKind = 'receipt' | 'waste' | 'return';
@@ -21,79 +23,383 @@ export interface CatalogueSku {
 
 export type SkuMatch = { kind: 'found'; sku: CatalogueSku } | { kind: 'ambiguous'; candidates: CatalogueSku[] } | { kind: 'unknown'; text: string };
 
+/** Why a line cannot be booked as it was read; the booking asks back instead. */
+export type LineProblem =
+  /** No quantity for this SKU (`入库 牛奶`). */
+  | { kind: 'noQuantity' }
+  /** A quantity or a leftover that is not clearly a note (`1.5.5箱`, `二十几箱`, `.5箱`). */
+  | { kind: 'unreadable'; text: string }
+  /** A unit this SKU does not have (`牛奶 2桶`). */
+  | { kind: 'unknownUnit'; unitText: string };
+
+/** One SKU of a message and its quantity (`入库 奶油2箱 牛奶3箱` has two lines). */
+export interface StockLine {
+  sku: SkuMatch;
+  /** The quantity as typed (`5箱3盒`); '' when there is none. */
+  quantityText: string;
+  /** In `unit`; null when no quantity was read. Several units (`5箱3盒`) are given in the base unit. */
+  amount: number | null;
+  unit: string;
+  /** The amount in the SKU's base unit; null unless the SKU and every unit are known. */
+  baseQuantity: number | null;
+  note: string;
+  problem?: LineProblem;
+}
+
 export type StockCommand =
-  | { kind: QuantityVerb; sku: SkuMatch; amount: number; unit: string; baseQuantity: number | null; note: string; toStoreText?: string }
+  | { kind: QuantityVerb; lines: StockLine[]; toStoreText?: string }
   | { kind: 'query'; sku: SkuMatch }
   | { kind: 'undo' }
-  | { kind: 'incomplete'; verb: QuantityVerb; problem: 'quantity' | 'unit' | 'store'; sku: SkuMatch | null; unitText?: string };
+  | { kind: 'incomplete'; verb: QuantityVerb; problem: 'store'; sku: SkuMatch | null };
 
-const VERBS: [string, QuantityVerb | 'query' | 'undo'][] = [
-  ['查库存', 'query'],
-  ['库存', 'query'],
-  ['撤销', 'undo'],
-  ['入库', 'receipt'],
-  ['收到', 'receipt'],
-  ['到货', 'receipt'],
-  ['进货', 'receipt'],
-  ['报损', 'waste'],
-  ['损耗', 'waste'],
-  ['退货', 'return'],
-  ['调拨', 'transfer'],
-  ['盘点', 'count'],
-];
+interface Verb {
+  word: string;
+  kind: QuantityVerb;
+  /**
+   * An everyday phrase as well (`收到` is also "got it", `坏了` "it broke"): read as stock only
+   * when the message names a SKU or a quantity too.
+   */
+  everyday?: true;
+}
+
+const VERBS: Verb[] = [
+  { word: '入库', kind: 'receipt' },
+  { word: '到货', kind: 'receipt' },
+  { word: '进货', kind: 'receipt' },
+  { word: '来货', kind: 'receipt', everyday: true },
+  { word: '收货', kind: 'receipt', everyday: true },
+  { word: '收到', kind: 'receipt', everyday: true },
+  { word: '到了', kind: 'receipt', everyday: true },
+  { word: '送到', kind: 'receipt', everyday: true },
+  { word: '送来', kind: 'receipt', everyday: true },
+  { word: '报损', kind: 'waste' },
+  { word: '损耗', kind: 'waste' },
+  { word: '报废', kind: 'waste' },
+  { word: '扔了', kind: 'waste', everyday: true },
+  { word: '扔掉', kind: 'waste', everyday: true },
+  { word: '坏了', kind: 'waste', everyday: true },
+  { word: '退货给供应商', kind: 'return' },
+  { word: '退给供应商', kind: 'return' },
+  { word: '退回供应商', kind: 'return' },
+  { word: '退供应商', kind: 'return' },
+  { word: '退货', kind: 'return' },
+  { word: '调拨', kind: 'transfer' },
+  { word: '调货', kind: 'transfer' },
+  // `奶油5箱调到二店`: the verb and the destination word in one.
+  { word: '调到', kind: 'transfer' },
+  { word: '调往', kind: 'transfer' },
+  { word: '调给', kind: 'transfer' },
+  { word: '盘点', kind: 'count' },
+  { word: '实盘', kind: 'count' },
+].sort((a, b) => b.word.length - a.word.length) as Verb[];
 
 /** `… 到 二店`, `…调往滨江路`, `… 给 S002`: the receiving store is what follows the last of these words. */
-const DESTINATION = /^(.*\S)\s*(?:调往|调到|到|至|给|→)\s*(\S.*)$/u;
+const DESTINATION = /^(.*\S)\s*(?:调往|调到|调给|到|至|给|→)\s*(\S.*)$/u;
 
-const QUANTITY = /(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*/gu;
-/** A minus sign (ASCII, full-width or typographic) just before a quantity. */
-const MINUS_BEFORE = /[-－−]\s*$/u;
+/** A question or a denial is never booked: `奶油到了吗`, `牛奶还没到货`, `收到几箱？`. */
+const QUESTION = /[吗嘛么呢？?]\s*$|是不是|有没有|了没|多少|几[箱盒袋个条瓶罐包块]?\s*[?？]?$/u;
+const DENIAL_BEFORE_VERB = /(?:没|没有|未|还没|不用|不要|别|不)\s*$/u;
+
+/** What staff type around the facts: dropped at the edges of a SKU name or a note, nowhere else. */
+const FILLERS = ['今天', '今早', '今晚', '刚刚', '刚才', '刚', '早上', '上午', '中午', '下午', '晚上', '昨天', '一共', '总共', '共', '又', '再', '新', '还有', '以及', '和', '跟', '加', '的', '了', '啊', '呀', '哈', '哦', '吧', '嗯', '请', '帮忙', '帮我', '麻烦', '记一下', '记下', '一下', '记', '我们', '店里', '这边', '一批', '那个', '这个', '有', '是', '供应商', '给'];
+const SEPARATORS = /^[\s,、;；。.!！~～:：+＋/]+|[\s,、;；。.!！~～:：+＋/]+$/gu;
+
+/** Words that make the rest of a line clearly a note (a reason): `过期`, `压坏了`, `质量问题`. */
+const NOTE_MARKERS = /过期|临期|坏|破|烂|漏|变质|发霉|霉|压|碎|摔|洒|翻|掉|化|酸|臭|馊|质量|问题|错|多了|少了|缺|赠|送的|供应商|客人|顾客|试吃|样品|损|裂|瘪|胀|脏|污|冻|不新鲜|异味|味道|原因|备注|因为|说是|补|晚|急|换|批次|日期|包装|标签|撞|湿|潮|用完|做|废|扔|倒|退|不要|没用|不好|空|少|多|活动|促销|外卖|门店|仓库|总部|司机|物流|冷链|温度/u;
+const NOTE_LEAD = /^(?:备注|原因|因为)[:：\s]*/u;
+
+/** Measure words staff use: a quantity in one the SKU does not have is asked about, not booked in base units. */
+const MEASURE_WORDS = ['箱', '盒', '袋', '瓶', '罐', '桶', '包', '个', '条', '块', '斤', '公斤', '千克', '克', 'kg', 'g', '升', '毫升', 'ml', 'L', '件', '份', '提', '板', '听', '支', '根', '卷', '筐', '托', '排', '杯', '盘', '串', '只', '颗', '片', '张', '套', '捆', '扎', '壶', '打'];
+/** Base units that are weighed or measured: a fraction of one is a real amount. Others (盒, 个, 袋) are counted whole. */
+const DIVISIBLE_UNITS = new Set(['kg', 'KG', 'Kg', '千克', '公斤', '斤', '克', 'g', '升', 'L', 'l', '毫升', 'ml', 'ML', '米', 'm']);
+
+const CN_NUMERAL = '零〇一二两三四五六七八九十百千万';
+/** Digits (a dotted run like `1.5.5` is read whole, so it can be refused), or numerals with 几/来/多 (vague, refused). */
+const NUMBER = `\\d+(?:\\.\\d+)*|[${CN_NUMERAL}几]+`;
+const MINUS = /[-−]\s*$/u;
+
+/** NFKC makes full-width digits, letters and punctuation (２０, ，) plain; `1,000` is a thousand. */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/(\d{1,3}(?:,\d{3})+)(?![\d,])/g, (m) => m.replace(/,/g, ''))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
 /** `chosen`: the SKU the person picked when asked which one they meant. */
 export function parseStockCommand(text: string, catalogue: CatalogueSku[], chosen?: CatalogueSku): StockCommand | null {
-  const clean = text.replace(/\u3000/g, ' ').trim();
-  const verb = VERBS.find(([word]) => clean.startsWith(word));
-  if (!verb) return null;
-  const [word, kind] = verb;
-  let rest = clean.slice(word.length).trim();
-  if (kind === 'undo') return { kind: 'undo' };
-  if (kind === 'query') return { kind: 'query', sku: matchSku(rest, catalogue) };
+  const clean = normalizeText(text);
+  if (/^撤销(?:\s|$|上一笔|最后一笔|刚才)/u.test(clean)) return { kind: 'undo' };
+  const mentions = findMentions(clean, catalogue);
+  const verb = findVerb(clean, mentions);
+  if (!verb) return readQuery(clean, catalogue);
+  if (QUESTION.test(clean) || DENIAL_BEFORE_VERB.test(clean.slice(0, verb.index))) return null;
+
+  const kind = verb.kind;
+  // The verb goes; a space keeps the words on either side apart (`奶油入库2箱`).
+  let rest = `${clean.slice(0, verb.index)} ${verb.word.startsWith('调') && verb.word !== '调拨' && verb.word !== '调货' ? '到 ' : ''}${clean.slice(verb.end)}`.trim();
   let toStoreText: string | undefined;
   if (kind === 'transfer') {
     const destination = DESTINATION.exec(rest);
-    if (!destination) return { kind: 'incomplete', verb: kind, problem: 'store', sku: rest ? matchSku(rest.replace(QUANTITY_AND_AFTER, ''), catalogue) : null };
+    if (!destination) {
+      const lines = readLines(rest, catalogue, chosen);
+      return { kind: 'incomplete', verb: kind, problem: 'store', sku: lines.length && rest ? lines[0].sku : null };
+    }
     rest = destination[1].trim();
     toStoreText = destination[2].trim();
   }
-
-  // A SKU name may hold digits or numerals (`500ml杯 3条`): the quantity is the first number
-  // whose preceding words name a SKU, else the first number.
-  const numbers = [...rest.matchAll(QUANTITY)];
-  if (numbers.length === 0) return { kind: 'incomplete', verb: kind, problem: 'quantity', sku: rest ? matchSku(rest, catalogue) : null };
-  const skuAt = (index: number): SkuMatch => (chosen ? { kind: 'found', sku: chosen } : matchSku(rest.slice(0, index).replace(MINUS_BEFORE, '').trim(), catalogue));
-  const q = numbers.find((n) => skuAt(n.index).kind === 'found') ?? numbers[0];
-  // `报损 牛奶 -3盒` is read as −3, which the booking refuses, never silently as 3.
-  const magnitude = toNumber(q[1]);
-  const amount = magnitude !== null && MINUS_BEFORE.test(rest.slice(0, q.index)) ? -magnitude : magnitude;
-  const sku = skuAt(q.index);
-  if (amount === null) return { kind: 'incomplete', verb: kind, problem: 'quantity', sku };
-  const after = rest.slice(q.index + q[0].length);
-  const units = sku.kind === 'found' ? [sku.sku.baseUnit, ...sku.sku.packUnits.map((p) => p.unit)] : [];
-  const unit = units.sort((a, b) => b.length - a.length).find((u) => after.startsWith(u));
-  const note = (unit ? after.slice(unit.length) : after).replace(/^\s*给供应商\s*/, '').trim();
-  if (sku.kind === 'found' && !unit && /^[\p{Script=Han}A-Za-z]/u.test(after)) {
-    // A unit this SKU does not have (`牛奶 2桶`): ask, do not book it as base units.
-    return { kind: 'incomplete', verb: kind, problem: 'unit', sku, unitText: after.trim().slice(0, 2) };
-  }
-  const unitUsed = unit ?? (sku.kind === 'found' ? sku.sku.baseUnit : '');
-  const baseQuantity = sku.kind === 'found' ? amount * factorOf(sku.sku, unitUsed) : null;
-  return { kind, sku, amount, unit: unitUsed, baseQuantity, note, ...(toStoreText ? { toStoreText } : {}) };
+  const lines = readLines(rest, catalogue, chosen);
+  // `收到` / `好的收到` / `冰块机坏了` are everyday phrases: an everyday verb opening the message needs
+  // a SKU's name or a quantity after it, one further in a quantity of something (`两盒牛奶坏了`).
+  const quantified = lines.some((l) => l.quantityText && (l.sku.kind !== 'unknown' || l.sku.text));
+  const named = quantified || lines.some((l) => l.sku.kind !== 'unknown' || l.quantityText);
+  if (verb.everyday && !(verb.index === 0 ? named && (quantified || mentions.length > 0) : quantified)) return null;
+  if (verb.index > 0 && !named) return null;
+  return { kind, lines: lines.length ? lines : [{ sku: { kind: 'unknown', text: '' }, quantityText: '', amount: null, unit: '', baseQuantity: null, note: '', problem: { kind: 'noQuantity' } }], ...(toStoreText ? { toStoreText } : {}) };
 }
 
-const QUANTITY_AND_AFTER = /\s*(\d|[零〇一二两三四五六七八九十百千]).*$/u;
+/** `查库存 奶油`, `库存 奶油`, `奶油库存`, `奶油还有多少`, `查一下奶油`: only when the words name a SKU. */
+function readQuery(clean: string, catalogue: CatalogueSku[]): StockCommand | null {
+  const start = /^(?:查库存|库存|查一下|查查|查)\s*(.*?)(?:的?库存)?\s*[?？]*$/u.exec(clean);
+  if (start && /^(?:查库存|库存)/u.test(clean)) return { kind: 'query', sku: matchSku(stripFillers(start[1]), catalogue) };
+  const phrased = start?.[1] || /^(.+?)\s*(?:的?库存|还有多少|还剩多少|剩多少|还有几[箱盒袋个条瓶罐包块]?)(?:了|呢)?\s*[?？]*$/u.exec(clean)?.[1];
+  if (!phrased) return null;
+  const sku = matchSku(stripFillers(phrased), catalogue);
+  return sku.kind === 'unknown' ? null : { kind: 'query', sku };
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+interface Mention extends Span {
+  text: string;
+}
+interface QuantityPart {
+  amount: number | null;
+  unit: string | null;
+}
+interface Quantity extends Span {
+  text: string;
+  parts: QuantityPart[];
+  negative: boolean;
+}
+
+/** Where SKU names, aliases and codes occur: longest first, never overlapping. */
+function findMentions(text: string, catalogue: CatalogueSku[]): Mention[] {
+  const needles = [...new Set(catalogue.flatMap((s) => [s.name, ...s.aliases, s.code]).filter((n) => n.length > 0))].sort((a, b) => b.length - a.length);
+  const lower = text.toLowerCase();
+  const found: Mention[] = [];
+  for (const needle of needles) {
+    const n = needle.toLowerCase();
+    // A code (`MILK`) is a word of its own, not letters inside another one.
+    const ascii = /^[a-z0-9]+$/i.test(needle);
+    for (let at = lower.indexOf(n); at >= 0; at = lower.indexOf(n, at + 1)) {
+      const end = at + n.length;
+      if (ascii && (/[a-z0-9]/i.test(text[at - 1] ?? '') || /[a-z0-9]/i.test(text[end] ?? ''))) continue;
+      if (found.some((m) => at < m.end && end > m.start)) continue;
+      found.push({ start: at, end, text: text.slice(at, end) });
+    }
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+function findVerb(text: string, mentions: Mention[]): (Verb & Span & { index: number }) | null {
+  for (let i = 0; i < text.length; i++) {
+    if (mentions.some((m) => i >= m.start && i < m.end)) continue;
+    const verb = VERBS.find((v) => text.startsWith(v.word, i));
+    if (!verb) continue;
+    // `到货了`, `入库了`: the 了 belongs to the verb.
+    const end = i + verb.word.length + (text[i + verb.word.length] === '了' && !verb.word.endsWith('了') ? 1 : 0);
+    return { ...verb, start: i, index: i, end };
+  }
+  return null;
+}
+
+function unitPattern(units: string[]): string {
+  return [...new Set(units)].sort((a, b) => b.length - a.length).map((u) => u.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+}
+
+/**
+ * The quantities of `text` outside SKU names: `20箱`, `两箱半`, `半箱`, `2.5箱`, `5箱3盒`,
+ * `5箱 3盒`, `20` (no unit: the base unit). A numeral without a unit counts only at the end of
+ * a word (`十二`, not the 一 of `一下`).
+ */
+function findQuantities(text: string, mentions: Mention[], units: string[]): Quantity[] {
+  const unit = unitPattern(units);
+  const part = new RegExp(`(?:(${NUMBER})\\s*(${unit})(半)?|(半)\\s*(${unit})|(\\d+(?:\\.\\d+)*)|([${CN_NUMERAL}几]+)(?=\\s|$|[,、;；。!！]))`, 'uy');
+  const more = new RegExp(`\\s*(?:零|又)?\\s*(${NUMBER})\\s*(${unit})(半)?`, 'uy');
+  const inMention = (i: number) => mentions.some((m) => i >= m.start && i < m.end);
+  const found: Quantity[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (inMention(i)) continue;
+    // A number inside a word of Latin letters or digits (`S002`, `A12`) is not a quantity.
+    if (/[A-Za-z0-9.]/.test(text[i - 1] ?? '')) continue;
+    part.lastIndex = i;
+    const m = part.exec(text);
+    if (!m) continue;
+    const parts: QuantityPart[] = [];
+    if (m[1] !== undefined) parts.push({ amount: plusHalf(toNumber(m[1]), m[3]), unit: m[2] });
+    else if (m[4] !== undefined) parts.push({ amount: 0.5, unit: m[5] });
+    else parts.push({ amount: toNumber(m[6] ?? m[7]), unit: null });
+    let end = i + m[0].length;
+    // `5箱3盒`: more parts with units follow.
+    if (parts[0].unit !== null) {
+      for (;;) {
+        more.lastIndex = end;
+        const next = more.exec(text);
+        if (!next || inMention(end + next[0].search(/\S/))) break;
+        parts.push({ amount: plusHalf(toNumber(next[1]), next[3]), unit: next[2] });
+        end += next[0].length;
+      }
+    }
+    if (mentions.some((mention) => mention.start < end && mention.end > i)) continue;
+    // `-3盒` is read as −3, which the booking refuses, never silently as 3.
+    const minus = MINUS.exec(text.slice(0, i));
+    found.push({ start: minus ? minus.index : i, end, text: text.slice(i, end), parts, negative: minus !== null });
+    i = end - 1;
+  }
+  return found;
+}
+
+const plusHalf = (n: number | null, half: string | undefined) => (n === null ? null : half ? n + 0.5 : n);
+
+/** Splits what is left of the message into lines: a SKU and its quantity each, with notes. */
+function readLines(text: string, catalogue: CatalogueSku[], chosen?: CatalogueSku): StockLine[] {
+  const mentions = findMentions(text, catalogue);
+  const units = [...MEASURE_WORDS, ...catalogue.flatMap((s) => [s.baseUnit, ...s.packUnits.map((p) => p.unit)])];
+  const quantities = findQuantities(text, mentions, units);
+  const slice = (from: number, to: number) => text.slice(from, to);
+  if (quantities.length === 0) {
+    if (!text.trim() && !chosen) return [];
+    // `收到牛奶廿箱`: the SKU is named, its quantity is what could not be read.
+    const sku = chosen ? ({ kind: 'found', sku: chosen } as const) : mentions.length ? matchSku(mentions[0].text, catalogue) : matchSku(stripFillers(text), catalogue);
+    return [{ sku, quantityText: '', amount: null, unit: '', baseQuantity: null, note: '', problem: { kind: 'noQuantity' } }];
+  }
+  const lines: { skuText: Span; quantity: Quantity; notes: Span[] }[] = [];
+  const tail: Span = { start: quantities.at(-1)!.end, end: text.length };
+  // `到了两箱芒果`: the quantity comes first, each SKU after its quantity.
+  const quantityFirst = !chosen && stripFillers(slice(0, quantities[0].start)) === '';
+  if (quantityFirst) {
+    quantities.forEach((q, i) => {
+      const after: Span = { start: q.end, end: quantities[i + 1]?.start ?? text.length };
+      const split = splitSkuThenNote(text, after, mentions);
+      lines.push({ skuText: split.sku, quantity: q, notes: split.note ? [split.note] : [] });
+    });
+  } else {
+    quantities.forEach((q, i) => {
+      const before: Span = { start: i === 0 ? 0 : quantities[i - 1].end, end: q.start };
+      if (i === 0) lines.push({ skuText: before, quantity: q, notes: [] });
+      else {
+        const split = splitNoteThenSku(text, before, mentions);
+        if (split.note) lines[i - 1].notes.push(split.note);
+        lines.push({ skuText: split.sku, quantity: q, notes: [] });
+      }
+    });
+  }
+  const extra: StockLine[] = [];
+  if (!quantityFirst) {
+    // After the last quantity: its note, or a SKU that has no quantity (`入库 奶油2箱 牛奶`).
+    const named = mentions.find((m) => m.start >= tail.start);
+    if (named) {
+      if (named.start > tail.start) lines.at(-1)!.notes.push({ start: tail.start, end: named.start });
+      const sku = resolveSku(slice(named.start, text.length), mentions.filter((m) => m.start >= named.start).map((m) => ({ ...m, start: m.start - named.start, end: m.end - named.start })), catalogue);
+      extra.push({ sku: sku.match, quantityText: '', amount: null, unit: '', baseQuantity: null, note: '', problem: { kind: 'noQuantity' } });
+    } else lines.at(-1)!.notes.push(tail);
+  }
+  return [
+    ...lines.map(({ skuText, quantity, notes }) => {
+      const sku = chosen ? { match: { kind: 'found', sku: chosen } as SkuMatch } : resolveSku(slice(skuText.start, skuText.end), mentions.filter((m) => m.start >= skuText.start && m.end <= skuText.end).map((m) => ({ ...m, start: m.start - skuText.start, end: m.end - skuText.start })), catalogue);
+      const noteTexts = [...(sku.note ? [sku.note] : []), ...notes.map((n) => slice(n.start, n.end))];
+      return buildLine(sku.match, quantity, noteTexts, sku.problem);
+    }),
+    ...extra,
+  ];
+}
+
+/** After a quantity (quantity first): the SKU's name, then anything else as its note. */
+function splitSkuThenNote(text: string, span: Span, mentions: Mention[]): { sku: Span; note?: Span } {
+  const inner = text.slice(span.start, span.end);
+  const lead = inner.length - inner.trimStart().length;
+  const first = mentions.find((m) => m.start >= span.start && m.end <= span.end);
+  if (first && stripFillers(text.slice(span.start, first.start)) === '') return { sku: { start: first.start, end: first.end }, note: first.end < span.end ? { start: first.end, end: span.end } : undefined };
+  const gap = inner.slice(lead).search(/[\s,、;；。]/u);
+  if (gap < 0) return { sku: span };
+  return { sku: { start: span.start, end: span.start + lead + gap }, note: { start: span.start + lead + gap, end: span.end } };
+}
+
+/** Between two quantities (SKU first): the earlier line's note, then the next line's SKU. */
+function splitNoteThenSku(text: string, span: Span, mentions: Mention[]): { note?: Span; sku: Span } {
+  const last = mentions.filter((m) => m.start >= span.start && m.end <= span.end).at(-1);
+  let at = last?.start;
+  if (at === undefined) {
+    const inner = text.slice(span.start, span.end).trimEnd();
+    const gap = Math.max(...[...inner.matchAll(/[\s,、;；。]/gu)].map((m) => m.index));
+    at = gap >= 0 ? span.start + gap + 1 : span.start;
+  }
+  return { note: at > span.start ? { start: span.start, end: at } : undefined, sku: { start: at, end: span.end } };
+}
+
+/**
+ * The SKU of a line's words: a name, alias or code with at most filler words around it, or
+ * the words as a whole (`芒果干` is not 芒果: it is asked about). A reason next to the name
+ * (`牛奶 过期 2盒`) is its note.
+ */
+function resolveSku(words: string, mentions: Mention[], catalogue: CatalogueSku[]): { match: SkuMatch; note?: string; problem?: LineProblem } {
+  const whole = stripFillers(words);
+  if (mentions.length === 1) {
+    const [m] = mentions;
+    const before = stripFillers(words.slice(0, m.start));
+    const after = stripFillers(words.slice(m.end));
+    if (!before && !after) return { match: matchSku(m.text, catalogue) };
+    if (!before && NOTE_MARKERS.test(after)) return { match: matchSku(m.text, catalogue), note: after };
+    if (!after && NOTE_MARKERS.test(before)) return { match: matchSku(m.text, catalogue), note: before };
+  }
+  if (mentions.length > 1) return { match: matchSku(mentions.at(-1)!.text, catalogue), problem: { kind: 'unreadable', text: whole } };
+  return { match: matchSku(whole, catalogue) };
+}
+
+function buildLine(sku: SkuMatch, quantity: Quantity, noteTexts: string[], problem?: LineProblem): StockLine {
+  const notes = noteTexts.map(cleanNote).filter((n) => n.text);
+  const unreadableNote = notes.find((n) => !n.clear);
+  const note = notes.map((n) => n.text).join(' ');
+  const base = { sku, quantityText: quantity.text.trim(), note };
+  const read = sku.kind === 'found' ? quantityOf(quantity, sku.sku) : { amount: quantity.parts.length === 1 ? quantity.parts[0].amount : null, unit: quantity.parts[0].unit ?? '', baseQuantity: null };
+  const quantityProblem = 'problem' in read ? read.problem : undefined;
+  const values = 'problem' in read ? { amount: null, unit: '', baseQuantity: null } : read;
+  const firstProblem = problem ?? quantityProblem ?? (unreadableNote ? ({ kind: 'unreadable', text: unreadableNote.text } as const) : undefined);
+  return { ...base, ...values, ...(firstProblem ? { problem: firstProblem } : {}) };
+}
+
+/** A note is words only, and clearly a reason: digits or a quantity in it mean something was not read. */
+function cleanNote(text: string): { text: string; clear: boolean } {
+  // Only what leads into the note goes (`给供应商 质量问题`); the note itself stays as typed.
+  const t = stripFillers(text, { end: false }).replace(NOTE_LEAD, '').trim();
+  if (!t) return { text: '', clear: true };
+  if (/\d|[.．]|半|[零〇一二两三四五六七八九十百千万]\s*[箱盒袋瓶罐桶包个条块斤]/u.test(t)) return { text: t, clear: false };
+  return { text: t, clear: NOTE_MARKERS.test(t) || NOTE_LEAD.test(stripFillers(text, { end: false })) };
+}
+
+/** A quantity in a known SKU's units; several units add up in the base unit (`5箱3盒` = 63盒). */
+function quantityOf(quantity: Quantity, sku: CatalogueSku, defaultUnit = sku.baseUnit): { amount: number; unit: string; baseQuantity: number } | { problem: LineProblem } {
+  const units = [sku.baseUnit, ...sku.packUnits.map((p) => p.unit)];
+  if (quantity.parts.some((p) => p.amount === null)) return { problem: { kind: 'unreadable', text: quantity.text.trim() } };
+  const strange = quantity.parts.find((p) => p.unit !== null && !units.includes(p.unit));
+  if (strange) return { problem: { kind: 'unknownUnit', unitText: strange.unit! } };
+  const used = quantity.parts.map((p) => p.unit ?? defaultUnit);
+  if (new Set(used).size < used.length) return { problem: { kind: 'unreadable', text: quantity.text.trim() } };
+  const sign = quantity.negative ? -1 : 1;
+  const baseQuantity = sign * roundQuantity(quantity.parts.reduce((sum, p, i) => sum + p.amount! * factorOf(sku, used[i]), 0));
+  if (quantity.parts.length > 1) return { amount: baseQuantity, unit: sku.baseUnit, baseQuantity };
+  return { amount: sign * quantity.parts[0].amount!, unit: used[0], baseQuantity };
+}
+
+/** Quantities are stored to 3 decimals; 2.5 × 12 is 30, not 29.999…. */
+const roundQuantity = (n: number) => Math.round(n * 1000) / 1000;
 
 /** A message that starts with a quantity (`18`, `两箱`, `4箱 压坏1箱`, `2 过期`): an answer to "how many?". */
-export const BARE_QUANTITY = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)(?=$|\s|[^\d零〇一二两三四五六七八九十百千])(?!\s*[零〇一二两三四五六七八九十百千\d])/u;
+export const BARE_QUANTITY = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+|半)(?=$|\s|[^\d零〇一二两三四五六七八九十百千])(?!\s*[零〇一二两三四五六七八九十百千\d])/u;
 
 /**
  * Reads a bare quantity for a SKU already known (after a scan, or for a transfer being
@@ -101,30 +407,58 @@ export const BARE_QUANTITY = /^(\d+(?:\.\d+)?|[零〇一二两三四五六七八
  * follows as a note. null when it is not a quantity, or names a unit the SKU does not have.
  */
 export function readQuantity(text: string, sku: CatalogueSku, defaultUnit = sku.baseUnit): { amount: number; unit: string; baseQuantity: number; note: string } | null {
-  const clean = text.replace(/\u3000/g, ' ').trim();
-  const m = BARE_QUANTITY.exec(clean);
-  const amount = m ? toNumber(m[1]) : null;
-  if (!m || amount === null) return null;
-  const after = clean.slice(m[0].length);
-  const units = [sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].sort((a, b) => b.length - a.length);
-  const unit = units.find((u) => after.startsWith(u));
-  // `2桶`: a unit this SKU does not have. `2 过期`: no unit, and a note.
-  if (!unit && /^[\p{Script=Han}A-Za-z]/u.test(after)) return null;
-  const used = unit ?? defaultUnit;
-  return { amount, unit: used, baseQuantity: amount * factorOf(sku, used), note: (unit ? after.slice(unit.length) : after).trim() };
+  const clean = normalizeText(text);
+  const [first] = findQuantities(clean, [], [...MEASURE_WORDS, sku.baseUnit, ...sku.packUnits.map((p) => p.unit)]);
+  if (!first || first.start !== 0 || first.negative) return null;
+  const after = clean.slice(first.end);
+  // `2过期` is not a unit, and `2 过期` is a note; but `2.5.5` or `2x` is not a quantity.
+  if (/^[A-Za-z.]/.test(after)) return null;
+  const read = quantityOf(first, sku, defaultUnit);
+  if ('problem' in read) return null;
+  return { ...read, note: after.trim() };
 }
 
 export function factorOf(sku: CatalogueSku, unit: string): number {
   return unit === sku.baseUnit ? 1 : (sku.packUnits.find((p) => p.unit === unit)?.factor ?? 1);
 }
 
-/** Exact name, alias or code first; then names containing the text; then one-character slips. */
+/** Whether the SKU's base unit is weighed or measured (kg, 升…), so a fraction of it can be booked. */
+export function allowsFractionalBase(sku: CatalogueSku): boolean {
+  return DIVISIBLE_UNITS.has(sku.baseUnit);
+}
+
+/** Strips filler words and separators from both ends, never from inside: `今天的牛奶` → `牛奶`. */
+export function stripFillers(text: string, edges: { end?: boolean } = {}): string {
+  const atEnd = edges.end ?? true;
+  let t = text.replace(SEPARATORS, '');
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const f of FILLERS) {
+      if (t.startsWith(f) && t.length > f.length) {
+        t = t.slice(f.length).replace(SEPARATORS, '');
+        changed = true;
+      }
+      if (atEnd && t.endsWith(f) && t.length > f.length) {
+        t = t.slice(0, -f.length).replace(SEPARATORS, '');
+        changed = true;
+      }
+      if (t === f) {
+        t = '';
+        changed = true;
+      }
+    }
+  }
+  return t;
+}
+
+/** Exact name, alias or code first; then names the text is part of; then one-character slips. */
 export function matchSku(text: string, catalogue: CatalogueSku[]): SkuMatch {
   const t = text.trim();
   if (!t) return { kind: 'unknown', text: t };
   const exact = catalogue.filter((s) => s.name === t || s.aliases.includes(t) || s.code.toLowerCase() === t.toLowerCase());
   if (exact.length === 1) return { kind: 'found', sku: exact[0] };
-  const containing = exact.length > 1 ? exact : catalogue.filter((s) => [s.name, ...s.aliases].some((n) => n.includes(t) || (t.length >= 2 && t.includes(n))));
+  // `奶` is part of 牛奶 and 奶油: asked. But `芒果干` is not 芒果: a name inside the text is no match.
+  const containing = exact.length > 1 ? exact : catalogue.filter((s) => [s.name, ...s.aliases].some((n) => n.includes(t)));
   if (containing.length === 1) return { kind: 'found', sku: containing[0] };
   if (containing.length > 1) return { kind: 'ambiguous', candidates: containing.slice(0, 6) };
   const near = catalogue.filter((s) => [s.name, ...s.aliases].some((n) => n.length >= 2 && editDistance(n, t) === 1));
@@ -135,9 +469,17 @@ export function matchSku(text: string, catalogue: CatalogueSku[]): SkuMatch {
 const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 const UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 
-/** `20`, `2.5`, `两`, `十二`, `二十`, `一百零五` → a number; null when it is not one. */
+/** `20`, `2.5`, `两`, `十二`, `二十`, `一百零五`, `两万` → a number; null when it is not one (`1.5.5`, `二三`, `十几`). */
 export function toNumber(text: string): number | null {
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^\d/.test(text)) return null;
+  const tenThousands = text.split('万');
+  if (tenThousands.length === 2 && tenThousands[0]) {
+    const high = toNumber(tenThousands[0]);
+    const low = tenThousands[1] ? toNumber(tenThousands[1]) : 0;
+    return high === null || low === null ? null : high * 10_000 + low;
+  }
+  if (tenThousands.length > 1) return null;
   let total = 0;
   let digit: number | null = null;
   for (const ch of text) {
