@@ -99,11 +99,13 @@ const endsWord = (name: string, rest: string) => !PHRASE_GOES_ON.test(rest) && !
 
 /**
  * Where features register what they answer to. Matching is a list of small predicates tried in
- * registration order (commands by longest name first); the first match handles the message.
+ * registration order (awaited answers first, then commands by longest name first); the first
+ * match whose guard agrees handles the message.
  */
 export class BotRegistry {
   private readonly routes: Route[] = [];
   private readonly commandRoutes: { name: string; route: Route }[] = [];
+  private readonly awaitedRoutes: Route[] = [];
   readonly commands: CommandInfo[] = [];
   readonly jobs: CronJob[] = [];
   readonly menu: MenuButton[] = [];
@@ -147,6 +149,21 @@ export class BotRegistry {
         const match = pattern.exec(normalize(m.content ?? ''));
         return match ? { match } : null;
       },
+      handler,
+    });
+  }
+
+  /**
+   * Any text from someone a feature is waiting on — the handover item being asked — tried before
+   * every command and pattern whenever `when` agrees, so `入库 牛奶 2箱` typed as a handover note
+   * is that note, not a receipt. The texts in `except` (a way out, 帮助) still go their usual way.
+   */
+  awaitedText(name: string, handler: Handler, opts: { when: Guard; except?: string[] }): void {
+    const except = new Set(opts.except ?? []);
+    this.awaitedRoutes.push({
+      name: `awaited ${name}`,
+      when: opts.when,
+      test: (m) => (m.msgType === 'text' && !except.has(normalize(m.content ?? '')) ? {} : null),
       handler,
     });
   }
@@ -214,9 +231,12 @@ export class BotRegistry {
     else this.menu.push({ name: placement.under, type: 'click', sub_button: [button] });
   }
 
-  /** The routes a message matches, in the order they are tried (guards not yet asked), then the fallback. */
+  /**
+   * The routes a message matches, in the order they are tried (guards not yet asked): awaited
+   * answers, commands, the other routes in registration order, then the fallback.
+   */
   *matches(message: InboundMessage): Generator<Candidate> {
-    for (const route of [...this.commandRoutes.map((c) => c.route), ...this.routes]) {
+    for (const route of [...this.awaitedRoutes, ...this.commandRoutes.map((c) => c.route), ...this.routes]) {
       const found = route.test(message);
       if (found) yield { route, found };
     }

@@ -64,6 +64,14 @@ it('lists every matching route in order, so a guarded route can pass a message o
   expect(routes[0].route.when).toBeDefined();
 });
 
+it('tries an awaited-text route before every command, except for the texts it lets through', () => {
+  const bot = registry();
+  bot.awaitedText('handover.answer', () => undefined, { when: () => true, except: ['帮助'] });
+  expect([...bot.matches(textMsg('查库存 奶油'))].map((c) => c.route.name).slice(0, 2)).toEqual(['awaited handover.answer', 'command 查库存']);
+  expect(first(bot, textMsg('帮助'))!.route.name).toBe('fallback');
+  expect(first(bot, { ...base, msgType: 'image', mediaId: 'm' })!.route.name).toBe('on image');
+});
+
 it('keeps the app menu within WeCom limits, gathering the rest under a shared entry', () => {
   const bot = new BotRegistry(loadConfig({}));
   bot.menuButton({ type: 'click', name: '库存', key: 'a' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toNumber } from '../../bot/numbers';
 
 /**
  * The handover checklist as data: what to check at shift change, how each answer is judged,
@@ -145,12 +146,59 @@ export function judgeYesNo(item: ChecklistItem, yes: boolean): Judgement {
   return { status: 'flagged', finding: '异常', fault: !!item.equipment };
 }
 
-/** A number typed in chat: `1234.5`, `1,234`, `5元`, `-2℃`. Null when it is not one. */
+const CHAT_NUMBER = /^\s*([-+－−负]?)\s*(\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(元|块|度|℃|°C|°|盒|袋|个|瓶|罐|桶|箱|包|斤|公斤|kg|g|L|ml)?(?:钱|整)?\s*$/i;
+
+/** A number typed in chat: `1234.5`, `1,234`, `5元`, `-2℃`, `五百`, `一千二`, `三百五十块`. Null when it is not one. */
 export function readNumber(text: string): number | null {
-  const m = /^\s*([-+]?\d[\d,]*(?:\.\d+)?)\s*(元|块|度|℃|°C|°|盒|袋|个|瓶|罐|桶|箱|包|斤|公斤|kg|g|L|ml)?\s*$/i.exec(text);
+  const m = CHAT_NUMBER.exec(text);
   if (!m) return null;
-  const value = Number(m[1].replace(/,/g, ''));
-  return Number.isFinite(value) ? value : null;
+  const magnitude = /^\d/.test(m[2]) ? Number(m[2].replace(/,/g, '')) : toNumber(m[2]);
+  if (magnitude === null || !Number.isFinite(magnitude)) return null;
+  return m[1] && m[1] !== '+' ? -magnitude : magnitude;
+}
+
+/** An answer this many times what the item should be is a slip of the keyboard (50000 for a 500 float). */
+const ABSURD_MULTIPLE = 100;
+/** Beyond this many widths of its range outside the range, a reading cannot be real (200℃ for a 0–8℃ fridge). */
+const ABSURD_WIDTHS = 5;
+
+/**
+ * Whether a typed number can be the answer at all, before it is judged: cash and counts are never
+ * negative, and nothing is absurdly far from what the item expects — over 100 × the expected value
+ * (or the book, for a counted SKU, at least 1000), or more than 5 widths of its min–max range
+ * outside it. Returns why not, in Chinese, with what is expected; null when it can be.
+ */
+export function implausibleAnswer(item: ChecklistItem, value: number, label: string, unit: string, book?: number): string | null {
+  const typed = `${fmt(value)}${unit}`;
+  const recheck = `请核对后重新回复数字，例如：${exampleAnswer(item, book)}`;
+  if ((item.kind === 'sku_count' || (item.kind === 'number' && item.cash)) && value < 0) return `「${label}」不能是负数（你填的是 ${typed}）。${recheck}`;
+  if (item.kind === 'sku_count') {
+    const ceiling = Math.max((book ?? 0) * ABSURD_MULTIPLE, 1000);
+    return value > ceiling ? `「${label}」填的是 ${typed}，不太可能（账面 ${fmt(book ?? 0)}${unit}）。${recheck}` : null;
+  }
+  if (item.kind !== 'number') return null;
+  if (item.expected !== undefined && item.expected > 0 && value > item.expected * ABSURD_MULTIPLE) return `「${label}」填的是 ${typed}，不太可能（应为 ${fmt(item.expected)}${unit} 左右）。${recheck}`;
+  if (item.min !== undefined || item.max !== undefined) {
+    const width = item.min !== undefined && item.max !== undefined ? Math.max(item.max - item.min, 1) : Math.max(Math.abs(item.min ?? item.max ?? 0), 10);
+    const tooLow = item.min !== undefined && value < item.min - ABSURD_WIDTHS * width;
+    const tooHigh = item.max !== undefined && value > item.max + ABSURD_WIDTHS * width;
+    if (tooLow || tooHigh) return `「${label}」填的是 ${typed}，不太可能（正常 ${rangeText(item)}）。${recheck}`;
+  }
+  return null;
+}
+
+/** What a sensible answer to a number item looks like, for the examples in answers: the expected value, the middle of the range, the book. */
+export function exampleAnswer(item: ChecklistItem, book?: number): string {
+  if (item.kind === 'sku_count') return fmt(Math.max(book ?? 0, 0));
+  if (item.kind !== 'number') return '12';
+  if (item.expected !== undefined) return fmt(item.expected);
+  if (item.min !== undefined && item.max !== undefined) return fmt(Math.round((item.min + item.max) / 2));
+  return fmt(item.min ?? item.max ?? 12);
+}
+
+function rangeText(item: Extract<ChecklistItem, { kind: 'number' }>): string {
+  if (item.min !== undefined && item.max !== undefined) return `${fmt(item.min)}–${fmt(item.max)}${item.unit}`;
+  return item.min !== undefined ? `不低于 ${fmt(item.min)}${item.unit}` : `不高于 ${fmt(item.max!)}${item.unit}`;
 }
 
 /** Readable problems from a failed parse, each with where it is (`items.3.min: …`). */

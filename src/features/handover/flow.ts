@@ -4,7 +4,7 @@ import type { DbTx } from '../../db';
 import type { Handover, HandoverItem, Prisma } from '../../generated/prisma/client';
 import { openWorkOrder } from '../workorders/orders';
 import { batchCard, guidanceOffer, itemCard, pickIncomingCard, BATCH_SIZE } from './cards';
-import { itemFor, judgeNumber, judgeYesNo, questionsOf, readNumber, type ChecklistTemplate, type Judgement } from './checklist';
+import { exampleAnswer, implausibleAnswer, itemFor, judgeNumber, judgeYesNo, questionsOf, readNumber, type ChecklistTemplate, type Judgement } from './checklist';
 import { appendLog } from './log';
 import { keepPhoto } from './media';
 import { needsGuidance, requireStore } from './people';
@@ -109,6 +109,7 @@ async function askNext(tx: Tx, handover: Handover): Promise<void> {
 async function ownOpenHandover(ctx: BotContext, id: string): Promise<Handover> {
   const handover = /^\d+$/.test(id) ? await ctx.db.handover.findUnique({ where: { id: BigInt(id) } }) : null;
   if (!handover || handover.outgoingUserid !== ctx.message.fromUser) throw new UserFacingError('handover.notYours', '这是别人的交班，只有交班的同事能填写。');
+  if (handover.state === 'cancelled') throw new UserFacingError('handover.cancelled', '这个交班已经取消了；要交班请重新发「交班」。');
   if (!OPEN_OUTGOING.includes(handover.state)) throw new UserFacingError('handover.alreadySubmitted', '这个交班已经提交了。');
   return handover;
 }
@@ -121,42 +122,80 @@ async function currentQuestion(ctx: BotContext): Promise<{ handover: Handover; q
   return question ? { handover, question } : null;
 }
 
-/** Whether this person's handover is waiting for a typed answer (the guard of the bare-number route). */
+/** Whether this person's handover is waiting for an item's answer (the guard of the awaited-text route). */
 export async function isAwaitingAnswer(ctx: BotContext): Promise<boolean> {
   return (await currentQuestion(ctx)) !== null;
 }
 
-/** A bare number in chat: the answer to the number or count the handover is waiting for. */
-export async function answerNumber(deps: HandoverDeps, ctx: BotContext): Promise<void> {
-  await answerTyped(deps, ctx, ctx.message.content ?? '');
+/** What leaves a handover half-filled; these words are never read as an item's answer. */
+export const EXIT_WORDS = ['取消交班', '退出交班'];
+const EXIT_HINT = '不交班了请发「取消交班」。';
+
+/**
+ * Any text while an item waits for this person's answer: the answer to that item, with `填` or
+ * without — a number in digits or Chinese (`五百`, `一千二`, `三百五十块`), or a note. Stock
+ * commands and the rest wait until the handover is done or cancelled.
+ */
+export async function answerInChat(deps: HandoverDeps, ctx: BotContext): Promise<void> {
+  const text = (ctx.message.content ?? '').replace(/\u3000/g, ' ').trim();
+  const written = /^填\s*/.exec(text);
+  await answerTyped(deps, ctx, written ? text.slice(written[0].length) : text, written !== null);
 }
 
-/** `填 3号桌蛋糕 17:00 取`: the answer to a text item (or a number, written out). */
+/** `填 3号桌蛋糕 17:00 取` when no item is waiting (while one is, answerInChat has it). */
 export async function answerText(deps: HandoverDeps, ctx: BotContext): Promise<void> {
-  if (!ctx.args) throw new UserFacingError('handover.textMissing', '请在「填」后面写上内容，例如：填 3号桌蛋糕下午5点取');
-  await answerTyped(deps, ctx, ctx.args);
+  await answerTyped(deps, ctx, ctx.args, true);
 }
 
-async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string): Promise<void> {
+/** `written`: the text came after `填`, so even a lone digit is meant as the note. */
+async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, written: boolean): Promise<void> {
   const current = await currentQuestion(ctx);
   if (!current) throw new UserFacingError('handover.nothingToFill', '现在没有要填的交班项。要交班请发「交班」。');
   const { handover, question } = current;
   const template = await templateVersion(ctx.db, handover.templateScope, handover.templateVersion);
   const item = itemFor(template, question.itemKey);
+  if (!text.trim()) throw new UserFacingError('handover.textMissing', `现在要填的是「${question.label}」，请直接回复，例如：${item.kind === 'text' ? '3号桌蛋糕下午5点取' : exampleAnswer(item)}`);
   const number = readNumber(text);
   if (item.kind === 'number' || item.kind === 'sku_count') {
-    if (number === null) throw new UserFacingError('handover.numberExpected', `「${question.label}」要填数字，例如：${item.kind === 'number' && item.expected !== undefined ? item.expected : 12}`);
-    const book = item.kind === 'sku_count' ? await bookQuantity(ctx.db, handover.storeCode, question.itemKey.split('/')[1]) : undefined;
+    const skuCode = question.itemKey.split('/')[1];
+    const book = item.kind === 'sku_count' ? await bookQuantity(ctx.db, handover.storeCode, skuCode) : undefined;
+    const unit = item.kind === 'number' ? item.unit : ((await ctx.db.sku.findUnique({ where: { code: skuCode } }))?.baseUnit ?? '');
+    if (number === null) throw new UserFacingError('handover.numberExpected', `「${question.label}」要回复数字${unit ? `（${unit}）` : ''}，例如：${exampleAnswer(item, book)}。${EXIT_HINT}`);
+    const implausible = implausibleAnswer(item, number, question.label, unit, book);
+    if (implausible) throw new UserFacingError('handover.implausibleNumber', implausible);
     const judgement = judgeNumber(item, number, book);
     const answer = { number, ...(book !== undefined ? { book } : {}), ...(item.kind === 'number' && item.expected !== undefined ? { expected: item.expected } : {}) };
     await record(deps, ctx, handover, question, template, answer, judgement);
   } else if (item.kind === 'text') {
-    if (number !== null && text.trim().length < 2 && !ctx.args) throw new UserFacingError('handover.textExpected', `「${question.label}」请回复「填 内容」，没有就点卡片上的「无」。`);
+    // A lone digit is more likely meant for the item before (sent twice) than a note.
+    if (number !== null && text.trim().length < 2 && !written) throw new UserFacingError('handover.textExpected', `「${question.label}」要写文字，例如：3号桌蛋糕下午5点取；没有就回「无」。`);
     await record(deps, ctx, handover, question, template, { text: text.trim().slice(0, 500) }, { status: 'ok' });
   } else {
     const how = item.kind === 'photo' ? '请拍照发给我' : '请在卡片上选「正常」或「异常」';
-    throw new UserFacingError('handover.wrongAnswer', `现在要填的是「${question.label}」：${how}。`);
+    throw new UserFacingError('handover.wrongAnswer', `现在要填的是「${question.label}」：${how}。${EXIT_HINT}`);
   }
+}
+
+/**
+ * `取消交班` / `退出交班`: the handover being filled (or waiting for its incoming colleague to be
+ * picked) is cancelled. What was filled stays in the log and 交班记录 (as 已取消) but goes to
+ * nobody; work orders it opened go on; the next `交班` starts again from the first item.
+ */
+export async function cancelHandover(ctx: BotContext): Promise<void> {
+  const open = await ctx.db.handover.findFirst({ where: { outgoingUserid: ctx.message.fromUser, state: { in: OPEN_OUTGOING } }, orderBy: { id: 'desc' } });
+  if (!open) throw new UserFacingError('handover.nothingToCancel', '你现在没有在填的交班。');
+  const now = ctx.clock.now();
+  await ctx.transaction(async (tx) => {
+    const { count } = await tx.db.handover.updateMany({ where: { id: open.id, state: { in: OPEN_OUTGOING } }, data: { state: 'cancelled' } });
+    if (count === 0) return;
+    const answered = await tx.db.handoverItem.findMany({ where: { handoverId: open.id, status: { not: 'pending' } }, orderBy: { position: 'asc' } });
+    const orders = await tx.db.workOrder.count({ where: { sourceRef: { in: answered.map((i) => `handover-item:${i.id}`) } } });
+    await appendLog(tx.db, { storeCode: open.storeCode, handoverId: open.id, step: 'cancelled', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: now, data: { answered: answered.map((i) => i.itemKey) } });
+    const filled = answered.length
+      ? `已填的 ${answered.length} 项（${answered.slice(0, 3).map((i) => i.label).join('、')}${answered.length > 3 ? ' 等' : ''}）留在交班记录里，不会交给接班同事${orders ? `；已开的 ${orders} 张维修工单照常处理` : ''}。`
+      : '还没有填任何一项。';
+    await tx.reply(`已取消交班 #${open.id}。${filled}要交班请重新发「交班」，从第 1 项开始。`);
+  });
 }
 
 /** The book quantity of a SKU in the store, in base units. */

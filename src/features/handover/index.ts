@@ -1,7 +1,8 @@
 import type { Feature } from '../../bot/registry';
 import type { BotContext } from '../../bot/context';
 import { photoForWorkOrder, type WorkOrderDeps } from '../workorders/commands';
-import { answerBatch, answerFromCard, answerNumber, answerText, isAwaitingAnswer, chooseMode, photoForHandover, pickIncoming, startHandover } from './flow';
+import { HELP_COMMANDS } from '../help';
+import { answerBatch, answerFromCard, answerInChat, answerText, cancelHandover, chooseMode, EXIT_WORDS, isAwaitingAnswer, photoForHandover, pickIncoming, startHandover } from './flow';
 import { confirmAll, dispute, photoForDispute, resolve, review, reviewPage, type HandoverDeps } from './incoming';
 import { createMediaStore } from './media';
 import { flagForGuidance } from './guidance';
@@ -25,9 +26,10 @@ export const handoverFeature: Feature = (bot) => {
   bot.menuButton({ type: 'click', name: '交班', key: 'handover.start' });
   bot.command('新人指引', flagForGuidance, '店长为同事打开交班提示：新人指引 王欣');
   bot.command('填', (ctx) => answerText(deps, ctx), '交班时填写文字项：填 3号桌蛋糕下午5点取');
+  bot.command(EXIT_WORDS, cancelHandover, '交班填到一半不交了：取消交班（已填的留在记录里，不交给接班同事）');
   bot.command('异议', dispute, '接班时提异议：异议 3 钱箱少50元');
-  // A bare number (with an optional unit) answers the number the handover is waiting for.
-  bot.hears(/^[-+]?\d[\d,]*(\.\d+)?\s*(元|块|度|℃|°C|°|盒|袋|个|瓶|罐|桶|箱|包|斤|公斤|kg|g|L|ml)?$/i, (ctx) => answerNumber(deps, ctx), { when: isAwaitingAnswer });
+  // While an item waits for this person, whatever they type is its answer — before any command.
+  bot.awaitedText('handover.answer', (ctx) => answerInChat(deps, ctx), { when: isAwaitingAnswer, except: [...EXIT_WORDS, ...HELP_COMMANDS] });
   bot.on('image', (ctx) => routePhoto(deps, repairs, ctx));
 
   bot.card('handover.mode', chooseMode);

@@ -1,3 +1,5 @@
+import { toNumber } from '../../bot/numbers';
+
 /**
  * Reads a stock message typed in chat — `入库 奶油 20箱`, `奶油入库2箱`, `到了两箱芒果`,
  * `今天到货 吐司 20袋`, `报损 牛奶 2盒 过期`, `扔了两盒牛奶`, `退给供应商 珍珠 1箱 质量问题`,
@@ -464,36 +466,6 @@ export function matchSku(text: string, catalogue: CatalogueSku[]): SkuMatch {
   const near = catalogue.filter((s) => [s.name, ...s.aliases].some((n) => n.length >= 2 && editDistance(n, t) === 1));
   // A near miss is never booked silently: one candidate is still offered as a question.
   return near.length > 0 ? { kind: 'ambiguous', candidates: near.slice(0, 6) } : { kind: 'unknown', text: t };
-}
-
-const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-const UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
-
-/** `20`, `2.5`, `两`, `十二`, `二十`, `一百零五`, `两万` → a number; null when it is not one (`1.5.5`, `二三`, `十几`). */
-export function toNumber(text: string): number | null {
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  if (/^\d/.test(text)) return null;
-  const tenThousands = text.split('万');
-  if (tenThousands.length === 2 && tenThousands[0]) {
-    const high = toNumber(tenThousands[0]);
-    const low = tenThousands[1] ? toNumber(tenThousands[1]) : 0;
-    return high === null || low === null ? null : high * 10_000 + low;
-  }
-  if (tenThousands.length > 1) return null;
-  let total = 0;
-  let digit: number | null = null;
-  for (const ch of text) {
-    // 零 only holds a place (`一百零五`); on its own it is zero.
-    if ((ch === '零' || ch === '〇') && text.length > 1) continue;
-    if (ch in DIGITS) {
-      if (digit !== null) return null; // `二三` is not a number
-      digit = DIGITS[ch];
-    } else if (ch in UNITS) {
-      total += (digit ?? 1) * UNITS[ch];
-      digit = null;
-    } else return null;
-  }
-  return total + (digit ?? 0);
 }
 
 function editDistance(a: string, b: string): number {

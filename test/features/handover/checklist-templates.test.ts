@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { checklistTemplate, judgeNumber, readNumber } from '../../../src/features/handover/checklist';
+import { checklistTemplate, implausibleAnswer, judgeNumber, readNumber } from '../../../src/features/handover/checklist';
 import { currentTemplate, DEFAULT_CHECKLIST_FILE, importChecklist } from '../../../src/features/handover/templates';
 import { startHandoverHarness, type Chat } from './chat';
 
@@ -28,8 +28,23 @@ describe('rules', () => {
   it('reads numbers typed in chat', () => {
     expect(readNumber('1,234.5元')).toBe(1234.5);
     expect(readNumber('-2℃')).toBe(-2);
-    expect(readNumber('三个')).toBeNull();
     expect(readNumber('12 箱子坏了')).toBeNull();
+    expect(readNumber('没看')).toBeNull();
+    // Chinese numerals, as staff say them.
+    expect([readNumber('五百'), readNumber('一千二'), readNumber('三百五十块'), readNumber('五百块钱'), readNumber('三个'), readNumber('负五百')]).toEqual([500, 1200, 350, 500, 3, -500]);
+  });
+
+  it('refuses answers that cannot be real, saying what is expected', () => {
+    const template = checklistTemplate.parse(defaults());
+    const item = (key: string) => template.items.find((i) => i.key === key)!;
+    expect(implausibleAnswer(item('cash_drawer'), -500, '钱箱现金', '元')).toBe('「钱箱现金」不能是负数（你填的是 -500元）。请核对后重新回复数字，例如：500');
+    expect(implausibleAnswer(item('cash_drawer'), 50_001, '钱箱现金', '元')).toBe('「钱箱现金」填的是 50001元，不太可能（应为 500元 左右）。请核对后重新回复数字，例如：500');
+    expect(implausibleAnswer(item('cash_drawer'), 3000, '钱箱现金', '元')).toBeNull(); // a difference, flagged when judged
+    expect(implausibleAnswer(item('fridge_temp'), 200, '冷藏柜温度', '℃')).toBe('「冷藏柜温度」填的是 200℃，不太可能（正常 0–8℃）。请核对后重新回复数字，例如：4');
+    expect(implausibleAnswer(item('fridge_temp'), -2, '冷藏柜温度', '℃')).toBeNull();
+    expect(implausibleAnswer(item('key_materials'), -1, '重点物料·牛奶', '盒', 24)).toBe('「重点物料·牛奶」不能是负数（你填的是 -1盒）。请核对后重新回复数字，例如：24');
+    expect(implausibleAnswer(item('key_materials'), 2401, '重点物料·牛奶', '盒', 24)).toBe('「重点物料·牛奶」填的是 2401盒，不太可能（账面 24盒）。请核对后重新回复数字，例如：24');
+    expect(implausibleAnswer(item('key_materials'), 0, '重点物料·牛奶', '盒', 24)).toBeNull();
   });
 });
 

@@ -38,7 +38,7 @@ it('walks the outgoing colleague through the checklist and hands it over for con
   expect((card.body.select_list as { title: string }[]).map((q) => q.title)).toEqual(['制冰机', '烤箱']);
   card = await chat.tap('xiaomei', card, 'submit', chat.selections(card, 'ok'));
   expect(card.body).toMatchObject({ main_title: { title: '8/14 冷藏柜温度' } });
-  expect((await chat.say('xiaomei', '填 没看')).body.content).toBe('「冷藏柜温度」要填数字，例如：12');
+  expect((await chat.say('xiaomei', '填 没看')).body.content).toBe('「冷藏柜温度」要回复数字（℃），例如：4。不交班了请发「取消交班」。');
   card = await chat.say('xiaomei', '4℃');
   card = await chat.tap('xiaomei', card, 'submit', chat.selections(card, 'ok'));
   expect(card.body).toMatchObject({ main_title: { title: '11/14 清洁卫生', desc: '请拍照发给我' } });

@@ -1,4 +1,5 @@
-import { parseStockCommand, readQuantity, toNumber, type CatalogueSku } from '../../../src/features/stock/parse';
+import { toNumber } from '../../../src/bot/numbers';
+import { parseStockCommand, readQuantity, type CatalogueSku } from '../../../src/features/stock/parse';
 
 const sku = (code: string, name: string, aliases: string[], baseUnit: string, packUnits: { unit: string; factor: number }[] = []): CatalogueSku => ({ code, name, aliases, baseUnit, packUnits });
 const CATALOGUE = [
@@ -47,6 +48,9 @@ it('asks instead of guessing', () => {
 it('reads Chinese numerals', () => {
   expect([toNumber('两'), toNumber('十'), toNumber('十二'), toNumber('二十'), toNumber('二十五'), toNumber('一百零五'), toNumber('两百'), toNumber('20')]).toEqual([2, 10, 12, 20, 25, 105, 200, 20]);
   expect(toNumber('二三')).toBeNull();
+  // Spoken short forms: a last digit after 百, 千 or 万 counts in the next lower place.
+  expect([toNumber('三百五'), toNumber('三百五十'), toNumber('一千二'), toNumber('一千零五十'), toNumber('两万'), toNumber('一万二')]).toEqual([350, 350, 1200, 1050, 20000, 12000]);
+  expect([toNumber('百千'), toNumber('十十'), toNumber('万'), toNumber('一万万')]).toEqual([null, null, null, null]);
 });
 
 it('reads transfers and count entries', () => {
