@@ -20,10 +20,13 @@ const PAGE_FILES: Record<string, string> = {
   '/sandbox/style.css': 'style.css',
 };
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/** WeCom's limit for a text message (message/send's `content`, 2,048 bytes of UTF-8), held to what visitors type too. */
+export const TEXT_LIMIT_BYTES = 2048;
 
 /** What a visitor did, as the sandbox page sends it. Each becomes one real encrypted callback. */
 const visitorAction = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text'), user: z.string(), content: z.string().min(1).max(2048) }),
+  // Its length is checked in bytes, as WeCom counts, with a Chinese answer (below).
+  z.object({ type: z.literal('text'), user: z.string(), content: z.string().min(1) }),
   // Only raster images: an SVG served from our origin could carry script.
   z.object({ type: z.literal('image'), user: z.string(), filename: z.string().max(200), contentType: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']), base64: z.string().min(8) }),
   z.object({ type: z.literal('click'), user: z.string(), key: z.string().min(1).max(128) }),
@@ -106,11 +109,11 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
   });
 
   /**
-   * The member panel: each demo member who is a WeCom customer contact, with the coupon messages
-   * created for them — waiting for their owner's confirmation, or received once confirmed.
+   * The member panel: every demo member, and for those who are a WeCom customer contact the coupon
+   * messages created for them — waiting for their owner's confirmation, or received once confirmed.
    */
   router.get('/api/members', async (ctx) => {
-    const members = await opts.db.member.findMany({ where: { externalUserid: { not: null } }, orderBy: { code: 'asc' } });
+    const members = await opts.db.member.findMany({ orderBy: { code: 'asc' } });
     const staff = new Map((await opts.db.staff.findMany({ select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
     const tags = await opts.db.memberTag.findMany({ where: { memberCode: { in: members.map((m) => m.code) } }, orderBy: { tag: 'asc' } });
     const byEuid = new Map<string, { msgid: string; text: string; at: Date; status: string }[]>();
@@ -130,8 +133,9 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
       owner: m.ownerUserid,
       ownerName: staff.get(m.ownerUserid ?? '') ?? m.ownerUserid,
       optIn: m.marketingOptIn,
+      contact: m.externalUserid !== null,
       tags: tags.filter((t) => t.memberCode === m.code).map((t) => t.tag),
-      messages: byEuid.get(m.externalUserid!) ?? [],
+      messages: m.externalUserid ? (byEuid.get(m.externalUserid) ?? []) : [],
     }));
   });
 
@@ -193,6 +197,11 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
     } catch (err) {
       ctx.status = 400;
       ctx.body = { error: 'bad_request', detail: err instanceof z.ZodError ? z.prettifyError(err) : String((err as Error).message) };
+      return;
+    }
+    if (action.type === 'text' && Buffer.byteLength(action.content, 'utf8') > TEXT_LIMIT_BYTES) {
+      ctx.status = 400;
+      ctx.body = { error: 'text_too_long', message: tooLong(action.content) };
       return;
     }
     if (!(await opts.db.staff.findUnique({ where: { userid: action.user } }))) {
@@ -265,6 +274,12 @@ async function deliver(opts: SandboxOptions, xml: string): Promise<number> {
   const res = await fetch(`${opts.callbackUrl()}?${query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
   if (res.status !== 200) opts.log.warn({ status: res.status, answer: await res.text() }, 'sandbox callback refused by the edge');
   return res.status;
+}
+
+/** Staff read why in Chinese, with the limit and how far over they are. */
+function tooLong(content: string): string {
+  const bytes = Buffer.byteLength(content, 'utf8');
+  return `消息太长：企业微信一条文字消息最多 ${TEXT_LIMIT_BYTES} 字节（约 ${Math.floor(TEXT_LIMIT_BYTES / 3)} 个汉字），这条有 ${[...content].length} 个字、${bytes} 字节。请分几条发送。`;
 }
 
 /** CDATA cannot contain its own terminator; split it the standard way. */

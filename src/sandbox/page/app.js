@@ -8,19 +8,23 @@
   async function api(path, body) {
     const res = await fetch(path, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
     const data = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(data.detail || data.error || `HTTP ${res.status}`);
+    if (!res.ok) throw new Error(data.message || data.detail || data.error || `HTTP ${res.status}`);
     return data;
   }
 
+  /** Sends what the visitor did; false when the server refused it (the reason is shown in the chat). */
   async function act(action) {
+    let sent = true;
     try {
       const { status } = await api('/sandbox/api/send', { user: state.user, ...action });
       if (status !== 200) flash(`回调被拒绝（HTTP ${status}）`);
     } catch (err) {
+      sent = false;
       flash(`发送失败：${err.message}`);
     }
     setTimeout(refresh, 150);
     setTimeout(refresh, 600);
+    return sent;
   }
 
   function flash(text) {
@@ -37,7 +41,8 @@
       else if (k === 'dataset') Object.assign(node.dataset, v);
       else node.setAttribute(k, v === true ? '' : v);
     }
-    for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
+    // Any depth: a card's key/value rows are a list of [dt, dd] pairs.
+    for (const child of children.flat(Infinity)) if (child !== null && child !== undefined && child !== false) node.append(child instanceof Node ? child : String(child));
     return node;
   }
 
@@ -105,15 +110,23 @@
     for (const s of card.select_list || []) {
       questions.push({ key: s.question_key, read: (f) => [f.querySelector(`select[name="${s.question_key}"]`).value] });
       parts.push(el('div', { class: 'question' }, el('label', { class: 'q' }, s.title || ''),
-        el('select', { name: s.question_key }, s.option_list.map((o) => el('option', { value: o.id, selected: o.id === s.selected_id }, o.text)))));
+        el('select', { name: s.question_key, id: `pick-${card.task_id}-${s.question_key}` }, s.option_list.map((o) => el('option', { value: o.id, selected: o.id === s.selected_id }, o.text)))));
+    }
+    // A button card's one dropdown (报损的原因): what is picked goes with whichever button is tapped.
+    const picker = card.button_selection;
+    if (picker) {
+      questions.push({ key: picker.question_key, read: (f) => [f.querySelector(`select[name="${picker.question_key}"]`).value] });
+      parts.push(el('div', { class: 'question' }, el('label', { class: 'q', for: `pick-${card.task_id}-${picker.question_key}` }, picker.title || ''),
+        el('select', { name: picker.question_key, id: `pick-${card.task_id}-${picker.question_key}`, disabled: !!view.replacedName }, picker.option_list.map((o) => el('option', { value: o.id, selected: o.id === picker.selected_id }, o.text)))));
     }
     const form = el('form', { onsubmit: (e) => e.preventDefault() }, parts);
+    const answers = () => questions.map((q) => ({ questionKey: q.key, optionIds: q.read(form) }));
     if (view.replacedName) {
       form.append(el('div', { class: 'replaced' }, view.replacedName));
     } else if (card.button_list?.length) {
-      form.append(el('div', { class: 'buttons' }, card.button_list.map((b) => el('button', { type: 'button', class: `style-${b.style || 1}`, onclick: () => tap(b.key) }, b.text))));
+      form.append(el('div', { class: 'buttons' }, card.button_list.map((b) => el('button', { type: 'button', class: `style-${b.style || 1}`, onclick: () => tap(b.key, answers()) }, b.text))));
     } else if (card.submit_button) {
-      form.append(el('div', { class: 'buttons' }, el('button', { type: 'submit', onclick: () => tap(card.submit_button.key, questions.map((q) => ({ questionKey: q.key, optionIds: q.read(form) }))) }, card.submit_button.text)));
+      form.append(el('div', { class: 'buttons' }, el('button', { type: 'submit', onclick: () => tap(card.submit_button.key, answers()) }, card.submit_button.text)));
     }
     return el('div', { class: 'card', dataset: { taskId: card.task_id || '' } }, form);
   }
@@ -128,6 +141,8 @@
     let bubble;
     if (m.msgtype === 'template_card') bubble = renderCard(m.body);
     else if (m.msgtype === 'markdown') bubble = markdown(m.body.content || '');
+    // A photo the bot passes on (a handover item's, to the incoming colleague): the fake WeCom keeps its media.
+    else if (m.msgtype === 'image') bubble = el('div', { class: 'bubble' }, el('img', { src: `/sandbox/api/media/${encodeURIComponent(m.body.media_id || '')}`, alt: '图片', class: 'sent-photo' }));
     else bubble = el('div', { class: 'bubble' }, m.body.content || `[${m.msgtype}]`);
     const wrap = el('div', { class: 'body' }, bubble, m.dropped ? el('div', { class: 'note warn' }, m.dropped === 'duplicate' ? '企业微信按重复消息丢弃了这条' : '超出频率限制，企业微信丢弃了这条') : null);
     return el('li', { class: 'msg bot' }, el('div', { class: 'avatar' }, '助'), wrap);
@@ -195,7 +210,10 @@
       state.lastRender = fingerprint;
       const list = $('messages');
       const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+      // A reason picked on a card but not sent yet survives the redraw a new message causes.
+      const picked = new Map([...list.querySelectorAll('.card select')].map((s) => [s.id, s.value]));
       list.replaceChildren(...(data.messages.length ? data.messages.map(renderMessage) : [el('li', { class: 'empty' }, '还没有消息。试试发送「帮助」，或点下面的菜单。')]));
+      for (const s of list.querySelectorAll('.card select')) if (picked.has(s.id) && !s.disabled) s.value = picked.get(s.id);
       if (atBottom || data.messages.length > state.seen) list.scrollTop = list.scrollHeight;
       state.seen = data.messages.length;
     }
@@ -220,12 +238,12 @@
     act({ type: 'enter' });
   }
 
-  $('composer').addEventListener('submit', (e) => {
+  $('composer').addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = $('text-input').value.trim();
     if (!text) return;
-    $('text-input').value = '';
-    act({ type: 'text', content: text });
+    // A refused message (too long) stays in the box, to be shortened or split.
+    if (await act({ type: 'text', content: text })) $('text-input').value = '';
   });
   $('image-input').addEventListener('change', async () => {
     const file = $('image-input').files[0];
@@ -269,18 +287,23 @@
     const shown = members
       .filter((m) => !query || [m.name, m.code, ...m.tags].some((t) => (t || '').includes(query)))
       // Members with messages first, then everyone else.
-      .sort((a, b) => b.messages.length - a.messages.length || a.code.localeCompare(b.code))
-      .slice(0, 80);
+      .sort((a, b) => b.messages.length - a.messages.length || a.code.localeCompare(b.code));
     const fingerprint = JSON.stringify(shown);
     if (fingerprint === state.lastMembers) return;
     state.lastMembers = fingerprint;
+    const withMessages = members.filter((m) => m.messages.length).length;
+    const contacts = members.filter((m) => m.contact).length;
+    // Every member is listed: the count says how many, and how many the search left.
+    $('member-count').textContent = query
+      ? `找到 ${shown.length} 位（共 ${members.length} 位会员）`
+      : `共 ${members.length} 位会员，${contacts} 位是店员的企业微信客户（能收到群发），${withMessages} 位收到过消息`;
     const stateText = { pending: '等待店员在企业微信确认发送', received: '已收到', capped: '未送达：本月群发次数已满', not_contact: '未送达：不是该店员的客户', cancelled: '未送达：店员没有在券过期前确认，群发已停止' };
     $('member-list').replaceChildren(
       ...shown.map((m) =>
         el('li', { class: 'member', dataset: { code: m.code } },
           el('div', { class: 'who-line' }, el('b', {}, `${m.name || m.code}`), el('span', {}, `${m.code} · 专属店员 ${m.ownerName}${m.optIn ? '' : ' · 已退订'}`)),
           m.tags.length ? el('div', { class: 'chips' }, m.tags.map((t) => el('span', { class: 'chip' }, t))) : null,
-          m.messages.length === 0 ? el('div', { class: 'note' }, '还没有收到消息') : null,
+          m.messages.length === 0 ? el('div', { class: 'note' }, m.contact ? '还没有收到消息' : '不是店员的企业微信客户，收不到群发') : null,
           m.messages.map((msg) =>
             el('div', { class: `coupon ${msg.status === 'received' ? 'received' : msg.status === 'pending' ? 'pending' : 'failed'}` },
               msg.text,
@@ -302,13 +325,16 @@
     refreshMembers();
   }
 
-  $('toggle-members').addEventListener('click', () => {
-    const open = $('members').hidden;
+  // The panel takes a column of its own (a phone: the top of the screen), so the chat and its send button stay usable.
+  function showMembers(open) {
     $('members').hidden = !open;
+    document.querySelector('.layout').classList.toggle('members-open', open);
     $('toggle-members').setAttribute('aria-expanded', String(open));
     state.lastMembers = '';
     refreshMembers();
-  });
+  }
+  $('toggle-members').addEventListener('click', () => showMembers($('members').hidden));
+  $('close-members').addEventListener('click', () => showMembers(false));
   $('member-search').addEventListener('input', () => {
     state.lastMembers = '';
     refreshMembers();
