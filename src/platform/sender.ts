@@ -235,6 +235,11 @@ export function distinctMark(n: number): string {
   return n.toString(2).replace(/1/g, '\u200b').replace(/0/g, '\u200c');
 }
 
+/** The words a person reads: a message without the marks distinctMark adds. */
+export function visibleText(content: unknown): string {
+  return String(content).replace(/[\u200b\u200c]/g, '');
+}
+
 /** 5 s, 15 s, 45 s … capped at 10 minutes. */
 export function backoffMs(attempt: number): number {
   return Math.min(5_000 * 3 ** Math.max(0, attempt - 1), 600_000);

@@ -1,6 +1,7 @@
 import { consoleMiddleware } from '../../src/console';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { stockFeature } from '../../src/features/stock';
+import { visibleText } from '../../src/platform/sender';
 import { tasksFeature } from '../../src/features/tasks';
 import { TestClock } from '../helpers/clock';
 import { startHarness, type Harness } from '../helpers/harness';
@@ -135,7 +136,7 @@ it('rejects a hold: nothing booked, the task cancelled, the staff member told, a
   expect(await json(res)).toMatchObject({ state: 'rejected', status: 'cancelled', message: '已驳回，没有记账：牛奶 12盒（打翻了）' });
   expect(await h.app.db.task.findUniqueOrThrow({ where: { kind_sourceRef: { kind: 'stock.lossHold', sourceRef: `loss-hold:${id}` } } })).toMatchObject({ state: 'cancelled', closedBy: 'boss' });
   await h.settle();
-  expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toBe('店长驳回了你的报损，没有记账：牛奶 12盒（打翻了）。如有疑问请当面核对。');
+  expect(visibleText(h.fake.inbox('xiaomei').at(-1)!.body.content)).toBe('店长驳回了你的报损，没有记账：牛奶 12盒（打翻了）。如有疑问请当面核对。');
   expect(h.fake.cardView(String(managerCard.body.task_id), 'boss')).toMatchObject({ replacedName: '已驳回' });
   expect(await row(id)).toMatchObject({ cells: { state: '已驳回' }, actions: [] });
   expect((await chat().tap('boss', managerCard, '批准')).body.content).toBe('这笔报损已经取消，没有记账。');

@@ -2,6 +2,7 @@ import { importMasterData } from '../../src/features/masterdata/import';
 import { stockFeature } from '../../src/features/stock';
 import { enqueue } from '../../src/platform/outbox';
 import { image, text } from '../../src/platform/outbound';
+import { visibleText } from '../../src/platform/sender';
 import { TestClock } from '../helpers/clock';
 import { startHarness, type Harness } from '../helpers/harness';
 import { stockChat } from '../features/stock/chat';
@@ -23,8 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-/** What the person reads: the marks that keep repeats apart are invisible. */
-const visible = (content: unknown) => String(content).replace(/[\u200b\u200c]/g, '');
 
 it('answers a question asked twice, twice, with the same visible words', async () => {
   const first = await chat.say('xiaomei', '查库存 奶油');
@@ -33,8 +32,8 @@ it('answers a question asked twice, twice, with the same visible words', async (
   expect(h.fake.messages.filter((m) => m.touser === 'xiaomei' && m.dropped)).toEqual([]);
   expect(h.fake.inbox('xiaomei')).toHaveLength(2);
   expect(second.body.content).not.toBe(first.body.content);
-  expect(visible(second.body.content)).toBe(visible(first.body.content));
-  expect(visible(first.body.content)).toMatch(/^一店 奶油 现有 0盒/);
+  expect(visibleText(second.body.content)).toBe(visibleText(first.body.content));
+  expect(visibleText(first.body.content)).toMatch(/^一店 奶油 现有 0盒/);
 });
 
 it('answers the same wrong input every time it is sent', async () => {
@@ -42,7 +41,7 @@ it('answers the same wrong input every time it is sent', async () => {
     await chat.say('xiaomei', '入库 奶油');
     clock.advance(1_000);
   }
-  const refusals = h.fake.inbox('xiaomei').slice(-3).map((m) => visible(m.body.content));
+  const refusals = h.fake.inbox('xiaomei').slice(-3).map((m) => visibleText(m.body.content));
   expect(new Set(refusals).size).toBe(1);
   expect(new Set(h.fake.inbox('xiaomei').slice(-3).map((m) => m.body.content)).size).toBe(3);
 });
@@ -61,7 +60,7 @@ it('delivers a row once when WeCom took it but the answer was lost, even after a
   expect(await h.app.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'lost-2' } })).toMatchObject({ status: 'sent', attempts: 2 });
   // WeCom saw lost-2 twice, the same JSON both times, and dropped the second; the person has both rows once each.
   expect(h.fake.messages.filter((m) => m.touser === 'u_lost').map((m) => m.dropped ?? 'delivered')).toEqual(['delivered', 'delivered', 'duplicate']);
-  expect(h.fake.inbox('u_lost').map((m) => visible(m.body.content))).toEqual(['货到了', '货到了']);
+  expect(h.fake.inbox('u_lost').map((m) => visibleText(m.body.content))).toEqual(['货到了', '货到了']);
 });
 
 it('sends the same words as they are once the interval has passed', async () => {
