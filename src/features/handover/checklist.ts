@@ -148,10 +148,22 @@ export function judgeYesNo(item: ChecklistItem, yes: boolean): Judgement {
 
 const CHAT_NUMBER = /^\s*([-+－−负]?)\s*(\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(元|块|度|℃|°C|°|盒|袋|个|瓶|罐|桶|箱|包|斤|公斤|kg|g|L|ml)?(?:钱|整)?\s*$/i;
 
-/** A number typed in chat: `1234.5`, `1,234`, `5元`, `-2℃`, `五百`, `一千二`, `三百五十块`. Null when it is not one. */
-export function readNumber(text: string): number | null {
-  const m = CHAT_NUMBER.exec(text);
+/** Units that mean the same in an answer: 块 is 元, 度 is ℃. */
+const SAME_UNIT: Record<string, string> = { 块: '元', 度: '℃', '°c': '℃', '°': '℃', 公斤: 'kg' };
+const canonicalUnit = (unit: string) => SAME_UNIT[unit.toLowerCase()] ?? unit.toLowerCase();
+
+/**
+ * A number typed in chat: `1234.5`, `1,234`, `５００`, `5元`, `-2℃`, `五百`, `一千二`, `三百五十块`,
+ * `钱箱500` (the item's own name before it). Null when it is not one, or when it names a unit
+ * other than the item's (`500箱` for cash in 元).
+ */
+export function readNumber(text: string, item: { unit?: string; label?: string } = {}): number | null {
+  let clean = text.normalize('NFKC').trim();
+  const lead = /^\p{Script=Han}{2,}/u.exec(clean)?.[0];
+  if (lead && item.label?.includes(lead)) clean = clean.slice(lead.length);
+  const m = CHAT_NUMBER.exec(clean);
   if (!m) return null;
+  if (m[3] && item.unit && canonicalUnit(m[3]) !== canonicalUnit(item.unit)) return null;
   const magnitude = /^\d/.test(m[2]) ? Number(m[2].replace(/,/g, '')) : toNumber(m[2]);
   if (magnitude === null || !Number.isFinite(magnitude)) return null;
   return m[1] && m[1] !== '+' ? -magnitude : magnitude;

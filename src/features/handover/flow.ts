@@ -155,11 +155,11 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
   const template = await templateVersion(ctx.db, handover.templateScope, handover.templateVersion);
   const item = itemFor(template, question.itemKey);
   if (!text.trim()) throw new UserFacingError('handover.textMissing', `现在要填的是「${question.label}」，请直接回复，例如：${item.kind === 'text' ? '3号桌蛋糕下午5点取' : exampleAnswer(item)}`);
-  const number = readNumber(text);
   if (item.kind === 'number' || item.kind === 'sku_count') {
     const skuCode = question.itemKey.split('/')[1];
     const book = item.kind === 'sku_count' ? await bookQuantity(ctx.db, handover.storeCode, skuCode) : undefined;
     const unit = item.kind === 'number' ? item.unit : ((await ctx.db.sku.findUnique({ where: { code: skuCode } }))?.baseUnit ?? '');
+    const number = readNumber(text, { unit, label: question.label });
     if (number === null) throw new UserFacingError('handover.numberExpected', `「${question.label}」要回复数字${unit ? `（${unit}）` : ''}，例如：${exampleAnswer(item, book)}。${EXIT_HINT}`);
     const implausible = implausibleAnswer(item, number, question.label, unit, book);
     if (implausible) throw new UserFacingError('handover.implausibleNumber', implausible);
@@ -167,6 +167,7 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
     const answer = { number, ...(book !== undefined ? { book } : {}), ...(item.kind === 'number' && item.expected !== undefined ? { expected: item.expected } : {}) };
     await record(deps, ctx, handover, question, template, answer, judgement);
   } else if (item.kind === 'text') {
+    const number = readNumber(text);
     // A lone digit is more likely meant for the item before (sent twice) than a note.
     if (number !== null && text.trim().length < 2 && !written) throw new UserFacingError('handover.textExpected', `「${question.label}」要写文字，例如：3号桌蛋糕下午5点取；没有就回「无」。`);
     await record(deps, ctx, handover, question, template, { text: text.trim().slice(0, 500) }, { status: 'ok' });

@@ -68,6 +68,7 @@ const VERBS: Verb[] = [
   { word: '入库', kind: 'receipt' },
   { word: '到货', kind: 'receipt' },
   { word: '进货', kind: 'receipt' },
+  { word: '进了', kind: 'receipt', everyday: true },
   { word: '来货', kind: 'receipt', everyday: true },
   { word: '收货', kind: 'receipt', everyday: true },
   { word: '收到', kind: 'receipt', everyday: true },
@@ -109,6 +110,10 @@ const SEPARATORS = /^[\s,、;；。.!！~～:：+＋/]+|[\s,、;；。.!！~～:
 /** Words that make the rest of a line clearly a note (a reason): `过期`, `压坏了`, `质量问题`. */
 const NOTE_MARKERS = /过期|临期|坏|破|烂|漏|变质|发霉|霉|压|碎|摔|洒|翻|掉|化|酸|臭|馊|质量|问题|错|多了|少了|缺|赠|送的|供应商|客人|顾客|试吃|样品|损|裂|瘪|胀|脏|污|冻|不新鲜|异味|味道|原因|备注|因为|说是|补|晚|急|换|批次|日期|包装|标签|撞|湿|潮|用完|做|废|扔|倒|退|不要|没用|不好|空|少|多|活动|促销|外卖|门店|仓库|总部|司机|物流|冷链|温度/u;
 const NOTE_LEAD = /^(?:备注|原因|因为)[:：\s]*/u;
+/** Words of a clause, not of a product's name: `生虫了`, `太熟了`, `规格不对`, `卖不完` are reasons. */
+const CLAUSE_WORDS = /了|太|不|没|很|被|有点/u;
+/** Right after a quantity, a word that makes it approximate (`两箱多`, `二十来袋`, `5箱左右`): asked, not booked. */
+const APPROXIMATE = /^(?:多|余|来|左右|上下|出头)(?=$|[\s,、;；。!！?？])/u;
 
 /** Measure words staff use: a quantity in one the SKU does not have is asked about, not booked in base units. */
 const MEASURE_WORDS = ['箱', '盒', '袋', '瓶', '罐', '桶', '包', '个', '条', '块', '斤', '公斤', '千克', '克', 'kg', 'g', '升', '毫升', 'ml', 'L', '件', '份', '提', '板', '听', '支', '根', '卷', '筐', '托', '排', '杯', '盘', '串', '只', '颗', '片', '张', '套', '捆', '扎', '壶', '打'];
@@ -132,7 +137,8 @@ export function normalizeText(text: string): string {
 /** `chosen`: the SKU the person picked when asked which one they meant. */
 export function parseStockCommand(text: string, catalogue: CatalogueSku[], chosen?: CatalogueSku): StockCommand | null {
   const clean = normalizeText(text);
-  if (/^撤销(?:\s|$|上一笔|最后一笔|刚才)/u.test(clean)) return { kind: 'undo' };
+  // `撤销 好像记错了 吗` asks; only a plain 撤销 reverses anything.
+  if (/^撤销(?:\s|$|上一笔|最后一笔|刚才)/u.test(clean)) return QUESTION.test(clean) ? null : { kind: 'undo' };
   const mentions = findMentions(clean, catalogue);
   const verb = findVerb(clean, mentions);
   if (!verb) return readQuery(clean, catalogue);
@@ -165,7 +171,7 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
 function readQuery(clean: string, catalogue: CatalogueSku[]): StockCommand | null {
   const start = /^(?:查库存|库存|查一下|查查|查)\s*(.*?)(?:的?库存)?\s*[?？]*$/u.exec(clean);
   if (start && /^(?:查库存|库存)/u.test(clean)) return { kind: 'query', sku: matchSku(stripFillers(start[1]), catalogue) };
-  const phrased = start?.[1] || /^(.+?)\s*(?:的?库存|还有多少|还剩多少|剩多少|还有几[箱盒袋个条瓶罐包块]?)(?:了|呢)?\s*[?？]*$/u.exec(clean)?.[1];
+  const phrased = start?.[1] || /^(.+?)\s*(?:的?库存(?:多少|还有多少)?|(?:还有|还剩|剩)(?:多少|几)[箱盒袋个条瓶罐包块斤]?)(?:了|呢)?\s*[?？]*$/u.exec(clean)?.[1];
   if (!phrased) return null;
   const sku = matchSku(stripFillers(phrased), catalogue);
   return sku.kind === 'unknown' ? null : { kind: 'query', sku };
@@ -257,6 +263,11 @@ function findQuantities(text: string, mentions: Mention[], units: string[]): Qua
       }
     }
     if (mentions.some((mention) => mention.start < end && mention.end > i)) continue;
+    const approximate = APPROXIMATE.exec(text.slice(end));
+    if (approximate) {
+      parts.push({ amount: null, unit: null });
+      end += approximate[0].length;
+    }
     // `-3盒` is read as −3, which the booking refuses, never silently as 3.
     const minus = MINUS.exec(text.slice(0, i));
     found.push({ start: minus ? minus.index : i, end, text: text.slice(i, end), parts, negative: minus !== null });
@@ -380,7 +391,7 @@ function cleanNote(text: string): { text: string; clear: boolean } {
   const t = stripFillers(text, { end: false }).replace(NOTE_LEAD, '').trim();
   if (!t) return { text: '', clear: true };
   if (/\d|[.．]|半|[零〇一二两三四五六七八九十百千万]\s*[箱盒袋瓶罐桶包个条块斤]/u.test(t)) return { text: t, clear: false };
-  return { text: t, clear: NOTE_MARKERS.test(t) || NOTE_LEAD.test(stripFillers(text, { end: false })) };
+  return { text: t, clear: NOTE_MARKERS.test(t) || CLAUSE_WORDS.test(t) || NOTE_LEAD.test(stripFillers(text, { end: false })) };
 }
 
 /** A quantity in a known SKU's units; several units add up in the base unit (`5箱3盒` = 63盒). */

@@ -29,11 +29,24 @@ export function matchStore(text: string, stores: StoreRef[]): { kind: 'found'; s
   return containing.length > 1 ? { kind: 'ambiguous', candidates: containing } : { kind: 'unknown' };
 }
 
+/**
+ * `到二店 他们断货了`: the store, and what follows it as the transfer's note. The whole text is
+ * tried first (a store name may hold a space); then its first word, the rest a note if it holds
+ * no number (a number there is a quantity that was not read, asked about rather than dropped).
+ */
+function matchDestination(text: string, stores: StoreRef[]): { match: ReturnType<typeof matchStore>; note: string } {
+  const whole = matchStore(text, stores);
+  const split = /^(\S+?)[\s,，、;；]+(\S.*)$/u.exec(text.trim());
+  if (whole.kind !== 'unknown' || !split || /[\d零〇一二两三四五六七八九十百千万]/u.test(split[2])) return { match: whole, note: '' };
+  const first = matchStore(split[1], stores);
+  return first.kind === 'found' ? { match: first, note: split[2].trim() } : { match: whole, note: '' };
+}
+
 /** Books the out-leg, opens the transfer and asks the receiving store to confirm. */
 export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): Promise<string | null> {
   const { store, sku } = entered;
   const stores = await ctx.db.store.findMany({ select: { code: true, name: true, aliases: true } });
-  const match = matchStore(entered.toStoreText ?? '', stores);
+  const { match, note: destinationNote } = matchDestination(entered.toStoreText ?? '', stores);
   if (match.kind === 'ambiguous') throw new UserFacingError('stock.ambiguousStore', `调到哪家：${match.candidates.map((c) => c.name).join('、')}？请写全门店名称或编码。`);
   if (match.kind === 'unknown') throw new UserFacingError('stock.unknownStore', `没找到门店「${entered.toStoreText}」。请写门店名称或编码，例如：调拨 ${sku.name} 5箱 到 二店`);
   const to = match.store;
@@ -43,7 +56,7 @@ export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): P
   const quantityText = `${format(entered.amount)}${entered.unit}${entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`}`;
 
   return ctx.transaction(async (tx) => {
-    const sent = await sendTransferLeg(tx.db, { fromStore: store.code, toStore: to.code, sku, baseQuantity: entered.baseQuantity, userid: ctx.message.fromUser, occurredAt: entered.occurredAt, now, source: entered.source, externalId: entered.externalId, reason: `调拨到 ${to.name}` });
+    const sent = await sendTransferLeg(tx.db, { fromStore: store.code, toStore: to.code, sku, baseQuantity: entered.baseQuantity, userid: ctx.message.fromUser, occurredAt: entered.occurredAt, now, source: entered.source, externalId: entered.externalId, reason: `调拨到 ${to.name}${destinationNote ? `（${destinationNote}）` : ''}` });
     if (!sent) {
       await tx.reply('这一笔已经记过了。');
       return null;

@@ -32,6 +32,10 @@ describe('rules', () => {
     expect(readNumber('没看')).toBeNull();
     // Chinese numerals, as staff say them.
     expect([readNumber('五百'), readNumber('一千二'), readNumber('三百五十块'), readNumber('五百块钱'), readNumber('三个'), readNumber('负五百')]).toEqual([500, 1200, 350, 500, 3, -500]);
+    // Full-width digits, the item's own name before the number, and a unit that is not the item's.
+    const cash = { unit: '元', label: '钱箱现金' };
+    expect([readNumber('５００', cash), readNumber('钱箱500', cash), readNumber('500块', cash), readNumber('500箱', cash), readNumber('少了500', cash)]).toEqual([500, 500, 500, null, null]);
+    expect([readNumber('4度', { unit: '℃' }), readNumber('2箱', { unit: '盒' })]).toEqual([4, null]);
   });
 
   it('refuses answers that cannot be real, saying what is expected', () => {

@@ -103,3 +103,21 @@ it('does not book questions, denials, or an unknown SKU moved into the note', as
   expect((await chat.say('liqiang', '入库 奶油 2箱 榴莲')).body.content).toBe('「榴莲」是什么意思？是原因请写清楚（如：过期、压坏了），是另一个商品请带上数量。');
   expect(await newMoves()).toEqual([]);
 });
+
+it('keeps a reason written as a clause (太熟了, 规格不对), and asks about an approximate quantity (两箱多, 5箱左右)', async () => {
+  await chat.say('xiaomei', '芒果 扔掉5个 太熟了');
+  await chat.say('xiaomei', '退货 珍珠 1箱 规格不对');
+  expect(await newMoves()).toEqual([
+    ['MANGO', 'waste', -5, '太熟了'],
+    ['PEARL', 'return', -20, '规格不对'],
+  ]);
+  for (const text of ['两箱多', '5箱左右']) expect((await chat.say('xiaomei', `入库 奶油 ${text}`)).body.content).toBe(`「${text}」是多少？数量请写成 2箱、2.5箱、两箱半 或 5箱3盒。`);
+  expect(await newMoves()).toEqual([]);
+});
+
+it('reads what follows the receiving store as the transfer’s note', async () => {
+  await chat.say('xiaomei', '入库 奶油 1箱');
+  await newMoves();
+  expect((await chat.say('xiaomei', '调拨 奶油 1箱 到二店 他们断货了')).body).toMatchObject({ main_title: { title: '已调出 奶油 1箱（12盒）' } });
+  expect(await newMoves()).toEqual([['CREAM', 'transfer_out', -12, '调拨到 二店 · 滨江路（他们断货了）']]);
+});
