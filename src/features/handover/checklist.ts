@@ -154,19 +154,21 @@ const canonicalUnit = (unit: string) => SAME_UNIT[unit.toLowerCase()] ?? unit.to
 
 /**
  * A number typed in chat: `1234.5`, `1,234`, `５００`, `5元`, `-2℃`, `五百`, `一千二`, `三百五十块`,
- * `钱箱500` (the item's own name before it). Null when it is not one, or when it names a unit
- * other than the item's (`500箱` for cash in 元).
+ * `钱箱500` (the item's own name before it), `2箱` of a SKU in its pack unit. Null when it is not
+ * one, or when it names a unit other than the item's or its packs (`500箱` for cash in 元).
  */
-export function readNumber(text: string, item: { unit?: string; label?: string } = {}): number | null {
+export function readNumber(text: string, item: { unit?: string; label?: string; packs?: { unit: string; factor: number }[] } = {}): number | null {
   let clean = text.normalize('NFKC').trim();
   const lead = /^\p{Script=Han}{2,}/u.exec(clean)?.[0];
   if (lead && item.label?.includes(lead)) clean = clean.slice(lead.length);
   const m = CHAT_NUMBER.exec(clean);
   if (!m) return null;
-  if (m[3] && item.unit && canonicalUnit(m[3]) !== canonicalUnit(item.unit)) return null;
+  // `2箱` of a SKU counted in 盒: its pack's factor.
+  const factor = m[3] && item.unit && canonicalUnit(m[3]) !== canonicalUnit(item.unit) ? item.packs?.find((p) => p.unit === m[3])?.factor : 1;
+  if (factor === undefined) return null;
   const magnitude = /^\d/.test(m[2]) ? Number(m[2].replace(/,/g, '')) : toNumber(m[2]);
   if (magnitude === null || !Number.isFinite(magnitude)) return null;
-  return m[1] && m[1] !== '+' ? -magnitude : magnitude;
+  return (m[1] && m[1] !== '+' ? -magnitude : magnitude) * factor;
 }
 
 /** An answer this many times what the item should be is a slip of the keyboard (50000 for a 500 float). */
@@ -182,11 +184,11 @@ const ABSURD_WIDTHS = 5;
  */
 export function implausibleAnswer(item: ChecklistItem, value: number, label: string, unit: string, book?: number): string | null {
   const typed = `${fmt(value)}${unit}`;
-  const recheck = `请核对后重新回复数字，例如：${exampleAnswer(item, book)}`;
+  const recheck = `请核对后重新回复数字，例如：${exampleAnswer(item)}`;
   if ((item.kind === 'sku_count' || (item.kind === 'number' && item.cash)) && value < 0) return `「${label}」不能是负数（你填的是 ${typed}）。${recheck}`;
   if (item.kind === 'sku_count') {
     const ceiling = Math.max((book ?? 0) * ABSURD_MULTIPLE, 1000);
-    return value > ceiling ? `「${label}」填的是 ${typed}，不太可能（账面 ${fmt(book ?? 0)}${unit}）。${recheck}` : null;
+    return value > ceiling ? `「${label}」填的是 ${typed}，不太可能。${recheck}` : null;
   }
   if (item.kind !== 'number') return null;
   if (item.expected !== undefined && item.expected > 0 && value > item.expected * ABSURD_MULTIPLE) return `「${label}」填的是 ${typed}，不太可能（应为 ${fmt(item.expected)}${unit} 左右）。${recheck}`;
@@ -200,8 +202,8 @@ export function implausibleAnswer(item: ChecklistItem, value: number, label: str
 }
 
 /** What a sensible answer to a number item looks like, for the examples in answers: the expected value, the middle of the range, the book. */
-export function exampleAnswer(item: ChecklistItem, book?: number): string {
-  if (item.kind === 'sku_count') return fmt(Math.max(book ?? 0, 0));
+/** An example answer; never the book for a counted SKU, which the colleague counts without being told it. */
+export function exampleAnswer(item: ChecklistItem): string {
   if (item.kind !== 'number') return '12';
   if (item.expected !== undefined) return fmt(item.expected);
   if (item.min !== undefined && item.max !== undefined) return fmt(Math.round((item.min + item.max) / 2));

@@ -158,9 +158,10 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
   if (item.kind === 'number' || item.kind === 'sku_count') {
     const skuCode = question.itemKey.split('/')[1];
     const book = item.kind === 'sku_count' ? await bookQuantity(ctx.db, handover.storeCode, skuCode) : undefined;
-    const unit = item.kind === 'number' ? item.unit : ((await ctx.db.sku.findUnique({ where: { code: skuCode } }))?.baseUnit ?? '');
-    const number = readNumber(text, { unit, label: question.label });
-    if (number === null) throw new UserFacingError('handover.numberExpected', `「${question.label}」要回复数字${unit ? `（${unit}）` : ''}，例如：${exampleAnswer(item, book)}。${EXIT_HINT}`);
+    const sku = item.kind === 'sku_count' ? await ctx.db.sku.findUnique({ where: { code: skuCode } }) : null;
+    const unit = item.kind === 'number' ? item.unit : (sku?.baseUnit ?? '');
+    const number = readNumber(text, { unit, label: question.label, packs: (sku?.packUnits ?? []) as { unit: string; factor: number }[] });
+    if (number === null) throw new UserFacingError('handover.numberExpected', `「${question.label}」要回复数字${unit ? `（${unit}）` : ''}，例如：${exampleAnswer(item)}。${EXIT_HINT}`);
     const implausible = implausibleAnswer(item, number, question.label, unit, book);
     if (implausible) throw new UserFacingError('handover.implausibleNumber', implausible);
     const judgement = judgeNumber(item, number, book);

@@ -62,8 +62,8 @@ it('reads every text as the answer to the item being asked, and refuses what can
 
   expect(await text('xiaomei', '200')).toBe('「冷藏柜温度」填的是 200℃，不太可能（正常 0–8℃）。请核对后重新回复数字，例如：4');
   expect(await title('xiaomei', '三度')).toMatchObject({ title: '4/5 重点物料·牛奶' });
-  expect(await text('xiaomei', '-1')).toBe('「重点物料·牛奶」不能是负数（你填的是 -1盒）。请核对后重新回复数字，例如：0');
-  expect(await text('xiaomei', '没数')).toBe('「重点物料·牛奶」要回复数字（盒），例如：0。不交班了请发「取消交班」。');
+  expect(await text('xiaomei', '-1')).toBe('「重点物料·牛奶」不能是负数（你填的是 -1盒）。请核对后重新回复数字，例如：12');
+  expect(await text('xiaomei', '没数')).toBe('「重点物料·牛奶」要回复数字（盒），例如：12。不交班了请发「取消交班」。');
   expect(await title('xiaomei', '零')).toMatchObject({ title: '5/5 交班备注' });
 
   // 帮助 still answers with the list of commands; a note needs no 填, even one that reads like a command.
