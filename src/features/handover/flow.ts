@@ -94,17 +94,25 @@ async function askNext(tx: Tx, handover: Handover): Promise<void> {
   const template = await templateVersion(tx.db, handover.templateScope, handover.templateVersion);
   const total = await tx.db.handoverItem.count({ where: { handoverId: handover.id } });
   const first = pending[0];
-  if (first.kind === 'yes_no' && !handover.stepByStep) {
-    const batch: HandoverItem[] = [];
-    for (const q of pending) {
-      if (q.kind !== 'yes_no' || batch.length === BATCH_SIZE || (batch.length && q.position !== batch.at(-1)!.position + 1)) break;
-      batch.push(q);
-    }
-    if (batch.length > 1) return tx.reply(batchCard(template, batch, total, handover.guided));
-  }
+  const shown = shownTogether(handover, pending);
+  if (shown.length > 1) return tx.reply(batchCard(template, shown, total, handover.guided));
   const skuUnit = first.kind === 'sku_count' ? (await tx.db.sku.findUnique({ where: { code: first.itemKey.split('/')[1] } }))?.baseUnit : undefined;
   await tx.reply(itemCard(template, first, total, handover.guided, skuUnit));
 }
+
+/** The items the next card asks: a few consecutive yes/no items together (unless step by step), else the first pending one. */
+function shownTogether(handover: Handover, pending: HandoverItem[]): HandoverItem[] {
+  const batch: HandoverItem[] = [];
+  for (const q of pending) {
+    if (q.kind !== 'yes_no' || handover.stepByStep || batch.length === BATCH_SIZE || (batch.length && q.position !== batch.at(-1)!.position + 1)) break;
+    batch.push(q);
+  }
+  return batch.length ? batch : pending.slice(0, 1);
+}
+
+/** `正常` / `都正常` typed for yes/no items; a fault (`异常`, `烤箱坏了`) names its item, so it is told apart. */
+const ALL_OK = /^(?:都|全部|全都|一切)?(?:正常|好|好的|没问题|没事|ok)[。!！]?$/iu;
+const FAULT = /异常|不正常|有问题|坏了|故障|不工作|不制冷|不出冰/u;
 
 async function ownOpenHandover(ctx: BotContext, id: string): Promise<Handover> {
   const handover = /^\d+$/.test(id) ? await ctx.db.handover.findUnique({ where: { id: BigInt(id) } }) : null;
@@ -172,9 +180,21 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
     // A lone digit is more likely meant for the item before (sent twice) than a note.
     if (number !== null && text.trim().length < 2 && !written) throw new UserFacingError('handover.textExpected', `「${question.label}」要写文字，例如：3号桌蛋糕下午5点取；没有就回「无」。`);
     await record(deps, ctx, handover, question, template, { text: text.trim().slice(0, 500) }, { status: 'ok' });
+  } else if (item.kind === 'yes_no') {
+    const pending = await ctx.db.handoverItem.findMany({ where: { handoverId: handover.id, status: 'pending' }, orderBy: { position: 'asc' } });
+    const shown = shownTogether(handover, pending);
+    const labels = shown.map((q) => `「${q.label}」`).join('');
+    const named = shown.filter((q) => text.includes(q.label));
+    let answers: { question: HandoverItem; yes: boolean }[];
+    if (ALL_OK.test(text.trim())) answers = shown.map((q) => ({ question: q, yes: true }));
+    else if (FAULT.test(text) && (shown.length === 1 || named.length === 1)) answers = [{ question: shown.length === 1 ? shown[0] : named[0], yes: false }];
+    else {
+      const how = shown.length === 1 ? '回复「正常」或「异常」' : `都正常就回复「正常」；有异常请写是哪一项，例如：${shown[0].label}异常`;
+      throw new UserFacingError('handover.wrongAnswer', `现在要填的是${labels}：在卡片上选，或${how}。${EXIT_HINT}`);
+    }
+    await recordMany(deps, ctx, handover, template, answers.map(({ question: q, yes }) => ({ question: q, answer: { yes }, judgement: judgeYesNo(itemFor(template, q.itemKey), yes) })));
   } else {
-    const how = item.kind === 'photo' ? '请拍照发给我' : '请在卡片上选「正常」或「异常」';
-    throw new UserFacingError('handover.wrongAnswer', `现在要填的是「${question.label}」：${how}。${EXIT_HINT}`);
+    throw new UserFacingError('handover.wrongAnswer', `现在要填的是「${question.label}」：请拍照发给我。${EXIT_HINT}`);
   }
 }
 

@@ -81,3 +81,47 @@ it('reads every text as the answer to the item being asked, and refuses what can
   // Nothing is waiting any more: stock commands are stock commands again.
   expect((await chat.say('xiaomei', '入库 牛奶 2箱')).body.main_title).toMatchObject({ title: '已入库 牛奶 2箱（24盒）' });
 });
+
+it('reads 正常 typed for the yes/no items on the card, and a fault only when it names its item', async () => {
+  const template = {
+    store: 'S1',
+    name: '设备清单',
+    equipment: { ice_machine: '制冰机', oven: '烤箱' },
+    maintenance: { byEquipment: { ice_machine: 'fixer', oven: 'fixer' } },
+    items: [
+      { key: 'ice_machine', label: '制冰机', kind: 'yes_no', equipment: 'ice_machine' },
+      { key: 'oven', label: '烤箱', kind: 'yes_no', equipment: 'oven' },
+      { key: 'door', label: '后门', kind: 'yes_no' },
+      { key: 'notes', label: '交班备注', kind: 'text' },
+    ],
+  };
+  const outcome = await importChecklist(chat.db, JSON.stringify(template), chat.clock.now());
+  if (!outcome.ok) throw new Error(outcome.problems.join('; '));
+  const handoverItems = async () => (await chat.db.handover.findFirstOrThrow({ where: { outgoingUserid: 'liqiang' }, orderBy: { id: 'desc' }, include: { items: { orderBy: { position: 'asc' } } } })).items.map((i) => [i.itemKey, i.status, i.answer]);
+
+  expect(await title('liqiang', '交班')).toMatchObject({ title: '1–3/4 设备检查' });
+  // 异常 alone cannot tell which of three: asked, nothing recorded.
+  expect(await text('liqiang', '异常')).toBe('现在要填的是「制冰机」「烤箱」「后门」：在卡片上选，或都正常就回复「正常」；有异常请写是哪一项，例如：制冰机异常。不交班了请发「取消交班」。');
+  // Naming it records that one item as a fault (a work order opens); the others are asked again.
+  await chat.say('liqiang', '烤箱坏了 不加热');
+  expect(chat.h.fake.inbox('liqiang').at(-1)!.body.main_title).toMatchObject({ title: '1/4 制冰机' });
+  expect(await handoverItems()).toEqual([
+    ['ice_machine', 'pending', null],
+    ['oven', 'flagged', { yes: false }],
+    ['door', 'pending', null],
+    ['notes', 'pending', null],
+  ]);
+  expect(await chat.db.workOrder.count({ where: { equipment: 'oven' } })).toBe(1);
+  expect(await title('liqiang', '正常')).toMatchObject({ title: '3/4 后门' });
+  expect(await title('liqiang', '好的')).toMatchObject({ title: '4/4 交班备注' });
+  expect((await handoverItems()).slice(0, 3)).toEqual([
+    ['ice_machine', 'ok', { yes: true }],
+    ['oven', 'flagged', { yes: false }],
+    ['door', 'ok', { yes: true }],
+  ]);
+  // Started again, 都正常 answers the three on the card at once.
+  await chat.say('liqiang', '取消交班');
+  expect(await title('liqiang', '交班')).toMatchObject({ title: '1–3/4 设备检查' });
+  expect(await title('liqiang', '都正常')).toMatchObject({ title: '4/4 交班备注' });
+  expect((await handoverItems()).map((i) => i[1])).toEqual(['ok', 'ok', 'ok', 'pending']);
+});
