@@ -1,6 +1,6 @@
 import type { Feature } from '../../bot/registry';
 import { registerStockChecks } from './checks';
-import { pickSku, readStockMessage, readsAsStock, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
+import { pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { confirmLargeMove, dropLargeMove } from './large-moves';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { BARE_QUANTITY } from './parse';
@@ -9,6 +9,7 @@ import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } fr
 import { inventoryAccuracyPart } from './score';
 import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
+import { undoFromCard, undoLastMove } from './undo';
 
 /**
  * Stock by chat: receipts, waste, returns and transfers booked into an append-only ledger,
