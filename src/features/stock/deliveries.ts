@@ -355,7 +355,12 @@ async function openDeliveries(db: DbTx, where: Prisma.StockDeliveryWhereInput): 
 
 /** What a count must wait for (see count-commands.ts, COUNT_PRECONDITIONS): each arrived, unbooked delivery, named. */
 export async function deliveriesArrivedUnbooked(db: DbTx, storeCode: string, now: Date): Promise<string[]> {
-  return (await receivedUnbookedDeliveries(db, storeCode, now)).map(
-    (d) => `到货单 ${d.id} 已到货还没入库：${d.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、')}（发「入库 ${d.lines[0]?.skuName ?? '商品'} 数量」补上）`,
-  );
+  const problems: string[] = [];
+  for (const d of await receivedUnbookedDeliveries(db, storeCode, now)) {
+    const first = d.lines[0]?.skuName ?? '商品';
+    // One someone un-booked may not have come at all: booking its figures could book goods twice or that never came.
+    const advice = (await deliveryUndoneOnce(db, d.id)) ? `入库被撤销过。${reopenedAdvice(first)}` : `发「入库 ${first} 数量」补上`;
+    problems.push(`到货单 ${d.id} 已到货还没入库：${d.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、')}（${advice}）`);
+  }
+  return problems;
 }

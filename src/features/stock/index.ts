@@ -24,7 +24,7 @@ export const stockFeature: Feature = (bot) => {
   bot.command('调拨', recordStockMove, '调拨到别的门店：调拨 奶油 5箱 到 二店');
   bot.command(['调拨收货', '收到调拨'], receiveTransferByText, '确认别的门店调来的货：调拨收货（看在途调拨）');
   bot.command(['查库存', '库存'], showStock, '查库存：查库存 奶油');
-  bot.command('撤销', undoLastMove, '撤销我记的上一笔');
+  bot.command('撤销', undoLastMove, `撤销我记的上一笔（${bot.config.stockChecks.undoMinutes} 分钟内）`);
   bot.command('开始盘点', openCount, '店长开始盘点：开始盘点（或 开始盘点 乳品）');
   bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
   bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');
