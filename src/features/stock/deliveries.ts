@@ -212,6 +212,7 @@ async function refillFromStandingReceipts(db: DbTx, line: { id: bigint; skuCode:
   let missing = line.quantity.minus(line.bookedQuantity);
   if (!missing.greaterThan(0)) return;
   // A receipt at t fills deliveries expected from t − 48 h to t + 12 h: seen from the delivery, receipts from 12 h before to 48 h after.
+  // No lock of its own: the reversal holds the SKU's balance row (bookMove), as every receipt filling lines of it does.
   const standing = await db.$queryRaw<{ id: bigint; left_over: Prisma.Decimal }[]>`
     SELECT m.id, m.quantity - COALESCE((SELECT SUM(x.quantity) FROM stock_delivery_match x WHERE x.move_id = m.id), 0) AS left_over
     FROM stock_move m
