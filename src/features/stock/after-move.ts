@@ -20,7 +20,7 @@ export async function afterMoveBooked(db: DbTx, config: Config, moveId: bigint, 
   const move = await db.stockMove.findUniqueOrThrow({ where: { id: moveId } });
   // A receipt booked from a delivery's own card has filled its lines already.
   const filled = move.kind === 'receipt' && !move.externalId?.startsWith('delivery:') ? await fillDeliveriesFromReceipt(db, move, now) : false;
-  if (move.kind === 'reversal') await unfillDeliveriesOfReversal(db, move, now);
+  if (move.kind === 'reversal') await unfillDeliveriesOfReversal(db, move);
   if (!filled) await flagIfLate(db, config, move, now);
   await checkSafetyStock(db, config, move.storeCode, [move.skuCode], now);
 }

@@ -194,18 +194,21 @@ export async function fillDeliveriesFromReceipt(db: DbTx, move: StockMove, now: 
  * notice left open for them would have every message that asks for it (the chase, its card, a
  * count's refusal) book them a second time.
  */
-export async function unfillDeliveriesOfReversal(db: DbTx, reversal: StockMove, now: Date): Promise<void> {
+export async function unfillDeliveriesOfReversal(db: DbTx, reversal: StockMove): Promise<void> {
   if (!reversal.reversesId) return;
   const matches = await db.stockDeliveryMatch.findMany({ where: { moveId: reversal.reversesId } });
   const deliveries = new Set<string>();
   for (const match of matches) {
     await db.stockDeliveryMatch.create({ data: { moveId: reversal.id, lineId: match.lineId, quantity: match.quantity.negated() } });
     const line = await db.stockDeliveryLine.update({ where: { id: match.lineId }, data: { bookedQuantity: { decrement: match.quantity } }, include: { delivery: true } });
-    await db.stockDelivery.update({ where: { id: line.deliveryId }, data: { bookedAt: null } });
     await refillFromStandingReceipts(db, line, line.delivery);
     deliveries.add(line.deliveryId);
   }
-  for (const deliveryId of deliveries) await markBookedIfComplete(db, deliveryId, reversal.staffUserid, now);
+  // A delivery the refill covered again stays booked as it was (its time, its closed chase).
+  for (const deliveryId of deliveries) {
+    const open = await db.stockDeliveryLine.count({ where: { deliveryId, bookedQuantity: { lt: db.stockDeliveryLine.fields.quantity } } });
+    if (open > 0) await db.stockDelivery.update({ where: { id: deliveryId }, data: { bookedAt: null } });
+  }
 }
 
 async function refillFromStandingReceipts(db: DbTx, line: { id: bigint; skuCode: string; quantity: Prisma.Decimal; bookedQuantity: Prisma.Decimal }, delivery: { storeCode: string; expectedAt: Date }): Promise<void> {
