@@ -153,6 +153,7 @@ const envSchema = z.object({
   STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
   STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
   STOCK_CONFIRM_REMIND_MINUTES: z.coerce.number().int().min(1).default(30),
+  STOCK_UNDO_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   STOCK_LARGE_MOVE_MULTIPLE: z.coerce.number().min(1).default(3),
   STOCK_LARGE_MOVE_PACKS: z.coerce.number().gt(0).default(50),
   STOCK_LARGE_MOVE_BY_CATEGORY: optionalText.pipe(
@@ -288,6 +289,8 @@ export interface StockCheckSettings {
   llmTimeoutMs: number;
   /** A held waste or a model's reading not confirmed this long after it was asked becomes due: its task's ladder starts. */
   confirmRemindMinutes: number;
+  /** `撤销` (in chat or on the card) reverses the sender's last move only this long after it was booked. */
+  undoMinutes: number;
   /** How far a counted quantity may be off the book and still count as accurate. */
   countTolerance: CountTolerance;
   /** A quantity typed in chat above its SKU's limit is asked back before anything is booked. */
@@ -446,6 +449,7 @@ function stockCheckSettings(e: z.infer<typeof envSchema>): StockCheckSettings {
     reorderCoverDays: e.STOCK_REORDER_COVER_DAYS,
     llmTimeoutMs: e.STOCK_LLM_TIMEOUT_MS,
     confirmRemindMinutes: e.STOCK_CONFIRM_REMIND_MINUTES,
+    undoMinutes: e.STOCK_UNDO_MINUTES,
     countTolerance: {
       share: e.COUNT_TOLERANCE_PERCENT / 100,
       byCategory: Object.fromEntries(Object.entries(e.COUNT_TOLERANCE_BY_CATEGORY ?? {}).map(([category, percent]) => [category, percent / 100])),

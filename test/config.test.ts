@@ -92,6 +92,12 @@ it('reads the count tolerance, chain-wide and per SKU category, and names what i
   expect(problems({ ...good, COUNT_TOLERANCE_BY_CATEGORY: 'oops' })).toEqual(['config: COUNT_TOLERANCE_BY_CATEGORY must be JSON']);
 });
 
+it('lets 撤销 take a move back for 10 minutes by default', () => {
+  expect(loadConfig(good).stockChecks.undoMinutes).toBe(10);
+  expect(loadConfig({ ...good, STOCK_UNDO_MINUTES: '15' }).stockChecks.undoMinutes).toBe(15);
+  expect(problems({ ...good, STOCK_UNDO_MINUTES: '0' })[0]).toMatch(/^config: STOCK_UNDO_MINUTES /);
+});
+
 it('reminds of unconfirmed stock entries after 30 minutes by default, on ladders of their own', () => {
   const config = loadConfig(good);
   expect(config.stockChecks.confirmRemindMinutes).toBe(30);

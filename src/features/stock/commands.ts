@@ -9,10 +9,7 @@ import { holdWasteOverLimit } from './loss-review';
 import { recordCountEntry } from './count-commands';
 import { askLargeMove, largeEntries, MAX_ENTRY_BASE_UNITS } from './large-moves';
 import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch, type StockLine } from './parse';
-import { cancelTransfer, sendTransfer } from './transfer-commands';
-
-/** How long the 撤销 button on a confirmation card works. */
-export const UNDO_WINDOW_MS = 10 * 60_000;
+import { sendTransfer } from './transfer-commands';
 
 const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
   receipt: { done: '已入库', sign: 1 },
@@ -203,6 +200,8 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
         recordedAt: now,
         source: entered.source,
         externalId: entered.externalId,
+        enteredQuantity: entered.amount,
+        enteredUnit: entered.unit,
       },
       sku.baseUnit,
       sku.allowNegative,
@@ -248,66 +247,6 @@ export async function showStock(ctx: BotContext): Promise<void> {
   const quantity = await onHand(ctx.db, store.code, sku.code);
   const packs = sku.packUnits.map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`).join('，');
   await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}`);
-}
-
-/** `撤销`: reverses the sender's last move. */
-export async function undoLastMove(ctx: BotContext): Promise<void> {
-  await requireStore(ctx);
-  const last = await ctx.db.stockMove.findFirst({
-    where: { staffUserid: ctx.message.fromUser, kind: { not: 'reversal' }, reversedBy: null },
-    orderBy: { id: 'desc' },
-  });
-  if (!last) throw new UserFacingError('stock.nothingToUndo', '没有可以撤销的记录。');
-  await ctx.transaction(async (tx) => tx.reply(await reverse(tx, ctx, last.id)));
-}
-
-/** The 撤销 button on a confirmation card. */
-export async function undoFromCard(ctx: BotContext): Promise<void> {
-  const move = await ctx.db.stockMove.findUnique({ where: { id: BigInt(ctx.keyArg || '0') } });
-  if (!move || move.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能撤销你自己记的这一笔。');
-  if (ctx.clock.now().getTime() - move.recordedAt.getTime() > UNDO_WINDOW_MS) {
-    await ctx.updateCard({ replaceName: '已过撤销时限' });
-    throw new UserFacingError('stock.undoExpired', '这一笔已超过 10 分钟，不能在卡片上撤销了；如有错误请发「撤销」或联系店长。');
-  }
-  await ctx.transaction(async (tx) => {
-    await tx.reply(await reverse(tx, ctx, move.id));
-    await tx.updateCard({ replaceName: '已撤销' });
-  });
-}
-
-/**
- * Books the reversing move: the original stays, as every ledger entry does. A transfer still in
- * transit is cancelled as a whole; a confirmed receipt of a transfer and a count adjustment are
- * settled between stores or by a new count, not by one person's 撤销.
- */
-async function reverse(tx: Messaging & { db: DbTx }, ctx: BotContext, moveId: bigint): Promise<string> {
-  const db = tx.db;
-  const move = await db.stockMove.findUniqueOrThrow({ where: { id: moveId }, include: { reversedBy: true } });
-  if (move.reversedBy) throw new UserFacingError('stock.alreadyReversed', '这一笔已经撤销过了。');
-  if (move.kind === 'transfer_out') return cancelTransfer(tx, ctx, move.id);
-  if (move.kind === 'transfer_in') throw new UserFacingError('stock.transferReceivedFinal', '调拨确认收货后不能撤销。数量不对请联系调出门店，多收的再调拨回去，或请店长在盘点时调整。');
-  if (move.kind === 'count_adjustment') throw new UserFacingError('stock.countAdjustmentFinal', '盘点调整不能撤销；如有错误，请店长再开一次盘点。');
-  const sku = await db.sku.findUniqueOrThrow({ where: { code: move.skuCode } });
-  const booked = await bookMove(
-    db,
-    {
-      storeCode: move.storeCode,
-      skuCode: move.skuCode,
-      kind: 'reversal',
-      quantity: -move.quantity.toNumber(),
-      reason: `撤销 #${move.id}`,
-      staffUserid: ctx.message.fromUser,
-      occurredAt: ctx.clock.now(),
-      recordedAt: ctx.clock.now(),
-      source: 'chat',
-      externalId: `undo:${move.id}`,
-      reversesId: move.id,
-    },
-    sku.baseUnit,
-    sku.allowNegative,
-  );
-  if (booked.created) await afterMoveBooked(db, ctx.config, booked.id, ctx.clock.now());
-  return `已撤销：${sku.name} ${format(move.quantity)}${sku.baseUnit}。现有 ${format(booked.onHand)}${sku.baseUnit}`;
 }
 
 export async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {

@@ -186,15 +186,75 @@ export async function fillDeliveriesFromReceipt(db: DbTx, move: StockMove, now: 
   return touched.size > 0;
 }
 
-/** Undoing a receipt un-fills the delivery lines it filled: the delivery is open again. */
+/**
+ * Undoing a receipt un-fills the delivery lines it filled, and the delivery is open again — but
+ * only for what no other receipt covers: what the undo freed is filled first from receipts of the
+ * store and SKU still standing with quantity left over (the same goods typed twice, or typed and
+ * then posted by the ERP/WMS), in the window the matching rule uses. Those goods are booked, so a
+ * notice left open for them would have every message that asks for it (the chase, its card, a
+ * count's refusal) book them a second time.
+ */
 export async function unfillDeliveriesOfReversal(db: DbTx, reversal: StockMove): Promise<void> {
   if (!reversal.reversesId) return;
   const matches = await db.stockDeliveryMatch.findMany({ where: { moveId: reversal.reversesId } });
+  const deliveries = new Set<string>();
   for (const match of matches) {
     await db.stockDeliveryMatch.create({ data: { moveId: reversal.id, lineId: match.lineId, quantity: match.quantity.negated() } });
-    const line = await db.stockDeliveryLine.update({ where: { id: match.lineId }, data: { bookedQuantity: { decrement: match.quantity } } });
-    await db.stockDelivery.update({ where: { id: line.deliveryId }, data: { bookedAt: null } });
+    const line = await db.stockDeliveryLine.update({ where: { id: match.lineId }, data: { bookedQuantity: { decrement: match.quantity } }, include: { delivery: true } });
+    await refillFromStandingReceipts(db, line, line.delivery);
+    deliveries.add(line.deliveryId);
   }
+  // A delivery the refill covered again stays booked as it was (its time, its closed chase).
+  for (const deliveryId of deliveries) {
+    const open = await db.stockDeliveryLine.count({ where: { deliveryId, bookedQuantity: { lt: db.stockDeliveryLine.fields.quantity } } });
+    if (open > 0) await db.stockDelivery.update({ where: { id: deliveryId }, data: { bookedAt: null } });
+  }
+}
+
+async function refillFromStandingReceipts(db: DbTx, line: { id: bigint; skuCode: string; quantity: Prisma.Decimal; bookedQuantity: Prisma.Decimal }, delivery: { storeCode: string; expectedAt: Date }): Promise<void> {
+  let missing = line.quantity.minus(line.bookedQuantity);
+  if (!missing.greaterThan(0)) return;
+  // A receipt at t fills deliveries expected from t − 48 h to t + 12 h: seen from the delivery, receipts from 12 h before to 48 h after.
+  // No lock of its own: the reversal holds the SKU's balance row (bookMove), as every receipt filling lines of it does.
+  const standing = await db.$queryRaw<{ id: bigint; left_over: Prisma.Decimal }[]>`
+    SELECT m.id, m.quantity - COALESCE((SELECT SUM(x.quantity) FROM stock_delivery_match x WHERE x.move_id = m.id), 0) AS left_over
+    FROM stock_move m
+    WHERE m.store_code = ${delivery.storeCode} AND m.sku_code = ${line.skuCode} AND m.kind = 'receipt'
+      AND m.occurred_at >= ${new Date(delivery.expectedAt.getTime() - MATCH_AFTER_MS)} AND m.occurred_at <= ${new Date(delivery.expectedAt.getTime() + MATCH_BEFORE_MS)}
+      AND NOT EXISTS (SELECT 1 FROM stock_move r WHERE r.reverses_id = m.id)
+    ORDER BY m.occurred_at, m.id`;
+  for (const receipt of standing) {
+    const leftOver = new Prisma.Decimal(receipt.left_over);
+    if (!missing.greaterThan(0)) break;
+    if (!leftOver.greaterThan(0)) continue;
+    const filled = Prisma.Decimal.min(missing, leftOver);
+    // The receipt may have filled part of this line before: what filled what stays one row.
+    await db.$executeRaw`INSERT INTO stock_delivery_match (move_id, line_id, quantity) VALUES (${receipt.id}, ${line.id}, ${filled})
+      ON CONFLICT (move_id, line_id) DO UPDATE SET quantity = stock_delivery_match.quantity + EXCLUDED.quantity`;
+    await db.stockDeliveryLine.update({ where: { id: line.id }, data: { bookedQuantity: { increment: filled } } });
+    missing = missing.minus(filled);
+  }
+}
+
+/** The deliveries an undo left open (unfillDeliveriesOfReversal has run), with what each still misses. */
+export async function deliveriesReopenedBy(db: DbTx, reversalId: bigint): Promise<UnbookedDelivery[]> {
+  const matches = await db.stockDeliveryMatch.findMany({ where: { moveId: reversalId }, select: { lineId: true } });
+  if (matches.length === 0) return [];
+  const lines = await db.stockDeliveryLine.findMany({ where: { id: { in: matches.map((m) => m.lineId) } }, select: { deliveryId: true } });
+  const ids = [...new Set(lines.map((l) => l.deliveryId))];
+  return openDeliveries(db, { id: { in: ids }, bookedAt: null });
+}
+
+/** Whether a person has undone a receipt that filled this delivery: its numbers were then not what arrived. */
+export async function deliveryUndoneOnce(db: DbTx, deliveryId: string): Promise<boolean> {
+  const [undone] = await db.$queryRaw<{ undone: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM stock_delivery_match x JOIN stock_delivery_line l ON l.id = x.line_id WHERE l.delivery_id = ${deliveryId} AND x.quantity < 0) AS undone`;
+  return undone.undone;
+}
+
+/** What to say about a delivery someone un-booked: book it only if the goods came, and as many as came. */
+export function reopenedAdvice(skuName: string): string {
+  return `货确实到了才需要再记：按实际收到的数量发「入库 ${skuName} 数量」；没到就不用记。`;
 }
 
 async function markBookedIfComplete(db: DbTx, deliveryId: string, by: string | null, now: Date): Promise<void> {
@@ -220,6 +280,14 @@ export async function bookDeliveryFromCard(ctx: BotContext): Promise<void> {
     if (delivery.bookedAt) {
       await tx.updateCard({ replaceName: '已入库' });
       await tx.reply(`到货单 ${delivery.id} 已经入库了。`);
+      return;
+    }
+    // A card sent before someone undid a receipt of this delivery: its numbers were not what arrived.
+    if (await deliveryUndoneOnce(tx.db, delivery.id)) {
+      const first = delivery.lines.find((l) => l.bookedQuantity.lessThan(l.quantity)) ?? delivery.lines[0];
+      const sku = await tx.db.sku.findUniqueOrThrow({ where: { code: first.skuCode } });
+      await tx.updateCard({ replaceName: '请按实收数量入库' });
+      await tx.reply(`到货单 ${delivery.id} 的入库被撤销过，不能一键按到货单入库。${reopenedAdvice(sku.name)}`);
       return;
     }
     const now = ctx.clock.now();
@@ -274,11 +342,11 @@ export interface UnbookedDelivery {
  * count must wait for (a count against a book missing a delivery would show false variances).
  */
 export async function receivedUnbookedDeliveries(db: DbTx, storeCode: string, now: Date): Promise<UnbookedDelivery[]> {
-  const deliveries = await db.stockDelivery.findMany({
-    where: { storeCode, bookedAt: null, expectedAt: { lte: now } },
-    include: { lines: { orderBy: { lineNo: 'asc' } } },
-    orderBy: [{ expectedAt: 'asc' }, { id: 'asc' }],
-  });
+  return openDeliveries(db, { storeCode, bookedAt: null, expectedAt: { lte: now } });
+}
+
+async function openDeliveries(db: DbTx, where: Prisma.StockDeliveryWhereInput): Promise<UnbookedDelivery[]> {
+  const deliveries = await db.stockDelivery.findMany({ where, include: { lines: { orderBy: { lineNo: 'asc' } } }, orderBy: [{ expectedAt: 'asc' }, { id: 'asc' }] });
   const skus = new Map((await db.sku.findMany({ where: { code: { in: deliveries.flatMap((d) => d.lines.map((l) => l.skuCode)) } } })).map((s) => [s.code, s]));
   return deliveries.map((d) => ({
     id: d.id,
@@ -291,7 +359,12 @@ export async function receivedUnbookedDeliveries(db: DbTx, storeCode: string, no
 
 /** What a count must wait for (see count-commands.ts, COUNT_PRECONDITIONS): each arrived, unbooked delivery, named. */
 export async function deliveriesArrivedUnbooked(db: DbTx, storeCode: string, now: Date): Promise<string[]> {
-  return (await receivedUnbookedDeliveries(db, storeCode, now)).map(
-    (d) => `到货单 ${d.id} 已到货还没入库：${d.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、')}（发「入库 ${d.lines[0]?.skuName ?? '商品'} 数量」补上）`,
-  );
+  const problems: string[] = [];
+  for (const d of await receivedUnbookedDeliveries(db, storeCode, now)) {
+    const first = d.lines[0]?.skuName ?? '商品';
+    // One someone un-booked may not have come at all: booking its figures could book goods twice or that never came.
+    const advice = (await deliveryUndoneOnce(db, d.id)) ? `入库被撤销过。${reopenedAdvice(first)}` : `发「入库 ${first} 数量」补上`;
+    problems.push(`到货单 ${d.id} 已到货还没入库：${d.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、')}（${advice}）`);
+  }
+  return problems;
 }

@@ -1,6 +1,6 @@
 import type { Feature } from '../../bot/registry';
 import { registerStockChecks } from './checks';
-import { pickSku, readStockMessage, readsAsStock, recordStockMove, showStock, undoFromCard, undoLastMove } from './commands';
+import { pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { confirmLargeMove, dropLargeMove } from './large-moves';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { BARE_QUANTITY } from './parse';
@@ -9,6 +9,7 @@ import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } fr
 import { inventoryAccuracyPart } from './score';
 import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
+import { undoFromCard, undoLastMove } from './undo';
 
 /**
  * Stock by chat: receipts, waste, returns and transfers booked into an append-only ledger,
@@ -23,7 +24,7 @@ export const stockFeature: Feature = (bot) => {
   bot.command('调拨', recordStockMove, '调拨到别的门店：调拨 奶油 5箱 到 二店');
   bot.command(['调拨收货', '收到调拨'], receiveTransferByText, '确认别的门店调来的货：调拨收货（看在途调拨）');
   bot.command(['查库存', '库存'], showStock, '查库存：查库存 奶油');
-  bot.command('撤销', undoLastMove, '撤销我记的上一笔');
+  bot.command('撤销', undoLastMove, `撤销我记的上一笔（${bot.config.stockChecks.undoMinutes} 分钟内）`);
   bot.command('开始盘点', openCount, '店长开始盘点：开始盘点（或 开始盘点 乳品）');
   bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
   bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');

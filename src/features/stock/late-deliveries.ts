@@ -2,6 +2,7 @@ import type { JobContext } from '../../bot/context';
 import type { DbTx } from '../../db';
 import { closeTask, openTask } from '../tasks';
 import { chainTimeText } from './chain-time';
+import { deliveryUndoneOnce, reopenedAdvice } from './deliveries';
 import { format } from './ledger';
 import { deductPoints } from './points';
 
@@ -34,6 +35,10 @@ export async function chaseLateDeliveries(job: JobContext): Promise<void> {
           .filter((l) => l.bookedQuantity.lessThan(l.quantity))
           .map((l) => `${skus.get(l.skuCode)?.name ?? l.skuCode} ${format(l.quantity.minus(l.bookedQuantity))}${skus.get(l.skuCode)?.baseUnit ?? ''}`);
         const expected = chainTimeText(delivery.expectedAt, job.config.timezone);
+        // Someone undid a receipt of it: its numbers were not what arrived, so no button books them blindly.
+        const undone = await deliveryUndoneOnce(tx, delivery.id);
+        const firstMissing = delivery.lines.find((l) => l.bookedQuantity.lessThan(l.quantity));
+        const advice = undone ? [`这张到货单的入库被撤销过。${reopenedAdvice(skus.get(firstMissing?.skuCode ?? '')?.name ?? '商品')}`] : [];
         await deductPoints(tx, { storeCode: delivery.storeCode, points: settings.latePoints, reason: `到货单 ${delivery.id} 超过 ${settings.lateEntryMinutes / 60} 小时未入库`, causeKey: `delivery-late:${delivery.id}`, occurredAt: now }, now);
         await openTask(
           tx,
@@ -43,10 +48,10 @@ export async function chaseLateDeliveries(job: JobContext): Promise<void> {
             storeCode: delivery.storeCode,
             assignee: null,
             title: `到货未入库：${missing.slice(0, 2).join('、')}${missing.length > 2 ? ` 等 ${missing.length} 项` : ''}`,
-            detail: [`到货单 ${delivery.id}，预计 ${expected} 到货，已超过 ${settings.lateEntryMinutes / 60} 小时未入库。`, ...missing].join('\n'),
+            detail: [`到货单 ${delivery.id}，预计 ${expected} 到货，已超过 ${settings.lateEntryMinutes / 60} 小时未入库。`, ...missing, ...advice].join('\n'),
             dueAt: now,
             ladder: LATE_DELIVERY_LADDER,
-            actions: [{ key: `stock.bookDelivery:${delivery.id}`, label: '入库' }],
+            actions: undone ? [] : [{ key: `stock.bookDelivery:${delivery.id}`, label: '入库' }],
           },
           { now },
         );

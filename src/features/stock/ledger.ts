@@ -15,6 +15,28 @@ export interface NewMove {
   source: 'chat' | 'scan' | 'pos' | 'erp' | 'wms' | 'count';
   externalId?: string;
   reversesId?: bigint;
+  /** The quantity as the person entered it (`2` with `箱`), when a person entered it. */
+  enteredQuantity?: number;
+  enteredUnit?: string;
+}
+
+/** The word staff use for each kind of move, in answers that name one. */
+export const MOVE_KIND_WORDS: Record<string, string> = {
+  receipt: '入库',
+  sale: '销售',
+  waste: '报损',
+  return: '退货',
+  transfer_out: '调出',
+  transfer_in: '调入',
+  count_adjustment: '盘点调整',
+  reversal: '撤销',
+};
+
+/** `2箱（24盒）` as it was entered, else the base quantity: positive, whichever way the move goes. */
+export function enteredQuantityText(move: { quantity: Prisma.Decimal; enteredQuantity: Prisma.Decimal | null; enteredUnit: string | null }, baseUnit: string): string {
+  const base = `${format(move.quantity.abs())}${baseUnit}`;
+  if (move.enteredQuantity === null || !move.enteredUnit || move.enteredUnit === baseUnit) return base;
+  return `${format(move.enteredQuantity)}${move.enteredUnit}（${base}）`;
 }
 
 export interface BookedMove {

@@ -365,12 +365,26 @@ async function confirmHold(tx: Tx, ctx: BotContext, hold: StockLossHold, given: 
   if (confirmed.managerUserid) await tx.send(confirmed.managerUserid, `店员已确认，报损已记账：${await describe(tx.db, confirmed)}`);
 }
 
-async function cancelHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<void> {
+/**
+ * The sender takes the held waste back (取消, or 撤销 while it is their newest entry): nothing is
+ * booked, its task is cancelled, and the managers' review cards say so, since there is nothing
+ * left for them to approve. `answer` words the reply from the hold's description.
+ */
+async function cancelHold(tx: Tx, ctx: BotContext, hold: StockLossHold, answer = (what: string) => `已取消，没有记账：${what}`): Promise<void> {
   if (await settled(tx, ctx, hold)) return;
   await close(tx.db, hold, { status: 'cancelled', by: ctx.message.fromUser, now: ctx.clock.now(), inboundId: ctx.message.id });
   await markCard(tx, ctx, '已取消');
-  await tx.reply(`已取消，没有记账：${await describe(tx.db, hold)}`);
-  if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), `店员取消了待批准的报损：${await describe(tx.db, hold)}`);
+  const what = await describe(tx.db, hold);
+  await tx.reply(answer(what));
+  if (hold.needsManager) {
+    await markReviewCards({ db: tx.db, clock: ctx.clock, config: ctx.config, messaging: tx }, hold, '店员已取消', undefined);
+    await tx.send(await storeManagers(tx.db, hold.storeCode), `店员取消了待批准的报损：${what}`);
+  }
+}
+
+/** `撤销` when the sender's newest entry is a hold still waiting (see undo.ts): cancelled as by 取消. */
+export async function cancelHoldByUndo(tx: Tx, ctx: BotContext, holdId: bigint, answer: (what: string) => string): Promise<void> {
+  await cancelHold(tx, ctx, await lockHold(tx.db, String(holdId)), answer);
 }
 
 /** The hold, locked: a confirmation and an approval arriving together book it once. */

@@ -94,7 +94,7 @@ it('keeps 收到 / 收到了 / 好的收到 (got it) and 撤销了吗 away from 
   await newMoves();
   expect((await chat.say('xiaomei', '撤销了吗')).body.content).toBe('没看懂「撤销了吗」。发送「帮助」查看我能做什么。');
   expect(await newMoves()).toEqual([]);
-  expect((await chat.say('xiaomei', '撤销')).body.content).toBe('已撤销：珍珠 20袋。现有 40袋');
+  expect((await chat.say('xiaomei', '撤销')).body.content).toBe('已撤销：入库 珍珠 1箱（20袋），10:05 记的。一店 · 人民路 珍珠 现有 40袋');
   await newMoves();
 });
 

@@ -60,7 +60,7 @@ it('asks back with a card of choices instead of guessing, and books the one pick
   await h.settle();
   expect(h.fake.inbox('liqiang').at(-1)!.body.content).toBe('这一笔已经记过了。');
   expect(await onHand('CREAM')).toBe(24);
-  expect((await say('liqiang', '撤销')).body.content).toBe('已撤销：奶油 24盒。现有 0盒');
+  expect((await say('liqiang', '撤销')).body.content).toMatch(/^已撤销：入库 奶油 2箱（24盒），\d\d:\d\d 记的。一店 · 人民路 奶油 现有 0盒$/);
 });
 
 it('explains what is missing', async () => {
@@ -82,9 +82,9 @@ it('books a message WeCom delivered three times once', async () => {
 });
 
 it('undoes with a reversing entry, from chat or from the card, once', async () => {
-  expect((await say('liqiang', '撤销')).body.content).toBe('已撤销：奶油 12盒。现有 0盒');
+  expect((await say('liqiang', '撤销')).body.content).toMatch(/^已撤销：入库 奶油 1箱（12盒），\d\d:\d\d 记的。一店 · 人民路 奶油 现有 0盒$/);
   expect(await onHand('CREAM')).toBe(0);
-  expect((await say('liqiang', '撤销')).body.content).toBe('没有可以撤销的记录。');
+  expect((await say('liqiang', '撤销')).body.content).toMatch(/^上一笔已经撤销过了：入库 奶油 1箱（12盒）/);
 
   const card = await say('xiaomei', '入库 奶油 2箱');
   const key = (card.body.button_list as { key: string }[])[0].key;
@@ -95,11 +95,11 @@ it('undoes with a reversing entry, from chat or from the card, once', async () =
   expect(h.fake.inbox('liqiang').at(-1)!.body.content).toBe('只能撤销你自己记的这一笔。');
   await tap('xiaomei', 2);
   await h.settle();
-  expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toBe('已撤销：奶油 24盒。现有 0盒');
+  expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toMatch(/^已撤销：入库 奶油 2箱（24盒），\d\d:\d\d 记的。一店 · 人民路 奶油 现有 0盒$/);
   expect(h.fake.cardView(String(card.body.task_id), 'xiaomei')).toMatchObject({ replacedName: '已撤销' });
   await tap('xiaomei', 3);
   await h.settle();
-  expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toBe('这一笔已经撤销过了。');
+  expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toMatch(/^这一笔已经撤销过了：入库 奶油 2箱（24盒）/);
   // The ledger keeps every entry: each receipt and its reversal.
   const moves = await h.app.db.stockMove.findMany({ where: { skuCode: 'CREAM' }, orderBy: { id: 'asc' } });
   expect(moves.map((m) => [m.kind, m.quantity.toNumber()])).toEqual([['receipt', 24], ['reversal', -24], ['receipt', 12], ['reversal', -12], ['receipt', 24], ['reversal', -24]]);
