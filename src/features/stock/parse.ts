@@ -121,8 +121,11 @@ const MEASURE_WORDS = ['箱', '盒', '袋', '瓶', '罐', '桶', '包', '个', '
 const DIVISIBLE_UNITS = new Set(['kg', 'KG', 'Kg', '千克', '公斤', '斤', '克', 'g', '升', 'L', 'l', '毫升', 'ml', 'ML', '米', 'm']);
 
 const CN_NUMERAL = '零〇一二两三四五六七八九十百千万';
-/** Digits (a dotted run like `1.5.5` is read whole, so it can be refused), or numerals with 几/来/多 (vague, refused). */
-const NUMBER = `\\d+(?:\\.\\d+)*|[${CN_NUMERAL}几]+`;
+/**
+ * Digits (a dotted run like `1.5.5`, or a decimal comma `1,5`, is read whole, so it can be
+ * refused; thousands `1,000` were joined before), or numerals with 几/来/多 (vague, refused).
+ */
+const NUMBER = `\\d+(?:[.,]\\d+)*|[${CN_NUMERAL}几]+`;
 const MINUS = /[-−]\s*$/u;
 
 /** NFKC makes full-width digits, letters and punctuation (２０, ，) plain; `1,000` is a thousand. */
@@ -236,7 +239,7 @@ function unitPattern(units: string[]): string {
  */
 function findQuantities(text: string, mentions: Mention[], units: string[]): Quantity[] {
   const unit = unitPattern(units);
-  const part = new RegExp(`(?:(${NUMBER})\\s*(${unit})(半)?|(半)\\s*(${unit})|(\\d+(?:\\.\\d+)*)|([${CN_NUMERAL}几]+)(?=\\s|$|[,、;；。!！]))`, 'uy');
+  const part = new RegExp(`(?:(${NUMBER})\\s*(${unit})(半)?|(半)\\s*(${unit})|(\\d+(?:[.,]\\d+)*)|([${CN_NUMERAL}几]+)(?=\\s|$|[,、;；。!！]))`, 'uy');
   const more = new RegExp(`\\s*(?:零|又)?\\s*(${NUMBER})\\s*(${unit})(半)?`, 'uy');
   const inMention = (i: number) => mentions.some((m) => i >= m.start && i < m.end);
   const found: Quantity[] = [];

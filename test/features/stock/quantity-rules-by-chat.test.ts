@@ -68,6 +68,11 @@ it('refuses 1.5.5箱 with a question instead of booking 1.5 and keeping ".5箱" 
   expect(await moves('MILK')).toEqual([]);
 });
 
+it('asks what a decimal comma means (1,5箱) instead of reading 1 and 5箱 as two lines', async () => {
+  expect((await chat.say('xiaomei', '入库 牛奶 1,5箱')).body.content).toBe('「1,5箱」是多少？数量请写成 2箱、2.5箱、两箱半 或 5箱3盒。');
+  expect(await moves('MILK')).toEqual([]);
+});
+
 it('reads 两箱半 as 2.5箱 = 30盒, not 2箱 with 半 as the note', async () => {
   expect((await chat.say('xiaomei', '入库 牛奶 两箱半')).body).toMatchObject({ main_title: { title: '已入库 牛奶 2.5箱（30盒）' } });
   const [move] = await moves('MILK');
