@@ -39,8 +39,8 @@ it('refuses 交班 while the store has overdue stock entries, and names them', a
 it('names the incoming colleague from the schedule and escalates a confirmation not made in time', async () => {
   await chat.say('xiaomei', '交班');
   await chat.say('xiaomei', '500');
-  let card = await chat.tap('xiaomei', chat.card('xiaomei'), '正常');
-  card = await chat.tap('xiaomei', card, '无');
+  const card = await chat.tap('xiaomei', chat.card('xiaomei'), '正常');
+  await chat.tap('xiaomei', card, '无');
   // No pick card: the schedule says liqiang came in.
   expect(chat.last('xiaomei').body.content).toMatch(/^交班已提交，已请 李强 在 14:3\d 前确认。$/);
   expect(chat.card('liqiang').body).toMatchObject({ main_title: { title: '张小美 交班给你' } });

@@ -1,0 +1,16 @@
+import { ESLint } from 'eslint';
+
+/** The architecture rule of eslint.config.mjs: outside a feature, only its public face is imported. */
+const eslint = new ESLint();
+const problems = async (file: string, code: string) => (await eslint.lintText(code, { filePath: file }))[0].messages.map((m) => m.ruleId);
+
+it('fails on a deep import into another feature, from a feature or from central code', async () => {
+  expect(await problems('src/features/members/probe.ts', "export { bookMove } from '../stock/ledger';\n")).toEqual(['no-restricted-imports']);
+  expect(await problems('src/console/probe.ts', "export { bookMove } from '../features/stock/ledger';\n")).toEqual(['no-restricted-imports']);
+});
+
+it('allows the public face and a feature’s own files', async () => {
+  expect(await problems('src/features/members/probe.ts', "export { stockFeature } from '../stock';\n")).toEqual([]);
+  expect(await problems('src/console/probe.ts', "export { stockFeature } from '../features/stock/index';\n")).toEqual([]);
+  expect(await problems('src/features/stock/probe.ts', "export { bookMove } from './ledger';\n")).toEqual([]);
+});
