@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Db } from '../../db';
-import { importMasterData } from '../masterdata/import';
+import { importMasterData } from '../masterdata';
 import { DEFAULT_CHECKLIST_FILE, importChecklist } from './templates';
 
 /** The demo chain's repairer: work orders go to them besides the store manager. */

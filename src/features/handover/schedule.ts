@@ -1,7 +1,7 @@
 import type { DbTx } from '../../db';
 import type { Staff } from '../../generated/prisma/client';
-import { nextShiftStaff, staffOnShift } from '../masterdata/shifts';
-import { OPEN_STATES } from '../tasks/engine';
+import { nextShiftStaff, staffOnShift } from '../masterdata';
+import { OPEN_STATES } from '../tasks';
 
 /**
  * Who takes over from the schedule: a colleague already on shift who came in last (shifts

@@ -2,6 +2,9 @@ import type { Feature } from '../../bot/registry';
 import { importMasterData } from './import';
 import { KINDS, type Kind } from './rows';
 
+export { importMasterData } from './import';
+export { availability, nextShiftStaff, staffOnShift } from './shifts';
+
 /**
  * Master data arrives from the admin CLI (`npm run admin -- import …`) or, signed, from the
  * chain's ERP through the sync API: POST /api/sync/stores, …/staff, …/skus, …/sku-settings, …/shifts with

@@ -1,5 +1,5 @@
 import type { Db } from '../../db';
-import { importMasterData } from '../masterdata/import';
+import { importMasterData } from '../masterdata';
 import { fromWallClock, wallClock } from '../../timezone';
 import { openTask } from './engine';
 

@@ -5,7 +5,7 @@ import { giveTask, listMyTasks } from './commands';
 import { measureTaskTimeliness } from './score';
 import { WALK_SCHEDULE, walkDue, type WalkSettings } from './walker';
 
-export { openTask, ackTask, closeTask, type OpenTaskInput, type TaskRef, type TaskAction, type TaskState } from './engine';
+export { openTask, ackTask, closeTask, OPEN_STATES, type OpenTaskInput, type TaskRef, type TaskAction, type TaskState } from './engine';
 export { managerFor, managesStore } from './people';
 
 /**

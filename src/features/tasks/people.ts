@@ -1,7 +1,7 @@
 import type { DbTx } from '../../db';
 import type { Staff, Task } from '../../generated/prisma/client';
 import type { LADDER_AUDIENCES } from '../../config';
-import { availability, staffOnShift } from '../masterdata/shifts';
+import { availability, staffOnShift } from '../masterdata';
 
 export interface Recipient {
   userid: string;
