@@ -10,7 +10,8 @@ export interface Recipient {
 
 /**
  * Who a ladder step goes to. `assignee` without one (or one no longer active): the store's staff
- * on shift at `at`, else its managers. Only active staff are ever pinged.
+ * on shift at `at`, else its managers. A level of management with nobody in it passes the step
+ * to the next one up. Only active staff are ever pinged.
  */
 export async function audience(db: DbTx, task: Task, notify: (typeof LADDER_AUDIENCES)[number], at: Date): Promise<Recipient[]> {
   switch (notify) {
@@ -22,8 +23,17 @@ export async function audience(db: DbTx, task: Task, notify: (typeof LADDER_AUDI
       return audience(db, task, 'store_manager', at);
     }
     default:
-      return managersAt(db, task.storeCode, notify);
+      return nearestManagement(db, task.storeCode, notify);
   }
+}
+
+/** Managers of `level`, or of the next level up when it has nobody (a store without a manager): a step never pings nobody. */
+async function nearestManagement(db: DbTx, storeCode: string, level: (typeof MANAGER_LEVELS)[number]): Promise<Recipient[]> {
+  for (const next of MANAGER_LEVELS.slice(MANAGER_LEVELS.indexOf(level))) {
+    const managers = await managersAt(db, storeCode, next);
+    if (managers.length) return managers;
+  }
+  return [];
 }
 
 /** The store's managers of one level: its store managers, its area's managers, or the admins. */

@@ -8,9 +8,9 @@ beforeAll(async () => {
 });
 afterAll(() => w.h.stop());
 
-const open = (sourceRef: string, dueInMinutes: number, assignee: string | null = 'xiaomei') =>
+const open = (sourceRef: string, dueInMinutes: number, assignee: string | null = 'xiaomei', storeCode = 'S1') =>
   w.h.app.db.$transaction((tx) =>
-    openTask(tx, { kind: 'test.chore', sourceRef, storeCode: 'S1', assignee, title: '清洁制冰机', detail: '按清洁手册第 3 步', dueAt: new Date(w.clock.now().getTime() + dueInMinutes * MINUTE) }, { now: w.clock.now() }),
+    openTask(tx, { kind: 'test.chore', sourceRef, storeCode, assignee, title: '清洁制冰机', detail: '按清洁手册第 3 步', dueAt: new Date(w.clock.now().getTime() + dueInMinutes * MINUTE) }, { now: w.clock.now() }),
   );
 const cardsOf = (userid: string, taskTitle = '清洁制冰机') => w.taskCards(userid).filter((c) => (c.body.main_title as { title: string }).title === taskTitle);
 
@@ -144,4 +144,14 @@ it('sends the first step to the store manager when nobody is assigned', async ()
   await w.walk();
   expect(cardsOf('wangfang', '盘点冷库')).toHaveLength(before + 1);
   expect(cardsOf('wangfang', '盘点冷库').at(-1)!.body.sub_title_text).toBeUndefined();
+});
+
+it('passes the store manager’s step to the area manager when the store has no manager', async () => {
+  const task = await open('ladder-no-manager', 0, 'sanmei', 'S3');
+  await w.walk();
+  expect(cardsOf('sanmei')).toHaveLength(1);
+  w.clock.advance(30 * MINUTE);
+  await w.walk();
+  const notices = await w.h.app.db.taskNotice.findMany({ where: { taskId: task.id }, orderBy: { step: 'asc' } });
+  expect(notices.map((n) => [n.step, n.recipients])).toEqual([[0, ['sanmei']], [1, ['zhaoqu']]]);
 });

@@ -10,17 +10,17 @@ export const MORNING = Date.parse('2026-11-25T02:00:00Z');
 export const MINUTE = 60_000;
 
 /**
- * A bot with the task engine on a chain of one area: store S1 (张小美, 李强, 店长 王芳) and S2 (店长
- * 陈刚), and their area manager 赵区.
+ * A bot with the task engine on a chain of one area: store S1 (张小美, 李强, 店长 王芳), S2 (店长
+ * 陈刚), S3 (孙梅, no store manager yet), and their area manager 赵区.
  */
 export async function startTaskWorld(opts: { features?: Feature[]; env?: Record<string, string>; start?: number; workers?: boolean } = {}) {
   const clock = new TestClock(opts.start ?? MORNING);
   const h = await startHarness({ features: opts.features ?? [tasksFeature], clock, env: opts.env, workers: opts.workers });
-  await importMasterData(h.app.db, 'stores', 'code,name,area\nS1,一店 · 人民路,华东区\nS2,二店 · 南京路,华东区\n', 'csv');
+  await importMasterData(h.app.db, 'stores', 'code,name,area\nS1,一店 · 人民路,华东区\nS2,二店 · 南京路,华东区\nS3,三店 · 新开,华东区\n', 'csv');
   await importMasterData(
     h.app.db,
     'staff',
-    'userid,name,store,role,area\nxiaomei,张小美,S1,店员,\nliqiang,李强,S1,店员,\nwangfang,王芳,S1,店长,\nchengang,陈刚,S2,店长,\nzhaoqu,赵区,,区域经理,华东区\n',
+    'userid,name,store,role,area\nxiaomei,张小美,S1,店员,\nliqiang,李强,S1,店员,\nwangfang,王芳,S1,店长,\nchengang,陈刚,S2,店长,\nzhaoqu,赵区,,区域经理,华东区\nsanmei,孙梅,S3,店员,\n',
     'csv',
   );
   const job = h.app.bot.jobs.find((j) => j.name === 'tasks.walkDue')!;
