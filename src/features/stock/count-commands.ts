@@ -4,11 +4,11 @@ import type { Db, DbTx } from '../../db';
 import type { CountTolerance } from '../../config';
 import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
-import { requireStore, type EnteredQuantity } from './commands';
+import type { EnteredQuantity } from './commands';
 import { deliveriesArrivedUnbooked } from './deliveries';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
 import { bookMove, format } from './ledger';
-import { matchStore } from './transfer-commands';
+import { actingStore } from './stores';
 
 /**
  * Counts (盘点): a manager opens one for a store (`开始盘点` or `开始盘点 乳品`); staff enter what
@@ -216,20 +216,10 @@ function requireManager(ctx: BotContext) {
   return ctx.staff;
 }
 
-/**
- * The store a manager acts on: a store manager's own; an area manager or admin may name one
- * first (`开始盘点 二店 乳品`), which is then taken off `words`.
- */
+/** The store a manager acts on (`开始盘点 二店 乳品`: an area manager or admin names it first). */
 async function managedStore(ctx: BotContext, words: string[]): Promise<{ code: string; name: string }> {
-  const manager = requireManager(ctx);
-  if (words.length > 0 && manager.role !== 'store_manager') {
-    const match = matchStore(words[0], await ctx.db.store.findMany({ select: { code: true, name: true, aliases: true } }));
-    if (match.kind === 'found') {
-      words.shift();
-      return match.store;
-    }
-  }
-  return requireStore(ctx);
+  requireManager(ctx);
+  return actingStore(ctx, words, '开始盘点 二店 乳品');
 }
 
 /** The store's open count under its row lock. */
