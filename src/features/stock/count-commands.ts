@@ -9,6 +9,7 @@ import { deliveriesArrivedUnbooked } from './deliveries';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
 import { bookMove, format } from './ledger';
 import { actingStore } from './stores';
+import { formatPercent } from '../../percent';
 
 /**
  * Counts (盘点): a manager opens one for a store (`开始盘点` or `开始盘点 乳品`); staff enter what
@@ -125,7 +126,7 @@ export async function closeCount(ctx: BotContext): Promise<void> {
     await tx.reply(
       templateCard({
         card_type: 'button_interaction',
-        main_title: { title: `盘点 #${count.id}：按实盘调整 ${changed} 个商品？`, desc: `数量准确率 ${percent(accuracy.byQuantity)}，金额准确率 ${percent(accuracy.byCost)}` },
+        main_title: { title: `盘点 #${count.id}：按实盘调整 ${changed} 个商品？`, desc: `数量准确率 ${formatPercent(accuracy.byQuantity)}，金额准确率 ${formatPercent(accuracy.byCost)}` },
         sub_title_text: '确认后差异记为盘点调整；要补录就点「继续盘点」。',
         button_list: [
           { text: '确认调整', style: 1, key: `stock.approveCount:${count.id}` },
@@ -201,15 +202,13 @@ function varianceReport(storeName: string, count: StockCount, lines: VarianceLin
   const rows = differing.slice(0, REPORT_LINES).map((l) => `${l.name} 账面 ${format(l.book)} 实盘 ${format(l.counted)} 差 ${sign(variance(l))}${l.unit}（${variance(l) > 0 ? '+' : '−'}¥${Math.abs(variance(l) * l.costPrice).toFixed(2)}）`);
   return [
     `${storeName} 盘点 #${count.id}${count.category ? `（${count.category}）` : ''}已结束：盘了 ${accuracy.skus} 个商品。`,
-    `准确率：按数量 ${percent(accuracy.byQuantity)}，按金额 ${percent(accuracy.byCost)}；差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${accuracy.skus}（${percent(accuracy.withinTolerance)}）。`,
+    `准确率：按数量 ${formatPercent(accuracy.byQuantity)}，按金额 ${formatPercent(accuracy.byCost)}；差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${accuracy.skus}（${formatPercent(accuracy.withinTolerance)}）。`,
     differing.length ? `有差异的 ${differing.length} 个（按金额排）：` : '所有商品实盘与账面一致。',
     ...rows,
     ...(differing.length > REPORT_LINES ? [`……另有 ${differing.length - REPORT_LINES} 个有差异的商品`] : []),
     ...(uncounted.length ? [`未盘（账面有货，不调整、不计入准确率）${uncounted.length} 个：${uncounted.slice(0, 10).map((u) => `${u.name} ${format(u.onHand)}${u.unit}`).join('、')}${uncounted.length > 10 ? '……' : ''}`] : []),
   ].join('\n');
 }
-
-const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`;
 
 function requireManager(ctx: BotContext) {
   if (!ctx.staff || !MANAGER_ROLES.includes(ctx.staff.role)) throw new UserFacingError('stock.managersOnly', '盘点要由店长（或区域经理）开始、结束和确认。');
