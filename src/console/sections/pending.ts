@@ -1,9 +1,8 @@
 import { TRANSFER_ARRIVAL_MS } from '../../features/stock/count-commands';
 import { receivedUnbookedDeliveries } from '../../features/stock/deliveries';
-import { format } from '../../features/stock/ledger';
+import { format, MOVE_KIND_TEXT, type NewMove } from '../../features/stock/ledger';
 import { managesStore } from '../../features/stock/managers';
 import type { StockLossHold } from '../../generated/prisma/client';
-import { KIND_LABELS } from './stock';
 import { dateTime, type SectionRow, type ConsoleSection } from './types';
 
 /** Late-recorded moves stay on the list this long. */
@@ -115,7 +114,7 @@ export const pendingSection: ConsoleSection = {
             id: `late:${l.moveId}`,
             cells: {
               type: '补记过晚',
-              what: `${KIND_LABELS[m.kind] ?? m.kind} ${sku(m.skuCode).name} ${format(m.quantity.abs())}${sku(m.skuCode).unit}，发生于 ${dateTime(m.occurredAt, timezone)}`,
+              what: `${MOVE_KIND_TEXT[m.kind as NewMove['kind']] ?? m.kind} ${sku(m.skuCode).name} ${format(m.quantity.abs())}${sku(m.skuCode).unit}，发生于 ${dateTime(m.occurredAt, timezone)}`,
               who: person(m.staffUserid),
               at: dateTime(m.recordedAt, timezone),
               hours: Math.round(l.minutesLate / 6) / 10,

@@ -1,16 +1,6 @@
 import { Prisma } from '../../generated/prisma/client';
+import { MOVE_KIND_TEXT, MOVE_SOURCE_TEXT, type NewMove } from '../../features/stock/ledger';
 import { dateTime, type ConsoleSection } from './types';
-
-export const KIND_LABELS: Record<string, string> = {
-  receipt: '入库',
-  sale: '销售',
-  waste: '报损',
-  transfer_out: '调出',
-  transfer_in: '调入',
-  return: '退货',
-  count_adjustment: '盘点调整',
-  reversal: '撤销',
-};
 
 const qty = (d: Prisma.Decimal | null) => (d === null ? null : new Prisma.Decimal(d).toDecimalPlaces(3).toNumber());
 
@@ -75,11 +65,11 @@ export const stockMovesSection: ConsoleSection = {
       cells: {
         at: dateTime(m.occurredAt, timezone),
         name: skus.get(m.skuCode)?.name ?? m.skuCode,
-        kind: KIND_LABELS[m.kind] ?? m.kind,
+        kind: MOVE_KIND_TEXT[m.kind as NewMove['kind']] ?? m.kind,
         quantity: `${qty(m.quantity)}${skus.get(m.skuCode)?.baseUnit ?? ''}`,
         reason: m.reason,
         by: m.staffUserid ? (staff.get(m.staffUserid) ?? m.staffUserid) : null,
-        source: m.source,
+        source: MOVE_SOURCE_TEXT[m.source as NewMove['source']] ?? m.source,
       },
     }));
   },

@@ -5,8 +5,7 @@ import type { StockMove } from '../../generated/prisma/client';
 import { checkSafetyStock } from './alerts';
 import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './deliveries';
 import { deductPoints } from './points';
-
-const KIND_NAMES: Record<string, string> = { receipt: '入库', sale: '销售', waste: '报损', transfer_out: '调出', transfer_in: '调入', return: '退货' };
+import { MOVE_KIND_TEXT, type NewMove } from './ledger';
 
 /** Kinds whose time of happening is not a person's to report late (undo, count corrections). */
 const NOT_LATE_KINDS = new Set(['reversal', 'count_adjustment']);
@@ -36,7 +35,7 @@ async function flagIfLate(db: DbTx, config: Config, move: StockMove, now: Date):
   if (flagged === 1) {
     await deductPoints(
       db,
-      { storeCode: move.storeCode, points: config.stockChecks.latePoints, reason: `补记晚了 ${Math.round(minutesLate / 6) / 10} 小时：${KIND_NAMES[move.kind] ?? move.kind} #${move.id}`, causeKey: `move-late:${move.id}`, occurredAt: move.occurredAt },
+      { storeCode: move.storeCode, points: config.stockChecks.latePoints, reason: `补记晚了 ${Math.round(minutesLate / 6) / 10} 小时：${MOVE_KIND_TEXT[move.kind as NewMove['kind']] ?? move.kind} #${move.id}`, causeKey: `move-late:${move.id}`, occurredAt: move.occurredAt },
       now,
     );
   }
@@ -55,7 +54,7 @@ const LATE_SWEEP_LOOKBACK_MS = 24 * 3600_000;
 export async function flagLateMoves(job: JobContext): Promise<void> {
   const now = job.clock.now();
   const { lateEntryMinutes, latePoints } = job.config.stockChecks;
-  const kinds = Object.entries(KIND_NAMES);
+  const kinds = Object.entries(MOVE_KIND_TEXT);
   const flagged = await job.db.$executeRaw`
     WITH late AS (
       INSERT INTO stock_late_move (move_id, store_code, minutes_late, flagged_at)

@@ -17,6 +17,19 @@ export interface NewMove {
   reversesId?: bigint;
 }
 
+/** What staff call each kind of move and each source, wherever the ledger is shown. */
+export const MOVE_KIND_TEXT: Record<NewMove['kind'], string> = {
+  receipt: '入库',
+  sale: '销售',
+  waste: '报损',
+  transfer_out: '调出',
+  transfer_in: '调入',
+  return: '退货',
+  count_adjustment: '盘点调整',
+  reversal: '撤销',
+};
+export const MOVE_SOURCE_TEXT: Record<NewMove['source'], string> = { chat: '聊天', scan: '扫码', pos: '收银系统', erp: 'ERP', wms: '仓储系统', count: '盘点' };
+
 export interface BookedMove {
   id: bigint;
   onHand: number;
