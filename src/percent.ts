@@ -14,3 +14,10 @@ export function percentFigure(ratio: number): number {
 
 /** `56.7%`. */
 export const formatPercent = (ratio: number): string => `${percentFigure(ratio).toFixed(1)}%`;
+
+/**
+ * The same rounding for the console page, which has no build step: percentFigure's own compiled
+ * source, served as /console/percent.js, so the page cannot round differently. It uses nothing but
+ * Math and Number, so its source stands alone.
+ */
+export const PERCENT_SCRIPT = `'use strict';\nwindow.percentFigure = ${percentFigure.toString()};\n`;

@@ -267,7 +267,8 @@
   }
 
   /* ── members: segments and campaign results (charts; the tables are sections) ── */
-  const pct = (r) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)}%`);
+  // Rounded by the server's own percentFigure (src/percent.ts, served as /console/percent.js), as in chat.
+  const pct = (r) => (r === null || r === undefined ? '—' : `${window.percentFigure(r).toFixed(1)}%`);
 
   const CAMPAIGN_HEADERS = ['活动', '门店', '状态', '发出', '送达', '核销', '核销率', '复购率提升 [95%区间]', '人均消费提升', 'ROI'];
 
@@ -324,7 +325,7 @@
 
   /** One bar per campaign (the difference) with a whisker from the interval's low to its high end. */
   function upliftChart(box, campaigns) {
-    const points = (n) => Math.round(n * 1000) / 10;
+    const points = (n) => window.percentFigure(n);
     const diffs = campaigns.map((c) => c.results.uplift.repeatRate);
     chart(box, {
       grid: { left: 50, right: 20, top: 20, bottom: 40 },
