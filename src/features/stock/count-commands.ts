@@ -43,7 +43,7 @@ async function transfersArrivedUnconfirmed(db: Db, storeCode: string, now: Date)
 /** `开始盘点 [门店] [类别]`. */
 export async function openCount(ctx: BotContext): Promise<void> {
   const words = ctx.args.split(/\s+/).filter(Boolean);
-  const store = await managedStore(ctx, words);
+  const store = await managedStore(ctx, words, '开始盘点 二店 乳品');
   const category = words.join(' ') || null;
   if (category) {
     const categories = (await ctx.db.sku.findMany({ distinct: ['category'], select: { category: true } })).map((c) => c.category);
@@ -108,7 +108,7 @@ export async function recordCountEntry(ctx: BotContext, entered: EnteredQuantity
 
 /** `结束盘点`: the variance per SKU and the accuracy, and a card for the manager to approve. */
 export async function closeCount(ctx: BotContext): Promise<void> {
-  const store = await managedStore(ctx, ctx.args.split(/\s+/).filter(Boolean));
+  const store = await managedStore(ctx, ctx.args.split(/\s+/).filter(Boolean), '结束盘点 二店');
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     const count = await lockOpenCount(tx.db, store, ctx.message.fromUser);
@@ -215,10 +215,10 @@ function requireManager(ctx: BotContext) {
   return ctx.staff;
 }
 
-/** The store a manager acts on (`开始盘点 二店 乳品`: an area manager or admin names it first). */
-async function managedStore(ctx: BotContext, words: string[]): Promise<{ code: string; name: string }> {
+/** The store a manager acts on (`开始盘点 二店 乳品`: an area manager or admin names it first, as `example` shows). */
+async function managedStore(ctx: BotContext, words: string[], example: string): Promise<{ code: string; name: string }> {
   requireManager(ctx);
-  return actingStore(ctx, words, '开始盘点 二店 乳品');
+  return actingStore(ctx, words, example);
 }
 
 /** The store's open count under its row lock. */

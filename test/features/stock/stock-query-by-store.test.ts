@@ -39,6 +39,7 @@ it('refuses a store outside the area manager\'s area, and asks for a store when 
   expect(await h.app.db.stockCount.count()).toBe(0);
   expect(await answer('east', '查库存 奶油')).toBe('请先写门店，例如：查库存 二店 奶油');
   expect(await answer('hq', '开始盘点')).toBe('请先写门店，例如：开始盘点 二店 乳品');
+  expect(await answer('hq', '结束盘点')).toBe('请先写门店，例如：结束盘点 二店');
 });
 
 it('shows packs only from one pack up: never "约 0箱"', async () => {
