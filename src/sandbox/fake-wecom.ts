@@ -255,103 +255,107 @@ export class FakeWecom {
 
   /** Koa middleware answering <prefix>/cgi-bin/* like WeCom; other paths fall through. */
   routes(prefix = ''): Koa.Middleware {
-    const base = `${prefix}/cgi-bin/`;
+    const answerCalls = this.answerCalls(prefix);
     return async (ctx, next) => {
-      if (!ctx.path.startsWith(base)) return next();
-      await this.handle(ctx, ctx.path.slice(base.length));
-      // Saved before the answer goes out: a message the bot was told is delivered is kept.
+      await answerCalls(ctx, next);
+      // Saved before the answer goes out, so what the bot was told is delivered is kept — with what
+      // the routes behind this one recorded (the sandbox page's photo, a coupon message confirmed).
       await this.saveRecords();
     };
   }
 
-  /** One call to <prefix>/cgi-bin/<path>, answered as WeCom would. */
-  private async handle(ctx: Koa.Context, path: string): Promise<void> {
-    const query = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, String(v)]));
-    const raw = ctx.method === 'POST' ? await getRawBody(ctx.req, { limit: '25mb' }) : Buffer.alloc(0);
-    const contentType = ctx.get('content-type');
-    let body: unknown = null;
-    if (contentType.includes('json') && raw.length) {
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return this.answer(ctx, { method: ctx.method, path, query, body: raw.toString('utf8') }, err(47001, 'data format error'));
+  private answerCalls(prefix: string): Koa.Middleware {
+    const base = `${prefix}/cgi-bin/`;
+    return async (ctx, next) => {
+      if (!ctx.path.startsWith(base)) return next();
+      const path = ctx.path.slice(base.length);
+      const query = Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, String(v)]));
+      const raw = ctx.method === 'POST' ? await getRawBody(ctx.req, { limit: '25mb' }) : Buffer.alloc(0);
+      const contentType = ctx.get('content-type');
+      let body: unknown = null;
+      if (contentType.includes('json') && raw.length) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return this.answer(ctx, { method: ctx.method, path, query, body: raw.toString('utf8') }, err(47001, 'data format error'));
+        }
       }
-    }
-    const call = { method: ctx.method, path, query, body };
-    const lost = this.lostAnswers.find((f) => f.path === path && f.remaining > 0 && (!f.when || f.when((body ?? {}) as Record<string, unknown>)));
-    if (lost) {
-      lost.remaining--;
-      ctx.state.loseAnswer = true;
-    }
-    const fault = this.faults.find((f) => f.path === path && f.remaining > 0 && (!f.when || f.when((body ?? {}) as Record<string, unknown>)));
-    if (fault) {
-      fault.remaining--;
-      if ('httpStatus' in fault.answer) {
-        this.calls.push({ ...call, answer: { httpStatus: fault.answer.httpStatus }, at: this.clock.now() });
-        ctx.status = fault.answer.httpStatus;
-        ctx.body = 'fake outage';
-        return;
+      const call = { method: ctx.method, path, query, body };
+      const lost = this.lostAnswers.find((f) => f.path === path && f.remaining > 0 && (!f.when || f.when((body ?? {}) as Record<string, unknown>)));
+      if (lost) {
+        lost.remaining--;
+        ctx.state.loseAnswer = true;
       }
-      return this.answer(ctx, call, fault.answer);
-    }
-    if (path === 'gettoken') return this.answer(ctx, call, this.getToken(query));
-    const tokenProblem = this.checkToken(query.access_token);
-    if (tokenProblem) return this.answer(ctx, call, tokenProblem);
-    switch (path) {
-      case 'message/send':
-        return this.answer(ctx, call, this.send(body as Record<string, unknown>));
-      case 'message/update_template_card':
-        return this.answer(ctx, call, this.updateCard(body as Record<string, unknown>));
-      case 'auth/getuserinfo': {
-        const issued = this.oauthCodes.get(query.code ?? '');
-        if (!issued || issued.used || this.clock.now().getTime() - issued.createdAt > OAUTH_CODE_TTL_MS) return this.answer(ctx, call, err(40029, 'invalid code'));
-        issued.used = true;
-        return this.answer(ctx, call, { userid: issued.userid, user_ticket: crypto.randomBytes(8).toString('hex') });
+      const fault = this.faults.find((f) => f.path === path && f.remaining > 0 && (!f.when || f.when((body ?? {}) as Record<string, unknown>)));
+      if (fault) {
+        fault.remaining--;
+        if ('httpStatus' in fault.answer) {
+          this.calls.push({ ...call, answer: { httpStatus: fault.answer.httpStatus }, at: this.clock.now() });
+          ctx.status = fault.answer.httpStatus;
+          ctx.body = 'fake outage';
+          return;
+        }
+        return this.answer(ctx, call, fault.answer);
       }
-      case 'menu/create':
-        return this.answer(ctx, call, this.createMenu(query, body as Record<string, unknown>));
-      case 'externalcontact/get':
-        return this.answer(ctx, call, this.getContact(query.external_userid));
-      case 'externalcontact/get_corp_tag_list':
-        return this.answer(ctx, call, { tag_group: this.tagGroups });
-      case 'externalcontact/add_corp_tag':
-        return this.answer(ctx, call, this.addCorpTag(body as Record<string, unknown>));
-      case 'externalcontact/mark_tag':
-        return this.answer(ctx, call, this.markTag(body as Record<string, unknown>));
-      case 'externalcontact/add_msg_template':
-        return this.answer(ctx, call, this.addMsgTemplate(body as Record<string, unknown>));
-      case 'externalcontact/get_groupmsg_send_result':
-        return this.answer(ctx, call, this.groupMsgResult(body as Record<string, unknown>));
-      case 'externalcontact/remind_groupmsg_send': {
-        const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
-        if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
-        msg.reminded++;
-        this.recordGroupMsg(msg);
-        return this.answer(ctx, call, {});
+      if (path === 'gettoken') return this.answer(ctx, call, this.getToken(query));
+      const tokenProblem = this.checkToken(query.access_token);
+      if (tokenProblem) return this.answer(ctx, call, tokenProblem);
+      switch (path) {
+        case 'message/send':
+          return this.answer(ctx, call, this.send(body as Record<string, unknown>));
+        case 'message/update_template_card':
+          return this.answer(ctx, call, this.updateCard(body as Record<string, unknown>));
+        case 'auth/getuserinfo': {
+          const issued = this.oauthCodes.get(query.code ?? '');
+          if (!issued || issued.used || this.clock.now().getTime() - issued.createdAt > OAUTH_CODE_TTL_MS) return this.answer(ctx, call, err(40029, 'invalid code'));
+          issued.used = true;
+          return this.answer(ctx, call, { userid: issued.userid, user_ticket: crypto.randomBytes(8).toString('hex') });
+        }
+        case 'menu/create':
+          return this.answer(ctx, call, this.createMenu(query, body as Record<string, unknown>));
+        case 'externalcontact/get':
+          return this.answer(ctx, call, this.getContact(query.external_userid));
+        case 'externalcontact/get_corp_tag_list':
+          return this.answer(ctx, call, { tag_group: this.tagGroups });
+        case 'externalcontact/add_corp_tag':
+          return this.answer(ctx, call, this.addCorpTag(body as Record<string, unknown>));
+        case 'externalcontact/mark_tag':
+          return this.answer(ctx, call, this.markTag(body as Record<string, unknown>));
+        case 'externalcontact/add_msg_template':
+          return this.answer(ctx, call, this.addMsgTemplate(body as Record<string, unknown>));
+        case 'externalcontact/get_groupmsg_send_result':
+          return this.answer(ctx, call, this.groupMsgResult(body as Record<string, unknown>));
+        case 'externalcontact/remind_groupmsg_send': {
+          const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
+          if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
+          msg.reminded++;
+          this.recordGroupMsg(msg);
+          return this.answer(ctx, call, {});
+        }
+        case 'externalcontact/cancel_groupmsg_send': {
+          const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
+          if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
+          // As in WeCom: what the sender already sent stays sent; only an unconfirmed message stops.
+          if (!msg.results) msg.cancelled = true;
+          this.recordGroupMsg(msg);
+          return this.answer(ctx, call, {});
+        }
+        case 'media/upload':
+          return this.answer(ctx, call, await this.upload(query, raw, contentType));
+        case 'media/get': {
+          const file = this.media.get(query.media_id ?? '');
+          if (!file || this.clock.now().getTime() - file.createdAt > MEDIA_TTL_MS) return this.answer(ctx, call, err(40007, 'invalid media_id'));
+          this.calls.push({ ...call, answer: { file: file.filename }, at: this.clock.now() });
+          ctx.type = file.contentType;
+          // Header values are Latin-1: a Chinese file name goes in RFC 5987's filename*.
+          ctx.set('content-disposition', `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+          ctx.body = file.data;
+          return;
+        }
+        default:
+          return this.answer(ctx, call, err(60011, `fake WeCom does not implement ${path}`));
       }
-      case 'externalcontact/cancel_groupmsg_send': {
-        const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
-        if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
-        // As in WeCom: what the sender already sent stays sent; only an unconfirmed message stops.
-        if (!msg.results) msg.cancelled = true;
-        this.recordGroupMsg(msg);
-        return this.answer(ctx, call, {});
-      }
-      case 'media/upload':
-        return this.answer(ctx, call, await this.upload(query, raw, contentType));
-      case 'media/get': {
-        const file = this.media.get(query.media_id ?? '');
-        if (!file || this.clock.now().getTime() - file.createdAt > MEDIA_TTL_MS) return this.answer(ctx, call, err(40007, 'invalid media_id'));
-        this.calls.push({ ...call, answer: { file: file.filename }, at: this.clock.now() });
-        ctx.type = file.contentType;
-        // Header values are Latin-1: a Chinese file name goes in RFC 5987's filename*.
-        ctx.set('content-disposition', `attachment; filename="${file.filename.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
-        ctx.body = file.data;
-        return;
-      }
-      default:
-        return this.answer(ctx, call, err(60011, `fake WeCom does not implement ${path}`));
-    }
+    };
   }
 
   /** Runs the fake on its own loopback port (tests). */

@@ -157,7 +157,6 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
       return;
     }
     fake.confirmGroupMsg(parsed.data.msgid);
-    await fake.saveRecords();
     // The bot asks WeCom less and less often about a waiting message; the demo wants the
     // confirmation read back on the next minute's run, as a real owner's would be eventually.
     await opts.db.campaignMember.updateMany({ where: { msgid: parsed.data.msgid, status: 'awaiting_confirmation' }, data: { nextCheckAt: new Date() } });
@@ -203,8 +202,6 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
       return;
     }
     const { xml, line } = toCallback(action, fake, opts.wecom.corpId, opts.wecom.agentId);
-    // A photo the visitor sent is in the fake now: kept before the bot is told of it.
-    await fake.saveRecords();
     const status = await deliver(opts, xml);
     if (line) await chat.addLine({ ...line, user: action.user, at: new Date(), status });
     ctx.body = { status };
