@@ -16,6 +16,7 @@ import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
 import { FakeWecom } from './sandbox/fake-wecom';
 import { sandboxMiddleware } from './sandbox';
+import { openSandboxChat } from './sandbox/chat-history';
 import { sandboxTourFeature } from './sandbox/tour';
 import { seedDemoData } from './sandbox/demo';
 import { demoContacts } from './features/members/demo';
@@ -56,6 +57,8 @@ export async function startBot(
   const fake = config.sandbox ? new FakeWecom({ corpId: config.wecom.corpId, secret: config.wecom.secret, agentId: config.wecom.agentId }) : null;
   // The fake keeps customer contacts in memory: tell it again, on every start, who the demo members' owners are.
   if (fake) for (const contact of await demoContacts(database.prisma)) fake.addExternalContact(contact);
+  // Its chat, though, is kept in the database: rebuilt here, so a restart shows the history again.
+  const chat = fake ? await openSandboxChat(database.prisma, fake) : null;
   const app = await createApp({
     config,
     log,
@@ -63,7 +66,7 @@ export async function startBot(
     features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
     extraMiddleware: (parts) => [
       ...consoleMiddleware({ ...parts, log: log.child({ component: 'console' }) }),
-      ...(fake ? sandboxMiddleware({ db: database.prisma, fake, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) }) : []),
+      ...(fake && chat ? sandboxMiddleware({ db: database.prisma, fake, chat, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) }) : []),
     ],
   });
   const port = await app.start(config.port, config.sandbox?.host);

@@ -23,12 +23,16 @@ import { ActionRefused, type Cell, type SectionColumn, type SectionRow } from '.
 import { safeEqual, SessionCookies, type Session } from './session';
 import { createTaskFromConsole, formProblem, TaskForm, TaskFormRefused } from './task-form';
 import { decideHoldFromConsole, HOLD_DECISIONS, HoldDecisionForm } from './loss-holds';
+import { PERCENT_SCRIPT } from '../percent';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'console', 'page');
 const ECHARTS_FILE = path.join(PROJECT_ROOT, 'node_modules', 'echarts', 'dist', 'echarts.min.js');
+const PERCENT_SCRIPT_PATH = 'percent.js';
 const STATIC: Record<string, { file: string; type: string }> = {
   '/console/app.js': { file: path.join(PAGE_DIR, 'app.js'), type: 'application/javascript' },
   '/console/style.css': { file: path.join(PAGE_DIR, 'style.css'), type: 'text/css' },
+  // Not a file: the server's own percentage rounding (src/percent.ts), for the page.
+  '/console/percent.js': { file: PERCENT_SCRIPT_PATH, type: 'application/javascript' },
   // Served from node_modules: no CDN (offline machines, store networks that block it).
   '/console/vendor/echarts.min.js': { file: ECHARTS_FILE, type: 'application/javascript' },
 };
@@ -322,7 +326,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     ctx.set('referrer-policy', 'same-origin');
     ctx.set('cache-control', asset?.file === ECHARTS_FILE ? 'public, max-age=86400' : 'no-cache');
     ctx.type = asset ? asset.type : 'text/html; charset=utf-8';
-    ctx.body = fs.createReadStream(asset ? asset.file : path.join(PAGE_DIR, 'index.html'));
+    ctx.body = asset?.file === PERCENT_SCRIPT_PATH ? PERCENT_SCRIPT : fs.createReadStream(asset ? asset.file : path.join(PAGE_DIR, 'index.html'));
   };
 
   return [page, router.routes() as Koa.Middleware, router.allowedMethods() as Koa.Middleware];

@@ -39,6 +39,19 @@ export interface DeliveredMessage {
   dropped?: 'frequency_limit' | 'duplicate';
 }
 
+/**
+ * What the fake keeps of a conversation, as plain JSON a caller may save and hand to a new fake's
+ * `restore` (the sandbox keeps its chat in the database across restarts): a message delivered,
+ * with the request it came in (the duplicate check compares it) and a card's response code; a
+ * card rewritten; a media file; a mass message to customers.
+ */
+export type FakeRecord =
+  | { kind: 'delivered'; message: Omit<DeliveredMessage, 'at'> & { at: string }; request: string; responseCode?: string }
+  | { kind: 'card_update'; at: string; update: Record<string, unknown> }
+  | { kind: 'media'; id: string; contentType: string; filename: string; createdAt: number; base64: string }
+  /** A mass message to customers as it stands after each change (created, confirmed, reminded, cancelled). */
+  | { kind: 'group_msg'; at: string; msg: Omit<FakeGroupMsg, 'createdAt' | 'results'> & { createdAt: string; results: [string, number][] | null } };
+
 /** A customer (外部联系人) and the members who have them as a contact, with each member's tags. */
 interface FakeContact {
   external_userid: string;
@@ -96,6 +109,9 @@ export class FakeWecom {
   private readonly contacts = new Map<string, FakeContact>();
   private readonly tagGroups: { group_id: string; group_name: string; create_time: number; tag: { id: string; name: string; create_time: number }[] }[] = [];
   readonly groupMsgs: FakeGroupMsg[] = [];
+  /** Set by saveRecordsTo: records not yet handed to it. */
+  private saver: ((records: FakeRecord[]) => Promise<void>) | null = null;
+  private readonly unsaved: FakeRecord[] = [];
 
   constructor(readonly opts: FakeWecomOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -168,6 +184,7 @@ export class FakeWecom {
       const thisMonth = this.customerInbox(euid).filter((m) => m.createdAt.getUTCFullYear() === now.getUTCFullYear() && m.createdAt.getUTCMonth() === now.getUTCMonth()).length;
       msg.results.set(euid, !contact?.follow.has(msg.sender) ? 2 : thisMonth >= monthlyCap ? 3 : 1);
     }
+    this.recordGroupMsg(msg);
     return msg;
   }
 
@@ -181,15 +198,73 @@ export class FakeWecom {
     return this.media.get(id) ?? null;
   }
 
+  /**
+   * Every record the fake makes from now on goes to `save` before the call that made it is
+   * answered (and on saveRecords), so what a caller was told was delivered is saved.
+   */
+  saveRecordsTo(save: (records: FakeRecord[]) => Promise<void>): void {
+    this.saver = save;
+  }
+
+  async saveRecords(): Promise<void> {
+    if (!this.saver || this.unsaved.length === 0) return;
+    await this.saver(this.unsaved.splice(0));
+  }
+
+  private record(record: FakeRecord): void {
+    if (this.saver) this.unsaved.push(record);
+  }
+
+  private recordGroupMsg(msg: FakeGroupMsg): void {
+    this.record({ kind: 'group_msg', at: this.clock.now().toISOString(), msg: { ...msg, createdAt: msg.createdAt.toISOString(), results: msg.results ? [...msg.results] : null } });
+  }
+
+  /** Takes back what an earlier fake recorded: its messages, card updates and media, as they were. */
+  restore(records: FakeRecord[]): void {
+    for (const r of records) {
+      if (r.kind === 'delivered') {
+        const message: DeliveredMessage = { ...r.message, at: new Date(r.message.at) };
+        this.messages.push(message);
+        this.requests.set(message, r.request);
+        this.msgSeq = Math.max(this.msgSeq, Number(/^fake_msg_(\d+)$/.exec(message.msgid)?.[1] ?? 0));
+        if (message.msgtype === 'template_card' && message.body.task_id !== undefined) this.taskIds.add(String(message.body.task_id));
+        if (r.responseCode && !this.responseCodes.has(r.responseCode)) this.responseCodes.set(r.responseCode, { createdAt: message.at.getTime(), used: false, taskId: String(message.body.task_id ?? '') });
+      } else if (r.kind === 'card_update') {
+        this.cardUpdates.push(r.update);
+        const code = this.responseCodes.get(String(r.update.response_code ?? ''));
+        if (code) code.used = true;
+      } else if (r.kind === 'media') {
+        this.media.set(r.id, { data: Buffer.from(r.base64, 'base64'), contentType: r.contentType, filename: r.filename, createdAt: r.createdAt });
+      } else {
+        const msg: FakeGroupMsg = { ...r.msg, createdAt: new Date(r.msg.createdAt), results: r.msg.results ? new Map(r.msg.results) : null };
+        const at = this.groupMsgs.findIndex((m) => m.msgid === msg.msgid);
+        if (at >= 0) this.groupMsgs[at] = msg;
+        else this.groupMsgs.push(msg);
+      }
+    }
+  }
+
   /** Stores a file as if a member had sent it from their phone; returns its media id. */
   putMedia(data: Buffer, contentType: string, filename: string): string {
     const id = `fake_media_${crypto.randomBytes(12).toString('hex')}`;
-    this.media.set(id, { data, contentType, filename, createdAt: this.clock.now().getTime() });
+    const createdAt = this.clock.now().getTime();
+    this.media.set(id, { data, contentType, filename, createdAt });
+    this.record({ kind: 'media', id, contentType, filename, createdAt, base64: data.toString('base64') });
     return id;
   }
 
   /** Koa middleware answering <prefix>/cgi-bin/* like WeCom; other paths fall through. */
   routes(prefix = ''): Koa.Middleware {
+    const answerCalls = this.answerCalls(prefix);
+    return async (ctx, next) => {
+      await answerCalls(ctx, next);
+      // Saved before the answer goes out, so what the bot was told is delivered is kept — with what
+      // the routes behind this one recorded (the sandbox page's photo, a coupon message confirmed).
+      await this.saveRecords();
+    };
+  }
+
+  private answerCalls(prefix: string): Koa.Middleware {
     const base = `${prefix}/cgi-bin/`;
     return async (ctx, next) => {
       if (!ctx.path.startsWith(base)) return next();
@@ -254,6 +329,7 @@ export class FakeWecom {
           const msg = this.groupMsgs.find((m) => m.msgid === (body as { msgid?: string } | null)?.msgid);
           if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
           msg.reminded++;
+          this.recordGroupMsg(msg);
           return this.answer(ctx, call, {});
         }
         case 'externalcontact/cancel_groupmsg_send': {
@@ -261,6 +337,7 @@ export class FakeWecom {
           if (!msg) return this.answer(ctx, call, err(41063, 'invalid msgid'));
           // As in WeCom: what the sender already sent stays sent; only an unconfirmed message stops.
           if (!msg.results) msg.cancelled = true;
+          this.recordGroupMsg(msg);
           return this.answer(ctx, call, {});
         }
         case 'media/upload':
@@ -370,6 +447,7 @@ export class FakeWecom {
       };
       this.requests.set(message, request);
       this.messages.push(message);
+      this.record({ kind: 'delivered', message: { ...message, at: now.toISOString() }, request, ...(responseCode ? { responseCode } : {}) });
     }
     return { msgid, ...(responseCode ? { response_code: responseCode } : {}), invaliduser: '' };
   }
@@ -413,7 +491,9 @@ export class FakeWecom {
     const code = this.responseCodes.get(String(body.response_code ?? ''));
     if (!code || code.used || this.clock.now().getTime() - code.createdAt > RESPONSE_CODE_TTL_MS) return err(40099, 'invalid response_code');
     code.used = true;
-    this.cardUpdates.push({ ...body, task_id: code.taskId });
+    const update = { ...body, task_id: code.taskId };
+    this.cardUpdates.push(update);
+    this.record({ kind: 'card_update', at: this.clock.now().toISOString(), update });
     return {};
   }
 
@@ -505,7 +585,9 @@ export class FakeWecom {
     if (attachments.length > 9) return err(40058, 'at most 9 attachments');
     const failList = externalUserids.filter((id) => !this.contacts.get(id)?.follow.has(sender));
     const msgid = `msg_${crypto.randomBytes(10).toString('hex')}`;
-    this.groupMsgs.push({ msgid, sender, externalUserids: externalUserids.filter((id) => !failList.includes(id)), body: { text, attachments }, createdAt: this.clock.now(), results: null, reminded: 0, cancelled: false });
+    const msg: FakeGroupMsg = { msgid, sender, externalUserids: externalUserids.filter((id) => !failList.includes(id)), body: { text, attachments }, createdAt: this.clock.now(), results: null, reminded: 0, cancelled: false };
+    this.groupMsgs.push(msg);
+    this.recordGroupMsg(msg);
     return { msgid, fail_list: failList };
   }
 

@@ -9,6 +9,7 @@ import { SANDBOX_API_PREFIX, type WecomConfig } from '../config';
 import { sealEnvelope } from '../edge/envelope';
 import type { Logger } from '../log';
 import { PROJECT_ROOT } from '../paths';
+import type { SandboxChat } from './chat-history';
 import type { FakeWecom } from './fake-wecom';
 import type { Db } from '../db';
 import { ROLES, type Role } from '../features/masterdata/rows';
@@ -43,19 +44,11 @@ const visitorAction = z.discriminatedUnion('type', [
 ]);
 type VisitorAction = z.infer<typeof visitorAction>;
 
-interface VisitorLine {
-  user: string;
-  at: Date;
-  kind: 'text' | 'image' | 'click' | 'scan' | 'card';
-  text: string;
-  mediaId?: string;
-  /** The callback's HTTP status: what the edge answered WeCom. */
-  status: number;
-}
-
 export interface SandboxOptions {
   db: Db;
   fake: FakeWecom;
+  /** The chat so far (chat-history.ts): the visitors' lines, kept across restarts. */
+  chat: SandboxChat;
   wecom: WecomConfig;
   /** The server's own callback URL (known once it listens). */
   callbackUrl: () => string;
@@ -68,8 +61,7 @@ export interface SandboxOptions {
  * /wecom/callback like WeCom would — nothing bypasses the edge, so what works here works there.
  */
 export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
-  const { fake } = opts;
-  const lines: VisitorLine[] = [];
+  const { fake, chat } = opts;
   const router = new Router({ prefix: '/sandbox' });
 
   /** Who a visitor can be: the demo chain's staff, managers first. */
@@ -93,7 +85,7 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
         body: m.msgtype === 'template_card' ? fake.cardView(String(m.body.task_id), user) : m.body,
         dropped: m.dropped ?? null,
       }));
-    const own = lines.filter((l) => l.user === user).map((l) => ({ from: 'me' as const, ...l }));
+    const own = chat.lines.filter((l) => l.user === user).map((l) => ({ from: 'me' as const, ...l }));
     ctx.body = {
       personas: await personas(),
       menu: fake.menu,
@@ -211,7 +203,7 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
     }
     const { xml, line } = toCallback(action, fake, opts.wecom.corpId, opts.wecom.agentId);
     const status = await deliver(opts, xml);
-    if (line) lines.push({ ...line, user: action.user, at: new Date(), status });
+    if (line) await chat.addLine({ ...line, user: action.user, at: new Date(), status });
     ctx.body = { status };
   });
 

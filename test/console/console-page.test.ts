@@ -7,6 +7,7 @@ import type { App } from '../../src/app';
 import { createMediaStore } from '../../src/features/handover/media';
 import { checkSafetyStock } from '../../src/features/stock/alerts';
 import { openTask } from '../../src/features/tasks';
+import { formatPercent, percentFigure } from '../../src/percent';
 import { seedHandoverAndCount } from './helpers';
 
 /** The console in a real headless Chromium (Debian's), on the sandbox: demo sign-in, the ranking, a store. */
@@ -160,5 +161,18 @@ it('approves a held waste entry from 待审与超时: booked through the stock f
   expect(await app.db.stockLossHold.findUniqueOrThrow({ where: { id: hold.id } })).toMatchObject({ status: 'booked', managerUserid: 'zhoumanager', closedBy: 'zhoumanager' });
   expect(await app.db.stockMove.count({ where: { externalId: `loss-hold:${hold.id}`, kind: 'waste' } })).toBe(1);
   expect((await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber()).toBe(before - 1);
+  expect(errors).toEqual([]);
+});
+
+it("rounds percentages on the page with the server's own function, as chat does", async () => {
+  const errors = await signInAs('zhoumanager');
+  await page.goto(`${base}/console/store/S001`);
+  const panel = page.locator('#members-panel p', { hasText: '活跃率' }).first();
+  await panel.waitFor();
+  const members = await page.evaluate(async () => (await fetch('/console/api/stores/S001/members')).json());
+  expect(await panel.textContent()).toContain(`（活跃率 ${formatPercent(members.activeShare)}）`);
+  // The served function is src/percent.ts's: its figure where the old toFixed(1) read 100.0.
+  const onPage = (ratio: number) => page.evaluate((r) => (window as unknown as { percentFigure(r: number): number }).percentFigure(r), ratio);
+  expect([await onPage(0.9996), await onPage(17 / 30)]).toEqual([percentFigure(0.9996), 56.7]);
   expect(errors).toEqual([]);
 });

@@ -22,13 +22,14 @@ async function freePort(): Promise<number> {
 
 /**
  * The bot in sandbox mode on a loopback port of its own, on a test database, and a headless
- * Chromium to drive its pages. `env` adds settings. Photos go to a throw-away MEDIA_DIR unless the
- * test names one, never to the checkout's ./data.
+ * Chromium to drive its pages. `env` adds settings; with a DATABASE_URL of its own (`pglite:<dir>`)
+ * the bot opens that database itself, as `npm start` does. Photos go to a throw-away MEDIA_DIR
+ * unless the test names one, never to the checkout's ./data.
  */
 export async function startSandboxWithBrowser(env: Record<string, string> = {}): Promise<{ app: App; fake: FakeWecom; base: string; browser: Browser }> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
   const port = await freePort();
-  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MEDIA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-media-')), ...env }), { database: await openTestDatabase() });
+  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MEDIA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-media-')), ...env }), { database: env.DATABASE_URL ? undefined : await openTestDatabase() });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

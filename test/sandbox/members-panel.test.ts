@@ -1,18 +1,20 @@
 import type { Browser, Page } from 'playwright-core';
 import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
+import type { FakeWecom } from '../../src/sandbox/fake-wecom';
 
 /**
  * The sandbox's members panel lists every demo member and says how many, and leaves the chat's
  * send button where it can be tapped, at phone width (390×844) and on a laptop.
  */
 let app: App;
+let fake: FakeWecom;
 let base: string;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  ({ app, base, browser } = await startSandboxWithBrowser());
+  ({ app, fake, base, browser } = await startSandboxWithBrowser());
 }, 60_000);
 
 afterAll(async () => {
@@ -46,10 +48,12 @@ it.each([
   await page.screenshot({ path: `/tmp/sandbox-members-${name}.png` });
   expect(await reachable('#send-btn')).toBe(true);
   expect(await reachable('#text-input')).toBe(true);
-  // The chat still works with the panel open.
+  // The chat still works with the panel open: one more answer than the persona had (both cases chat as the same one).
+  const persona = await page.locator('#persona').inputValue();
+  const answered = fake.inbox(persona).filter((m) => String(m.body.content ?? '').includes('我能帮你做这些')).length;
   await page.fill('#text-input', '帮助');
   await page.click('#send-btn');
-  await page.locator('.msg.bot .bubble', { hasText: '我能帮你做这些' }).waitFor();
+  await page.waitForFunction((n) => Array.from(document.querySelectorAll('.msg.bot .bubble')).filter((b) => b.textContent!.includes('我能帮你做这些')).length === n, answered + 1);
 
   await page.fill('#member-search', 'M0001');
   await page.locator('#member-count', { hasText: `（共 ${contacts} 位会员）` }).waitFor();

@@ -56,10 +56,11 @@
   }
 
   /** A cell: photo thumbnails for a `photos` column (its URLs, space-separated), text otherwise. */
+  /* On a phone each row is a card of "label value" lines (style.css), so every cell carries its column's label. */
   const cell = (col, value) =>
     col.format === 'photos' && value
-      ? el('td', { class: 'photos' }, value.split(' ').map((src) => el('button', { type: 'button', class: 'thumb', onclick: (e) => { e.stopPropagation(); showPhoto(src); } }, el('img', { src, alt: '照片', loading: 'lazy' }))))
-      : el('td', {}, fmt(value));
+      ? el('td', { class: 'photos', 'data-label': col.label }, value.split(' ').map((src) => el('button', { type: 'button', class: 'thumb', onclick: (e) => { e.stopPropagation(); showPhoto(src); } }, el('img', { src, alt: '照片', loading: 'lazy' }))))
+      : el('td', { 'data-label': col.label, class: value === null || value === undefined || value === '' ? 'empty' : null }, fmt(value));
 
   /** A table's own chart (declared by its section): one category column against numeric columns. */
   function tableChart(node, spec, columns, rows) {
@@ -123,7 +124,7 @@
               el('tbody', {}, data.rows.map((r) =>
                 el('tr', { class: onRow ? 'link' : null, onclick: onRow ? () => onRow(r) : null },
                   data.columns.map((c) => cell(c, r.cells[c.key])),
-                  data.rows.some((x) => x.actions?.length) ? el('td', { class: 'actions' }, (r.actions || []).map((a) => el('button', { type: 'button', 'data-action': a.key, onclick: async (e) => { e.stopPropagation(); e.currentTarget.disabled = true; await onAction(r, a); load(); } }, a.label))) : null)))),
+                  data.rows.some((x) => x.actions?.length) ? el('td', { class: 'actions', 'data-label': '操作' }, (r.actions || []).map((a) => el('button', { type: 'button', 'data-action': a.key, onclick: async (e) => { e.stopPropagation(); e.currentTarget.disabled = true; await onAction(r, a); load(); } }, a.label))) : null)))),
       );
       return data;
     }
@@ -195,8 +196,9 @@
       yAxis: { type: 'value', max: 100 },
       series: [{ type: 'line', name: '得分率%', data: score.trend.map((t) => t.percent), connectNulls: false, label: { show: true } }],
     });
+    view.querySelector('h1').after(sectionNav([{ id: 'score-summary', title: '健康分' }, ...info.sections.map((s) => ({ id: `section-${s.key}`, title: s.title }))]));
     for (const section of info.sections) {
-      const card = el('div', { class: 'card', 'data-section': section.key }, el('h2', {}, section.title));
+      const card = el('div', { class: 'card', id: `section-${section.key}`, 'data-section': section.key }, el('h2', {}, section.title));
       view.append(card);
       const sectionUrl = `/console/api/stores/${encodeURIComponent(code)}/sections/${section.key}`;
       // A section with a detail: tapping a row opens its table (a count's variance, a handover's items) below.
@@ -229,8 +231,46 @@
     if (segments) membersPanel(segments, `/console/api/stores/${encodeURIComponent(code)}/members`, { before: true });
   }
 
+  /**
+   * The store page is long (a dozen tables): a bar of its parts that stays under the header. A tap
+   * scrolls to the part without touching the URL (the router reads the path; a #hash would be a
+   * navigation); the part in view is marked as the page scrolls.
+   */
+  function sectionNav(parts) {
+    const links = parts.map((p) => el('a', { href: `#${p.id}`, 'data-target': p.id, onclick: (e) => { e.preventDefault(); document.getElementById(p.id)?.scrollIntoView({ block: 'start' }); } }, p.title));
+    const nav = el('nav', { class: 'section-nav', 'aria-label': '本页目录' }, links);
+    let shown = null;
+    const mark = (id) => {
+      if (id === shown) return;
+      shown = id;
+      for (const a of links) {
+        const current = a.dataset.target === id;
+        if (current) a.setAttribute('aria-current', 'true');
+        else a.removeAttribute('aria-current');
+        if (current) nav.scrollLeft = a.offsetLeft - nav.clientWidth / 2 + a.clientWidth / 2;
+      }
+    };
+    const onScroll = () => {
+      if (!nav.isConnected) return window.removeEventListener('scroll', onScroll);
+      // The last part whose top has passed the bar is the one being read.
+      const line = nav.getBoundingClientRect().bottom + 8;
+      let current = parts[0].id;
+      for (const p of parts) {
+        const node = document.getElementById(p.id);
+        if (node && node.getBoundingClientRect().top <= line) current = p.id;
+      }
+      mark(current);
+    };
+    window.addEventListener('scroll', onScroll, { passive: true });
+    mark(parts[0].id);
+    return nav;
+  }
+
   /* ── members: segments and campaign results (charts; the tables are sections) ── */
-  const pct = (r) => (r === null || r === undefined ? '—' : `${(r * 100).toFixed(1)}%`);
+  // Rounded by the server's own percentFigure (src/percent.ts, served as /console/percent.js), as in chat.
+  const pct = (r) => (r === null || r === undefined ? '—' : `${window.percentFigure(r).toFixed(1)}%`);
+
+  const CAMPAIGN_HEADERS = ['活动', '门店', '状态', '发出', '送达', '核销', '核销率', '复购率提升 [95%区间]', '人均消费提升', 'ROI'];
 
   /** Segment sizes and the campaigns' uplift with its 95% interval; across stores also a table of the campaigns. */
   async function membersPanel(anchor, url, { before = false, crossStore = false } = {}) {
@@ -272,12 +312,12 @@
     if (!data.campaigns.length) card.append(el('p', { class: 'muted' }, '还没有涉及这些会员的活动。'));
     else if (crossStore) {
       card.append(el('div', { class: 'table-wrap' }, el('table', {},
-        el('thead', {}, el('tr', {}, ['活动', '门店', '状态', '发出', '送达', '核销', '核销率', '复购率提升 [95%区间]', '人均消费提升', 'ROI'].map((h) => el('th', {}, h)))),
+        el('thead', {}, el('tr', {}, CAMPAIGN_HEADERS.map((h) => el('th', {}, h)))),
         el('tbody', {}, data.campaigns.map((c) => {
           const r = c.results;
           const u = r.uplift.repeatRate;
-          return el('tr', {}, el('td', {}, c.name), el('td', {}, c.stores.join('、')), el('td', {}, c.statusText), el('td', {}, r.sent), el('td', {}, r.delivered), el('td', {}, r.redeemed), el('td', {}, pct(r.redemptionRate)),
-            el('td', {}, `${pct(u.difference)} [${pct(u.low)}, ${pct(u.high)}]`), el('td', {}, `¥${r.uplift.revenuePerMember.difference.toFixed(2)}`), el('td', {}, r.uplift.roi === null ? '—' : r.uplift.roi.toFixed(2)));
+          const values = [c.name, c.stores.join('、'), c.statusText, r.sent, r.delivered, r.redeemed, pct(r.redemptionRate), `${pct(u.difference)} [${pct(u.low)}, ${pct(u.high)}]`, `¥${r.uplift.revenuePerMember.difference.toFixed(2)}`, r.uplift.roi === null ? '—' : r.uplift.roi.toFixed(2)];
+          return el('tr', {}, values.map((v, i) => el('td', { 'data-label': CAMPAIGN_HEADERS[i] }, v)));
         })))));
       card.append(el('p', { class: 'muted' }, '每个活动只计你负责的门店的会员。区间跨过 0 即与对照组无显著差异。'));
     }
@@ -285,7 +325,7 @@
 
   /** One bar per campaign (the difference) with a whisker from the interval's low to its high end. */
   function upliftChart(box, campaigns) {
-    const points = (n) => Math.round(n * 1000) / 10;
+    const points = (n) => window.percentFigure(n);
     const diffs = campaigns.map((c) => c.results.uplift.repeatRate);
     chart(box, {
       grid: { left: 50, right: 20, top: 20, bottom: 40 },

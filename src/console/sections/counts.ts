@@ -1,20 +1,20 @@
 import type { CountTolerance } from '../../config';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from '../../features/stock/counts';
 import { format } from '../../features/stock/ledger';
+import { formatPercent, percentFigure } from '../../percent';
 import { dateTime, type ConsoleSection } from './types';
 
 /** The counts listed: a year of monthly counts and then some. */
 const COUNTS_SHOWN = 24;
 const STATUS_TEXT: Record<string, string> = { open: '盘点中', closed: '待批准', approved: '已批准' };
 
-const percent = (ratio: number) => Math.round(ratio * 1000) / 10;
 /** Strings, so the page shows them exactly (it rounds numbers to one decimal). */
 const money = (amount: number) => (Math.round(amount * 100) / 100).toFixed(2);
 
 function accuracyText(lines: VarianceLine[], tolerance: CountTolerance): string {
   const a = countAccuracy(lines, tolerance);
   const within = Math.round(a.withinTolerance * a.skus);
-  return `数量准确率 ${percent(a.byQuantity)}%，金额准确率 ${percent(a.byCost)}%，差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${a.skus}（${percent(a.withinTolerance)}%）`;
+  return `数量准确率 ${formatPercent(a.byQuantity)}，金额准确率 ${formatPercent(a.byCost)}，差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${a.skus}（${formatPercent(a.withinTolerance)}）`;
 }
 
 /**
@@ -60,9 +60,9 @@ export const countsSection: ConsoleSection = {
           opened: dateTime(c.openedAt, timezone),
           closed: c.closedAt ? dateTime(c.closedAt, timezone) : null,
           skus: accuracy.skus,
-          withinTolerance: own.length ? percent(accuracy.withinTolerance) : null,
-          byQuantity: own.length ? percent(accuracy.byQuantity) : null,
-          byCost: own.length ? percent(accuracy.byCost) : null,
+          withinTolerance: own.length ? percentFigure(accuracy.withinTolerance) : null,
+          byQuantity: own.length ? percentFigure(accuracy.byQuantity) : null,
+          byCost: own.length ? percentFigure(accuracy.byCost) : null,
           costDifference: own.length ? money(own.reduce((sum, l) => sum + variance(l) * l.costPrice, 0)) : null,
         },
       };

@@ -1,7 +1,8 @@
 import { campaignsOfStores, membersOfStores } from '../members';
 import type { ConsoleSection, SectionContext } from './types';
+import { percentFigure } from '../../percent';
 
-const percent = (ratio: number | null) => (ratio === null ? null : Number((ratio * 100).toFixed(1)));
+const percent = (ratio: number | null) => (ratio === null ? null : percentFigure(ratio));
 const interval = (d: { difference: number; low: number; high: number }, scale: number, unit: string) =>
   `${(d.difference * scale).toFixed(1)}${unit} [${(d.low * scale).toFixed(1)}, ${(d.high * scale).toFixed(1)}]`;
 

@@ -1,6 +1,6 @@
 import { TRANSFER_ARRIVAL_MS } from '../../features/stock/count-commands';
 import { receivedUnbookedDeliveries } from '../../features/stock/deliveries';
-import { format, MOVE_KIND_WORDS } from '../../features/stock/ledger';
+import { format, moveKindText } from '../../features/stock/ledger';
 import { managesStore } from '../../features/stock/managers';
 import type { StockLossHold } from '../../generated/prisma/client';
 import { dateTime, type SectionRow, type ConsoleSection } from './types';
@@ -114,7 +114,7 @@ export const pendingSection: ConsoleSection = {
             id: `late:${l.moveId}`,
             cells: {
               type: '补记过晚',
-              what: `${MOVE_KIND_WORDS[m.kind] ?? m.kind} ${sku(m.skuCode).name} ${format(m.quantity.abs())}${sku(m.skuCode).unit}，发生于 ${dateTime(m.occurredAt, timezone)}`,
+              what: `${moveKindText(m.kind)} ${sku(m.skuCode).name} ${format(m.quantity.abs())}${sku(m.skuCode).unit}，发生于 ${dateTime(m.occurredAt, timezone)}`,
               who: person(m.staffUserid),
               at: dateTime(m.recordedAt, timezone),
               hours: Math.round(l.minutesLate / 6) / 10,

@@ -1,5 +1,5 @@
 import { Prisma } from '../../generated/prisma/client';
-import { MOVE_KIND_WORDS } from '../../features/stock/ledger';
+import { moveKindText, MOVE_SOURCE_TEXT, type NewMove } from '../../features/stock/ledger';
 import { dateTime, type ConsoleSection } from './types';
 
 const qty = (d: Prisma.Decimal | null) => (d === null ? null : new Prisma.Decimal(d).toDecimalPlaces(3).toNumber());
@@ -65,11 +65,11 @@ export const stockMovesSection: ConsoleSection = {
       cells: {
         at: dateTime(m.occurredAt, timezone),
         name: skus.get(m.skuCode)?.name ?? m.skuCode,
-        kind: MOVE_KIND_WORDS[m.kind] ?? m.kind,
+        kind: moveKindText(m.kind),
         quantity: `${qty(m.quantity)}${skus.get(m.skuCode)?.baseUnit ?? ''}`,
         reason: m.reason,
         by: m.staffUserid ? (staff.get(m.staffUserid) ?? m.staffUserid) : null,
-        source: m.source,
+        source: MOVE_SOURCE_TEXT[m.source as NewMove['source']] ?? m.source,
       },
     }));
   },

@@ -1,6 +1,7 @@
 import { ackTask, closeTask } from '../../features/tasks';
 import { stateText } from '../../features/tasks/cards';
 import { OPEN_STATES, type TaskAction, type TaskState } from '../../features/tasks/engine';
+import { taskKindText } from '../../features/tasks/kinds';
 import { ActionRefused, dateTime, type ConsoleSection } from './types';
 
 /** Closed tasks stay on the page this long. */
@@ -43,7 +44,7 @@ export const tasksSection: ConsoleSection = {
         id: String(t.id),
         cells: {
           title: t.title,
-          kind: t.kind,
+          kind: taskKindText(t.kind),
           assignee: t.assignee ? (names.get(t.assignee) ?? t.assignee) : '当班人员',
           due: dateTime(t.dueAt, timezone),
           overdue: overdue !== null && overdue > 0 ? overdue : null,

@@ -1,4 +1,5 @@
-import { PRIORITY_TEXT, STATE_TEXT } from '../../features/workorders/orders';
+import { equipmentName, PRIORITY_TEXT, STATE_TEXT } from '../../features/workorders/orders';
+import { equipmentNames } from '../../features/handover/templates';
 import type { Priority } from '../../features/handover/checklist';
 import { dateTime, type ConsoleSection } from './types';
 
@@ -22,12 +23,13 @@ export const workOrdersSection: ConsoleSection = {
     const orders = await db.workOrder.findMany({ where: { storeCode, OR: [{ state: { not: 'closed' } }, { closedAt: { gte: since } }] }, orderBy: { openedAt: 'desc' }, take: 500 });
     const userids = [...new Set(orders.flatMap((o) => [o.openedBy, ...(o.ackBy ? [o.ackBy] : []), ...(o.closedBy ? [o.closedBy] : [])]))];
     const names = new Map((await db.staff.findMany({ where: { userid: { in: userids } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
+    const equipment = await equipmentNames(db, storeCode);
     const who = (userid: string | null, at: Date | null) => (userid && at ? `${names.get(userid) ?? userid} ${dateTime(at, timezone)}` : null);
     return orders.map((o) => ({
       id: String(o.id),
       cells: {
         id: `#${o.id}`,
-        equipment: o.equipment,
+        equipment: equipmentName(equipment, o.equipment),
         description: o.description,
         priority: PRIORITY_TEXT[o.priority as Priority] ?? o.priority,
         state: STATE_TEXT[o.state] ?? o.state,

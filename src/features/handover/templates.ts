@@ -77,6 +77,18 @@ export async function currentTemplate(db: Db, storeCode: string, now: Date): Pro
   return currentTemplate(db, storeCode, now);
 }
 
+/**
+ * What a store calls its equipment (`ice_machine` → 制冰机), for showing work orders opened under
+ * any version: the built-in default's names, under the chain's stored versions, under the store's
+ * own, the newer naming last. Reads only: unlike currentTemplate it never imports a template.
+ */
+export async function equipmentNames(db: Db, storeCode: string): Promise<Record<string, string>> {
+  const stored = await db.checklistTemplate.findMany({ where: { scope: { in: [CHAIN_SCOPE, storeCode] } }, orderBy: { version: 'asc' }, select: { scope: true, definition: true } });
+  stored.sort((a, b) => Number(a.scope === storeCode) - Number(b.scope === storeCode));
+  const builtIn = (JSON.parse(fs.readFileSync(DEFAULT_FILE, 'utf8')) as { equipment?: Record<string, string> }).equipment ?? {};
+  return Object.assign({}, builtIn, ...stored.map((t) => (t.definition as { equipment?: Record<string, string> }).equipment ?? {}));
+}
+
 /** The exact version a handover was done with. */
 export async function templateVersion(db: DbTx, scope: string, version: number): Promise<ChecklistTemplate> {
   const row = await db.checklistTemplate.findUniqueOrThrow({ where: { scope_version: { scope, version } } });

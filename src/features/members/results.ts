@@ -1,5 +1,6 @@
 import type { DbTx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
+import { formatPercent } from '../../percent';
 
 /** Normal quantile for a two-sided 95% interval. */
 const Z95 = 1.959964;
@@ -150,7 +151,6 @@ export async function campaignResults(db: DbTx, campaignId: string, opts: { stor
   };
 }
 
-const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
 const yuan = (n: number) => `¥${n.toFixed(2)}`;
 
 /** The report managers get in chat (WeCom markdown). */
@@ -161,10 +161,10 @@ export function reportMarkdown(r: CampaignResults, timezone: string): string {
   return [
     `### 会员活动结果：${r.name}`,
     `> 活动期 ${day(r.window.from)} – ${day(r.window.to)}`,
-    `发出 **${r.sent}**，店员确认送达 **${r.delivered}**，核销 **${r.redeemed}**（核销率 ${pct(r.redemptionRate)}）`,
+    `发出 **${r.sent}**，店员确认送达 **${r.delivered}**，核销 **${r.redeemed}**（核销率 ${formatPercent(r.redemptionRate)}）`,
     `核销订单收入 ${yuan(r.redeemerRevenue)}，毛利 ${yuan(r.redeemerMargin)}，券成本 ${yuan(r.couponCost)}`,
-    `**复购率** 发券组 ${pct(r.treated.repeatRate)}（${r.treated.members} 人） vs 对照组 ${pct(r.holdout.repeatRate)}（${r.holdout.members} 人）`,
-    `提升 ${pct(u.repeatRate.difference)}，95% 置信区间 [${pct(u.repeatRate.low)}, ${pct(u.repeatRate.high)}]：${significant}`,
+    `**复购率** 发券组 ${formatPercent(r.treated.repeatRate)}（${r.treated.members} 人） vs 对照组 ${formatPercent(r.holdout.repeatRate)}（${r.holdout.members} 人）`,
+    `提升 ${formatPercent(u.repeatRate.difference)}，95% 置信区间 [${formatPercent(u.repeatRate.low)}, ${formatPercent(u.repeatRate.high)}]：${significant}`,
     `**人均消费** 发券组 ${yuan(r.treated.revenuePerMember)} vs 对照组 ${yuan(r.holdout.revenuePerMember)}，差 ${yuan(u.revenuePerMember.difference)} [${yuan(u.revenuePerMember.low)}, ${yuan(u.revenuePerMember.high)}]`,
     `增量收入 ${yuan(u.incrementalRevenue)}，增量毛利 ${yuan(u.incrementalMargin)}，ROI ${u.roi === null ? '—（无券成本）' : u.roi.toFixed(2)}`,
   ].join('\n');

@@ -1,5 +1,6 @@
 import type { PartMeasure, ScorePartSource } from '../../bot/registry';
 import { ACTIVE_DAYS } from './segments';
+import { formatPercent } from '../../percent';
 
 /**
  * Member activity for the monthly store health score: the share of a store's members (by home
@@ -25,7 +26,7 @@ export const measureMemberActivity: ScorePartSource = async (db, period, storeCo
     result.set(s.store, {
       ratio,
       facts: { members: s.members, active30d: s.active, activeShare: Number(s.share.toFixed(4)), chainMedianShare: Number(median.toFixed(4)) },
-      losses: ratio < 1 ? [{ label: `${lapsed} 位会员 30 天未到店（活跃率 ${(s.share * 100).toFixed(1)}%，连锁中位数 ${(median * 100).toFixed(1)}%）`, lost: Number((1 - ratio).toFixed(4)) }] : [],
+      losses: ratio < 1 ? [{ label: `${lapsed} 位会员 30 天未到店（活跃率 ${formatPercent(s.share)}，连锁中位数 ${formatPercent(median)}）`, lost: Number((1 - ratio).toFixed(4)) }] : [],
     });
   }
   return result;

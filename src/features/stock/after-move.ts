@@ -4,7 +4,7 @@ import type { DbTx } from '../../db';
 import type { StockMove } from '../../generated/prisma/client';
 import { checkSafetyStock } from './alerts';
 import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './deliveries';
-import { MOVE_KIND_WORDS } from './ledger';
+import { moveKindText, MOVE_KIND_TEXT } from './ledger';
 import { deductPoints } from './points';
 
 /** Kinds whose time of happening is not a person's to report late (undo, count corrections). */
@@ -35,7 +35,7 @@ async function flagIfLate(db: DbTx, config: Config, move: StockMove, now: Date):
   if (flagged === 1) {
     await deductPoints(
       db,
-      { storeCode: move.storeCode, points: config.stockChecks.latePoints, reason: `补记晚了 ${Math.round(minutesLate / 6) / 10} 小时：${MOVE_KIND_WORDS[move.kind] ?? move.kind} #${move.id}`, causeKey: `move-late:${move.id}`, occurredAt: move.occurredAt },
+      { storeCode: move.storeCode, points: config.stockChecks.latePoints, reason: `补记晚了 ${Math.round(minutesLate / 6) / 10} 小时：${moveKindText(move.kind)} #${move.id}`, causeKey: `move-late:${move.id}`, occurredAt: move.occurredAt },
       now,
     );
   }
@@ -54,7 +54,7 @@ const LATE_SWEEP_LOOKBACK_MS = 24 * 3600_000;
 export async function flagLateMoves(job: JobContext): Promise<void> {
   const now = job.clock.now();
   const { lateEntryMinutes, latePoints } = job.config.stockChecks;
-  const kinds = Object.entries(MOVE_KIND_WORDS);
+  const kinds = Object.entries(MOVE_KIND_TEXT);
   const flagged = await job.db.$executeRaw`
     WITH late AS (
       INSERT INTO stock_late_move (move_id, store_code, minutes_late, flagged_at)

@@ -9,6 +9,7 @@ import { holdWasteOverLimit } from './loss-review';
 import { recordCountEntry } from './count-commands';
 import { askLargeMove, largeEntries, MAX_ENTRY_BASE_UNITS } from './large-moves';
 import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch, type StockLine } from './parse';
+import { actingStore, requireStore } from './stores';
 import { sendTransfer } from './transfer-commands';
 
 const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
@@ -237,22 +238,20 @@ async function askWhichSku(ctx: BotContext, inboundId: string, text: string, can
   );
 }
 
-/** `查库存 奶油`: on-hand in the sender's store. */
+/** `查库存 奶油`: on-hand in the sender's store; an area manager or admin names the store first (`查库存 二店 奶油`). */
 export async function showStock(ctx: BotContext): Promise<void> {
-  const store = await requireStore(ctx);
-  const command = parseStockCommand(ctx.message.content ?? '', await loadCatalogue(ctx));
+  const words = ctx.args.split(/\s+/).filter(Boolean);
+  const named = words.length;
+  const store = await actingStore(ctx, words, '查库存 二店 奶油');
+  const text = words.length < named ? `查库存 ${words.join(' ')}` : (ctx.message.content ?? '');
+  const command = parseStockCommand(text, await loadCatalogue(ctx));
   if (!command || command.kind !== 'query') return;
   if (command.sku.kind === 'unknown' && !command.sku.text) throw new UserFacingError('stock.skuMissing', '查哪个商品？例如：查库存 牛奶');
   const sku = requireSku(command.sku);
   const quantity = await onHand(ctx.db, store.code, sku.code);
-  const packs = sku.packUnits.map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`).join('，');
+  // Packs only where there is at least one: "约 0箱" says nothing.
+  const packs = sku.packUnits.filter((p) => quantity >= p.factor).map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`).join('，');
   await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}`);
-}
-
-export async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {
-  const store = ctx.staff?.storeCode ? await ctx.db.store.findUnique({ where: { code: ctx.staff.storeCode } }) : null;
-  if (!store) throw new UserFacingError('stock.noStore', '你还没有所属门店，记账前请店长或管理员在员工名单里设置你的门店。');
-  return store;
 }
 
 export function requireSku(match: SkuMatch): CatalogueSku {

@@ -4,11 +4,12 @@ import type { Db, DbTx } from '../../db';
 import type { CountTolerance } from '../../config';
 import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
-import { requireStore, type EnteredQuantity } from './commands';
+import type { EnteredQuantity } from './commands';
 import { deliveriesArrivedUnbooked } from './deliveries';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
 import { bookMove, format } from './ledger';
-import { matchStore } from './transfer-commands';
+import { actingStore } from './stores';
+import { formatPercent } from '../../percent';
 
 /**
  * Counts (盘点): a manager opens one for a store (`开始盘点` or `开始盘点 乳品`); staff enter what
@@ -42,7 +43,7 @@ async function transfersArrivedUnconfirmed(db: Db, storeCode: string, now: Date)
 /** `开始盘点 [门店] [类别]`. */
 export async function openCount(ctx: BotContext): Promise<void> {
   const words = ctx.args.split(/\s+/).filter(Boolean);
-  const store = await managedStore(ctx, words);
+  const store = await managedStore(ctx, words, '开始盘点 二店 乳品');
   const category = words.join(' ') || null;
   if (category) {
     const categories = (await ctx.db.sku.findMany({ distinct: ['category'], select: { category: true } })).map((c) => c.category);
@@ -107,7 +108,7 @@ export async function recordCountEntry(ctx: BotContext, entered: EnteredQuantity
 
 /** `结束盘点`: the variance per SKU and the accuracy, and a card for the manager to approve. */
 export async function closeCount(ctx: BotContext): Promise<void> {
-  const store = await managedStore(ctx, ctx.args.split(/\s+/).filter(Boolean));
+  const store = await managedStore(ctx, ctx.args.split(/\s+/).filter(Boolean), '结束盘点 二店');
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     const count = await lockOpenCount(tx.db, store, ctx.message.fromUser);
@@ -125,7 +126,7 @@ export async function closeCount(ctx: BotContext): Promise<void> {
     await tx.reply(
       templateCard({
         card_type: 'button_interaction',
-        main_title: { title: `盘点 #${count.id}：按实盘调整 ${changed} 个商品？`, desc: `数量准确率 ${percent(accuracy.byQuantity)}，金额准确率 ${percent(accuracy.byCost)}` },
+        main_title: { title: `盘点 #${count.id}：按实盘调整 ${changed} 个商品？`, desc: `数量准确率 ${formatPercent(accuracy.byQuantity)}，金额准确率 ${formatPercent(accuracy.byCost)}` },
         sub_title_text: '确认后差异记为盘点调整；要补录就点「继续盘点」。',
         button_list: [
           { text: '确认调整', style: 1, key: `stock.approveCount:${count.id}` },
@@ -201,7 +202,7 @@ function varianceReport(storeName: string, count: StockCount, lines: VarianceLin
   const rows = differing.slice(0, REPORT_LINES).map((l) => `${l.name} 账面 ${format(l.book)} 实盘 ${format(l.counted)} 差 ${sign(variance(l))}${l.unit}（${variance(l) > 0 ? '+' : '−'}¥${Math.abs(variance(l) * l.costPrice).toFixed(2)}）`);
   return [
     `${storeName} 盘点 #${count.id}${count.category ? `（${count.category}）` : ''}已结束：盘了 ${accuracy.skus} 个商品。`,
-    `准确率：按数量 ${percent(accuracy.byQuantity)}，按金额 ${percent(accuracy.byCost)}；差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${accuracy.skus}（${percent(accuracy.withinTolerance)}）。`,
+    `准确率：按数量 ${formatPercent(accuracy.byQuantity)}，按金额 ${formatPercent(accuracy.byCost)}；差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${accuracy.skus}（${formatPercent(accuracy.withinTolerance)}）。`,
     differing.length ? `有差异的 ${differing.length} 个（按金额排）：` : '所有商品实盘与账面一致。',
     ...rows,
     ...(differing.length > REPORT_LINES ? [`……另有 ${differing.length - REPORT_LINES} 个有差异的商品`] : []),
@@ -209,27 +210,15 @@ function varianceReport(storeName: string, count: StockCount, lines: VarianceLin
   ].join('\n');
 }
 
-const percent = (ratio: number) => `${(Math.floor(ratio * 1000) / 10).toFixed(1)}%`;
-
 function requireManager(ctx: BotContext) {
   if (!ctx.staff || !MANAGER_ROLES.includes(ctx.staff.role)) throw new UserFacingError('stock.managersOnly', '盘点要由店长（或区域经理）开始、结束和确认。');
   return ctx.staff;
 }
 
-/**
- * The store a manager acts on: a store manager's own; an area manager or admin may name one
- * first (`开始盘点 二店 乳品`), which is then taken off `words`.
- */
-async function managedStore(ctx: BotContext, words: string[]): Promise<{ code: string; name: string }> {
-  const manager = requireManager(ctx);
-  if (words.length > 0 && manager.role !== 'store_manager') {
-    const match = matchStore(words[0], await ctx.db.store.findMany({ select: { code: true, name: true, aliases: true } }));
-    if (match.kind === 'found') {
-      words.shift();
-      return match.store;
-    }
-  }
-  return requireStore(ctx);
+/** The store a manager acts on (`开始盘点 二店 乳品`: an area manager or admin names it first, as `example` shows). */
+async function managedStore(ctx: BotContext, words: string[], example: string): Promise<{ code: string; name: string }> {
+  requireManager(ctx);
+  return actingStore(ctx, words, example);
 }
 
 /** The store's open count under its row lock. */

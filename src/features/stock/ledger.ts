@@ -20,24 +20,27 @@ export interface NewMove {
   enteredUnit?: string;
 }
 
-/** The word staff use for each kind of move, in answers that name one. */
-export const MOVE_KIND_WORDS: Record<string, string> = {
-  receipt: '入库',
-  sale: '销售',
-  waste: '报损',
-  return: '退货',
-  transfer_out: '调出',
-  transfer_in: '调入',
-  count_adjustment: '盘点调整',
-  reversal: '撤销',
-};
-
 /** `2箱（24盒）` as it was entered, else the base quantity: positive, whichever way the move goes. */
 export function enteredQuantityText(move: { quantity: Prisma.Decimal; enteredQuantity: Prisma.Decimal | null; enteredUnit: string | null }, baseUnit: string): string {
   const base = `${format(move.quantity.abs())}${baseUnit}`;
   if (move.enteredQuantity === null || !move.enteredUnit || move.enteredUnit === baseUnit) return base;
   return `${format(move.enteredQuantity)}${move.enteredUnit}（${base}）`;
 }
+
+/** What staff call each kind of move and each source, wherever the ledger is shown or a move is named. */
+export const MOVE_KIND_TEXT: Record<NewMove['kind'], string> = {
+  receipt: '入库',
+  sale: '销售',
+  waste: '报损',
+  transfer_out: '调出',
+  transfer_in: '调入',
+  return: '退货',
+  count_adjustment: '盘点调整',
+  reversal: '撤销',
+};
+export const MOVE_SOURCE_TEXT: Record<NewMove['source'], string> = { chat: '聊天', scan: '扫码', pos: '收银系统', erp: 'ERP', wms: '仓储系统', count: '盘点' };
+/** A move kind in words, for a kind read back from the database. */
+export const moveKindText = (kind: string): string => MOVE_KIND_TEXT[kind as NewMove['kind']] ?? kind;
 
 export interface BookedMove {
   id: bigint;

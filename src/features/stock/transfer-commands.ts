@@ -3,7 +3,8 @@ import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { StockTransfer } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
-import { loadCatalogue, requireStore, type EnteredQuantity } from './commands';
+import { loadCatalogue, type EnteredQuantity } from './commands';
+import { matchStore, requireStore, type StoreRef } from './stores';
 import { bookMove, format } from './ledger';
 import { lockTransfer, receiveTransferLeg, sendTransferLeg } from './transfers';
 import { readQuantity } from './parse';
@@ -16,18 +17,6 @@ import { rememberPendingInput } from './pending';
  * note. A transfer that was never sent cannot be received, and one received cannot be undone by
  * the sender; while it is in transit, the sender's 撤销 cancels it.
  */
-
-type StoreRef = { code: string; name: string; aliases: string[] };
-
-/** Code, name or alias exactly; then names and aliases containing the text. Never a guess among several. */
-export function matchStore(text: string, stores: StoreRef[]): { kind: 'found'; store: StoreRef } | { kind: 'ambiguous'; candidates: StoreRef[] } | { kind: 'unknown' } {
-  const t = text.trim();
-  const exact = stores.filter((s) => s.code.toLowerCase() === t.toLowerCase() || s.name === t || s.aliases.includes(t));
-  if (exact.length === 1) return { kind: 'found', store: exact[0] };
-  const containing = exact.length > 1 ? exact : stores.filter((s) => [s.name, ...s.aliases].some((n) => n.includes(t)));
-  if (containing.length === 1) return { kind: 'found', store: containing[0] };
-  return containing.length > 1 ? { kind: 'ambiguous', candidates: containing } : { kind: 'unknown' };
-}
 
 /**
  * `到二店 他们断货了`: the store, and what follows it as the transfer's note. The whole text is

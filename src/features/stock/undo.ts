@@ -4,10 +4,10 @@ import type { DbTx } from '../../db';
 import type { StockLossHold, StockMove } from '../../generated/prisma/client';
 import { afterMoveBooked } from './after-move';
 import { chainDate, chainTimeText } from './chain-time';
-import { requireStore } from './commands';
 import { deliveriesReopenedBy, reopenedAdvice } from './deliveries';
-import { bookMove, enteredQuantityText, format, MOVE_KIND_WORDS } from './ledger';
+import { bookMove, enteredQuantityText, format, moveKindText } from './ledger';
 import { cancelHoldByUndo } from './loss-review';
+import { requireStore } from './stores';
 import { cancelTransfer } from './transfer-commands';
 
 /**
@@ -128,7 +128,7 @@ async function undoMove(tx: Tx, ctx: BotContext, move: StockMove, which: '上一
 
 /** `入库 奶油 2箱（24盒），10:05 记的`: what the person entered and when, in the chain's time. */
 function describeMove(move: StockMove, baseUnit: string, skuName: string, ctx: BotContext): string {
-  return `${MOVE_KIND_WORDS[move.kind] ?? move.kind} ${skuName} ${enteredQuantityText(move, baseUnit)}，${whenText(move.recordedAt, ctx)}记的`;
+  return `${moveKindText(move.kind)} ${skuName} ${enteredQuantityText(move, baseUnit)}，${whenText(move.recordedAt, ctx)}记的`;
 }
 
 /** `10:05 ` today, `11月24日 18:30 ` another day. */

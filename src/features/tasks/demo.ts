@@ -1,6 +1,7 @@
 import type { Db } from '../../db';
 import { importMasterData } from '../masterdata';
 import { fromWallClock, wallClock } from '../../timezone';
+import { MANUAL_KIND } from './commands';
 import { openTask } from './engine';
 
 /** Each demo store's week: an early, a middle and a late shift, and the manager's day. */
@@ -40,12 +41,12 @@ export async function seedTaskDemo(db: Db, now: Date, timezone: string): Promise
   await db.$transaction(async (tx) => {
     await openTask(
       tx,
-      { kind: 'tasks.manual', sourceRef: 'demo:ice-machine', storeCode: 'S001', assignee: 'zhangxiaomei', title: '清洁制冰机', detail: '按清洁手册第 3 步，拍照留档。', dueAt: new Date(now.getTime() + 2 * 60_000) },
+      { kind: MANUAL_KIND, sourceRef: 'demo:ice-machine', storeCode: 'S001', assignee: 'zhangxiaomei', title: '清洁制冰机', detail: '按清洁手册第 3 步，拍照留档。', dueAt: new Date(now.getTime() + 2 * 60_000) },
       { by: 'zhoumanager', now },
     );
     await openTask(
       tx,
-      { kind: 'tasks.manual', sourceRef: 'demo:fridge-temperature', storeCode: 'S002', assignee: null, title: '检查冷柜温度并登记', dueAt: new Date(now.getTime() - 40 * 60_000) },
+      { kind: MANUAL_KIND, sourceRef: 'demo:fridge-temperature', storeCode: 'S002', assignee: null, title: '检查冷柜温度并登记', dueAt: new Date(now.getTime() - 40 * 60_000) },
       { by: 'wumanager', now },
     );
   });

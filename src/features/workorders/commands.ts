@@ -7,7 +7,7 @@ import { requireStore } from '../handover/people';
 import { currentTemplate } from '../handover/templates';
 import { managesStore } from '../tasks';
 import { workOrderAcknowledged, workOrderClosed } from './followups';
-import { openWorkOrder, PRIORITY_TEXT, STATE_TEXT, workOrderCard } from './orders';
+import { OTHER_EQUIPMENT, openWorkOrder, PRIORITY_TEXT, STATE_TEXT, workOrderCard } from './orders';
 
 export interface WorkOrderDeps {
   media: MediaStore;
@@ -18,7 +18,7 @@ export interface WorkOrderDeps {
 /** The equipment a report names (by the template's names or keys); `other` when none. */
 export function equipmentIn(text: string, template: ChecklistTemplate): { key: string; name: string } {
   for (const [key, name] of Object.entries(template.equipment)) if (text.includes(name) || text.toLowerCase().includes(key)) return { key, name };
-  return { key: 'other', name: '其他设备' };
+  return OTHER_EQUIPMENT;
 }
 
 export function priorityIn(text: string): Priority {

@@ -26,6 +26,14 @@ export interface NewWorkOrder {
   photoIds?: bigint[];
 }
 
+/** A report that names no equipment of the checklist. */
+export const OTHER_EQUIPMENT = { key: 'other', name: '其他设备' };
+
+/** What staff call an equipment key (`ice_machine` → 制冰机), by the store's names (handover/templates.ts, equipmentNames). */
+export function equipmentName(names: Record<string, string>, key: string): string {
+  return names[key] ?? OTHER_EQUIPMENT.name;
+}
+
 /** Who repairs this equipment in this store (from the store's checklist template), if anyone. */
 export function maintenanceContact(template: ChecklistTemplate, equipment: string): string | null {
   return template.maintenance.byEquipment[equipment] ?? template.maintenance.default ?? null;

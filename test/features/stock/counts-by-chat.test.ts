@@ -69,7 +69,7 @@ it('closes with the variance per SKU and the accuracy, and reopens on the card',
     [
       `一店 · 人民路 盘点 #${count.id}（乳品）已结束：盘了 2 个商品。`,
       // 1 − 2/44 by quantity; 1 − 13/716 by cost; milk is 8% off (inside dairy's ±10%), cream exact.
-      '准确率：按数量 95.4%，按金额 98.1%；差异在 ±2%（乳品 ±10%） 内的商品 2/2（100.0%）。',
+      '准确率：按数量 95.5%，按金额 98.2%；差异在 ±2%（乳品 ±10%） 内的商品 2/2（100.0%）。',
       '有差异的 1 个（按金额排）：',
       '牛奶 账面 24 实盘 22 差 -2盒（−¥13.00）',
       '未盘（账面有货，不调整、不计入准确率）1 个：炼乳 5罐',

@@ -1,0 +1,47 @@
+import type { BotContext } from '../../bot/context';
+import { UserFacingError } from '../../bot/errors';
+
+/** Which store a stock message is about: the sender's own, or one a manager over several names. */
+
+export type StoreRef = { code: string; name: string; aliases: string[] };
+
+/** Code, name or alias exactly; then names and aliases containing the text. Never a guess among several. */
+export function matchStore(text: string, stores: StoreRef[]): { kind: 'found'; store: StoreRef } | { kind: 'ambiguous'; candidates: StoreRef[] } | { kind: 'unknown' } {
+  const t = text.trim();
+  const exact = stores.filter((s) => s.code.toLowerCase() === t.toLowerCase() || s.name === t || s.aliases.includes(t));
+  if (exact.length === 1) return { kind: 'found', store: exact[0] };
+  const containing = exact.length > 1 ? exact : stores.filter((s) => [s.name, ...s.aliases].some((n) => n.includes(t)));
+  if (containing.length === 1) return { kind: 'found', store: containing[0] };
+  return containing.length > 1 ? { kind: 'ambiguous', candidates: containing } : { kind: 'unknown' };
+}
+
+export async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {
+  const store = ctx.staff?.storeCode ? await ctx.db.store.findUnique({ where: { code: ctx.staff.storeCode } }) : null;
+  if (!store) throw new UserFacingError('stock.noStore', '你还没有所属门店，记账前请店长或管理员在员工名单里设置你的门店。');
+  return store;
+}
+
+/**
+ * The store a command acts on. An area manager or admin looks after several stores and names one
+ * first (`开始盘点 二店 乳品`, `查库存 二店 奶油`), which is then taken off `words`; an area manager
+ * only one of their area. Everyone else acts on their own store. `example` is the command with a
+ * store, for an area manager or admin who named none and has no store of their own.
+ */
+export async function actingStore(ctx: BotContext, words: string[], example: string): Promise<{ code: string; name: string }> {
+  const person = ctx.staff;
+  const overSeveral = person?.role === 'area_manager' || person?.role === 'admin';
+  if (overSeveral && words.length > 0) {
+    const stores = await ctx.db.store.findMany({ select: { code: true, name: true, aliases: true, area: true } });
+    const match = matchStore(words[0], stores);
+    if (match.kind === 'found') {
+      const store = stores.find((s) => s.code === match.store.code)!;
+      if (person.role === 'area_manager' && (!store.area || store.area !== person.area)) {
+        throw new UserFacingError('stock.storeNotInArea', `${store.name}不在你负责的区域（${person.area ?? '未设置区域'}），只能查看和操作本区域的门店。`);
+      }
+      words.shift();
+      return store;
+    }
+  }
+  if (overSeveral && !person.storeCode) throw new UserFacingError('stock.storeMissing', `请先写门店，例如：${example}`);
+  return requireStore(ctx);
+}
