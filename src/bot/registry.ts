@@ -96,8 +96,6 @@ const normalize = (text: string) => text.replace(/\u3000/g, ' ').trim();
  */
 const PHRASE_GOES_ON = /^[了吗嘛么呢啊呀哦没过着的]/u;
 const endsWord = (name: string, rest: string) => !PHRASE_GOES_ON.test(rest) && !(/[A-Za-z0-9]$/.test(name) && /^[A-Za-z0-9]/.test(rest));
-/** A message that ends asking whether (`撤销 好像记错了 吗`) is a question about the command, not the command. */
-const ASKS_WHETHER = /[吗嘛][\s?？!！。.]*$/u;
 
 /**
  * Where features register what they answer to. Matching is a list of small predicates tried in
@@ -128,7 +126,7 @@ export class BotRegistry {
         test: (m) => {
           if (m.msgType !== 'text') return null;
           const text = normalize(m.content ?? '');
-          return text.startsWith(name) && endsWord(name, text.slice(name.length)) && !ASKS_WHETHER.test(text) ? { args: text.slice(name.length).trim() } : null;
+          return text.startsWith(name) && endsWord(name, text.slice(name.length)) ? { args: text.slice(name.length).trim() } : null;
         },
         handler,
       };

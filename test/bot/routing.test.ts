@@ -32,13 +32,6 @@ it('matches the longest command name and passes the rest as args', () => {
   expect(first(registry(), textMsg('查 牛奶'))!.route.name).toBe('command 查');
 });
 
-it('takes a command word only as a word of its own, and not in a question about it', () => {
-  const bot = registry();
-  expect(first(bot, textMsg('库存了吗'))!.route.name).toBe('fallback');
-  expect(first(bot, textMsg('查库存 奶油 好像不对 吗？'))!.route.name).toBe('fallback');
-  expect(first(bot, textMsg('查库存 奶油？'))!.route.name).toBe('command 查库存');
-});
-
 it('routes card taps, menu clicks and scans by key, with the argument after the colon', () => {
   const bot = registry();
   expect(first(bot, eventMsg('template_card_event', 'stock.undo:42'))).toMatchObject({ route: { name: 'card stock.undo' }, found: { keyArg: '42' } });

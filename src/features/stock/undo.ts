@@ -29,8 +29,12 @@ class UndoRefused extends UserFacingError {
   }
 }
 
+/** `撤销 好像记错了 吗` asks about an undo; it is not one. */
+const ASKS_WHETHER = /[吗嘛][\s?？!！。.]*$/u;
+
 /** `撤销`: the sender's newest entry — a move, or a waste held for review. */
 export async function undoLastMove(ctx: BotContext): Promise<void> {
+  if (ASKS_WHETHER.test(ctx.args)) throw new UserFacingError('stock.undoQuestion', '没有撤销任何记录。要撤销你记的上一笔，请只发「撤销」。');
   await requireStore(ctx);
   await ctx.transaction(async (tx) => {
     await lockSender(tx, ctx.message.fromUser);

@@ -93,6 +93,7 @@ it('keeps 收到 / 收到了 / 好的收到 (got it) and 撤销了吗 away from 
   await chat.say('xiaomei', '入库 珍珠 1箱');
   await newMoves();
   expect((await chat.say('xiaomei', '撤销了吗')).body.content).toBe('没看懂「撤销了吗」。发送「帮助」查看我能做什么。');
+  expect((await chat.say('xiaomei', '撤销 好像记错了 吗')).body.content).toBe('没有撤销任何记录。要撤销你记的上一笔，请只发「撤销」。');
   expect(await newMoves()).toEqual([]);
   expect((await chat.say('xiaomei', '撤销')).body.content).toBe('已撤销：入库 珍珠 1箱（20袋），10:05 记的。一店 · 人民路 珍珠 现有 40袋');
   await newMoves();
