@@ -31,7 +31,6 @@ export default tseslint.config(
       'src/features/handover/index.ts',
       'src/features/workorders/commands.ts',
       'src/features/workorders/followups.ts',
-      'src/features/workorders/index.ts',
       'src/features/workorders/orders.ts',
       'src/sandbox/demo.ts',
       'src/sandbox/index.ts',

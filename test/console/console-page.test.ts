@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
-import { createMediaStore } from '../../src/features/handover/media';
+import { createMediaStore } from '../../src/platform/media';
 import { checkSafetyStock } from '../../src/features/stock/alerts';
 import { openTask } from '../../src/features/tasks';
 import { formatPercent, percentFigure } from '../../src/percent';

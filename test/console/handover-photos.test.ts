@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { consoleMiddleware } from '../../src/console';
-import { createMediaStore } from '../../src/features/handover/media';
+import { createMediaStore } from '../../src/platform/media';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { TestClock } from '../helpers/clock';
 import { startHarness, type Harness } from '../helpers/harness';

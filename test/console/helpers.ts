@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../src/db';
-import type { MediaStore } from '../../src/features/handover/media';
+import type { MediaStore } from '../../src/platform/media';
 import type { Harness } from '../helpers/harness';
 
 /** A browser's cookies for one member: what the console set, sent back on every request. */

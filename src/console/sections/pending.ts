@@ -1,7 +1,7 @@
 import { TRANSFER_ARRIVAL_MS } from '../../features/stock/count-commands';
 import { receivedUnbookedDeliveries } from '../../features/stock/deliveries';
 import { format, moveKindText } from '../../features/stock/ledger';
-import { managesStore } from '../../features/stock/managers';
+import { managesStore } from '../../people';
 import type { StockLossHold } from '../../generated/prisma/client';
 import { dateTime, type SectionRow, type ConsoleSection } from './types';
 
@@ -51,7 +51,7 @@ export const pendingSection: ConsoleSection = {
       db.stockDelivery.findMany({ where: { storeCode, bookedAt: null, lateAt: { not: null } }, select: { id: true } }),
       db.stockTransfer.findMany({ where: { toStore: storeCode, status: 'in_transit' }, orderBy: { sentAt: 'asc' } }),
       db.stockLateMove.findMany({ where: { storeCode, flaggedAt: { gte: new Date(now.getTime() - LATE_MOVE_DAYS * 86_400_000) } }, orderBy: { flaggedAt: 'desc' } }),
-      viewer ? managesStore(db, viewer.userid, storeCode) : false,
+      managesStore(db, viewer ?? null, storeCode),
     ]);
     // Waiting ones first; decided ones after them, most recently decided first.
     holds.sort((a, b) => Number(b.status === 'pending') - Number(a.status === 'pending') || (a.status === 'pending' ? 0 : (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0)));

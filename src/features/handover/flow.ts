@@ -6,8 +6,9 @@ import { openWorkOrder } from '../workorders/orders';
 import { batchCard, guidanceOffer, itemCard, pickIncomingCard, BATCH_SIZE } from './cards';
 import { exampleAnswer, implausibleAnswer, itemFor, judgeNumber, judgeYesNo, questionsOf, readNumber, type ChecklistTemplate, type Judgement } from './checklist';
 import { appendLog } from './log';
-import { keepPhoto } from './media';
-import { needsGuidance, requireStore } from './people';
+import { keepPhoto } from '../../platform/media';
+import { requireOwnStore } from '../../people';
+import { needsGuidance } from './guidance';
 import { currentTemplate, templateVersion } from './templates';
 import { nameIncoming, type HandoverDeps } from './incoming';
 import { findIncomingFromSchedule, overdueStockEntries } from './schedule';
@@ -23,7 +24,7 @@ const OPEN_OUTGOING = ['filling', 'choosing_incoming'];
  * while one is open picks it up again where it stands.
  */
 export async function startHandover(deps: HandoverDeps, ctx: BotContext): Promise<void> {
-  const store = await requireStore(ctx);
+  const store = await requireOwnStore(ctx, 'handover.noStore');
   const now = ctx.clock.now();
   const open = await ctx.db.handover.findFirst({ where: { outgoingUserid: ctx.message.fromUser, state: { in: OPEN_OUTGOING } }, orderBy: { id: 'desc' } });
   if (open && open.startInboundId !== ctx.message.id) {

@@ -1,7 +1,8 @@
 import type { Messaging } from '../../bot/context';
 import type { DbTx } from '../../db';
 import type { Handover, Staff } from '../../generated/prisma/client';
-import { closeTask, managerFor, managesStore, openTask, type TaskRef } from '../tasks';
+import { managerFor, managesStore } from '../../people';
+import { closeTask, openTask, type TaskRef } from '../tasks';
 
 type Tx = Messaging & { db: DbTx };
 

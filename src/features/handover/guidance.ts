@@ -1,5 +1,13 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
+import type { DbTx } from '../../db';
+import type { Staff } from '../../generated/prisma/client';
+
+/** New staff (hired within `days`) and flagged staff get the hints on every card. */
+export async function needsGuidance(db: DbTx, staff: Staff, now: Date, days: number): Promise<boolean> {
+  if (staff.hireDate && now.getTime() - staff.hireDate.getTime() < days * 86_400_000) return true;
+  return (await db.handoverGuidanceFlag.findUnique({ where: { userid: staff.userid } })) !== null;
+}
 
 /**
  * `新人指引 王欣` (store manager): hints on every card for this colleague whatever their hire

@@ -7,8 +7,8 @@ import { confirmCard, reviewCard, summaryText, BATCH_SIZE } from './cards';
 import { itemFor, judgeNumber, type ChecklistTemplate } from './checklist';
 import { askManager, confirmationDone, expectConfirmation, managerResolved, maySettle, SETTLED_LABELS, type Settled } from './followups';
 import { appendLog } from './log';
-import { keepPhoto, reuploadPhoto, type MediaStore } from './media';
-import { namesOf } from './people';
+import { keepPhoto, reuploadPhoto, type MediaStore } from '../../platform/media';
+import { namesOf } from '../../people';
 import { templateVersion } from './templates';
 import { formatLocal } from './time';
 

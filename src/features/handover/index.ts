@@ -4,7 +4,7 @@ import { photoForWorkOrder, type WorkOrderDeps } from '../workorders/commands';
 import { HELP_COMMANDS } from '../help';
 import { answerBatch, answerFromCard, answerInChat, answerText, cancelHandover, chooseMode, EXIT_WORDS, isAwaitingAnswer, photoForHandover, pickIncoming, startHandover } from './flow';
 import { confirmAll, dispute, photoForDispute, resolve, review, reviewPage, type HandoverDeps } from './incoming';
-import { createMediaStore } from './media';
+import { createMediaStore } from '../../platform/media';
 import { flagForGuidance } from './guidance';
 import { showRecords } from './records';
 import { measureHandoverCompleteness } from './score';

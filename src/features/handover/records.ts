@@ -1,7 +1,7 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import { verifyChain } from './log';
-import { namesOf, storesVisibleTo } from './people';
+import { namesOf, visibleStores } from '../../people';
 import { formatLocal } from './time';
 
 /** How many handovers `交班记录` lists. */
@@ -13,7 +13,7 @@ export const STATE_TEXT: Record<string, string> = { filling: '填写中', choosi
  * flagged, skipped or disputed — and whether the store's log chain is intact.
  */
 export async function showRecords(timezone: string, ctx: BotContext): Promise<void> {
-  const visible = await storesVisibleTo(ctx.db, ctx.staff);
+  const visible = await visibleStores(ctx.db, ctx.staff);
   if (visible.length === 0) throw new UserFacingError('handover.managersOnly', '交班记录只有店长、区域经理和管理员能查看。');
   const wanted = ctx.args.trim();
   const matches = wanted ? visible.filter((s) => s.code.toLowerCase() === wanted.toLowerCase() || s.name.includes(wanted)) : visible;

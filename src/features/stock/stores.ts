@@ -1,5 +1,6 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
+import { requireOwnStore } from '../../people';
 
 /** Which store a stock message is about: the sender's own, or one a manager over several names. */
 
@@ -15,11 +16,8 @@ export function matchStore(text: string, stores: StoreRef[]): { kind: 'found'; s
   return containing.length > 1 ? { kind: 'ambiguous', candidates: containing } : { kind: 'unknown' };
 }
 
-export async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {
-  const store = ctx.staff?.storeCode ? await ctx.db.store.findUnique({ where: { code: ctx.staff.storeCode } }) : null;
-  if (!store) throw new UserFacingError('stock.noStore', '你还没有所属门店，记账前请店长或管理员在员工名单里设置你的门店。');
-  return store;
-}
+/** The sender's own store: every entry of theirs is booked in it. */
+export const requireStore = (ctx: BotContext) => requireOwnStore(ctx, 'stock.noStore', '记账前');
 
 /**
  * The store a command acts on. An area manager or admin looks after several stores and names one

@@ -6,7 +6,6 @@ import { measureTaskTimeliness } from './score';
 import { WALK_SCHEDULE, walkDue, type WalkSettings } from './walker';
 
 export { openTask, ackTask, closeTask, OPEN_STATES, type OpenTaskInput, type TaskRef, type TaskAction, type TaskState } from './engine';
-export { managerFor, managesStore } from './people';
 
 /**
  * Tasks: every reminder, escalation and work order of the bot. Features open and close tasks

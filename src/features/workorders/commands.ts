@@ -2,10 +2,10 @@ import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { WorkOrder } from '../../generated/prisma/client';
 import type { ChecklistTemplate, Priority } from '../handover/checklist';
-import { keepPhoto, type MediaStore } from '../handover/media';
-import { requireStore } from '../handover/people';
+import { keepPhoto, type MediaStore } from '../../platform/media';
+import { requireOwnStore } from '../../people';
 import { currentTemplate } from '../handover/templates';
-import { managesStore } from '../tasks';
+import { managesStore } from '../../people';
 import { workOrderAcknowledged, workOrderClosed } from './followups';
 import { OTHER_EQUIPMENT, openWorkOrder, PRIORITY_TEXT, STATE_TEXT, workOrderCard } from './orders';
 
@@ -32,7 +32,7 @@ export function priorityIn(text: string): Priority {
  * last few minutes attached (image first, then text). A photo sent shortly after joins it too.
  */
 export async function reportFault(deps: WorkOrderDeps, ctx: BotContext): Promise<void> {
-  const store = await requireStore(ctx);
+  const store = await requireOwnStore(ctx, 'workorders.noStore');
   const description = ctx.args.trim();
   if (!description) throw new UserFacingError('workorder.descriptionMissing', '请说明哪里坏了，例如：报修 制冰机不出冰（可以先发照片再发这句）');
   const now = ctx.clock.now();

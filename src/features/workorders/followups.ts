@@ -2,7 +2,8 @@ import type { Messaging } from '../../bot/context';
 import type { DbTx } from '../../db';
 import type { WorkOrder } from '../../generated/prisma/client';
 import type { ChecklistTemplate, Priority } from '../handover/checklist';
-import { closeTask, managerFor, openTask, type TaskRef } from '../tasks';
+import { managerFor } from '../../people';
+import { closeTask, openTask, type TaskRef } from '../tasks';
 import { maintenanceContact } from './orders';
 
 type Tx = Messaging & { db: DbTx };

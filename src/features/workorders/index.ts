@@ -1,5 +1,5 @@
 import type { Feature } from '../../bot/registry';
-import { createMediaStore } from '../handover/media';
+import { createMediaStore } from '../../platform/media';
 import { acknowledge, askProgress, close, reportFault, show, workOrderByText, type WorkOrderDeps } from './commands';
 
 /**

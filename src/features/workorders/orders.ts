@@ -3,7 +3,7 @@ import type { DbTx } from '../../db';
 import type { WorkOrder } from '../../generated/prisma/client';
 import { templateCard, type OutboundContent } from '../../platform/outbound';
 import type { ChecklistTemplate, Priority } from '../handover/checklist';
-import { storeManagers } from '../handover/people';
+import { nearestManagement } from '../../people';
 import { workOrderOpened } from './followups';
 
 type Tx = Messaging & { db: DbTx };
@@ -47,7 +47,7 @@ export function maintenanceContact(template: ChecklistTemplate, equipment: strin
 export async function openWorkOrder(tx: Tx, input: NewWorkOrder): Promise<WorkOrder> {
   const earlier = await tx.db.workOrder.findUnique({ where: { sourceRef: input.sourceRef } });
   if (earlier) return earlier;
-  const managers = (await storeManagers(tx.db, input.storeCode)).map((m) => m.userid);
+  const managers = (await nearestManagement(tx.db, input.storeCode)).map((m) => m.userid);
   const contact = maintenanceContact(input.template, input.equipment);
   const recipients = [...new Set([...managers, ...(contact ? [contact] : [])])];
   const order = await tx.db.workOrder.create({

@@ -3,7 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createMediaStore } from '../../../src/features/handover/media';
+import { createMediaStore } from '../../../src/platform/media';
 
 /** Photos go to a local directory by default, or to an S3-compatible bucket (here a minimal one on loopback). */
 it('stores and reads back a photo on local disk', async () => {

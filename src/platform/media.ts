@@ -2,10 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { BotContext } from '../../bot/context';
-import type { MediaConfig } from '../../config';
-import type { Db } from '../../db';
-import type { MediaFile } from '../../generated/prisma/client';
+import type { BotContext } from '../bot/context';
+import type { MediaConfig } from '../config';
+import type { MediaFile } from '../generated/prisma/client';
 
 /** Where the bytes of a photo live. Keys are ours (`2026/11/25/<sha256>.jpg`), never a path from outside. */
 export interface MediaStore {
@@ -79,8 +78,4 @@ export async function reuploadPhoto(ctx: { wecom: BotContext['wecom'] }, store: 
   const data = await store.get(file.storageKey);
   const uploaded = await ctx.wecom.uploadMedia('image', data, `${file.sha256.slice(0, 12)}.${EXTENSIONS[file.contentType] ?? 'jpg'}`, file.contentType);
   return uploaded.media_id;
-}
-
-export async function photosOf(db: Db, where: { handoverItemId?: { in: bigint[] }; workOrderId?: bigint; disputeItemId?: { in: bigint[] } }) {
-  return db.mediaFile.findMany({ where, orderBy: { id: 'asc' } });
 }
