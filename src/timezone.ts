@@ -1,6 +1,8 @@
 /**
- * Wall-clock time in the chain's time zone (APP_TIMEZONE) and back, with the platform's Intl data
- * — what shift files, chat dates and quiet hours are written in.
+ * The one time module: wall-clock time in the chain's time zone (APP_TIMEZONE) and back, with the
+ * platform's Intl data — what shift files, chat dates and quiet hours are written in — and days as
+ * the chain lives them ("today's waste", "each morning" are days in the chain's zone, not in UTC
+ * and not in the server's zone).
  */
 
 /** Minutes the zone is ahead of UTC at `at` (Asia/Shanghai: 480). */
@@ -59,3 +61,48 @@ export function parseLocalOrIso(text: string, timezone: string): Date | null {
   // 2026-02-30 rolls over to March: refuse it instead.
   return wallClock(at, timezone).day === local.day ? at : null;
 }
+
+/** `2026-11-25` for the chain-local day that holds `instant`. */
+export function chainDate(instant: Date, timezone: string): string {
+  const w = wallClock(instant, timezone);
+  return `${w.year}-${pad(w.month)}-${pad(w.day)}`;
+}
+
+/** The instant a chain-local date (`2026-11-25`) begins. */
+export function startOfChainDate(date: string, timezone: string): Date {
+  const [year, month, day] = date.split('-').map(Number);
+  return fromWallClock({ year, month, day, hour: 0, minute: 0, second: 0 }, timezone);
+}
+
+/** Start (inclusive) and end (exclusive) of the chain-local day holding `instant`. */
+export function chainDay(instant: Date, timezone: string): { date: string; start: Date; end: Date } {
+  const date = chainDate(instant, timezone);
+  return { date, start: startOfChainDate(date, timezone), end: startOfChainDate(addDays(date, 1), timezone) };
+}
+
+/** `2026-11-25` + 1 → `2026-11-26`. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** 0 = Monday … 6 = Sunday, for a `YYYY-MM-DD` date. */
+export function weekdayOf(date: string): number {
+  const [y, m, d] = date.split('-').map(Number);
+  return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+}
+
+/** Minutes after local midnight in `timezone`. */
+export function localMinutes(at: Date, timezone: string): number {
+  const w = wallClock(at, timezone);
+  return w.hour * 60 + w.minute;
+}
+
+/** `11月25日 14:05` (or `14:05`) in the chain's zone, for chat, cards and summaries. */
+export function chainTimeText(at: Date, timezone: string, opts: { timeOnly?: boolean } = {}): string {
+  const w = wallClock(at, timezone);
+  const time = `${pad(w.hour)}:${pad(w.minute)}`;
+  return opts.timeOnly ? time : `${w.month}月${w.day}日 ${time}`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,4 +1,4 @@
-import { chainDate, weekdayOf } from '../../features/stock/chain-time';
+import { chainDate, weekdayOf } from '../../timezone';
 import { HISTORY_DAYS } from '../../features/stock/forecast';
 import { format } from '../../features/stock/ledger';
 import { HORIZON_DAYS, stockoutRisks } from '../../features/stock/stockout';

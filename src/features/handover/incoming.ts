@@ -10,7 +10,7 @@ import { appendLog } from './log';
 import { keepPhoto, reuploadPhoto, type MediaStore } from '../../platform/media';
 import { namesOf } from '../../people';
 import { templateVersion } from './templates';
-import { formatLocal } from './time';
+import { chainTimeText } from '../../timezone';
 
 export interface HandoverDeps {
   media: MediaStore;
@@ -55,15 +55,15 @@ export async function nameIncoming(deps: HandoverDeps, ctx: BotContext, handover
       at: now,
       data: { incoming: incomingUserid, flagged: items.filter((i) => i.status === 'flagged').map((i) => i.itemKey), skipped: items.filter((i) => i.status === 'skipped').map((i) => i.itemKey) },
     });
-    await tx.send(incomingUserid, summaryText({ storeName: store.name, outgoingName, at: formatLocal(now, deps.timezone), items, template, units }));
+    await tx.send(incomingUserid, summaryText({ storeName: store.name, outgoingName, at: chainTimeText(now, deps.timezone), items, template, units }));
     for (const item of items) {
       const own = uploaded.filter((u) => u.itemId === item.id);
       if (own.length === 0) continue;
       await tx.send(incomingUserid, text(`第 ${item.position} 项「${item.label}」的照片：`));
       for (const u of own) await tx.send(incomingUserid, image(u.mediaId));
     }
-    await tx.send(incomingUserid, confirmCard(handover.id, outgoingName, items.filter((i) => i.status === 'flagged').length, formatLocal(deadline, deps.timezone)));
-    await tx.reply(`交班已提交，已请 ${names.get(incomingUserid) ?? incomingUserid} 在 ${formatLocal(deadline, deps.timezone, true)} 前确认。`);
+    await tx.send(incomingUserid, confirmCard(handover.id, outgoingName, items.filter((i) => i.status === 'flagged').length, chainTimeText(deadline, deps.timezone)));
+    await tx.reply(`交班已提交，已请 ${names.get(incomingUserid) ?? incomingUserid} 在 ${chainTimeText(deadline, deps.timezone, { timeOnly: true })} 前确认。`);
     await expectConfirmation(tx, { ...handover, incomingUserid }, deadline, `确认交班：${outgoingName}→${names.get(incomingUserid) ?? incomingUserid}`, now);
     const cash = items.filter((i) => i.status === 'flagged' && isCash(template, i));
     if (cash.length) {

@@ -2,7 +2,7 @@ import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import { verifyChain } from './log';
 import { namesOf, visibleStores } from '../../people';
-import { formatLocal } from './time';
+import { chainTimeText } from '../../timezone';
 
 /** How many handovers `交班记录` lists. */
 const RECENT = 5;
@@ -31,7 +31,7 @@ export async function showRecords(timezone: string, ctx: BotContext): Promise<vo
       count((i) => i.confirmation === 'disputed') && `异议 ${count((i) => i.confirmation === 'disputed')} 项${h.resolvedAt ? '（已处理）' : ''}`,
     ].filter(Boolean);
     const who = `${names.get(h.outgoingUserid) ?? h.outgoingUserid}→${h.incomingUserid ? (names.get(h.incomingUserid) ?? h.incomingUserid) : '?'}`;
-    return `#${h.id} ${formatLocal(h.startedAt, timezone)} ${who} ${STATE_TEXT[h.state] ?? h.state}${flags.length ? `，${flags.join('，')}` : ''}`;
+    return `#${h.id} ${chainTimeText(h.startedAt, timezone)} ${who} ${STATE_TEXT[h.state] ?? h.state}${flags.length ? `，${flags.join('，')}` : ''}`;
   });
   const check = chain.ok ? `记录链校验：完整（共 ${chain.entries} 条）` : `⚠️ 记录链校验失败：${chain.reason}，请联系管理员`;
   await ctx.reply(`${store.name} 最近的交班：\n${lines.length ? lines.join('\n') : '还没有交班记录'}\n${check}`);

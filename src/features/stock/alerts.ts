@@ -4,7 +4,7 @@ import type { DbTx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
 import { enqueue } from '../../platform/outbox';
 import { text } from '../../platform/outbound';
-import { chainDate, chainTimeText, startOfChainDate } from './chain-time';
+import { chainDate, chainTimeText, startOfChainDate } from '../../timezone';
 import { dailyUsageSeries, forecastDaily, historyWindow } from './forecast';
 import { format } from './ledger';
 import { storeManagers } from './managers';

@@ -1,6 +1,6 @@
 import type { DbTx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
-import { addDays, weekdayOf } from './chain-time';
+import { addDays, weekdayOf } from '../../timezone';
 
 /**
  * Usage forecasts from the ledger. Usage is what leaves the shelf for the store's trade — sales,

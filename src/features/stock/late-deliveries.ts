@@ -1,7 +1,7 @@
 import type { JobContext } from '../../bot/context';
 import type { DbTx } from '../../db';
 import { closeTask, openTask } from '../tasks';
-import { chainTimeText } from './chain-time';
+import { chainTimeText } from '../../timezone';
 import { deliveryUndoneOnce, reopenedAdvice } from './deliveries';
 import { format } from './ledger';
 import { deductPoints } from './points';

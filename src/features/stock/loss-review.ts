@@ -9,7 +9,7 @@ import { cancelUnsent, enqueue, relabelSentCards } from '../../platform/outbox';
 import { templateCard, text } from '../../platform/outbound';
 import { ackTask, closeTask, openTask } from '../tasks';
 import { afterMoveBooked } from './after-move';
-import { chainDay } from './chain-time';
+import { chainDay } from '../../timezone';
 import { bookMove, format } from './ledger';
 import { managesStore, storeManagers } from './managers';
 

@@ -1,7 +1,7 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
-import { addDays, chainDate, chainTimeText, startOfChainDate } from './chain-time';
+import { addDays, chainDate, chainTimeText, startOfChainDate } from '../../timezone';
 
 export interface PointsDeduction {
   storeCode: string;

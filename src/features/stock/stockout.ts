@@ -3,7 +3,7 @@ import type { DbTx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
 import { enqueue } from '../../platform/outbox';
 import { text } from '../../platform/outbound';
-import { addDays, chainDate, startOfChainDate, weekdayOf } from './chain-time';
+import { addDays, chainDate, startOfChainDate, weekdayOf } from '../../timezone';
 import { dailyUsageSeries, forecastDaily, historyWindow, runOutDay } from './forecast';
 import { format } from './ledger';
 import { storeManagers } from './managers';

@@ -3,7 +3,7 @@ import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { StockLossHold, StockMove } from '../../generated/prisma/client';
 import { afterMoveBooked } from './after-move';
-import { chainDate, chainTimeText } from './chain-time';
+import { chainDate, chainTimeText } from '../../timezone';
 import { deliveriesReopenedBy, reopenedAdvice } from './deliveries';
 import { bookMove, enteredQuantityText, format, moveKindText } from './ledger';
 import { cancelHoldByUndo } from './loss-review';

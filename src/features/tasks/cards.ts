@@ -1,5 +1,6 @@
 import type { Task } from '../../generated/prisma/client';
 import type { TemplateCard } from '../../platform/outbound';
+import { chainTimeText } from '../../timezone';
 import type { TaskAction } from './engine';
 
 /** Button keys of the engine's own card buttons: `tasks.done:<task id>`, `tasks.ack:<task id>`. */
@@ -15,16 +16,6 @@ export const stateText = (state: string) => STATE_TEXT[state] ?? state;
 /** What the greyed-out buttons of a closed task's cards say. */
 export function closedLabel(task: Pick<Task, 'state'>): string {
   return stateText(task.state);
-}
-
-/** 11月26日 09:00 in the chain's time zone. */
-export function formatLocal(at: Date, timezone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone, month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.month}月${parts.day}日 ${parts.hour}:${parts.minute}`;
 }
 
 export interface CardFacts {
@@ -51,7 +42,7 @@ export function taskCard(task: Task, facts: CardFacts, opts: { acknowledgedBy?: 
   return {
     card_type: 'button_interaction',
     source: { desc: escalation ? '门店助手 · 超时提醒' : '门店助手 · 任务' },
-    main_title: { title: cut(task.title, TITLE_CHARS), desc: `${facts.storeName} · 截止 ${formatLocal(task.dueAt, facts.timezone)}` },
+    main_title: { title: cut(task.title, TITLE_CHARS), desc: `${facts.storeName} · 截止 ${chainTimeText(task.dueAt, facts.timezone)}` },
     ...(lines.length ? { sub_title_text: lines.join('\n') } : {}),
     button_list: buttons,
   };

@@ -1,7 +1,8 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { Staff } from '../../generated/prisma/client';
-import { formatDuration, formatLocal, stateText } from './cards';
+import { chainTimeText } from '../../timezone';
+import { formatDuration, stateText } from './cards';
 import { openTask } from './engine';
 import { parseTaskCommand } from './parse';
 import { announceTask, type WalkSettings } from './walker';
@@ -28,7 +29,7 @@ export async function giveTask(ctx: BotContext, settings: WalkSettings): Promise
   if (typeof parsed === 'object' && 'unreadableTime' in parsed) {
     throw new UserFacingError('tasks.partlyReadTime', `没看懂截止时间「${parsed.unreadableTime}」，请换个写法，例如“下周三前”“12月20日 18:00前”“明天下午3点前”。`);
   }
-  if (parsed.dueAt <= now) throw new UserFacingError('tasks.pastDue', `截止时间 ${formatLocal(parsed.dueAt, settings.timezone)} 已经过去了，请写一个将来的时间。`);
+  if (parsed.dueAt <= now) throw new UserFacingError('tasks.pastDue', `截止时间 ${chainTimeText(parsed.dueAt, settings.timezone)} 已经过去了，请写一个将来的时间。`);
 
   const people = await resolveMentions(ctx, sender, parsed.mentions);
   const storeCode = people[0]?.staff.storeCode ?? sender.storeCode;
@@ -55,7 +56,7 @@ export async function giveTask(ctx: BotContext, settings: WalkSettings): Promise
       if (assignee) await announceTask(tx.db, settings, task, now);
     }
     const who = people.length ? people.map((p) => p.staff.name).join('、') : '当班同事（到时提醒）';
-    const due = `${formatLocal(parsed.dueAt, settings.timezone)}${parsed.timeGiven ? '' : '（只写了日期，按当天结束计）'}`;
+    const due = `${chainTimeText(parsed.dueAt, settings.timezone)}${parsed.timeGiven ? '' : '（只写了日期，按当天结束计）'}`;
     await tx.reply(`已派任务「${title}」给 ${who}，截止 ${due}。到时没完成会提醒，再超时会告诉店长。`);
   });
 }
@@ -71,7 +72,7 @@ export async function listMyTasks(ctx: BotContext, settings: WalkSettings): Prom
   const now = ctx.clock.now();
   const lines = tasks.slice(0, LIST_LIMIT).map((t, i) => {
     const late = now.getTime() - t.dueAt.getTime();
-    const when = late > 0 ? `已超时 ${formatDuration(Math.max(1, Math.floor(late / 60_000)))}` : `截止 ${formatLocal(t.dueAt, settings.timezone)}`;
+    const when = late > 0 ? `已超时 ${formatDuration(Math.max(1, Math.floor(late / 60_000)))}` : `截止 ${chainTimeText(t.dueAt, settings.timezone)}`;
     return `${i + 1}. ${t.title} · ${when}${t.state === 'acknowledged' ? ` · ${stateText(t.state)}` : ''}`;
   });
   const more = tasks.length > LIST_LIMIT ? `\n……还有更多，先处理上面这些。` : '';

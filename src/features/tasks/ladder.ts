@@ -1,13 +1,5 @@
 import type { Ladder, TaskConfig } from '../../config';
-import { fromWallClock, wallClock } from '../../timezone';
-
-/** Minutes after local midnight in `timezone`. */
-export function localMinutes(at: Date, timezone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at).map((p) => [p.type, p.value]),
-  );
-  return Number(parts.hour) * 60 + Number(parts.minute);
-}
+import { fromWallClock, localMinutes, wallClock } from '../../timezone';
 
 /** Whether `at` falls in the quiet hours (start inclusive, end exclusive; may span midnight). */
 export function inQuietHours(at: Date, timezone: string, quiet: TaskConfig['quietHours']): boolean {
