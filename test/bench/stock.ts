@@ -4,7 +4,9 @@ import path from 'node:path';
 import { openDatabase, type Database } from '../../src/db';
 import { describeTarget, type DatabaseTarget } from '../../src/db/target';
 import { countAccuracy, DEFAULT_COUNT_TOLERANCE, uncountedWithStock, varianceLines } from '../../src/features/stock/counts';
-import { bookMove, bookMoves, onHand, type NewMove } from '../../src/features/stock/ledger';
+import { loadConfig } from '../../src/config';
+import { bookMove, bookMoves } from '../../src/features/stock/booking';
+import { onHand, type NewMove } from '../../src/features/stock/ledger';
 import { throwAwayPostgres } from './postgres';
 
 /**
@@ -26,6 +28,7 @@ const BATCH = positiveInt('BENCH_BATCH', 500);
 const WRITERS = positiveInt('BENCH_WRITERS', 4);
 const CHAT_MOVES = positiveInt('BENCH_CHAT_MOVES', 2_000);
 const QUERIES = 2_000;
+const config = loadConfig({});
 const TARGETS = (process.env.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((t) => t.trim());
 
 function positiveInt(name: string, fallback: number): number {
@@ -104,7 +107,7 @@ async function bench(kind: string): Promise<Result> {
           const sale = rand() < 0.6;
           return { storeCode: store, skuCode: skuCode(Math.floor(rand() * SKUS)), kind: sale ? 'sale' : 'receipt', quantity: sale ? -1 - Math.floor(rand() * 3) : 5 + Math.floor(rand() * 20), occurredAt: now, recordedAt: now, source: sale ? 'pos' : 'erp', externalId: `bench:${d}:${j}` };
         });
-        await db.$transaction((tx) => bookMoves(tx, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 });
+        await db.$transaction((tx) => bookMoves(tx, config, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 });
         booked += size;
         if (performance.now() - lastReport > 30_000) {
           lastReport = performance.now();
@@ -122,7 +125,7 @@ async function bench(kind: string): Promise<Result> {
       Array.from({ length: WRITERS }, async () => {
         for (let i = chatNext++; i < CHAT_MOVES; i = chatNext++) {
           const move: NewMove = { storeCode: storeCode(i % STORES), skuCode: skuCode((i * 7) % SKUS), kind: 'receipt', quantity: 1, occurredAt: now, recordedAt: now, source: 'chat', externalId: `chat:${i}` };
-          await db.$transaction((tx) => bookMove(tx, move, '个', false), { maxWait: 60_000 });
+          await db.$transaction((tx) => bookMove(tx, config, move, { baseUnit: '个', allowNegative: false }), { maxWait: 60_000 });
         }
       }),
     );

@@ -1,6 +1,5 @@
 import type { JobContext } from '../../bot/context';
 import type { BotRegistry } from '../../bot/registry';
-import { flagLateMoves, LATE_SWEEP_SCHEDULE } from './after-move';
 import { SWEEP_SCHEDULE, sweepSafetyStock } from './alerts';
 import { bookDeliveryFromCard, syncDeliveries } from './deliveries';
 import { confirmModelReading, expireAbandonedReadings, rejectModelReading } from './llm';
@@ -28,7 +27,6 @@ export function registerStockChecks(bot: BotRegistry): void {
   bot.sync('deliveries', syncDeliveries);
   bot.cron('stock.chaseLateDeliveries', CHASE_SCHEDULE, chaseLateDeliveries);
   bot.cron('stock.sweepSafetyStock', SWEEP_SCHEDULE, sweepSafetyStock);
-  bot.cron('stock.flagLateMoves', LATE_SWEEP_SCHEDULE, flagLateMoves);
   bot.cron('stock.warnStockouts', STOCKOUT_SCHEDULE, warnStockouts);
   bot.cron('stock.expireConfirmations', EXPIRE_SCHEDULE, expireConfirmations);
 }

@@ -2,8 +2,8 @@ import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { Db, DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
-import { afterMoveBooked } from './after-move';
-import { bookMove, format, onHand } from './ledger';
+import { bookMove } from './booking';
+import { format, onHand } from './ledger';
 import { withModelFallback } from './llm';
 import { holdWasteOverLimit } from './loss-review';
 import { recordCountEntry } from './count-commands';
@@ -189,6 +189,7 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
     }
     const booked = await bookMove(
       tx.db,
+      ctx.config,
       {
         storeCode: store.code,
         skuCode: sku.code,
@@ -203,14 +204,12 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
         enteredQuantity: entered.amount,
         enteredUnit: entered.unit,
       },
-      sku.baseUnit,
-      sku.allowNegative,
+      sku,
     );
     if (!booked.created) {
       await tx.reply('这一笔已经记过了。');
       return null;
     }
-    await afterMoveBooked(tx.db, ctx.config, booked.id, now);
     const packed = entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`;
     await tx.reply(
       templateCard({

@@ -7,7 +7,8 @@ import { templateCard } from '../../platform/outbound';
 import { requireStore, type EnteredQuantity } from './commands';
 import { deliveriesArrivedUnbooked } from './deliveries';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
-import { bookMove, format } from './ledger';
+import { bookMove } from './booking';
+import { format } from './ledger';
 import { matchStore } from './transfer-commands';
 
 /**
@@ -155,6 +156,7 @@ export async function approveCount(ctx: BotContext): Promise<void> {
       // The count is the truth: an adjustment may not be refused for going below zero.
       await bookMove(
         tx.db,
+        ctx.config,
         {
           storeCode: count.storeCode,
           skuCode: line.skuCode,
@@ -167,8 +169,7 @@ export async function approveCount(ctx: BotContext): Promise<void> {
           source: 'count',
           externalId: `count:${count.id}:${line.skuCode}`,
         },
-        line.unit,
-        true,
+        { baseUnit: line.unit, allowNegative: true },
       );
       if (difference > 0) gain += difference * line.costPrice;
       else loss -= difference * line.costPrice;

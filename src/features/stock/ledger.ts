@@ -18,6 +18,8 @@ export interface NewMove {
   /** The quantity as the person entered it (`2` with `箱`), when a person entered it. */
   enteredQuantity?: number;
   enteredUnit?: string;
+  /** A receipt: the advance delivery notice it delivers (an ERP/WMS receipt naming it, a delivery's 入库 button); not stored on the move. */
+  delivery?: string;
 }
 
 /** The word staff use for each kind of move, in answers that name one. */
@@ -46,12 +48,19 @@ export interface BookedMove {
   created: boolean;
 }
 
+/** What booking needs of a SKU besides its code. */
+export interface SkuBookingRule {
+  baseUnit: string;
+  allowNegative: boolean;
+}
+
 /**
- * Books one move and updates on-hand in the caller's transaction. The balance row is locked
+ * Writes one move and updates on-hand in the caller's transaction — the rows only: booking.ts
+ * (bookMove) is the one caller, and runs the after-move rules. The balance row is locked
  * first (FOR UPDATE), so concurrent moves of one SKU in one store queue up instead of losing
  * updates; a move that would take stock below zero is refused unless the SKU allows it.
  */
-export async function bookMove(tx: DbTx, move: NewMove, unitName: string, allowNegative: boolean): Promise<BookedMove> {
+export async function writeMove(tx: DbTx, { delivery: _delivery, ...move }: NewMove, { baseUnit: unitName, allowNegative }: SkuBookingRule): Promise<BookedMove> {
   if (move.externalId) {
     const earlier = await tx.stockMove.findUnique({ where: { externalId: move.externalId } });
     if (earlier) return { id: earlier.id, onHand: await onHand(tx, move.storeCode, move.skuCode), created: false };
@@ -82,18 +91,29 @@ export function format(quantity: Prisma.Decimal | number): string {
   return new Prisma.Decimal(quantity).toDecimalPlaces(3).toString();
 }
 
+export interface WrittenMove {
+  id: bigint;
+  storeCode: string;
+  skuCode: string;
+  kind: NewMove['kind'];
+  occurredAt: Date;
+  recordedAt: Date;
+  externalId: string | null;
+}
+
 /**
- * Books many moves at once (a synced document, a bulk load) under the same rules as bookMove,
+ * Writes many moves at once (a synced document, a bulk load) under the same rules as writeMove — the rows
+ * only, for booking.ts (bookMoves), which runs the after-move rules on what was written —
  * in a handful of statements whatever their number: moves whose external id is already booked
  * are skipped; the balances are locked in (store, SKU) order, so two batches over the same SKUs
  * queue instead of deadlocking; a batch that would take a SKU that does not allow it below zero
  * is refused as a whole. `skus` gives each SKU's base unit and whether it may go negative.
  */
-export async function bookMoves(tx: DbTx, moves: NewMove[], skus: Map<string, { baseUnit: string; allowNegative: boolean }>, recordedAt: Date): Promise<{ created: number }> {
+export async function writeMoves(tx: DbTx, moves: NewMove[], skus: Map<string, SkuBookingRule>, recordedAt: Date): Promise<WrittenMove[]> {
   const ids = moves.flatMap((m) => (m.externalId ? [m.externalId] : []));
   const booked = ids.length ? new Set((await tx.$queryRaw<{ external_id: string }[]>`SELECT external_id FROM stock_move WHERE external_id = ANY(${ids}::text[])`).map((r) => r.external_id)) : new Set<string>();
   const fresh = moves.filter((m) => !m.externalId || !booked.has(m.externalId));
-  if (fresh.length === 0) return { created: 0 };
+  if (fresh.length === 0) return [];
   const deltas = new Map<string, { storeCode: string; skuCode: string; delta: Prisma.Decimal }>();
   for (const m of fresh) {
     const key = `${m.storeCode}\u0000${m.skuCode}`;
@@ -120,13 +140,14 @@ export async function bookMoves(tx: DbTx, moves: NewMove[], skus: Map<string, { 
   });
   // One INSERT from arrays, not a statement with ten parameters per row: a document may hold thousands.
   const column = <T>(pick: (m: NewMove) => T) => fresh.map(pick);
-  await tx.$executeRaw`INSERT INTO stock_move (store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id)
+  const inserted = await tx.$queryRaw<{ id: bigint; store_code: string; sku_code: string; kind: NewMove['kind']; occurred_at: Date; recorded_at: Date; external_id: string | null }[]>`INSERT INTO stock_move (store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id)
     SELECT * FROM unnest(${column((m) => m.storeCode)}::text[], ${column((m) => m.skuCode)}::text[], ${column((m) => m.kind)}::text[],
       ${column((m) => String(m.quantity))}::numeric[], ${column((m) => m.reason ?? null)}::text[], ${column((m) => m.staffUserid ?? null)}::text[],
       ${column((m) => m.occurredAt.toISOString())}::timestamptz[], ${column((m) => m.recordedAt.toISOString())}::timestamptz[], ${column((m) => m.source)}::text[],
-      ${column((m) => m.externalId ?? null)}::text[], ${column((m) => (m.reversesId === undefined ? null : String(m.reversesId)))}::bigint[])`;
+      ${column((m) => m.externalId ?? null)}::text[], ${column((m) => (m.reversesId === undefined ? null : String(m.reversesId)))}::bigint[])
+    RETURNING id, store_code, sku_code, kind, occurred_at, recorded_at, external_id`;
   const values = after.map((v) => v.toString());
   await tx.$executeRaw`UPDATE stock_balance b SET on_hand = v.q, updated_at = ${recordedAt}
     FROM unnest(${stores}::text[], ${skuCodes}::text[], ${values}::numeric[]) AS v(s, k, q) WHERE b.store_code = v.s AND b.sku_code = v.k`;
-  return { created: fresh.length };
+  return inserted.map((r) => ({ id: r.id, storeCode: r.store_code, skuCode: r.sku_code, kind: r.kind, occurredAt: r.occurred_at, recordedAt: r.recorded_at, externalId: r.external_id }));
 }

@@ -8,9 +8,9 @@ import type { Logger } from '../../log';
 import { cancelUnsent, enqueue, relabelSentCards } from '../../platform/outbox';
 import { templateCard, text } from '../../platform/outbound';
 import { ackTask, closeTask, openTask } from '../tasks';
-import { afterMoveBooked } from './after-move';
 import { chainDay } from './chain-time';
-import { bookMove, format } from './ledger';
+import { bookMove } from './booking';
+import { format } from './ledger';
 import { managesStore, storeManagers } from './managers';
 
 type Tx = Messaging & { db: DbTx };
@@ -262,7 +262,7 @@ export interface HoldDecisionEnv {
  * same way. Under the hold's row lock: only a store manager of the hold's store, an area manager of
  * its area or an admin (managesStore) may decide; a hold already decided (booked, cancelled, void,
  * or approved already) is refused, so two decisions at once book one move. Approving books the
- * waste if the staff member has confirmed its reason (bookMove, afterMoveBooked, the task closed),
+ * waste if the staff member has confirmed its reason (bookMove, which runs the after-move rules; the task closed),
  * otherwise waits for that; rejecting cancels it, nothing booked. The staff member is told in chat
  * and the managers' review cards are rewritten. Nothing is written when refused, but a hold whose
  * task expired is made void.
@@ -526,9 +526,8 @@ async function bookHold(env: { db: DbTx; clock: Clock; config: Config }, hold: S
     source: 'chat' as const,
     externalId: `loss-hold:${hold.id}`,
   };
-  const booked = await bookMove(db, move, sku.baseUnit, sku.allowNegative);
+  const booked = await bookMove(db, config, move, sku);
   await close(db, hold, { status: 'booked', now: clock.now(), moveId: booked.id, ...who });
-  if (booked.created) await afterMoveBooked(db, config, booked.id, clock.now());
   const store = await db.store.findUniqueOrThrow({ where: { code: hold.storeCode } });
   return `已报损 ${sku.name} ${format(hold.quantity)}${sku.baseUnit}（${hold.reason}），${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`;
 }
