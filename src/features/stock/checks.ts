@@ -2,9 +2,10 @@ import type { JobContext } from '../../bot/context';
 import type { BotRegistry } from '../../bot/registry';
 import { SWEEP_SCHEDULE, sweepSafetyStock } from './alerts';
 import { bookDeliveryFromCard, syncDeliveries } from './deliveries';
-import { confirmModelReading, expireAbandonedReadings, rejectModelReading } from './llm';
+import { confirmModelReading, expireAbandonedReadings, rejectModelReading } from './model-readings';
 import { CHASE_SCHEDULE, chaseLateDeliveries } from './late-deliveries';
-import { answerHoldByMessage, approveLoss, cancelLoss, confirmLoss, expireAbandonedHolds, HOLD_ANSWER, hasHoldAwaitingReason, rejectLoss } from './loss-review';
+import { answerHoldByMessage, approveLoss, cancelLoss, confirmLoss, HOLD_ANSWER, hasHoldAwaitingReason, rejectLoss } from './loss-answers';
+import { expireAbandonedHolds } from './loss-expiry';
 import { showPoints } from './points';
 import { STOCKOUT_SCHEDULE, warnStockouts } from './stockout';
 

@@ -4,11 +4,13 @@ import type { Db, DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
 import { bookMove } from './booking';
 import { format, onHand } from './ledger';
+import { loadCatalogue, requireSku } from './catalogue';
+import { requireStore, type EnteredQuantity } from './entered';
 import { withModelFallback } from './llm';
-import { holdWasteOverLimit } from './loss-review';
+import { holdWasteOverLimit } from './loss-limit';
 import { recordCountEntry } from './count-commands';
 import { askLargeMove, largeEntries, MAX_ENTRY_BASE_UNITS } from './large-moves';
-import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch, type StockLine } from './parse';
+import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type StockLine } from './parse';
 import { sendTransfer } from './transfer-commands';
 
 const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
@@ -46,20 +48,25 @@ export async function pickSku(ctx: BotContext): Promise<void> {
   await ctx.updateCard({ replaceName: booked ? `已选：${booked}` : '已记过' });
 }
 
-/** A quantity of a SKU someone entered (typed or scanned), ready to be booked, sent or counted. */
-export interface EnteredQuantity {
-  store: { code: string; name: string };
-  sku: CatalogueSku & { allowNegative: boolean; category: string };
-  amount: number;
-  unit: string;
-  baseQuantity: number;
-  note: string;
-  /** `调拨 … 到 二店`: the receiving store as typed. */
-  toStoreText?: string;
-  occurredAt: Date;
-  source: 'chat' | 'scan';
-  /** `chat:<inbound id>` or `scan:<inbound id>`: what makes booking it twice impossible. */
-  externalId: string;
+/** 确认记账: books the original message as typed, once (keyed by that message like any chat entry). */
+export async function confirmLargeMove(ctx: BotContext): Promise<void> {
+  const { original, chosenSku } = await originalMessage(ctx);
+  const booked = await bookFromText(ctx, { text: (original.payload as { content?: string }).content ?? '', inboundId: String(original.id), createTime: original.createTime, chosenSku, largeConfirmed: true });
+  await ctx.updateCard({ replaceName: booked ? '已确认记账' : '已记过' });
+}
+
+/** 不记: nothing is booked. */
+export async function dropLargeMove(ctx: BotContext): Promise<void> {
+  await originalMessage(ctx);
+  await ctx.updateCard({ replaceName: '没有记账' });
+  await ctx.reply('好的，没有记账。请改好数量再发一次，例如：入库 奶油 20箱');
+}
+
+async function originalMessage(ctx: BotContext) {
+  const [inboundId, chosenSku] = ctx.keyArg.split(':');
+  const original = /^\d{1,18}$/.test(inboundId ?? '') ? await ctx.db.inboundMessage.findUnique({ where: { id: BigInt(inboundId) } }) : null;
+  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己发的消息。');
+  return { original, chosenSku: chosenSku || undefined };
 }
 
 /**
@@ -246,25 +253,4 @@ export async function showStock(ctx: BotContext): Promise<void> {
   const quantity = await onHand(ctx.db, store.code, sku.code);
   const packs = sku.packUnits.map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`).join('，');
   await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}`);
-}
-
-export async function requireStore(ctx: BotContext): Promise<{ code: string; name: string }> {
-  const store = ctx.staff?.storeCode ? await ctx.db.store.findUnique({ where: { code: ctx.staff.storeCode } }) : null;
-  if (!store) throw new UserFacingError('stock.noStore', '你还没有所属门店，记账前请店长或管理员在员工名单里设置你的门店。');
-  return store;
-}
-
-export function requireSku(match: SkuMatch): CatalogueSku {
-  if (match.kind === 'found') return match.sku;
-  if (match.kind === 'ambiguous') {
-    const names = match.candidates.map((c) => c.name).join('、');
-    throw new UserFacingError('stock.ambiguousSku', `你说的是哪一个：${names}？请写全名称再发一次，例如：查库存 ${match.candidates[0].name}`);
-  }
-  throw new UserFacingError('stock.unknownSku', `没找到商品「${match.text}」。请核对名称，或请管理员导入这个商品。`);
-}
-
-/** The SKUs as the parser reads them, with what booking needs besides. */
-export async function loadCatalogue(ctx: BotContext): Promise<(CatalogueSku & { allowNegative: boolean; category: string })[]> {
-  const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, category: true, baseUnit: true, packUnits: true, allowNegative: true } });
-  return skus.map((s) => ({ ...s, packUnits: s.packUnits as CatalogueSku['packUnits'] }));
 }

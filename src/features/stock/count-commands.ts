@@ -4,7 +4,7 @@ import type { Db, DbTx } from '../../db';
 import type { CountTolerance } from '../../config';
 import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
-import { requireStore, type EnteredQuantity } from './commands';
+import { requireStore, type EnteredQuantity } from './entered';
 import { deliveriesArrivedUnbooked } from './deliveries';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
 import { bookMove } from './booking';

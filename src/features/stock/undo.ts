@@ -3,12 +3,12 @@ import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { StockLossHold, StockMove } from '../../generated/prisma/client';
 import { chainDate, chainTimeText } from './chain-time';
-import { requireStore } from './commands';
+import { requireStore } from './entered';
 import { deliveriesReopenedBy } from './deliveries';
 import { reopenedAdvice } from './delivery-matching';
 import { bookMove } from './booking';
 import { enteredQuantityText, format, MOVE_KIND_WORDS } from './ledger';
-import { cancelHoldByUndo } from './loss-review';
+import { cancelHoldByUndo } from './loss-answers';
 import { cancelTransfer } from './transfer-commands';
 
 /**
