@@ -11,8 +11,12 @@ import { throwAwayPostgres } from './postgres';
 
 /**
  * The stock ledger at chain scale, on PGlite and PostgreSQL side by side:
+ *  - a raw-SQL baseline: the same documents written as a plain multi-row INSERT into stock_move
+ *    plus one aggregated balance upsert (INSERT … ON CONFLICT … DO UPDATE) each — no checks, no
+ *    rules — BENCH_WRITERS in flight, on the same client; the tables are emptied after it;
  *  - bulk booking: BENCH_MOVES moves across BENCH_STORES stores × BENCH_SKUS SKUs, as synced
- *    documents of BENCH_BATCH lines (bookMoves), BENCH_WRITERS documents in flight;
+ *    documents of BENCH_BATCH lines (bookMoves, every check and after-move rule applied),
+ *    BENCH_WRITERS documents in flight, and its ratio to the baseline;
  *  - chat booking: BENCH_CHAT_MOVES single moves (bookMove, one transaction each, as a chat
  *    message books), BENCH_WRITERS at once;
  *  - on-hand query latency (p50/p99 over 2,000 random store × SKU lookups);
@@ -54,6 +58,7 @@ const skuCode = (i: number) => `K${String(i).padStart(5, '0')}`;
 
 interface Result {
   target: string;
+  rawMovesPerSecond: number;
   bulkMovesPerSecond: number;
   chatMovesPerSecond: number;
   onHandP50: number;
@@ -91,32 +96,46 @@ async function bench(kind: string): Promise<Result> {
     // Sales may go below zero (the till has sold it); bulk loads are booked as the sync API books them.
     const skuRules = new Map(Array.from({ length: SKUS }, (_, i) => [skuCode(i), { baseUnit: '个', allowNegative: true }]));
 
-    // Bulk: documents of BATCH lines for one store each, receipts and sales mixed.
-    const rand = random(42);
     const now = new Date();
     const documents = Math.ceil(MOVES / BATCH);
-    let next = 0;
-    let booked = 0;
-    const started = performance.now();
-    let lastReport = started;
-    const worker = async () => {
-      for (let d = next++; d < documents; d = next++) {
+    /** The documents in order, the same every run: BATCH lines for one store each, receipts and sales mixed. */
+    const documentSource = () => {
+      const rand = random(42);
+      return (d: number): NewMove[] => {
         const store = storeCode(Math.floor(rand() * STORES));
         const size = Math.min(BATCH, MOVES - d * BATCH);
-        const moves: NewMove[] = Array.from({ length: size }, (_, j) => {
+        return Array.from({ length: size }, (_, j) => {
           const sale = rand() < 0.6;
           return { storeCode: store, skuCode: skuCode(Math.floor(rand() * SKUS)), kind: sale ? 'sale' : 'receipt', quantity: sale ? -1 - Math.floor(rand() * 3) : 5 + Math.floor(rand() * 20), occurredAt: now, recordedAt: now, source: sale ? 'pos' : 'erp', externalId: `bench:${d}:${j}` };
         });
-        await db.$transaction((tx) => bookMoves(tx, config, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 });
-        booked += size;
-        if (performance.now() - lastReport > 30_000) {
-          lastReport = performance.now();
-          console.log(`${kind}: ${booked.toLocaleString()} moves booked, ${Math.round(booked / ((lastReport - started) / 1000))} moves/s so far`);
-        }
-      }
+      };
     };
-    await Promise.all(Array.from({ length: WRITERS }, worker));
-    const bulkSeconds = (performance.now() - started) / 1000;
+    /** Books every document with `book`, WRITERS in flight; moves per second. */
+    const run = async (label: string, book: (moves: NewMove[]) => Promise<unknown>) => {
+      const documentAt = documentSource();
+      let next = 0;
+      let booked = 0;
+      const started = performance.now();
+      let lastReport = started;
+      const worker = async () => {
+        for (let d = next++; d < documents; d = next++) {
+          const moves = documentAt(d);
+          await book(moves);
+          booked += moves.length;
+          if (performance.now() - lastReport > 30_000) {
+            lastReport = performance.now();
+            console.log(`${kind} ${label}: ${booked.toLocaleString()} moves, ${Math.round(booked / ((lastReport - started) / 1000))} moves/s so far`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: WRITERS }, worker));
+      return MOVES / ((performance.now() - started) / 1000);
+    };
+
+    const rawMovesPerSecond = await run('raw SQL', (moves) => db.$transaction((tx) => rawInsert(tx, moves, now), { timeout: 120_000, maxWait: 60_000 }));
+    await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance RESTART IDENTITY CASCADE');
+    const bulkMovesPerSecond = await run('bookMoves', (moves) => db.$transaction((tx) => bookMoves(tx, config, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 }));
+    const rand = random(7);
 
     // Chat: one move per transaction, the way a message books it.
     let chatNext = 0;
@@ -159,7 +178,8 @@ async function bench(kind: string): Promise<Result> {
     reportTimes.sort((a, b) => a - b);
     return {
       target: kind,
-      bulkMovesPerSecond: MOVES / bulkSeconds,
+      rawMovesPerSecond,
+      bulkMovesPerSecond,
       chatMovesPerSecond: CHAT_MOVES / chatSeconds,
       onHandP50: latencies[Math.floor(latencies.length * 0.5)],
       onHandP99: latencies[Math.floor(latencies.length * 0.99)],
@@ -172,15 +192,51 @@ async function bench(kind: string): Promise<Result> {
   }
 }
 
+/**
+ * The baseline: the document's rows in one plain multi-row INSERT, and its balances in one
+ * aggregated upsert (in (store, SKU) order, as bookMoves locks them) — what the database must do
+ * at least, with no duplicate check, no stock check and no after-move rule.
+ */
+async function rawInsert(tx: Parameters<Parameters<Database['prisma']['$transaction']>[0]>[0], moves: NewMove[], now: Date): Promise<void> {
+  const values: unknown[] = [];
+  const rows = moves.map((m) => {
+    values.push(m.storeCode, m.skuCode, m.kind, String(m.quantity), m.occurredAt.toISOString(), m.recordedAt.toISOString(), m.source, m.externalId ?? null);
+    const at = values.length - 8;
+    return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::numeric, $${at + 5}::timestamptz, $${at + 6}::timestamptz, $${at + 7}, $${at + 8})`;
+  });
+  await tx.$executeRawUnsafe(`INSERT INTO stock_move (store_code, sku_code, kind, quantity, occurred_at, recorded_at, source, external_id) VALUES ${rows.join(', ')}`, ...values);
+  const deltas = new Map<string, { storeCode: string; skuCode: string; delta: number }>();
+  for (const m of moves) {
+    const key = `${m.storeCode}\u0000${m.skuCode}`;
+    const entry = deltas.get(key) ?? { storeCode: m.storeCode, skuCode: m.skuCode, delta: 0 };
+    entry.delta += m.quantity;
+    deltas.set(key, entry);
+  }
+  const sorted = [...deltas.values()].sort((a, b) => (a.storeCode === b.storeCode ? (a.skuCode < b.skuCode ? -1 : 1) : a.storeCode < b.storeCode ? -1 : 1));
+  const balanceValues: unknown[] = [];
+  const balanceRows = sorted.map((d) => {
+    balanceValues.push(d.storeCode, d.skuCode, String(d.delta), now.toISOString());
+    const at = balanceValues.length - 4;
+    return `($${at + 1}, $${at + 2}, $${at + 3}::numeric, $${at + 4}::timestamptz)`;
+  });
+  await tx.$executeRawUnsafe(
+    `INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at) VALUES ${balanceRows.join(', ')}
+     ON CONFLICT (store_code, sku_code) DO UPDATE SET on_hand = stock_balance.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at`,
+    ...balanceValues,
+  );
+}
+
 async function main() {
   console.log(`bench:stock — ${MOVES.toLocaleString()} moves, ${STORES} stores × ${SKUS} SKUs, documents of ${BATCH} lines, ${WRITERS} writers; ${CHAT_MOVES} chat moves; ${os.cpus().length} cores`);
   const results: Result[] = [];
   for (const target of TARGETS) results.push(await bench(target));
   console.log('');
-  console.log('| database | bulk moves/s (documents) | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| database | raw SQL moves/s (baseline) | bookMoves moves/s (documents) | ratio | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.target} | ${Math.round(r.bulkMovesPerSecond).toLocaleString()} | ${Math.round(r.chatMovesPerSecond).toLocaleString()} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`);
+    console.log(
+      `| ${r.target} | ${Math.round(r.rawMovesPerSecond).toLocaleString()} | ${Math.round(r.bulkMovesPerSecond).toLocaleString()} | ${(r.bulkMovesPerSecond / r.rawMovesPerSecond).toFixed(2)}× | ${Math.round(r.chatMovesPerSecond).toLocaleString()} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`,
+    );
   }
 }
 
