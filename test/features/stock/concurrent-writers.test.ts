@@ -47,6 +47,8 @@ it('refuses concurrent takes that together would go below zero, and books the re
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
   expect(results.filter((r) => r.status === 'rejected').every((r) => String((r as PromiseRejectedResult).reason.code) === 'stock.negative')).toBe(true);
   expect((await db.stockBalance.findFirstOrThrow()).onHand.toNumber()).toBe(0);
+  // A refused move leaves no row behind.
+  expect(await db.stockMove.count({ where: { kind: 'waste', quantity: -1 } })).toBe(10);
 });
 
 it('keeps both stores exact under 20 concurrent transfers, each confirmed by two colleagues at once', async () => {
