@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/db';
+import pg from 'pg';
 import { describeTarget, type DatabaseTarget } from '../../src/db/target';
 import { countAccuracy, DEFAULT_COUNT_TOLERANCE, uncountedWithStock, varianceLines } from '../../src/features/stock/counts';
 import { loadConfig } from '../../src/config';
@@ -13,7 +14,8 @@ import { throwAwayPostgres } from './postgres';
  * The stock ledger at chain scale, on PGlite and PostgreSQL side by side:
  *  - a raw-SQL baseline: the same documents written as a plain multi-row INSERT into stock_move
  *    plus one aggregated balance upsert (INSERT … ON CONFLICT … DO UPDATE) each — no checks, no
- *    rules — BENCH_WRITERS in flight, on the same client; the tables are emptied after it;
+ *    rules — BENCH_WRITERS in flight, on the same Prisma client, and on PostgreSQL once more straight
+ *    through node-postgres (the floor without the ORM); the tables are emptied after each;
  *  - bulk booking: BENCH_MOVES moves across BENCH_STORES stores × BENCH_SKUS SKUs, as synced
  *    documents of BENCH_BATCH lines (bookMoves, every check and after-move rule applied),
  *    BENCH_WRITERS documents in flight, and its ratio to the baseline;
@@ -59,6 +61,7 @@ const skuCode = (i: number) => `K${String(i).padStart(5, '0')}`;
 interface Result {
   target: string;
   rawMovesPerSecond: number;
+  driverMovesPerSecond: number | null;
   bulkMovesPerSecond: number;
   chatMovesPerSecond: number;
   onHandP50: number;
@@ -67,7 +70,7 @@ interface Result {
   moves: number;
 }
 
-async function open(kind: string): Promise<{ database: Database; where: string; drop: () => Promise<void> }> {
+async function open(kind: string): Promise<{ database: Database; where: string; url?: string; drop: () => Promise<void> }> {
   if (kind === 'pglite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stock-'));
     const target: DatabaseTarget = { kind: "pglite", dataDir: process.env.BENCH_PGLITE_MEMORY ? null : dir };
@@ -78,11 +81,11 @@ async function open(kind: string): Promise<{ database: Database; where: string; 
   if (!postgres) throw new Error('bench:stock needs the PostgreSQL server (BENCH_DATABASE_URL)');
   const target: DatabaseTarget = { kind: 'postgres', url: postgres.url };
   const database = await openDatabase(target);
-  return { database, where: describeTarget(target), drop: postgres.drop };
+  return { database, where: describeTarget(target), url: postgres.url, drop: postgres.drop };
 }
 
 async function bench(kind: string): Promise<Result> {
-  const { database, where, drop } = await open(kind);
+  const { database, where, url, drop } = await open(kind);
   const db = database.prisma;
   try {
     await database.migrate();
@@ -132,8 +135,32 @@ async function bench(kind: string): Promise<Result> {
       return MOVES / ((performance.now() - started) / 1000);
     };
 
-    const rawMovesPerSecond = await run('raw SQL', (moves) => db.$transaction((tx) => rawInsert(tx, moves, now), { timeout: 120_000, maxWait: 60_000 }));
+    const rawMovesPerSecond = await run('raw SQL', (moves) =>
+      db.$transaction(async (tx) => {
+        for (const statement of rawStatements(moves, now)) await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+      }, { timeout: 120_000, maxWait: 60_000 }),
+    );
     await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance RESTART IDENTITY CASCADE');
+    // PostgreSQL also without the ORM: the same statements straight through node-postgres, the floor a client can reach.
+    let driverMovesPerSecond: number | null = null;
+    if (url) {
+      const pool = new pg.Pool({ connectionString: url, max: WRITERS });
+      try {
+        driverMovesPerSecond = await run('raw SQL, node-postgres', async (moves) => {
+          const client = await pool.connect();
+          try {
+            await client.query('BEGIN');
+            for (const statement of rawStatements(moves, now)) await client.query(statement.sql, statement.values);
+            await client.query('COMMIT');
+          } finally {
+            client.release();
+          }
+        });
+      } finally {
+        await pool.end();
+      }
+      await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance RESTART IDENTITY CASCADE');
+    }
     const bulkMovesPerSecond = await run('bookMoves', (moves) => db.$transaction((tx) => bookMoves(tx, config, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 }));
     const rand = random(7);
 
@@ -179,6 +206,7 @@ async function bench(kind: string): Promise<Result> {
     return {
       target: kind,
       rawMovesPerSecond,
+      driverMovesPerSecond,
       bulkMovesPerSecond,
       chatMovesPerSecond: CHAT_MOVES / chatSeconds,
       onHandP50: latencies[Math.floor(latencies.length * 0.5)],
@@ -197,14 +225,13 @@ async function bench(kind: string): Promise<Result> {
  * aggregated upsert (in (store, SKU) order, as bookMoves locks them) — what the database must do
  * at least, with no duplicate check, no stock check and no after-move rule.
  */
-async function rawInsert(tx: Parameters<Parameters<Database['prisma']['$transaction']>[0]>[0], moves: NewMove[], now: Date): Promise<void> {
+function rawStatements(moves: NewMove[], now: Date): { sql: string; values: unknown[] }[] {
   const values: unknown[] = [];
   const rows = moves.map((m) => {
     values.push(m.storeCode, m.skuCode, m.kind, String(m.quantity), m.occurredAt.toISOString(), m.recordedAt.toISOString(), m.source, m.externalId ?? null);
     const at = values.length - 8;
     return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::numeric, $${at + 5}::timestamptz, $${at + 6}::timestamptz, $${at + 7}, $${at + 8})`;
   });
-  await tx.$executeRawUnsafe(`INSERT INTO stock_move (store_code, sku_code, kind, quantity, occurred_at, recorded_at, source, external_id) VALUES ${rows.join(', ')}`, ...values);
   const deltas = new Map<string, { storeCode: string; skuCode: string; delta: number }>();
   for (const m of moves) {
     const key = `${m.storeCode}\u0000${m.skuCode}`;
@@ -219,11 +246,14 @@ async function rawInsert(tx: Parameters<Parameters<Database['prisma']['$transact
     const at = balanceValues.length - 4;
     return `($${at + 1}, $${at + 2}, $${at + 3}::numeric, $${at + 4}::timestamptz)`;
   });
-  await tx.$executeRawUnsafe(
-    `INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at) VALUES ${balanceRows.join(', ')}
-     ON CONFLICT (store_code, sku_code) DO UPDATE SET on_hand = stock_balance.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at`,
-    ...balanceValues,
-  );
+  return [
+    { sql: `INSERT INTO stock_move (store_code, sku_code, kind, quantity, occurred_at, recorded_at, source, external_id) VALUES ${rows.join(', ')}`, values },
+    {
+      sql: `INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at) VALUES ${balanceRows.join(', ')}
+        ON CONFLICT (store_code, sku_code) DO UPDATE SET on_hand = stock_balance.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at`,
+      values: balanceValues,
+    },
+  ];
 }
 
 async function main() {
@@ -231,11 +261,14 @@ async function main() {
   const results: Result[] = [];
   for (const target of TARGETS) results.push(await bench(target));
   console.log('');
-  console.log('| database | raw SQL moves/s (baseline) | bookMoves moves/s (documents) | ratio | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| database | raw SQL moves/s, same client | raw SQL moves/s, node-postgres | bookMoves moves/s (documents) | ratio to raw SQL | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const rate = (n: number) => Math.round(n).toLocaleString();
+  const ratio = (n: number) => `${(n).toFixed(2)}×`;
   for (const r of results) {
+    const ratios = [`${ratio(r.bulkMovesPerSecond / r.rawMovesPerSecond)} same client`, ...(r.driverMovesPerSecond ? [`${ratio(r.bulkMovesPerSecond / r.driverMovesPerSecond)} node-postgres`] : [])].join(', ');
     console.log(
-      `| ${r.target} | ${Math.round(r.rawMovesPerSecond).toLocaleString()} | ${Math.round(r.bulkMovesPerSecond).toLocaleString()} | ${(r.bulkMovesPerSecond / r.rawMovesPerSecond).toFixed(2)}× | ${Math.round(r.chatMovesPerSecond).toLocaleString()} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`,
+      `| ${r.target} | ${rate(r.rawMovesPerSecond)} | ${r.driverMovesPerSecond ? rate(r.driverMovesPerSecond) : '—'} | ${rate(r.bulkMovesPerSecond)} | ${ratios} | ${rate(r.chatMovesPerSecond)} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`,
     );
   }
 }
