@@ -2,22 +2,13 @@ import type { Config } from '../../config';
 import type { DbTx } from '../../db';
 import { checkSafetyStockOf } from './alerts';
 import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './delivery-matching';
-import { MOVE_KIND_WORDS, type NewMove } from './ledger';
+import { MOVE_KIND_WORDS, type WrittenMove } from './ledger';
 
 /** What the rules after a move read of the configuration. */
 export type AfterMoveConfig = Pick<Config, 'timezone' | 'stockChecks'>;
 
-/** A move just written, as the rules need it. */
-export interface MoveRef {
-  id: bigint;
-  storeCode: string;
-  skuCode: string;
-  kind: NewMove['kind'];
-  occurredAt: Date;
-  recordedAt: Date;
-  /** A receipt's advance delivery notice, when it names one. */
-  delivery?: string;
-}
+/** A move just written, as the rules need it; `delivery`: a receipt's advance delivery notice, when it names one. */
+export type MoveRef = Pick<WrittenMove, 'id' | 'storeCode' | 'skuCode' | 'kind' | 'occurredAt' | 'recordedAt'> & { delivery?: string };
 
 /** Kinds whose time of happening is not a person's to report late (undo, count corrections). */
 const NOT_LATE_KINDS = new Set(['reversal', 'count_adjustment']);
