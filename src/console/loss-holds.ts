@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Staff } from '../generated/prisma/client';
-import { decideHold, type HoldDecision, type HoldDecisionResult } from '../features/stock/loss-review';
+import { decideHold, type HoldDecision, type HoldDecisionResult } from '../features/stock/loss-decision';
 import { keyedSend } from '../platform/outbox';
 
 /**

@@ -6,7 +6,8 @@ import { handoverFeature } from '../../src/features/handover';
 import { importChecklist } from '../../src/features/handover/templates';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { stockFeature } from '../../src/features/stock';
-import { bookMoves } from '../../src/features/stock/ledger';
+import { loadConfig } from '../../src/config';
+import { bookMoves } from '../../src/features/stock/booking';
 import { tasksFeature } from '../../src/features/tasks';
 import { workOrdersFeature } from '../../src/features/workorders';
 import { visibleText } from '../../src/platform/sender';
@@ -129,6 +130,7 @@ export async function startCorpusBot(opts: { database?: Database } = {}): Promis
   await db.$transaction((tx) =>
     bookMoves(
       tx,
+      loadConfig({}),
       skus.map((s) => ({ storeCode: 'S1', skuCode: s.code, kind: 'count_adjustment' as const, quantity: OPENING_STOCK, occurredAt: now, recordedAt: now, source: 'count' as const, externalId: `opening:S1:${s.code}` })),
       new Map(skus.map((s) => [s.code, { baseUnit: s.baseUnit, allowNegative: s.allowNegative }])),
       now,

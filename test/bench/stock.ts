@@ -2,15 +2,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/db';
+import pg from 'pg';
 import { describeTarget, type DatabaseTarget } from '../../src/db/target';
 import { countAccuracy, DEFAULT_COUNT_TOLERANCE, uncountedWithStock, varianceLines } from '../../src/features/stock/counts';
-import { bookMove, bookMoves, onHand, type NewMove } from '../../src/features/stock/ledger';
+import { loadConfig } from '../../src/config';
+import { bookMove, bookMoves } from '../../src/features/stock/booking';
+import { onHand, type NewMove } from '../../src/features/stock/ledger';
 import { throwAwayPostgres } from './postgres';
 
 /**
  * The stock ledger at chain scale, on PGlite and PostgreSQL side by side:
+ *  - a raw-SQL baseline: the same documents written as a plain multi-row INSERT into stock_move
+ *    plus one aggregated balance upsert (INSERT … ON CONFLICT … DO UPDATE) each — no checks, no
+ *    rules — BENCH_WRITERS in flight, on the same Prisma client, and on PostgreSQL once more straight
+ *    through node-postgres (the floor without the ORM); the tables are emptied after each;
  *  - bulk booking: BENCH_MOVES moves across BENCH_STORES stores × BENCH_SKUS SKUs, as synced
- *    documents of BENCH_BATCH lines (bookMoves), BENCH_WRITERS documents in flight;
+ *    documents of BENCH_BATCH lines (bookMoves, every check and after-move rule applied),
+ *    BENCH_WRITERS documents in flight, and its ratio to the baseline;
  *  - chat booking: BENCH_CHAT_MOVES single moves (bookMove, one transaction each, as a chat
  *    message books), BENCH_WRITERS at once;
  *  - on-hand query latency (p50/p99 over 2,000 random store × SKU lookups);
@@ -26,6 +34,7 @@ const BATCH = positiveInt('BENCH_BATCH', 500);
 const WRITERS = positiveInt('BENCH_WRITERS', 4);
 const CHAT_MOVES = positiveInt('BENCH_CHAT_MOVES', 2_000);
 const QUERIES = 2_000;
+const config = loadConfig({});
 const TARGETS = (process.env.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((t) => t.trim());
 
 function positiveInt(name: string, fallback: number): number {
@@ -51,6 +60,8 @@ const skuCode = (i: number) => `K${String(i).padStart(5, '0')}`;
 
 interface Result {
   target: string;
+  rawMovesPerSecond: number;
+  driverMovesPerSecond: number | null;
   bulkMovesPerSecond: number;
   chatMovesPerSecond: number;
   onHandP50: number;
@@ -59,7 +70,7 @@ interface Result {
   moves: number;
 }
 
-async function open(kind: string): Promise<{ database: Database; where: string; drop: () => Promise<void> }> {
+async function open(kind: string): Promise<{ database: Database; where: string; url?: string; drop: () => Promise<void> }> {
   if (kind === 'pglite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stock-'));
     const target: DatabaseTarget = { kind: "pglite", dataDir: process.env.BENCH_PGLITE_MEMORY ? null : dir };
@@ -70,11 +81,11 @@ async function open(kind: string): Promise<{ database: Database; where: string; 
   if (!postgres) throw new Error('bench:stock needs the PostgreSQL server (BENCH_DATABASE_URL)');
   const target: DatabaseTarget = { kind: 'postgres', url: postgres.url };
   const database = await openDatabase(target);
-  return { database, where: describeTarget(target), drop: postgres.drop };
+  return { database, where: describeTarget(target), url: postgres.url, drop: postgres.drop };
 }
 
 async function bench(kind: string): Promise<Result> {
-  const { database, where, drop } = await open(kind);
+  const { database, where, url, drop } = await open(kind);
   const db = database.prisma;
   try {
     await database.migrate();
@@ -88,32 +99,70 @@ async function bench(kind: string): Promise<Result> {
     // Sales may go below zero (the till has sold it); bulk loads are booked as the sync API books them.
     const skuRules = new Map(Array.from({ length: SKUS }, (_, i) => [skuCode(i), { baseUnit: '个', allowNegative: true }]));
 
-    // Bulk: documents of BATCH lines for one store each, receipts and sales mixed.
-    const rand = random(42);
     const now = new Date();
     const documents = Math.ceil(MOVES / BATCH);
-    let next = 0;
-    let booked = 0;
-    const started = performance.now();
-    let lastReport = started;
-    const worker = async () => {
-      for (let d = next++; d < documents; d = next++) {
+    /** The documents in order, the same every run: BATCH lines for one store each, receipts and sales mixed. */
+    const documentSource = () => {
+      const rand = random(42);
+      return (d: number): NewMove[] => {
         const store = storeCode(Math.floor(rand() * STORES));
         const size = Math.min(BATCH, MOVES - d * BATCH);
-        const moves: NewMove[] = Array.from({ length: size }, (_, j) => {
+        return Array.from({ length: size }, (_, j) => {
           const sale = rand() < 0.6;
           return { storeCode: store, skuCode: skuCode(Math.floor(rand() * SKUS)), kind: sale ? 'sale' : 'receipt', quantity: sale ? -1 - Math.floor(rand() * 3) : 5 + Math.floor(rand() * 20), occurredAt: now, recordedAt: now, source: sale ? 'pos' : 'erp', externalId: `bench:${d}:${j}` };
         });
-        await db.$transaction((tx) => bookMoves(tx, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 });
-        booked += size;
-        if (performance.now() - lastReport > 30_000) {
-          lastReport = performance.now();
-          console.log(`${kind}: ${booked.toLocaleString()} moves booked, ${Math.round(booked / ((lastReport - started) / 1000))} moves/s so far`);
-        }
-      }
+      };
     };
-    await Promise.all(Array.from({ length: WRITERS }, worker));
-    const bulkSeconds = (performance.now() - started) / 1000;
+    /** Books every document with `book`, WRITERS in flight; moves per second. */
+    const run = async (label: string, book: (moves: NewMove[]) => Promise<unknown>) => {
+      const documentAt = documentSource();
+      let next = 0;
+      let booked = 0;
+      const started = performance.now();
+      let lastReport = started;
+      const worker = async () => {
+        for (let d = next++; d < documents; d = next++) {
+          const moves = documentAt(d);
+          await book(moves);
+          booked += moves.length;
+          if (performance.now() - lastReport > 30_000) {
+            lastReport = performance.now();
+            console.log(`${kind} ${label}: ${booked.toLocaleString()} moves, ${Math.round(booked / ((lastReport - started) / 1000))} moves/s so far`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: WRITERS }, worker));
+      return MOVES / ((performance.now() - started) / 1000);
+    };
+
+    const rawMovesPerSecond = await run('raw SQL', (moves) =>
+      db.$transaction(async (tx) => {
+        for (const statement of rawStatements(moves, now)) await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+      }, { timeout: 120_000, maxWait: 60_000 }),
+    );
+    await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance RESTART IDENTITY CASCADE');
+    // PostgreSQL also without the ORM: the same statements straight through node-postgres, the floor a client can reach.
+    let driverMovesPerSecond: number | null = null;
+    if (url) {
+      const pool = new pg.Pool({ connectionString: url, max: WRITERS });
+      try {
+        driverMovesPerSecond = await run('raw SQL, node-postgres', async (moves) => {
+          const client = await pool.connect();
+          try {
+            await client.query('BEGIN');
+            for (const statement of rawStatements(moves, now)) await client.query(statement.sql, statement.values);
+            await client.query('COMMIT');
+          } finally {
+            client.release();
+          }
+        });
+      } finally {
+        await pool.end();
+      }
+      await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance RESTART IDENTITY CASCADE');
+    }
+    const bulkMovesPerSecond = await run('bookMoves', (moves) => db.$transaction((tx) => bookMoves(tx, config, moves, skuRules, now), { timeout: 120_000, maxWait: 60_000 }));
+    const rand = random(7);
 
     // Chat: one move per transaction, the way a message books it.
     let chatNext = 0;
@@ -122,7 +171,7 @@ async function bench(kind: string): Promise<Result> {
       Array.from({ length: WRITERS }, async () => {
         for (let i = chatNext++; i < CHAT_MOVES; i = chatNext++) {
           const move: NewMove = { storeCode: storeCode(i % STORES), skuCode: skuCode((i * 7) % SKUS), kind: 'receipt', quantity: 1, occurredAt: now, recordedAt: now, source: 'chat', externalId: `chat:${i}` };
-          await db.$transaction((tx) => bookMove(tx, move, '个', false), { maxWait: 60_000 });
+          await db.$transaction((tx) => bookMove(tx, config, move, { baseUnit: '个', allowNegative: false }), { maxWait: 60_000 });
         }
       }),
     );
@@ -156,7 +205,9 @@ async function bench(kind: string): Promise<Result> {
     reportTimes.sort((a, b) => a - b);
     return {
       target: kind,
-      bulkMovesPerSecond: MOVES / bulkSeconds,
+      rawMovesPerSecond,
+      driverMovesPerSecond,
+      bulkMovesPerSecond,
       chatMovesPerSecond: CHAT_MOVES / chatSeconds,
       onHandP50: latencies[Math.floor(latencies.length * 0.5)],
       onHandP99: latencies[Math.floor(latencies.length * 0.99)],
@@ -169,15 +220,56 @@ async function bench(kind: string): Promise<Result> {
   }
 }
 
+/**
+ * The baseline: the document's rows in one plain multi-row INSERT, and its balances in one
+ * aggregated upsert (in (store, SKU) order, as bookMoves locks them) — what the database must do
+ * at least, with no duplicate check, no stock check and no after-move rule.
+ */
+function rawStatements(moves: NewMove[], now: Date): { sql: string; values: unknown[] }[] {
+  const values: unknown[] = [];
+  const rows = moves.map((m) => {
+    values.push(m.storeCode, m.skuCode, m.kind, String(m.quantity), m.occurredAt.toISOString(), m.recordedAt.toISOString(), m.source, m.externalId ?? null);
+    const at = values.length - 8;
+    return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}::numeric, $${at + 5}::timestamptz, $${at + 6}::timestamptz, $${at + 7}, $${at + 8})`;
+  });
+  const deltas = new Map<string, { storeCode: string; skuCode: string; delta: number }>();
+  for (const m of moves) {
+    const key = `${m.storeCode}\u0000${m.skuCode}`;
+    const entry = deltas.get(key) ?? { storeCode: m.storeCode, skuCode: m.skuCode, delta: 0 };
+    entry.delta += m.quantity;
+    deltas.set(key, entry);
+  }
+  const sorted = [...deltas.values()].sort((a, b) => (a.storeCode === b.storeCode ? (a.skuCode < b.skuCode ? -1 : 1) : a.storeCode < b.storeCode ? -1 : 1));
+  const balanceValues: unknown[] = [];
+  const balanceRows = sorted.map((d) => {
+    balanceValues.push(d.storeCode, d.skuCode, String(d.delta), now.toISOString());
+    const at = balanceValues.length - 4;
+    return `($${at + 1}, $${at + 2}, $${at + 3}::numeric, $${at + 4}::timestamptz)`;
+  });
+  return [
+    { sql: `INSERT INTO stock_move (store_code, sku_code, kind, quantity, occurred_at, recorded_at, source, external_id) VALUES ${rows.join(', ')}`, values },
+    {
+      sql: `INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at) VALUES ${balanceRows.join(', ')}
+        ON CONFLICT (store_code, sku_code) DO UPDATE SET on_hand = stock_balance.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at`,
+      values: balanceValues,
+    },
+  ];
+}
+
 async function main() {
   console.log(`bench:stock — ${MOVES.toLocaleString()} moves, ${STORES} stores × ${SKUS} SKUs, documents of ${BATCH} lines, ${WRITERS} writers; ${CHAT_MOVES} chat moves; ${os.cpus().length} cores`);
   const results: Result[] = [];
   for (const target of TARGETS) results.push(await bench(target));
   console.log('');
-  console.log('| database | bulk moves/s (documents) | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| database | raw SQL moves/s, same client | raw SQL moves/s, node-postgres | bookMoves moves/s (documents) | ratio to raw SQL | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const rate = (n: number) => Math.round(n).toLocaleString();
+  const ratio = (n: number) => `${(n).toFixed(2)}×`;
   for (const r of results) {
-    console.log(`| ${r.target} | ${Math.round(r.bulkMovesPerSecond).toLocaleString()} | ${Math.round(r.chatMovesPerSecond).toLocaleString()} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`);
+    const ratios = [`${ratio(r.bulkMovesPerSecond / r.rawMovesPerSecond)} same client`, ...(r.driverMovesPerSecond ? [`${ratio(r.bulkMovesPerSecond / r.driverMovesPerSecond)} node-postgres`] : [])].join(', ');
+    console.log(
+      `| ${r.target} | ${rate(r.rawMovesPerSecond)} | ${r.driverMovesPerSecond ? rate(r.driverMovesPerSecond) : '—'} | ${rate(r.bulkMovesPerSecond)} | ${ratios} | ${rate(r.chatMovesPerSecond)} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`,
+    );
   }
 }
 

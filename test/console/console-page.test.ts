@@ -145,7 +145,7 @@ it('approves a held waste entry from 待审与超时: booked through the stock f
   const hold = await app.db.stockLossHold.create({
     data: { sourceKey: 'browser-test:hold', storeCode: 'S001', skuCode: 'CREAM', quantity: 1, reason: '破损', staffUserid: 'zhangxiaomei', occurredAt: now, dayTotal: 9, dayLimit: 3, needsManager: true, staffConfirmedAt: now, createdAt: now },
   });
-  // Its engine task, as the chat flow opens it (kind and source as in loss-review.ts).
+  // Its engine task, as the chat flow opens it (kind and source as in loss-limit.ts).
   await openTask(app.db, { kind: 'stock.lossHold', sourceRef: `loss-hold:${hold.id}`, storeCode: 'S001', assignee: 'zhangxiaomei', title: '报损待确认：奶油 1盒', dueAt: now }, { now });
   const before = (await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber();
   const errors = await signInAs('zhoumanager');

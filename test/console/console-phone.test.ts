@@ -21,7 +21,7 @@ beforeAll(async () => {
   ({ app, base, browser } = await startSandboxWithBrowser());
   const db = app.db;
   const now = new Date();
-  // A held waste entry for the store manager to decide, with its engine task (as loss-review.ts opens it).
+  // A held waste entry for the store manager to decide, with its engine task (as loss-limit.ts opens it).
   const hold = await db.stockLossHold.create({
     data: { sourceKey: 'phone-test:hold', storeCode: 'S001', skuCode: 'CREAM', quantity: 1, reason: '破损', staffUserid: 'zhangxiaomei', occurredAt: now, dayTotal: 9, dayLimit: 3, needsManager: true, staffConfirmedAt: now, createdAt: now },
   });

@@ -22,7 +22,7 @@ const hoursSince = (at: Date, now: Date) => Math.max(0, Math.round((now.getTime(
 
 /**
  * What waits on someone, and what was entered too late: waste held over the day's limit
- * (src/features/stock/loss-review.ts), deliveries that arrived and are not booked (the late ones
+ * (src/features/stock/loss-limit.ts), deliveries that arrived and are not booked (the late ones
  * already cost points, late-deliveries.ts), transfers to the store not yet received, and moves
  * recorded long after they happened (stock_late_move). The waiting ones come first, oldest first.
  * A manager (managesStore) may approve or reject a loss hold here as on its WeCom card: the row's

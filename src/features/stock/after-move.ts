@@ -1,66 +1,65 @@
-import type { JobContext } from '../../bot/context';
 import type { Config } from '../../config';
 import type { DbTx } from '../../db';
-import type { StockMove } from '../../generated/prisma/client';
-import { checkSafetyStock } from './alerts';
-import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './deliveries';
-import { moveKindText, MOVE_KIND_TEXT } from './ledger';
-import { deductPoints } from './points';
+import { checkSafetyStockOf } from './alerts';
+import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './delivery-matching';
+import { MOVE_KIND_TEXT, type WrittenMove } from './ledger';
+
+/** What the rules after a move read of the configuration. */
+export type AfterMoveConfig = Pick<Config, 'timezone' | 'stockChecks'>;
+
+/** A move just written, as the rules need it; `delivery`: a receipt's advance delivery notice, when it names one. */
+export type MoveRef = Pick<WrittenMove, 'id' | 'storeCode' | 'skuCode' | 'kind' | 'occurredAt' | 'recordedAt'> & { delivery?: string };
 
 /** Kinds whose time of happening is not a person's to report late (undo, count corrections). */
 const NOT_LATE_KINDS = new Set(['reversal', 'count_adjustment']);
 
 /**
- * The checks that follow a booked move, in its transaction: a receipt fills the expected
- * deliveries it matches (an undo un-fills them); a move recorded long after it happened is flagged
- * late and costs the store points — except a receipt that filled a delivery, which is measured by
- * the delivery's own deadline; and a drop below safety stock alerts the store manager.
+ * The rules that follow booked moves, in their transaction (booking.ts runs them for every
+ * move): a receipt fills the expected deliveries it matches (an undo un-fills them); a move
+ * recorded long after it happened is flagged late and costs the store points — except a receipt
+ * that filled a delivery, which is measured by the delivery's own deadline; and a drop below
+ * safety stock alerts the store manager. Set-based: a document of thousands of lines costs a
+ * few statements, plus one per receipt that meets an open delivery line and one per alert.
  */
-export async function afterMoveBooked(db: DbTx, config: Config, moveId: bigint, now: Date): Promise<void> {
-  const move = await db.stockMove.findUniqueOrThrow({ where: { id: moveId } });
-  // A receipt booked from a delivery's own card has filled its lines already.
-  const filled = move.kind === 'receipt' && !move.externalId?.startsWith('delivery:') ? await fillDeliveriesFromReceipt(db, move, now) : false;
-  if (move.kind === 'reversal') await unfillDeliveriesOfReversal(db, move);
-  if (!filled) await flagIfLate(db, config, move, now);
-  await checkSafetyStock(db, config, move.storeCode, [move.skuCode], now);
+export async function afterMovesBooked(db: DbTx, config: AfterMoveConfig, moves: MoveRef[], now: Date): Promise<void> {
+  await fillDeliveries(db, moves.filter((m) => m.kind === 'receipt'), now);
+  for (const reversal of moves.filter((m) => m.kind === 'reversal')) await unfillDeliveriesOfReversal(db, await db.stockMove.findUniqueOrThrow({ where: { id: reversal.id } }));
+  // Whether a move is late is known from its times: the statement runs only when one may be.
+  const lateMs = config.stockChecks.lateEntryMinutes * 60_000;
+  const late = moves.filter((m) => !NOT_LATE_KINDS.has(m.kind) && m.recordedAt.getTime() - m.occurredAt.getTime() > lateMs);
+  if (late.length > 0) await flagLateMoves(db, config, late.map((m) => m.id), now);
+  await checkSafetyStockOf(db, config, moves, now);
 }
 
-async function flagIfLate(db: DbTx, config: Config, move: StockMove, now: Date): Promise<void> {
-  if (NOT_LATE_KINDS.has(move.kind)) return;
-  const minutesLate = Math.floor((move.recordedAt.getTime() - move.occurredAt.getTime()) / 60_000);
-  if (minutesLate <= config.stockChecks.lateEntryMinutes) return;
-  const flagged = await db.$executeRaw`
-    INSERT INTO stock_late_move (move_id, store_code, minutes_late, flagged_at)
-    VALUES (${move.id}, ${move.storeCode}, ${minutesLate}, ${now}) ON CONFLICT DO NOTHING`;
-  if (flagged === 1) {
-    await deductPoints(
-      db,
-      { storeCode: move.storeCode, points: config.stockChecks.latePoints, reason: `补记晚了 ${Math.round(minutesLate / 6) / 10} 小时：${moveKindText(move.kind)} #${move.id}`, causeKey: `move-late:${move.id}`, occurredAt: move.occurredAt },
-      now,
-    );
-  }
+/** Only receipts of a store and SKU with an open notice line are looked at, so a long receipt with no notice behind it costs one query. */
+async function fillDeliveries(db: DbTx, receipts: MoveRef[], now: Date): Promise<void> {
+  if (receipts.length === 0) return;
+  const open = await db.$queryRaw<{ store_code: string; sku_code: string }[]>`
+    SELECT DISTINCT d.store_code, l.sku_code FROM stock_delivery_line l JOIN stock_delivery d ON d.id = l.delivery_id
+    JOIN unnest(${receipts.map((m) => m.storeCode)}::text[], ${receipts.map((m) => m.skuCode)}::text[]) AS v(s, k) ON d.store_code = v.s AND l.sku_code = v.k
+    WHERE d.booked_at IS NULL AND l.booked_quantity < l.quantity`;
+  if (open.length === 0) return;
+  const pending = new Set(open.map((r) => `${r.store_code}\u0000${r.sku_code}`));
+  const meeting = receipts.filter((m) => pending.has(`${m.storeCode}\u0000${m.skuCode}`));
+  const delivery = new Map(meeting.map((m) => [m.id, m.delivery]));
+  const rows = await db.stockMove.findMany({ where: { id: { in: meeting.map((m) => m.id) } }, orderBy: { id: 'asc' } });
+  for (const move of rows) await fillDeliveriesFromReceipt(db, move, now, delivery.get(move.id));
 }
-
-export const LATE_SWEEP_SCHEDULE = '*/10 * * * *';
-/** How far back the sweep looks for moves recorded late: every run overlaps the last ones. */
-const LATE_SWEEP_LOOKBACK_MS = 24 * 3600_000;
 
 /**
- * `stock.flagLateMoves`: flags, in one statement, every move recorded in the last day more than
- * STOCK_LATE_ENTRY_MINUTES after it happened that no path has flagged yet — POS and ERP documents,
- * scans, transfers, whatever booked it — and deducts the store's points for each newly flagged
- * one, with the same rules and cause keys as the check after a chat entry, so nothing counts twice.
+ * Flags, in one statement, each of `moveIds` recorded more than STOCK_LATE_ENTRY_MINUTES after it
+ * happened (reversals, count adjustments and receipts that filled a delivery excepted) and
+ * deducts the store's points for each; the cause key `move-late:<id>` makes each move count once.
  */
-export async function flagLateMoves(job: JobContext): Promise<void> {
-  const now = job.clock.now();
-  const { lateEntryMinutes, latePoints } = job.config.stockChecks;
+async function flagLateMoves(db: DbTx, config: AfterMoveConfig, moveIds: bigint[], now: Date): Promise<void> {
+  const { lateEntryMinutes, latePoints } = config.stockChecks;
   const kinds = Object.entries(MOVE_KIND_TEXT);
-  const flagged = await job.db.$executeRaw`
+  await db.$executeRaw`
     WITH late AS (
       INSERT INTO stock_late_move (move_id, store_code, minutes_late, flagged_at)
       SELECT m.id, m.store_code, FLOOR(EXTRACT(EPOCH FROM (m.recorded_at - m.occurred_at)) / 60)::int, ${now}
       FROM stock_move m
-      WHERE m.recorded_at >= ${new Date(now.getTime() - LATE_SWEEP_LOOKBACK_MS)}
+      WHERE m.id = ANY(${moveIds}::bigint[])
         AND m.recorded_at - m.occurred_at > make_interval(mins => ${lateEntryMinutes}::int)
         AND m.kind <> ALL(${[...NOT_LATE_KINDS]}::text[])
         AND NOT EXISTS (SELECT 1 FROM stock_delivery_match x WHERE x.move_id = m.id)
@@ -76,5 +75,4 @@ export async function flagLateMoves(job: JobContext): Promise<void> {
     FROM late l JOIN stock_move m ON m.id = l.move_id
     WHERE ${latePoints}::int > 0
     ON CONFLICT (cause_key) DO NOTHING`;
-  if (flagged > 0) job.log.info({ deductions: flagged }, 'late stock moves flagged');
 }

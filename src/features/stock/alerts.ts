@@ -18,25 +18,39 @@ import { storeManagers } from './managers';
 
 export const SWEEP_SCHEDULE = '*/10 * * * *';
 
-/** Re-checks one store's SKUs after moves were booked (chat, cards, sync), in their transaction. */
-export async function checkSafetyStock(db: DbTx, config: Config, storeCode: string, skuCodes: string[], now: Date): Promise<void> {
-  const rows = await db.$queryRaw<{ sku_code: string; on_hand: Prisma.Decimal; safety_stock: Prisma.Decimal; state: string | null }[]>`
-    SELECT s.sku_code, COALESCE(b.on_hand, 0) AS on_hand, s.safety_stock, a.state
+/** Re-checks one store's SKUs, in the caller's transaction. */
+export async function checkSafetyStock(db: DbTx, config: AfterMoveAlertConfig, storeCode: string, skuCodes: string[], now: Date): Promise<void> {
+  await checkSafetyStockOf(db, config, skuCodes.map((skuCode) => ({ storeCode, skuCode })), now);
+}
+
+type AfterMoveAlertConfig = Pick<Config, 'timezone' | 'stockChecks'>;
+
+/**
+ * Re-checks the given stores' SKUs after moves were booked (booking.ts, every move), in one
+ * query: only a SKU whose state steps (ok → low, low → ok) costs more.
+ */
+export async function checkSafetyStockOf(db: DbTx, config: AfterMoveAlertConfig, pairs: { storeCode: string; skuCode: string }[], now: Date): Promise<void> {
+  const unique = [...new Map(pairs.map((p) => [`${p.storeCode}\u0000${p.skuCode}`, p])).values()];
+  const rows = await db.$queryRaw<{ store_code: string; sku_code: string; on_hand: Prisma.Decimal; safety_stock: Prisma.Decimal; state: string | null }[]>`
+    SELECT s.store_code, s.sku_code, COALESCE(b.on_hand, 0) AS on_hand, s.safety_stock, a.state
     FROM sku_store_setting s
+    JOIN unnest(${unique.map((p) => p.storeCode)}::text[], ${unique.map((p) => p.skuCode)}::text[]) AS v(st, sk) ON s.store_code = v.st AND s.sku_code = v.sk
     LEFT JOIN stock_balance b ON b.store_code = s.store_code AND b.sku_code = s.sku_code
     LEFT JOIN stock_low_alert a ON a.store_code = s.store_code AND a.sku_code = s.sku_code
-    WHERE s.store_code = ${storeCode} AND s.sku_code = ANY(${skuCodes}) AND s.safety_stock > 0`;
+    WHERE s.safety_stock > 0
+    ORDER BY s.store_code, s.sku_code`;
   for (const row of rows) {
     const low = new Prisma.Decimal(row.on_hand).lessThan(row.safety_stock);
-    if (low && row.state !== 'low') await raiseAlert(db, config, storeCode, row.sku_code, now);
-    else if (!low && row.state === 'low') await db.stockLowAlert.updateMany({ where: { storeCode, skuCode: row.sku_code, state: 'low' }, data: { state: 'ok', recoveredAt: now } });
+    if (low && row.state !== 'low') await raiseAlert(db, config, row.store_code, row.sku_code, now);
+    else if (!low && row.state === 'low') await db.stockLowAlert.updateMany({ where: { storeCode: row.store_code, skuCode: row.sku_code, state: 'low' }, data: { state: 'ok', recoveredAt: now } });
   }
 }
 
 /**
  * `stock.sweepSafetyStock`: finds every store and SKU whose alert state disagrees with its
- * on-hand, in one query — moves booked by any path (a POS sync, a count) are covered even if that
- * path did not call checkSafetyStock.
+ * on-hand, in one query. Moves cannot be missed (booking runs the check for every move); what
+ * the sweep is for is the other side of the comparison: a master-data import (sku-settings)
+ * that raises a store's safety stock above its on-hand, or lowers it below, changes no move.
  */
 export async function sweepSafetyStock(job: JobContext): Promise<void> {
   const stale = await job.db.$queryRaw<{ store_code: string; sku_code: string }[]>`
@@ -59,7 +73,7 @@ export async function sweepSafetyStock(job: JobContext): Promise<void> {
   }
 }
 
-async function raiseAlert(db: DbTx, config: Config, storeCode: string, skuCode: string, now: Date): Promise<void> {
+async function raiseAlert(db: DbTx, config: AfterMoveAlertConfig, storeCode: string, skuCode: string, now: Date): Promise<void> {
   // Claim the step to low first: of two transactions seeing the same drop, one sends.
   await db.$executeRaw`INSERT INTO stock_low_alert (store_code, sku_code, state, on_hand, reorder_quantity)
     VALUES (${storeCode}, ${skuCode}, 'ok', 0, 0) ON CONFLICT DO NOTHING`;
@@ -101,7 +115,7 @@ export function reorderQuantity(f: { safetyStock: number; coverUsage: number; on
 }
 
 /** Forecast usage over the reorder cover, from today. */
-async function forecastCover(db: DbTx, config: Config, storeCode: string, skuCode: string, now: Date): Promise<number> {
+async function forecastCover(db: DbTx, config: AfterMoveAlertConfig, storeCode: string, skuCode: string, now: Date): Promise<number> {
   const days = config.stockChecks.reorderCoverDays;
   if (days <= 0) return 0;
   const window = historyWindow(chainDate(now, config.timezone), (d) => startOfChainDate(d, config.timezone));

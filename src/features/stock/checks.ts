@@ -1,11 +1,11 @@
 import type { JobContext } from '../../bot/context';
 import type { BotRegistry } from '../../bot/registry';
-import { flagLateMoves, LATE_SWEEP_SCHEDULE } from './after-move';
 import { SWEEP_SCHEDULE, sweepSafetyStock } from './alerts';
 import { bookDeliveryFromCard, syncDeliveries } from './deliveries';
-import { confirmModelReading, expireAbandonedReadings, rejectModelReading } from './llm';
+import { confirmModelReading, expireAbandonedReadings, rejectModelReading } from './model-readings';
 import { CHASE_SCHEDULE, chaseLateDeliveries } from './late-deliveries';
-import { answerHoldByMessage, approveLoss, cancelLoss, confirmLoss, expireAbandonedHolds, HOLD_ANSWER, hasHoldAwaitingReason, rejectLoss } from './loss-review';
+import { answerHoldByMessage, approveLoss, cancelLoss, confirmLoss, HOLD_ANSWER, hasHoldAwaitingReason, rejectLoss } from './loss-answers';
+import { expireAbandonedHolds } from './loss-expiry';
 import { showPoints } from './points';
 import { STOCKOUT_SCHEDULE, warnStockouts } from './stockout';
 
@@ -28,7 +28,6 @@ export function registerStockChecks(bot: BotRegistry): void {
   bot.sync('deliveries', syncDeliveries);
   bot.cron('stock.chaseLateDeliveries', CHASE_SCHEDULE, chaseLateDeliveries);
   bot.cron('stock.sweepSafetyStock', SWEEP_SCHEDULE, sweepSafetyStock);
-  bot.cron('stock.flagLateMoves', LATE_SWEEP_SCHEDULE, flagLateMoves);
   bot.cron('stock.warnStockouts', STOCKOUT_SCHEDULE, warnStockouts);
   bot.cron('stock.expireConfirmations', EXPIRE_SCHEDULE, expireConfirmations);
 }

@@ -2,13 +2,15 @@ import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { Db, DbTx } from '../../db';
 import { templateCard } from '../../platform/outbound';
-import { afterMoveBooked } from './after-move';
-import { bookMove, format, onHand } from './ledger';
+import { bookMove } from './booking';
+import { format, onHand } from './ledger';
+import { loadCatalogue, requireSku } from './catalogue';
+import type { EnteredQuantity } from './entered';
 import { withModelFallback } from './llm';
-import { holdWasteOverLimit } from './loss-review';
+import { holdWasteOverLimit } from './loss-limit';
 import { recordCountEntry } from './count-commands';
 import { askLargeMove, largeEntries, MAX_ENTRY_BASE_UNITS } from './large-moves';
-import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type SkuMatch, type StockLine } from './parse';
+import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type StockLine } from './parse';
 import { actingStore, requireStore } from './stores';
 import { sendTransfer } from './transfer-commands';
 
@@ -47,20 +49,25 @@ export async function pickSku(ctx: BotContext): Promise<void> {
   await ctx.updateCard({ replaceName: booked ? `已选：${booked}` : '已记过' });
 }
 
-/** A quantity of a SKU someone entered (typed or scanned), ready to be booked, sent or counted. */
-export interface EnteredQuantity {
-  store: { code: string; name: string };
-  sku: CatalogueSku & { allowNegative: boolean; category: string };
-  amount: number;
-  unit: string;
-  baseQuantity: number;
-  note: string;
-  /** `调拨 … 到 二店`: the receiving store as typed. */
-  toStoreText?: string;
-  occurredAt: Date;
-  source: 'chat' | 'scan';
-  /** `chat:<inbound id>` or `scan:<inbound id>`: what makes booking it twice impossible. */
-  externalId: string;
+/** 确认记账: books the original message as typed, once (keyed by that message like any chat entry). */
+export async function confirmLargeMove(ctx: BotContext): Promise<void> {
+  const { original, chosenSku } = await originalMessage(ctx);
+  const booked = await bookFromText(ctx, { text: (original.payload as { content?: string }).content ?? '', inboundId: String(original.id), createTime: original.createTime, chosenSku, largeConfirmed: true });
+  await ctx.updateCard({ replaceName: booked ? '已确认记账' : '已记过' });
+}
+
+/** 不记: nothing is booked. */
+export async function dropLargeMove(ctx: BotContext): Promise<void> {
+  await originalMessage(ctx);
+  await ctx.updateCard({ replaceName: '没有记账' });
+  await ctx.reply('好的，没有记账。请改好数量再发一次，例如：入库 奶油 20箱');
+}
+
+async function originalMessage(ctx: BotContext) {
+  const [inboundId, chosenSku] = ctx.keyArg.split(':');
+  const original = /^\d{1,18}$/.test(inboundId ?? '') ? await ctx.db.inboundMessage.findUnique({ where: { id: BigInt(inboundId) } }) : null;
+  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己发的消息。');
+  return { original, chosenSku: chosenSku || undefined };
 }
 
 /**
@@ -190,6 +197,7 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
     }
     const booked = await bookMove(
       tx.db,
+      ctx.config,
       {
         storeCode: store.code,
         skuCode: sku.code,
@@ -204,14 +212,12 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
         enteredQuantity: entered.amount,
         enteredUnit: entered.unit,
       },
-      sku.baseUnit,
-      sku.allowNegative,
+      sku,
     );
     if (!booked.created) {
       await tx.reply('这一笔已经记过了。');
       return null;
     }
-    await afterMoveBooked(tx.db, ctx.config, booked.id, now);
     const packed = entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`;
     await tx.reply(
       templateCard({
@@ -252,19 +258,4 @@ export async function showStock(ctx: BotContext): Promise<void> {
   // Packs only where there is at least one: "约 0箱" says nothing.
   const packs = sku.packUnits.filter((p) => quantity >= p.factor).map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`).join('，');
   await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}`);
-}
-
-export function requireSku(match: SkuMatch): CatalogueSku {
-  if (match.kind === 'found') return match.sku;
-  if (match.kind === 'ambiguous') {
-    const names = match.candidates.map((c) => c.name).join('、');
-    throw new UserFacingError('stock.ambiguousSku', `你说的是哪一个：${names}？请写全名称再发一次，例如：查库存 ${match.candidates[0].name}`);
-  }
-  throw new UserFacingError('stock.unknownSku', `没找到商品「${match.text}」。请核对名称，或请管理员导入这个商品。`);
-}
-
-/** The SKUs as the parser reads them, with what booking needs besides. */
-export async function loadCatalogue(ctx: BotContext): Promise<(CatalogueSku & { allowNegative: boolean; category: string })[]> {
-  const skus = await ctx.db.sku.findMany({ select: { code: true, name: true, aliases: true, category: true, baseUnit: true, packUnits: true, allowNegative: true } });
-  return skus.map((s) => ({ ...s, packUnits: s.packUnits as CatalogueSku['packUnits'] }));
 }

@@ -4,10 +4,11 @@ import type { Db, DbTx } from '../../db';
 import type { CountTolerance } from '../../config';
 import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
-import type { EnteredQuantity } from './commands';
+import type { EnteredQuantity } from './entered';
 import { deliveriesArrivedUnbooked } from './deliveries';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
-import { bookMove, format } from './ledger';
+import { bookMove } from './booking';
+import { format } from './ledger';
 import { actingStore } from './stores';
 import { formatPercent } from '../../percent';
 
@@ -156,6 +157,7 @@ export async function approveCount(ctx: BotContext): Promise<void> {
       // The count is the truth: an adjustment may not be refused for going below zero.
       await bookMove(
         tx.db,
+        ctx.config,
         {
           storeCode: count.storeCode,
           skuCode: line.skuCode,
@@ -168,8 +170,7 @@ export async function approveCount(ctx: BotContext): Promise<void> {
           source: 'count',
           externalId: `count:${count.id}:${line.skuCode}`,
         },
-        line.unit,
-        true,
+        { baseUnit: line.unit, allowNegative: true },
       );
       if (difference > 0) gain += difference * line.costPrice;
       else loss -= difference * line.costPrice;

@@ -1,5 +1,7 @@
 import type { Db } from '../../db';
-import { bookMoves, type NewMove } from './ledger';
+import { loadConfig } from '../../config';
+import { bookMoves } from './booking';
+import type { NewMove } from './ledger';
 
 /**
  * The sandbox's opening stock: each demo store starts with about three days of its safety stock
@@ -19,5 +21,6 @@ export async function seedStockDemo(db: Db, now: Date): Promise<void> {
     externalId: `demo:opening:${s.storeCode}:${s.skuCode}`,
   }));
   const rules = new Map(settings.map((s) => [s.skuCode, { baseUnit: s.sku.baseUnit, allowNegative: s.sku.allowNegative }]));
-  await db.$transaction((tx) => bookMoves(tx, moves, rules, now));
+  // Booked on time and above safety stock, the opening stock meets no rule a setting could change: the defaults do.
+  await db.$transaction((tx) => bookMoves(tx, loadConfig({}), moves, rules, now));
 }

@@ -1,10 +1,10 @@
 import type { Feature } from '../../bot/registry';
 import { registerStockChecks } from './checks';
-import { pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
-import { confirmLargeMove, dropLargeMove } from './large-moves';
+import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { BARE_QUANTITY } from './parse';
-import { completePendingInput, hasPendingInput } from './pending';
+import { hasPendingInput } from './pending';
+import { completePendingInput } from './pending-answer';
 import { askScannedQuantity, bookTappedQuantity, SCAN_ACTIONS, type ScanKey } from './scan';
 import { inventoryAccuracyPart } from './score';
 import { syncMoves } from './sync';

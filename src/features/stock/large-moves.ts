@@ -1,8 +1,7 @@
 import type { BotContext } from '../../bot/context';
-import { UserFacingError } from '../../bot/errors';
 import type { LargeMoveSettings } from '../../config';
 import { templateCard } from '../../platform/outbound';
-import { bookFromText, type EnteredQuantity } from './commands';
+import type { EnteredQuantity } from './entered';
 import { format } from './ledger';
 import type { CatalogueSku, QuantityVerb } from './parse';
 
@@ -66,25 +65,4 @@ export async function askLargeMove(ctx: BotContext, source: { inboundId: string;
       ],
     }),
   );
-}
-
-/** 确认记账: books the original message as typed, once (keyed by that message like any chat entry). */
-export async function confirmLargeMove(ctx: BotContext): Promise<void> {
-  const { original, chosenSku } = await originalMessage(ctx);
-  const booked = await bookFromText(ctx, { text: (original.payload as { content?: string }).content ?? '', inboundId: String(original.id), createTime: original.createTime, chosenSku, largeConfirmed: true });
-  await ctx.updateCard({ replaceName: booked ? '已确认记账' : '已记过' });
-}
-
-/** 不记: nothing is booked. */
-export async function dropLargeMove(ctx: BotContext): Promise<void> {
-  await originalMessage(ctx);
-  await ctx.updateCard({ replaceName: '没有记账' });
-  await ctx.reply('好的，没有记账。请改好数量再发一次，例如：入库 奶油 20箱');
-}
-
-async function originalMessage(ctx: BotContext) {
-  const [inboundId, chosenSku] = ctx.keyArg.split(':');
-  const original = /^\d{1,18}$/.test(inboundId ?? '') ? await ctx.db.inboundMessage.findUnique({ where: { id: BigInt(inboundId) } }) : null;
-  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己发的消息。');
-  return { original, chosenSku: chosenSku || undefined };
 }

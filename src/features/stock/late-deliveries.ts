@@ -1,13 +1,10 @@
 import type { JobContext } from '../../bot/context';
-import type { DbTx } from '../../db';
-import { closeTask, openTask } from '../tasks';
+import { openTask } from '../tasks';
 import { chainTimeText } from '../../timezone';
-import { deliveryUndoneOnce, reopenedAdvice } from './deliveries';
+import { deliveryUndoneOnce, LATE_DELIVERY_TASK, reopenedAdvice } from './delivery-matching';
 import { format } from './ledger';
 import { deductPoints } from './points';
 
-/** The task kind of a delivery nobody booked in time; its sourceRef is `delivery:<id>`. */
-export const LATE_DELIVERY_TASK = 'stock.lateDelivery';
 /** The escalation ladder it walks (configured with the task engine's ladders). */
 export const LATE_DELIVERY_LADDER = 'stock.lateDelivery';
 export const CHASE_SCHEDULE = '*/5 * * * *';
@@ -61,11 +58,4 @@ export async function chaseLateDeliveries(job: JobContext): Promise<void> {
       job.log.error({ err, deliveryId: id }, 'could not chase a late delivery');
     }
   }
-}
-
-/** The delivery is booked: its late task (if it became one) is done, and every card of it says so. */
-export async function closeLateDeliveryTask(db: DbTx, deliveryId: string, by: string | null, now: Date): Promise<void> {
-  const delivery = await db.stockDelivery.findUnique({ where: { id: deliveryId }, select: { lateAt: true } });
-  if (!delivery?.lateAt) return;
-  await closeTask(db, { kind: LATE_DELIVERY_TASK, sourceRef: `delivery:${deliveryId}` }, { state: 'done', by, now });
 }

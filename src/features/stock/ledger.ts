@@ -18,6 +18,8 @@ export interface NewMove {
   /** The quantity as the person entered it (`2` with `箱`), when a person entered it. */
   enteredQuantity?: number;
   enteredUnit?: string;
+  /** A receipt: the advance delivery notice it delivers (an ERP/WMS receipt naming it, a delivery's 入库 button); not stored on the move. */
+  delivery?: string;
 }
 
 /** `2箱（24盒）` as it was entered, else the base quantity: positive, whichever way the move goes. */
@@ -49,87 +51,97 @@ export interface BookedMove {
   created: boolean;
 }
 
-/**
- * Books one move and updates on-hand in the caller's transaction. The balance row is locked
- * first (FOR UPDATE), so concurrent moves of one SKU in one store queue up instead of losing
- * updates; a move that would take stock below zero is refused unless the SKU allows it.
- */
-export async function bookMove(tx: DbTx, move: NewMove, unitName: string, allowNegative: boolean): Promise<BookedMove> {
-  if (move.externalId) {
-    const earlier = await tx.stockMove.findUnique({ where: { externalId: move.externalId } });
-    if (earlier) return { id: earlier.id, onHand: await onHand(tx, move.storeCode, move.skuCode), created: false };
-  }
-  await tx.$executeRaw`INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at)
-    VALUES (${move.storeCode}, ${move.skuCode}, 0, ${move.recordedAt}) ON CONFLICT DO NOTHING`;
-  const [balance] = await tx.$queryRaw<{ on_hand: Prisma.Decimal }[]>`
-    SELECT on_hand FROM stock_balance WHERE store_code = ${move.storeCode} AND sku_code = ${move.skuCode} FOR UPDATE`;
-  const after = new Prisma.Decimal(balance.on_hand).plus(move.quantity);
-  // Only a take is refused: a receipt into a store already below zero brings it closer to the shelf.
-  if (after.isNegative() && move.quantity < 0 && !allowNegative) {
-    throw new UserFacingError('stock.negative', `库存不够：现有 ${format(balance.on_hand)}${unitName}，不能减少 ${format(-move.quantity)}${unitName}。先把漏记的入库补上，或核对数量。`);
-  }
-  const created = await tx.stockMove.create({ data: { ...move, quantity: move.quantity } });
-  await tx.stockBalance.update({
-    where: { storeCode_skuCode: { storeCode: move.storeCode, skuCode: move.skuCode } },
-    data: { onHand: after, updatedAt: move.recordedAt },
-  });
-  return { id: created.id, onHand: after.toNumber(), created: true };
+/** What booking needs of a SKU besides its code. */
+export interface SkuBookingRule {
+  baseUnit: string;
+  allowNegative: boolean;
 }
 
+/**
+ * Writes one move and updates on-hand in the caller's transaction — the rows only: booking.ts
+ * (bookMove) is the one caller, and runs the after-move rules. The same statement as a document's
+ * (writeMoves); a retried external id writes nothing and answers with the move booked before.
+ */
+export async function writeMove(tx: DbTx, move: NewMove, sku: SkuBookingRule): Promise<BookedMove> {
+  const [written] = await writeMoves(tx, [move], new Map([[move.skuCode, sku]]), move.recordedAt);
+  if (written) return { id: written.id, onHand: written.onHand.toNumber(), created: true };
+  const earlier = await tx.stockMove.findUniqueOrThrow({ where: { externalId: move.externalId! } });
+  return { id: earlier.id, onHand: await onHand(tx, move.storeCode, move.skuCode), created: false };
+}
+
+/** A SKU's on-hand in a store: one primary-key read, as plain SQL (a third cheaper than the ORM's findUnique at p50). */
 export async function onHand(tx: DbTx, storeCode: string, skuCode: string): Promise<number> {
-  const balance = await tx.stockBalance.findUnique({ where: { storeCode_skuCode: { storeCode, skuCode } } });
-  return balance ? balance.onHand.toNumber() : 0;
+  const [balance] = await tx.$queryRaw<{ on_hand: string }[]>`SELECT on_hand::text FROM stock_balance WHERE store_code = ${storeCode} AND sku_code = ${skuCode}`;
+  return balance ? new Prisma.Decimal(balance.on_hand).toNumber() : 0;
 }
 
 export function format(quantity: Prisma.Decimal | number): string {
   return new Prisma.Decimal(quantity).toDecimalPlaces(3).toString();
 }
 
+export interface WrittenMove {
+  id: bigint;
+  storeCode: string;
+  skuCode: string;
+  kind: NewMove['kind'];
+  occurredAt: Date;
+  recordedAt: Date;
+  externalId: string | null;
+  /** The SKU's on-hand in the store after the whole batch. */
+  onHand: Prisma.Decimal;
+}
+
 /**
- * Books many moves at once (a synced document, a bulk load) under the same rules as bookMove,
- * in a handful of statements whatever their number: moves whose external id is already booked
- * are skipped; the balances are locked in (store, SKU) order, so two batches over the same SKUs
- * queue instead of deadlocking; a batch that would take a SKU that does not allow it below zero
- * is refused as a whole. `skus` gives each SKU's base unit and whether it may go negative.
+ * Writes many moves at once (a synced document, a bulk load; one move is a batch of one) in one
+ * statement whatever their number — the rows only, for booking.ts, which runs the after-move
+ * rules on what was written. Moves whose external id is booked already (before, or by a
+ * concurrent batch, which the unique index makes this one wait for) are skipped. The balances of
+ * what was written are upserted with their summed change in (store, SKU) order, so they are
+ * locked in that order and two batches over the same SKUs queue instead of deadlocking; the
+ * upsert reads the latest committed on-hand under the row lock, so no update is lost. A batch
+ * that takes a SKU that does not allow it below zero is refused as a whole: the error rolls the
+ * caller's transaction back, rows and balances with it. `skus` gives each SKU's base unit and
+ * whether it may go negative.
  */
-export async function bookMoves(tx: DbTx, moves: NewMove[], skus: Map<string, { baseUnit: string; allowNegative: boolean }>, recordedAt: Date): Promise<{ created: number }> {
-  const ids = moves.flatMap((m) => (m.externalId ? [m.externalId] : []));
-  const booked = ids.length ? new Set((await tx.$queryRaw<{ external_id: string }[]>`SELECT external_id FROM stock_move WHERE external_id = ANY(${ids}::text[])`).map((r) => r.external_id)) : new Set<string>();
-  const fresh = moves.filter((m) => !m.externalId || !booked.has(m.externalId));
-  if (fresh.length === 0) return { created: 0 };
-  const deltas = new Map<string, { storeCode: string; skuCode: string; delta: Prisma.Decimal }>();
-  for (const m of fresh) {
-    const key = `${m.storeCode}\u0000${m.skuCode}`;
-    const entry = deltas.get(key) ?? { storeCode: m.storeCode, skuCode: m.skuCode, delta: new Prisma.Decimal(0) };
-    entry.delta = entry.delta.plus(m.quantity);
-    deltas.set(key, entry);
+export async function writeMoves(tx: DbTx, moves: NewMove[], skus: Map<string, SkuBookingRule>, recordedAt: Date): Promise<WrittenMove[]> {
+  if (moves.length === 0) return [];
+  // Arrays, not ten parameters per row: a document may hold thousands of lines.
+  const column = <T>(pick: (m: NewMove) => T) => moves.map(pick);
+  const rows = await tx.$queryRaw<
+    { id: bigint; store_code: string; sku_code: string; kind: NewMove['kind']; occurred_at: Date; recorded_at: Date; external_id: string | null; on_hand: string; delta: string }[]
+  >`
+    WITH written AS (
+      INSERT INTO stock_move (store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id, entered_quantity, entered_unit)
+      SELECT * FROM unnest(${column((m) => m.storeCode)}::text[], ${column((m) => m.skuCode)}::text[], ${column((m) => m.kind)}::text[],
+        ${column((m) => String(m.quantity))}::numeric[], ${column((m) => m.reason ?? null)}::text[], ${column((m) => m.staffUserid ?? null)}::text[],
+        ${column((m) => m.occurredAt.toISOString())}::timestamptz[], ${column((m) => m.recordedAt.toISOString())}::timestamptz[], ${column((m) => m.source)}::text[],
+        ${column((m) => m.externalId ?? null)}::text[], ${column((m) => (m.reversesId === undefined ? null : String(m.reversesId)))}::bigint[],
+        ${column((m) => (m.enteredQuantity === undefined ? null : String(m.enteredQuantity)))}::numeric[], ${column((m) => m.enteredUnit ?? null)}::text[])
+      ON CONFLICT (external_id) DO NOTHING
+      RETURNING id, store_code, sku_code, kind, quantity, occurred_at, recorded_at, external_id
+    ), changes AS (
+      SELECT store_code, sku_code, SUM(quantity) AS delta FROM written GROUP BY store_code, sku_code
+    ), balances AS (
+      INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at)
+      SELECT store_code, sku_code, delta, ${recordedAt} FROM changes ORDER BY store_code, sku_code
+      ON CONFLICT (store_code, sku_code) DO UPDATE SET on_hand = stock_balance.on_hand + EXCLUDED.on_hand, updated_at = EXCLUDED.updated_at
+      RETURNING store_code, sku_code, on_hand
+    )
+    SELECT w.id, w.store_code, w.sku_code, w.kind, w.occurred_at, w.recorded_at, w.external_id, b.on_hand::text AS on_hand, c.delta::text AS delta
+    FROM written w JOIN balances b USING (store_code, sku_code) JOIN changes c USING (store_code, sku_code)
+    ORDER BY w.id`;
+  for (const r of rows) {
+    const after = new Prisma.Decimal(r.on_hand);
+    const delta = new Prisma.Decimal(r.delta);
+    const sku = skus.get(r.sku_code)!;
+    // Only a take is refused: a receipt into a store already below zero brings it closer to the shelf.
+    if (!after.isNegative() || !delta.isNegative() || sku.allowNegative) continue;
+    const before = after.minus(delta);
+    const taken = `不能减少 ${format(delta.negated())}${sku.baseUnit}`;
+    throw new UserFacingError(
+      'stock.negative',
+      moves.length === 1 ? `库存不够：现有 ${format(before)}${sku.baseUnit}，${taken}。先把漏记的入库补上，或核对数量。` : `库存不够：${r.sku_code} 现有 ${format(before)}${sku.baseUnit}，${taken}。`,
+    );
   }
-  const pairs = [...deltas.values()].sort((a, b) => (a.storeCode === b.storeCode ? (a.skuCode < b.skuCode ? -1 : 1) : a.storeCode < b.storeCode ? -1 : 1));
-  const stores = pairs.map((p) => p.storeCode);
-  const skuCodes = pairs.map((p) => p.skuCode);
-  await tx.$executeRaw`INSERT INTO stock_balance (store_code, sku_code, on_hand, updated_at)
-    SELECT s, k, 0, ${recordedAt} FROM unnest(${stores}::text[], ${skuCodes}::text[]) AS v(s, k) ON CONFLICT DO NOTHING`;
-  const locked = await tx.$queryRaw<{ store_code: string; sku_code: string; on_hand: string }[]>`
-    SELECT b.store_code, b.sku_code, b.on_hand::text FROM stock_balance b JOIN unnest(${stores}::text[], ${skuCodes}::text[]) AS v(s, k) ON b.store_code = v.s AND b.sku_code = v.k
-    ORDER BY b.store_code, b.sku_code FOR UPDATE OF b`;
-  const current = new Map(locked.map((r) => [`${r.store_code}\u0000${r.sku_code}`, new Prisma.Decimal(r.on_hand)]));
-  const after = pairs.map((p) => current.get(`${p.storeCode}\u0000${p.skuCode}`)!.plus(p.delta));
-  after.forEach((value, i) => {
-    const sku = skus.get(pairs[i].skuCode)!;
-    if (value.isNegative() && pairs[i].delta.isNegative() && !sku.allowNegative) {
-      const before = current.get(`${pairs[i].storeCode}\u0000${pairs[i].skuCode}`)!;
-      throw new UserFacingError('stock.negative', `库存不够：${pairs[i].skuCode} 现有 ${format(before)}${sku.baseUnit}，不能减少 ${format(pairs[i].delta.negated())}${sku.baseUnit}。`);
-    }
-  });
-  // One INSERT from arrays, not a statement with ten parameters per row: a document may hold thousands.
-  const column = <T>(pick: (m: NewMove) => T) => fresh.map(pick);
-  await tx.$executeRaw`INSERT INTO stock_move (store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id)
-    SELECT * FROM unnest(${column((m) => m.storeCode)}::text[], ${column((m) => m.skuCode)}::text[], ${column((m) => m.kind)}::text[],
-      ${column((m) => String(m.quantity))}::numeric[], ${column((m) => m.reason ?? null)}::text[], ${column((m) => m.staffUserid ?? null)}::text[],
-      ${column((m) => m.occurredAt.toISOString())}::timestamptz[], ${column((m) => m.recordedAt.toISOString())}::timestamptz[], ${column((m) => m.source)}::text[],
-      ${column((m) => m.externalId ?? null)}::text[], ${column((m) => (m.reversesId === undefined ? null : String(m.reversesId)))}::bigint[])`;
-  const values = after.map((v) => v.toString());
-  await tx.$executeRaw`UPDATE stock_balance b SET on_hand = v.q, updated_at = ${recordedAt}
-    FROM unnest(${stores}::text[], ${skuCodes}::text[], ${values}::numeric[]) AS v(s, k, q) WHERE b.store_code = v.s AND b.sku_code = v.k`;
-  return { created: fresh.length };
+  return rows.map((r) => ({ id: r.id, storeCode: r.store_code, skuCode: r.sku_code, kind: r.kind, occurredAt: r.occurred_at, recordedAt: r.recorded_at, externalId: r.external_id, onHand: new Prisma.Decimal(r.on_hand) }));
 }

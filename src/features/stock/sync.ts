@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { SyncHandler } from '../../bot/registry';
-import type { DbTx } from '../../db';
-import { fillDeliveriesFromReceipt } from './deliveries';
-import { bookMoves, type NewMove } from './ledger';
+import { bookMoves } from './booking';
+import type { NewMove } from './ledger';
 
 /**
  * POS sales and ERP/WMS receipts through the signed sync API (POST /api/sync/sales,
@@ -11,7 +10,7 @@ import { bookMoves, type NewMove } from './ledger';
  * in one transaction, all its lines or none, and a document id the source posted before is
  * skipped, so a retried post books nothing twice.
  *
- * A receipt fills the advance delivery notices it delivers (deliveries.ts), in its transaction:
+ * A receipt fills the advance delivery notices it delivers (delivery-matching.ts, run by booking), in its transaction:
  * the notice it names in `delivery` (which must exist and be its store's), else by the window rule
  * a chat receipt follows — so the late-delivery chase never nudges staff for goods the ERP booked.
  */
@@ -42,7 +41,7 @@ interface ResolvedLine {
 }
 
 export function syncMoves(document: MoveDocument): SyncHandler {
-  return async ({ db, body, source, clock, log }) => {
+  return async ({ db, body, source, clock, config, log }) => {
     const problems: { line: number; message: string }[] = [];
     const seen = new Map<string, number>();
     let data: unknown;
@@ -147,10 +146,10 @@ export function syncMoves(document: MoveDocument): SyncHandler {
           recordedAt: now,
           source: document === 'sales' ? 'pos' : source === 'wms' ? 'wms' : 'erp',
           externalId: `${source}:${document}:${doc.id}:${index + 1}`,
+          delivery: doc.delivery,
         }));
         // What the till sold has left the shop: a sale is recorded even if the book says otherwise.
-        await bookMoves(tx, moves, new Map(lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }])), now);
-        if (document === 'receipts') await fillDeliveries(tx, doc, moves, now);
+        await bookMoves(tx, config, moves, new Map(lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }])), now);
         return lines.length;
       }, { timeout: 120_000, maxWait: 15_000 });
       if (booked === 0) duplicates.push(doc.id);
@@ -159,19 +158,4 @@ export function syncMoves(document: MoveDocument): SyncHandler {
     log.info({ document, source, documents: parsed.length, duplicates: duplicates.length, moves }, 'stock documents synced');
     return { accepted: true, result: { document, documents: parsed.length, booked: parsed.length - duplicates.length, duplicates, moves } };
   };
-}
-
-/**
- * The receipt's moves fill the delivery notices they deliver. Only SKUs with an open notice line
- * in the store are looked at, so a long receipt with no notice behind it costs one query.
- */
-async function fillDeliveries(tx: DbTx, doc: MoveDocumentBody, moves: NewMove[], now: Date): Promise<void> {
-  const skuCodes = [...new Set(moves.map((m) => m.skuCode))];
-  const open = await tx.$queryRaw<{ sku_code: string }[]>`
-    SELECT DISTINCT l.sku_code FROM stock_delivery_line l JOIN stock_delivery d ON d.id = l.delivery_id
-    WHERE d.store_code = ${doc.store} AND d.booked_at IS NULL AND l.booked_quantity < l.quantity AND l.sku_code = ANY(${skuCodes}::text[])`;
-  if (open.length === 0) return;
-  const pending = new Set(open.map((r) => r.sku_code));
-  const booked = await tx.stockMove.findMany({ where: { externalId: { in: moves.filter((m) => pending.has(m.skuCode)).map((m) => m.externalId!) } }, orderBy: { id: 'asc' } });
-  for (const move of booked) await fillDeliveriesFromReceipt(tx, move, now, doc.delivery);
 }

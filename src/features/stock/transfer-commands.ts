@@ -3,9 +3,11 @@ import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { StockTransfer } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
-import { loadCatalogue, type EnteredQuantity } from './commands';
+import { loadCatalogue } from './catalogue';
+import type { EnteredQuantity } from './entered';
 import { matchStore, requireStore, type StoreRef } from './stores';
-import { bookMove, format } from './ledger';
+import { bookMove } from './booking';
+import { format } from './ledger';
 import { lockTransfer, receiveTransferLeg, sendTransferLeg } from './transfers';
 import { readQuantity } from './parse';
 import { rememberPendingInput } from './pending';
@@ -45,7 +47,7 @@ export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): P
   const quantityText = `${format(entered.amount)}${entered.unit}${entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`}`;
 
   return ctx.transaction(async (tx) => {
-    const sent = await sendTransferLeg(tx.db, { fromStore: store.code, toStore: to.code, sku, baseQuantity: entered.baseQuantity, userid: ctx.message.fromUser, occurredAt: entered.occurredAt, now, source: entered.source, externalId: entered.externalId, reason: `调拨到 ${to.name}${destinationNote ? `（${destinationNote}）` : ''}` });
+    const sent = await sendTransferLeg(tx.db, ctx.config, { fromStore: store.code, toStore: to.code, sku, baseQuantity: entered.baseQuantity, userid: ctx.message.fromUser, occurredAt: entered.occurredAt, now, source: entered.source, externalId: entered.externalId, reason: `调拨到 ${to.name}${destinationNote ? `（${destinationNote}）` : ''}` });
     if (!sent) {
       await tx.reply('这一笔已经记过了。');
       return null;
@@ -88,6 +90,7 @@ export async function cancelTransfer(tx: Messaging & { db: DbTx }, ctx: BotConte
   const now = ctx.clock.now();
   const back = await bookMove(
     tx.db,
+    ctx.config,
     {
       storeCode: transfer.fromStore,
       skuCode: transfer.skuCode,
@@ -101,8 +104,7 @@ export async function cancelTransfer(tx: Messaging & { db: DbTx }, ctx: BotConte
       externalId: `undo:${outMoveId}`,
       reversesId: outMoveId,
     },
-    sku.baseUnit,
-    true,
+    { baseUnit: sku.baseUnit, allowNegative: true },
   );
   await tx.db.stockTransfer.update({ where: { id: transfer.id }, data: { status: 'cancelled', cancelledAt: now } });
   const [from, receivers] = await Promise.all([
@@ -162,7 +164,7 @@ async function confirmTransfer(ctx: BotContext, transferId: bigint, received: { 
     const transfer = (await lockTransfer(tx.db, { id: transferId }))!;
     if (transfer.toStore !== store.code) throw new UserFacingError('stock.notYourTransfer', '这笔调拨不是发给你们门店的，不能确认收货。');
     await requireOpen(ctx, transfer, tx.db);
-    const { sku, booked, short } = await receiveTransferLeg(tx.db, transfer, { userid: ctx.message.fromUser, baseQuantity: received.baseQuantity, note: received.note, now });
+    const { sku, booked, short } = await receiveTransferLeg(tx.db, ctx.config, transfer, { userid: ctx.message.fromUser, baseQuantity: received.baseQuantity, note: received.note, now });
     const sent = transfer.quantity.toNumber();
     const unit = sku.baseUnit;
     await tx.db.stockPendingInput.deleteMany({ where: { userid: ctx.message.fromUser, kind: 'transferReceive' } });

@@ -1,7 +1,9 @@
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { Sku, StockTransfer } from '../../generated/prisma/client';
-import { bookMove, format, type BookedMove } from './ledger';
+import type { AfterMoveConfig } from './after-move';
+import { bookMove } from './booking';
+import { format, type BookedMove } from './ledger';
 
 /**
  * The two legs of a transfer, in the caller's transaction. Sending books transfer_out in the
@@ -25,12 +27,12 @@ export interface TransferToSend {
 }
 
 /** null when `externalId` was sent before. */
-export async function sendTransferLeg(db: DbTx, t: TransferToSend): Promise<{ transfer: StockTransfer; out: BookedMove } | null> {
+export async function sendTransferLeg(db: DbTx, config: AfterMoveConfig, t: TransferToSend): Promise<{ transfer: StockTransfer; out: BookedMove } | null> {
   const out = await bookMove(
     db,
+    config,
     { storeCode: t.fromStore, skuCode: t.sku.code, kind: 'transfer_out', quantity: -t.baseQuantity, reason: t.reason, staffUserid: t.userid, occurredAt: t.occurredAt, recordedAt: t.now, source: t.source, externalId: t.externalId },
-    t.sku.baseUnit,
-    t.sku.allowNegative,
+    t.sku,
   );
   if (!out.created) return null;
   const transfer = await db.stockTransfer.create({
@@ -43,7 +45,7 @@ export async function sendTransferLeg(db: DbTx, t: TransferToSend): Promise<{ tr
  * `transfer` must have been read under its row lock (lockTransfer) and be in transit. What did
  * not arrive stays out of both stores' stock and is written on the transfer with its reason.
  */
-export async function receiveTransferLeg(db: DbTx, transfer: StockTransfer, r: { userid: string; baseQuantity: number; note: string; now: Date }): Promise<{ sku: Sku; booked: BookedMove | null; short: boolean }> {
+export async function receiveTransferLeg(db: DbTx, config: AfterMoveConfig, transfer: StockTransfer, r: { userid: string; baseQuantity: number; note: string; now: Date }): Promise<{ sku: Sku; booked: BookedMove | null; short: boolean }> {
   const sku = await db.sku.findUniqueOrThrow({ where: { code: transfer.skuCode } });
   const sent = transfer.quantity.toNumber();
   const unit = sku.baseUnit;
@@ -57,6 +59,7 @@ export async function receiveTransferLeg(db: DbTx, transfer: StockTransfer, r: {
     r.baseQuantity > 0
       ? await bookMove(
           db,
+          config,
           {
             storeCode: transfer.toStore,
             skuCode: transfer.skuCode,
@@ -69,8 +72,7 @@ export async function receiveTransferLeg(db: DbTx, transfer: StockTransfer, r: {
             source: 'chat',
             externalId: `transfer:${transfer.id}:in`,
           },
-          unit,
-          sku.allowNegative,
+          sku,
         )
       : null;
   await db.stockTransfer.update({

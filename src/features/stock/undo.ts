@@ -2,11 +2,12 @@ import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { StockLossHold, StockMove } from '../../generated/prisma/client';
-import { afterMoveBooked } from './after-move';
 import { chainDate, chainTimeText } from '../../timezone';
-import { deliveriesReopenedBy, reopenedAdvice } from './deliveries';
-import { bookMove, enteredQuantityText, format, moveKindText } from './ledger';
-import { cancelHoldByUndo } from './loss-review';
+import { deliveriesReopenedBy } from './deliveries';
+import { reopenedAdvice } from './delivery-matching';
+import { bookMove } from './booking';
+import { enteredQuantityText, format, moveKindText } from './ledger';
+import { cancelHoldByUndo } from './loss-answers';
 import { requireStore } from './stores';
 import { cancelTransfer } from './transfer-commands';
 
@@ -104,6 +105,7 @@ async function undoMove(tx: Tx, ctx: BotContext, move: StockMove, which: '上一
   const now = ctx.clock.now();
   const booked = await bookMove(
     db,
+    ctx.config,
     {
       storeCode: move.storeCode,
       skuCode: move.skuCode,
@@ -117,10 +119,8 @@ async function undoMove(tx: Tx, ctx: BotContext, move: StockMove, which: '上一
       externalId: `undo:${move.id}`,
       reversesId: move.id,
     },
-    sku.baseUnit,
-    sku.allowNegative,
+    sku,
   );
-  await afterMoveBooked(db, ctx.config, booked.id, now);
   const store = await db.store.findUniqueOrThrow({ where: { code: move.storeCode } });
   const answer = [`已撤销：${what}。${store.name} ${sku.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`];
   for (const delivery of await deliveriesReopenedBy(db, booked.id)) {

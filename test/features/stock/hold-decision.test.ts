@@ -1,7 +1,7 @@
 import type { Messaging } from '../../../src/bot/context';
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
-import { decideHold, type HoldDecision } from '../../../src/features/stock/loss-review';
+import { decideHold, type HoldDecision } from '../../../src/features/stock/loss-decision';
 import { tasksFeature } from '../../../src/features/tasks';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';

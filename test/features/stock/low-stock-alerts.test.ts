@@ -1,6 +1,6 @@
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
-import { bookMove } from '../../../src/features/stock/ledger';
+import { bookMove } from '../../../src/features/stock/booking';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
 import { textMessage } from '../../helpers/wecom-callback';
@@ -57,20 +57,33 @@ it('reorders to cover the forecast usage, less deliveries on their way', async (
   expect(alerts().at(-1)).toBe('【低于安全库存】一店 奶油（11月25日 10:10）\n现有 9盒，安全库存 10盒，在途 12盒\n建议补货 7盒（约 1箱）：补到安全库存加 3 天预计用量（18盒）');
 });
 
-it('catches drops booked by other paths (a POS sync) with the sweep, once', async () => {
-  await h.app.db.$transaction((tx) =>
-    bookMove(tx, { storeCode: 'S1', skuCode: 'MILK', kind: 'receipt', quantity: 12, occurredAt: clock.now(), recordedAt: clock.now(), source: 'erp', externalId: 'erp:r1' }, '盒', false),
-  );
-  const sweep = h.app.bot.jobs.find((j) => j.name === 'stock.sweepSafetyStock')!;
-  await h.app.scheduler.runJob(sweep, clock.now());
+it('alerts on a drop booked by any path as it is booked, without the sweep', async () => {
+  const book = (quantity: number, id: string) =>
+    h.app.db.$transaction((tx) =>
+      bookMove(tx, h.app.config, { storeCode: 'S1', skuCode: 'MILK', kind: quantity > 0 ? 'receipt' : 'return', quantity, occurredAt: clock.now(), recordedAt: clock.now(), source: 'erp', externalId: id }, { baseUnit: '盒', allowNegative: false }),
+    );
+  await book(12, 'erp:r1');
   expect((await h.app.db.stockLowAlert.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S1', skuCode: 'MILK' } } })).state).toBe('ok');
-  await h.app.db.$transaction((tx) =>
-    bookMove(tx, { storeCode: 'S1', skuCode: 'MILK', kind: 'return', quantity: -20, occurredAt: clock.now(), recordedAt: clock.now(), source: 'erp', externalId: 'erp:r2' }, '盒', false),
-  );
+  const before = alerts().length;
+  await book(-20, 'erp:r2');
+  await h.settle();
+  expect(alerts()).toHaveLength(before + 1);
+  expect(alerts().at(-1)).toContain('现有 15盒，安全库存 24盒');
+});
+
+it('catches a safety stock raised by a master-data import with the sweep, once', async () => {
+  const sweep = h.app.bot.jobs.find((j) => j.name === 'stock.sweepSafetyStock')!;
+  const state = async () => (await h.app.db.stockLowAlert.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S1', skuCode: 'CREAM' } } })).state;
+  // Cream (9) is low against 10; lowered to 5 it has recovered, though no move was booked.
+  await importMasterData(h.app.db, 'sku-settings', 'store,sku,safety_stock,max_daily_loss\nS1,CREAM,5,0\n', 'csv');
+  await h.app.scheduler.runJob(sweep, clock.now());
+  expect(await state()).toBe('ok');
+  await importMasterData(h.app.db, 'sku-settings', 'store,sku,safety_stock,max_daily_loss\nS1,CREAM,40,0\n', 'csv');
+  clock.advance(10 * 60_000);
   const before = alerts().length;
   await h.app.scheduler.runJob(sweep, new Date(clock.now().getTime() + 1));
   await h.app.scheduler.runJob(sweep, new Date(clock.now().getTime() + 2));
   await h.settle();
   expect(alerts()).toHaveLength(before + 1);
-  expect(alerts().at(-1)).toContain('现有 15盒，安全库存 24盒');
+  expect(alerts().at(-1)).toContain('安全库存 40盒');
 });

@@ -1,6 +1,6 @@
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
-import { bookMove } from '../../../src/features/stock/ledger';
+import { bookMove } from '../../../src/features/stock/booking';
 import { stockoutRisks } from '../../../src/features/stock/stockout';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   const undone = await db.stockMove.create({ data: { storeCode: 'S1', skuCode: 'MILK', kind: 'sale', quantity: -500, occurredAt: new Date(MORNING.getTime() - 3 * 86_400_000), recordedAt: MORNING, source: 'pos', externalId: 'pos:wrong' } });
   await db.stockMove.create({ data: { storeCode: 'S1', skuCode: 'MILK', kind: 'reversal', quantity: 500, reversesId: undone.id, occurredAt: MORNING, recordedAt: MORNING, source: 'pos', externalId: 'pos:undo' } });
   for (const [sku, qty] of [['CREAM', 25], ['MILK', 100], ['TEA', 30]] as const) {
-    await db.$transaction((tx) => bookMove(tx, { storeCode: 'S1', skuCode: sku, kind: 'receipt', quantity: qty, occurredAt: MORNING, recordedAt: MORNING, source: 'erp', externalId: `erp:${sku}` }, '盒', false));
+    await db.$transaction((tx) => bookMove(tx, h.app.config, { storeCode: 'S1', skuCode: sku, kind: 'receipt', quantity: qty, occurredAt: MORNING, recordedAt: MORNING, source: 'erp', externalId: `erp:${sku}` }, { baseUnit: '盒', allowNegative: false }));
   }
 });
 afterAll(() => h.stop());

@@ -1,6 +1,6 @@
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
-import { lossLimit } from '../../../src/features/stock/loss-review';
+import { lossLimit } from '../../../src/features/stock/loss-limit';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
 import { eventMessage, innerXml, textMessage } from '../../helpers/wecom-callback';
