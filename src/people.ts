@@ -53,6 +53,11 @@ export async function nearestManagement(db: DbTx, storeCode: string, from: Manag
   return [];
 }
 
+/** The userids of nearestManagement: whom a review, an alert or a notice for the store's managers goes to. */
+export async function nearestManagerIds(db: DbTx, storeCode: string): Promise<string[]> {
+  return (await nearestManagement(db, storeCode)).map((m) => m.userid);
+}
+
 /** Whether `staff` is one of the store's management (see storeManagement). */
 export async function managesStore(db: DbTx, staff: Pick<Staff, 'userid'> | null, storeCode: string): Promise<boolean> {
   return !!staff && (await storeManagement(db, storeCode)).some((m) => m.userid === staff.userid);

@@ -7,7 +7,7 @@ import { text } from '../../platform/outbound';
 import { chainDate, chainTimeText, startOfChainDate } from '../../timezone';
 import { dailyUsageSeries, forecastDaily, historyWindow } from './forecast';
 import { format } from './ledger';
-import { storeManagers } from './managers';
+import { nearestManagerIds } from '../../people';
 
 /**
  * Below safety stock: the store manager hears once when a SKU drops below its safety stock in a
@@ -101,7 +101,7 @@ async function raiseAlert(db: DbTx, config: AfterMoveAlertConfig, storeCode: str
       ? `建议补货 ${format(reorder)}${sku.baseUnit}${inPacks}：补到安全库存加 ${config.stockChecks.reorderCoverDays} 天预计用量（${format(cover)}${sku.baseUnit}）`
       : '在途到货已够补到安全库存，暂不需要再订。',
   ];
-  const managers = await storeManagers(db, storeCode);
+  const managers = await nearestManagerIds(db, storeCode);
   await enqueue(
     db,
     managers.map((to) => ({ to, content: text(lines.join('\n')), idempotencyKey: `stock.low:${storeCode}:${skuCode}:${now.getTime()}:${to}` })),

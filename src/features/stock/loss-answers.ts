@@ -6,7 +6,7 @@ import { ackTask } from '../tasks';
 import { LOSS_REASONS, markCard, markReviewCards, reasonOptions } from './loss-cards';
 import { decideHold, type HoldDecision } from './loss-decision';
 import { bookHold, close, currentStatus, describe, hasTask, holdTask, lockHold, SETTLED_TEXT, type Tx } from './loss-holds';
-import { managesStore, storeManagers } from './managers';
+import { managesStore, nearestManagerIds } from '../../people';
 
 /**
  * The sender's and the managers' answers to a held waste in chat: the review cards' buttons, the
@@ -20,7 +20,7 @@ import { managesStore, storeManagers } from './managers';
 export async function confirmLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
-    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return decideFromChat(tx, ctx, 'approve');
+    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, { userid: ctx.message.fromUser }, hold.storeCode))) return decideFromChat(tx, ctx, 'approve');
     if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己报的损耗。');
     const picked = ctx.message.card?.selections.find((s) => s.questionKey === 'reason')?.optionIds[0];
     await confirmHold(tx, ctx, hold, picked ? reasonOptions(hold).find((o) => o.id === picked)?.text : undefined);
@@ -31,7 +31,7 @@ export async function confirmLoss(ctx: BotContext): Promise<void> {
 export async function cancelLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
-    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, ctx.message.fromUser, hold.storeCode))) return decideFromChat(tx, ctx, 'reject');
+    if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, { userid: ctx.message.fromUser }, hold.storeCode))) return decideFromChat(tx, ctx, 'reject');
     if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能取消你自己报的损耗。');
     await cancelHold(tx, ctx, hold);
   });
@@ -119,7 +119,7 @@ async function cancelHold(tx: Tx, ctx: BotContext, hold: StockLossHold, answer =
   await tx.reply(answer(what));
   if (hold.needsManager) {
     await markReviewCards({ db: tx.db, clock: ctx.clock, messaging: tx }, hold, '店员已取消', undefined);
-    await tx.send(await storeManagers(tx.db, hold.storeCode), `店员取消了待批准的报损：${what}`);
+    await tx.send(await nearestManagerIds(tx.db, hold.storeCode), `店员取消了待批准的报损：${what}`);
   }
 }
 

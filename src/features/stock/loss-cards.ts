@@ -5,7 +5,7 @@ import type { StockLossHold } from '../../generated/prisma/client';
 import { cancelUnsent, relabelSentCards } from '../../platform/outbox';
 import { format } from './ledger';
 import type { Tx } from './loss-holds';
-import { storeManagers } from './managers';
+import { nearestManagerIds } from '../../people';
 
 /** The review cards of a held waste: the sender's (reason and 确认报损) and the managers' (批准 / 驳回), and rewriting them once decided. */
 
@@ -63,7 +63,7 @@ export function managerReviewCard(hold: StockLossHold, names: { sku: string; uni
 export async function markReviewCards(env: { db: DbTx; clock: Clock; messaging: Pick<Messaging, 'updateCard'> }, hold: StockLossHold, label: string, tapped: { taskId?: string } | undefined): Promise<void> {
   const { db, clock, messaging } = env;
   if (tapped) await messaging.updateCard({ replaceName: label });
-  const recipients = await storeManagers(db, hold.storeCode);
+  const recipients = await nearestManagerIds(db, hold.storeCode);
   const cards = await db.$queryRaw<{ key: string; recipient: string; status: string; responseCode: string | null; sentAt: Date | null; taskId: string | null }[]>`
     SELECT idempotency_key AS key, recipient, status, response_code AS "responseCode", sent_at AS "sentAt", body->>'task_id' AS "taskId"
     FROM outbox_message

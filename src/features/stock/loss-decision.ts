@@ -5,7 +5,7 @@ import type { DbTx } from '../../db';
 import type { StockLossHold } from '../../generated/prisma/client';
 import { markReviewCards } from './loss-cards';
 import { bookHold, close, currentStatus, describe, lockHoldIfAny, SETTLED_TEXT } from './loss-holds';
-import { managesStore } from './managers';
+import { managesStore } from '../../people';
 
 export type HoldDecision = 'approve' | 'reject';
 
@@ -54,7 +54,7 @@ export async function decideHold(env: HoldDecisionEnv, input: HoldDecisionInput)
   const unknown = { ok: false, status: 404, code: 'unknown_hold', message: '找不到这笔报损。' } as const;
   const hold = /^\d+$/.test(input.holdId) ? await lockHoldIfAny(db, BigInt(input.holdId)) : null;
   if (!hold || (input.storeCode !== undefined && hold.storeCode !== input.storeCode)) return unknown;
-  if (!(await managesStore(db, input.by, hold.storeCode))) {
+  if (!(await managesStore(db, { userid: input.by }, hold.storeCode))) {
     return { ok: false, status: 403, code: 'not_manager', message: `只有这家店的店长（或区域经理）可以${input.decision === 'approve' ? '批准' : '驳回'}。` };
   }
   const marks = (label: string) => markReviewCards(env, hold, label, input.tappedCard);

@@ -6,7 +6,7 @@ import { chainDay } from '../../timezone';
 import { format } from './ledger';
 import { managerReviewCard, staffReviewCard } from './loss-cards';
 import { holdTask, LOSS_HOLD_TASK, type Tx } from './loss-holds';
-import { storeManagers } from './managers';
+import { nearestManagerIds } from '../../people';
 
 /** The day's waste limit (报损审核): the rule, and holding an entry over it for review. */
 
@@ -106,7 +106,7 @@ export async function holdWasteOverLimit(tx: Tx, ctx: BotContext, request: Waste
     },
   });
   await tx.reply(templateCard(staffReviewCard(hold, names)));
-  if (hold.needsManager) await tx.send(await storeManagers(tx.db, hold.storeCode), templateCard(managerReviewCard(hold, names, ctx.staff?.name ?? hold.staffUserid)));
+  if (hold.needsManager) await tx.send(await nearestManagerIds(tx.db, hold.storeCode), templateCard(managerReviewCard(hold, names, ctx.staff?.name ?? hold.staffUserid)));
   // Nobody answering must not leave it held for ever: the task engine reminds, escalates, expires.
   const now = ctx.clock.now();
   await openTask(

@@ -6,7 +6,7 @@ import { text } from '../../platform/outbound';
 import { addDays, chainDate, startOfChainDate, weekdayOf } from '../../timezone';
 import { dailyUsageSeries, forecastDaily, historyWindow, runOutDay } from './forecast';
 import { format } from './ledger';
-import { storeManagers } from './managers';
+import { nearestManagerIds } from '../../people';
 
 /** Every morning at 07:00 in the chain's time zone, before the stores open for the day. */
 export const STOCKOUT_SCHEDULE = '0 7 * * *';
@@ -46,7 +46,7 @@ export async function warnStockouts(job: JobContext): Promise<void> {
         const when = r.runOutDate === today ? '今天' : `${Number(r.runOutDate.slice(5, 7))}月${Number(r.runOutDate.slice(8))}日（${WEEKDAYS[weekdayOf(r.runOutDate)]}）`;
         lines.push(`· ${r.skuName}：现有 ${format(r.onHand)}${r.unit}，日均约 ${format(Math.round(daily * 10) / 10)}${r.unit}，预计${when}用完`);
       }
-      const managers = await storeManagers(job.db, store.code);
+      const managers = await nearestManagerIds(job.db, store.code);
       await enqueue(job.db, managers.map((to) => ({ to, content: text(lines.join('\n')), idempotencyKey: `stock.stockout:${store.code}:${today}:${to}` })), now);
     } catch (err) {
       job.log.error({ err, storeCode: store.code }, 'stockout forecast failed for a store');
