@@ -153,13 +153,20 @@ const envSchema = z.object({
   STOCK_REORDER_COVER_DAYS: z.coerce.number().min(0).default(3),
   STOCK_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
   STOCK_CONFIRM_REMIND_MINUTES: z.coerce.number().int().min(1).default(30),
-  STOCK_UNDO_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  STOCK_UNDO_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
   STOCK_LARGE_MOVE_MULTIPLE: z.coerce.number().min(1).default(3),
   STOCK_LARGE_MOVE_PACKS: z.coerce.number().gt(0).default(50),
   STOCK_LARGE_MOVE_BY_CATEGORY: optionalText.pipe(
     jsonText.pipe(z.record(z.string().trim().min(1), z.number().gt(0), { error: 'must be a JSON object of category → base units, e.g. {"乳品":240,"水果":400}' })).optional(),
   ),
-  STOCK_LARGE_MOVE_BY_SKU: optionalText.pipe(jsonText.pipe(z.record(z.string().trim().min(1), z.number().gt(0), { error: 'must be a JSON object of SKU code → base units, e.g. {"CREAM":120}' })).optional()),
+  STOCK_LARGE_MOVE_BY_SKU: optionalText.pipe(
+    jsonText.pipe(z.record(z.string().trim().min(1), z.number().gt(0), { error: 'must be a JSON object of SKU code → base units, e.g. {"CREAM":120}' })).optional(),
+  ),
   COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100').default(2),
   COUNT_TOLERANCE_BY_CATEGORY: optionalText.pipe(
     jsonText.pipe(z.record(z.string().trim().min(1), z.number().min(0).max(100), { error: 'must be a JSON object of category → percentage (0–100), e.g. {"乳品":1,"干货":3}' })).optional(),
@@ -175,11 +182,7 @@ const envSchema = z.object({
   MEMBERS_QUIET_HOURS: quietHoursSetting('21:00-09:00').optional(),
   MEMBERS_REMIND_AFTER_HOURS: z.coerce.number().min(0).default(4),
   MEMBERS_SMS_PROVIDER: z.enum(['off', 'log']).default('off'),
-  TASK_LADDERS: optionalText.pipe(
-    jsonText
-      .pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' }))
-      .optional(),
-  ),
+  TASK_LADDERS: optionalText.pipe(jsonText.pipe(z.record(z.string(), ladderSchema).refine((ladders) => 'default' in ladders, { message: 'needs a ladder named "default"' })).optional()),
   TASK_QUIET_HOURS: quietHoursSetting('22:00-08:00').prefault('22:00-08:00'),
   MEDIA_DIR: optionalText,
   MEDIA_S3_BUCKET: optionalText,
@@ -193,7 +196,11 @@ const envSchema = z.object({
   SCORE_RULES_FILE: optionalText,
   PUBLIC_URL: optionalText.pipe(z.url({ message: 'must be the public https URL of this server, e.g. https://bot.example.com' }).optional()),
   CONSOLE_SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional()),
-  CONSOLE_SESSION_HOURS: z.coerce.number().min(0.1).max(24 * 30).default(12),
+  CONSOLE_SESSION_HOURS: z.coerce
+    .number()
+    .min(0.1)
+    .max(24 * 30)
+    .default(12),
 });
 
 /** Demo pepper of the sandbox's member phones. Not a secret: the demo phones are made up. */
@@ -345,9 +352,7 @@ export interface MembersConfig {
   remindAfterHours: number;
   smsProvider: 'off' | 'log';
 }
-export type MediaConfig =
-  | { kind: 'local'; dir: string }
-  | { kind: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+export type MediaConfig = { kind: 'local'; dir: string } | { kind: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
 
 /** A configuration problem, one line per bad variable, each naming it. */
 export class ConfigError extends Error {
@@ -375,7 +380,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sandbox = noWecom && e.NODE_ENV !== 'production' && database?.kind !== 'postgres';
   if (noWecom && !sandbox && database?.kind === 'postgres' && e.NODE_ENV !== 'production') {
     // Someone trying the sandbox against their PostgreSQL: five "required" lines would not say why.
-    problems.push('config: the sandbox (no WECOM_* variables) runs on the embedded database only: unset DATABASE_URL to try the sandbox, or set the five WECOM_* variables to serve your WeCom app on this PostgreSQL');
+    problems.push(
+      'config: the sandbox (no WECOM_* variables) runs on the embedded database only: unset DATABASE_URL to try the sandbox, or set the five WECOM_* variables to serve your WeCom app on this PostgreSQL',
+    );
   } else if (!sandbox) {
     for (const name of WECOM_REQUIRED) {
       if (!e[name] && !bad.has(name)) problems.push(`config: ${name} is required (see README, "Register the app in WeCom")`);
@@ -385,7 +392,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!sandbox && Boolean(e.PUBLIC_URL) !== Boolean(e.CONSOLE_SESSION_SECRET)) {
     problems.push(`config: ${e.PUBLIC_URL ? 'CONSOLE_SESSION_SECRET' : 'PUBLIC_URL'} is required for the manager console (set both, or neither to leave it off)`);
   }
-  if (!e.MEDIA_S3_ACCESS_KEY_ID !== !e.MEDIA_S3_SECRET_ACCESS_KEY) problems.push('config: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
+  if (!e.MEDIA_S3_ACCESS_KEY_ID !== !e.MEDIA_S3_SECRET_ACCESS_KEY)
+    problems.push('config: MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together (or leave both unset for the default AWS credential chain)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (sandbox) {
@@ -396,7 +404,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.PORT,
       sandbox: { host, selfUrl: `http://${self}:${e.PORT}` },
       database: database!,
-      wecom: { ...SANDBOX_WECOM, apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`, callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS },
+      wecom: {
+        ...SANDBOX_WECOM,
+        apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`,
+        callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS,
+        duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
+      },
       openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
       timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
       logLevel: e.LOG_LEVEL,
@@ -408,7 +421,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...featureSettings(e),
       scoreRulesFile: e.SCORE_RULES_FILE ?? null,
       // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
-      console: { publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`, sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'), sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: true },
+      console: {
+        publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`,
+        sessionSecret: e.CONSOLE_SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
+        sessionHours: e.CONSOLE_SESSION_HOURS,
+        demoSignIn: true,
+      },
     };
   }
 
@@ -436,7 +454,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tasks: taskConfig(e),
     ...featureSettings(e),
     scoreRulesFile: e.SCORE_RULES_FILE ?? null,
-    console: e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false } : null,
+    console:
+      e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET
+        ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false }
+        : null,
   };
 }
 
@@ -473,7 +494,12 @@ function membersConfig(e: z.infer<typeof envSchema>, sandbox: boolean): MembersC
 }
 
 function parseSyncKeys(value: string | undefined): Record<string, string> {
-  return Object.fromEntries((value ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]));
+  return Object.fromEntries(
+    (value ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]),
+  );
 }
 
 function taskConfig(e: z.infer<typeof envSchema>): TaskConfig {

@@ -23,7 +23,18 @@ import { demoContacts } from './features/members/demo';
 import { consoleMenuFeature, consoleMiddleware } from './console';
 
 /** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [housekeepingFeature, masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, membersFeature, scoreFeature, consoleMenuFeature, helpFeature];
+export const FEATURES: Feature[] = [
+  housekeepingFeature,
+  masterDataFeature,
+  stockFeature,
+  tasksFeature,
+  handoverFeature,
+  workOrdersFeature,
+  membersFeature,
+  scoreFeature,
+  consoleMenuFeature,
+  helpFeature,
+];
 
 export function configOrExit(): Config {
   try {
@@ -41,10 +52,7 @@ export function configOrExit(): Config {
  * Opens the database, applies migrations and starts the bot — in sandbox mode also the fake
  * WeCom and the /sandbox page, with the app menu created through the fake API.
  */
-export async function startBot(
-  config: Config,
-  opts: { database?: Database; log?: Logger; resetSandbox?: boolean } = {},
-): Promise<{ app: App; port: number; fake: FakeWecom | null }> {
+export async function startBot(config: Config, opts: { database?: Database; log?: Logger; resetSandbox?: boolean } = {}): Promise<{ app: App; port: number; fake: FakeWecom | null }> {
   const log = opts.log ?? createLogger(config.logLevel);
   if (opts.resetSandbox && !config.sandbox) throw new Error('--reset wipes the sandbox demo data and works only in sandbox mode (no WECOM_* variables)');
   await ensurePortFree(config.port, config.sandbox?.host);
@@ -66,7 +74,9 @@ export async function startBot(
     features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
     extraMiddleware: (parts) => [
       ...consoleMiddleware({ ...parts, log: log.child({ component: 'console' }) }),
-      ...(fake && chat ? sandboxMiddleware({ db: database.prisma, fake, chat, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) }) : []),
+      ...(fake && chat
+        ? sandboxMiddleware({ db: database.prisma, fake, chat, wecom: config.wecom, callbackUrl: () => `${config.sandbox!.selfUrl}/wecom/callback`, log: log.child({ component: 'sandbox' }) })
+        : []),
     ],
   });
   const port = await app.start(config.port, config.sandbox?.host);

@@ -86,7 +86,10 @@ it('needs a model name with an OpenAI key', () => {
 
 it('reads the count tolerance, chain-wide and per SKU category, and names what is wrong with it', () => {
   expect(loadConfig(good).stockChecks.countTolerance).toEqual({ share: 0.02, byCategory: {} });
-  expect(loadConfig({ ...good, COUNT_TOLERANCE_PERCENT: '1.5', COUNT_TOLERANCE_BY_CATEGORY: '{"乳品":1,"干货":5}' }).stockChecks.countTolerance).toEqual({ share: 0.015, byCategory: { 乳品: 0.01, 干货: 0.05 } });
+  expect(loadConfig({ ...good, COUNT_TOLERANCE_PERCENT: '1.5', COUNT_TOLERANCE_BY_CATEGORY: '{"乳品":1,"干货":5}' }).stockChecks.countTolerance).toEqual({
+    share: 0.015,
+    byCategory: { 乳品: 0.01, 干货: 0.05 },
+  });
   expect(problems({ ...good, COUNT_TOLERANCE_PERCENT: '150' })).toEqual(['config: COUNT_TOLERANCE_PERCENT must be a percentage from 0 to 100']);
   expect(problems({ ...good, COUNT_TOLERANCE_BY_CATEGORY: '{"乳品":"1%"}' })[0]).toMatch(/^config: COUNT_TOLERANCE_BY_CATEGORY /);
   expect(problems({ ...good, COUNT_TOLERANCE_BY_CATEGORY: 'oops' })).toEqual(['config: COUNT_TOLERANCE_BY_CATEGORY must be JSON']);
@@ -102,13 +105,27 @@ it('reminds of unconfirmed stock entries after 30 minutes by default, on ladders
   const config = loadConfig(good);
   expect(config.stockChecks.confirmRemindMinutes).toBe(30);
   expect(loadConfig({ ...good, STOCK_CONFIRM_REMIND_MINUTES: '10' }).stockChecks.confirmRemindMinutes).toBe(10);
-  expect(config.tasks.ladders['stock.lossHold']).toMatchObject({ steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 60, notify: 'store_manager' }], expireAfterMinutes: 720 });
+  expect(config.tasks.ladders['stock.lossHold']).toMatchObject({
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 60, notify: 'store_manager' },
+    ],
+    expireAfterMinutes: 720,
+  });
   expect(config.tasks.ladders['stock.modelReading']).toMatchObject({ steps: [{ afterMinutes: 0, notify: 'assignee' }], expireAfterMinutes: 60 });
   expect(problems({ ...good, STOCK_CONFIRM_REMIND_MINUTES: '0' })[0]).toMatch(/^config: STOCK_CONFIRM_REMIND_MINUTES /);
 });
 
 it('reads task ladders and quiet hours, and names what is wrong with them', () => {
-  const ladders = JSON.stringify({ default: { steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 15, notify: 'store_manager' }] }, safety: { steps: [{ afterMinutes: 0, notify: 'store_manager' }], quietHours: false } });
+  const ladders = JSON.stringify({
+    default: {
+      steps: [
+        { afterMinutes: 0, notify: 'assignee' },
+        { afterMinutes: 15, notify: 'store_manager' },
+      ],
+    },
+    safety: { steps: [{ afterMinutes: 0, notify: 'store_manager' }], quietHours: false },
+  });
   const config = loadConfig({ ...good, TASK_LADDERS: ladders, TASK_QUIET_HOURS: '23:00-07:30' });
   expect(config.tasks.ladders.safety).toEqual({ steps: [{ afterMinutes: 0, notify: 'store_manager' }], quietHours: false });
   expect(config.tasks.quietHours).toEqual({ start: 23 * 60, end: 7 * 60 + 30 });
@@ -120,7 +137,7 @@ it('reads task ladders and quiet hours, and names what is wrong with them', () =
   expect(problems({ ...good, TASK_QUIET_HOURS: '22-8' })).toEqual(['config: TASK_QUIET_HOURS must be HH:MM-HH:MM in the chain time zone (22:00-08:00), or off']);
 });
 
-it('reads the members\' quiet hours in the same HH:MM-HH:MM form as the tasks\'', () => {
+it("reads the members' quiet hours in the same HH:MM-HH:MM form as the tasks'", () => {
   expect(loadConfig(good).tasks.quietHours).toEqual({ start: 22 * 60, end: 8 * 60 });
   expect(loadConfig(good).members.quietHours).toEqual({ start: 21 * 60, end: 9 * 60 });
   expect(loadConfig({ ...good, MEMBERS_QUIET_HOURS: '20:30-09:15' }).members.quietHours).toEqual({ start: 20 * 60 + 30, end: 9 * 60 + 15 });

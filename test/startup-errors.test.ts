@@ -61,16 +61,16 @@ onPostgres('names a database that does not exist, and a user PostgreSQL refuses'
   expect(await problemsOf({ DATABASE_URL: missing.toString() })).toEqual([expect.stringMatching(/^config: DATABASE_URL: the database "mendian_no_such_database" does not exist on .*: create it/)]);
   const stranger = new URL(process.env.TEST_DATABASE_URL!);
   stranger.username = 'mendian_no_such_role';
-  expect(await problemsOf({ DATABASE_URL: stranger.toString() })).toEqual([expect.stringMatching(/^config: DATABASE_URL: PostgreSQL at .* refused user mendian_no_such_role \(.*\): correct the user and password/)]);
+  expect(await problemsOf({ DATABASE_URL: stranger.toString() })).toEqual([
+    expect.stringMatching(/^config: DATABASE_URL: PostgreSQL at .* refused user mendian_no_such_role \(.*\): correct the user and password/),
+  ]);
 });
 
 it('finds a port in use before it migrates or seeds anything', async () => {
   const busy = await busyPort();
   const database = await openDatabase({ kind: 'pglite', dataDir: null });
   try {
-    await expect(startBot(loadConfig({ ...wecom, PORT: String(busy.port) }), { database })).rejects.toThrow(
-      new PortError(busy.port, 'EADDRINUSE'),
-    );
+    await expect(startBot(loadConfig({ ...wecom, PORT: String(busy.port) }), { database })).rejects.toThrow(new PortError(busy.port, 'EADDRINUSE'));
     expect(await database.prisma.$queryRawUnsafe("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")).toEqual([{ n: 0 }]);
   } finally {
     await database.close();
@@ -84,7 +84,10 @@ it('prints the one line and no stack when started from the command line', async 
     env: { ...process.env, ...wecom, PORT: '0', DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/app`, TEST_DATABASE_URL: '' },
     timeout: 60_000,
   });
-  const failure = (await run.then(() => null, (err) => err)) as { code: number; stderr: string } | null;
+  const failure = (await run.then(
+    () => null,
+    (err) => err,
+  )) as { code: number; stderr: string } | null;
   expect(failure).not.toBeNull();
   expect(failure!.code).toBe(1);
   expect(failure!.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^config: DATABASE_URL: nothing accepts connections at 127\.0\.0\.1:\d+/)]);

@@ -88,7 +88,10 @@ async function main(argv: string[]): Promise<number> {
           SELECT migration_name, finished_at FROM "_prisma_migrations" ORDER BY migration_name`.catch(() => []);
         for (const r of rows) console.log(`applied  ${r.migration_name}  ${r.finished_at.toISOString()}`);
         const known = new Set(rows.map((r) => r.migration_name));
-        for (const name of fs.readdirSync(MIGRATIONS_DIR).filter((n) => !n.endsWith('.toml')).sort()) {
+        for (const name of fs
+          .readdirSync(MIGRATIONS_DIR)
+          .filter((n) => !n.endsWith('.toml'))
+          .sort()) {
           if (!known.has(name)) console.log(`pending  ${name}`);
         }
         return 0;

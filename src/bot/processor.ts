@@ -160,7 +160,11 @@ export class InboundProcessor {
     let outboxSeq = 0;
     // Replies are keyed by inbound id and position, so a re-run of the handler enqueues nothing twice.
     const messaging = (client: DbTx): Messaging => {
-      const send = keyedSend(client, () => `in:${message.id}:${outboxSeq++}`, () => clock.now());
+      const send = keyedSend(
+        client,
+        () => `in:${message.id}:${outboxSeq++}`,
+        () => clock.now(),
+      );
       return {
         reply: (content) => send(message.fromUser, content),
         updateCard: (change) => {

@@ -224,7 +224,8 @@ export class BotRegistry {
   menuButton(button: MenuButton, placement: { under?: string } = {}): void {
     const parent = placement.under ? this.menu.find((b) => b.name === placement.under && b.sub_button) : undefined;
     const topLevel = this.menu.length + (placement.under && parent ? 0 : 1);
-    if (topLevel > MENU_LIMITS.topLevel) throw new Error(`the app menu would have more than ${MENU_LIMITS.topLevel} top-level buttons: ${[...this.menu.map((b) => b.name), placement.under ?? button.name].join(', ')}`);
+    if (topLevel > MENU_LIMITS.topLevel)
+      throw new Error(`the app menu would have more than ${MENU_LIMITS.topLevel} top-level buttons: ${[...this.menu.map((b) => b.name), placement.under ?? button.name].join(', ')}`);
     if (parent && parent.sub_button!.length >= MENU_LIMITS.subButtons) throw new Error(`the app menu's 「${parent.name}」 would have more than ${MENU_LIMITS.subButtons} sub-buttons`);
     if (!placement.under) this.menu.push(button);
     else if (parent) parent.sub_button!.push(button);

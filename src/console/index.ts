@@ -228,7 +228,14 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     const { staff } = (ctx.state as { console: ConsoleState }).console;
     const rows = filterRows(await section.rows({ ...sectionContext, viewer: staff }, ctx.params.code), section.columns, ctx.query as Record<string, string>);
     if (sendCsv(ctx, `${ctx.state.store.name}-${section.title}`, section.columns, rows)) return;
-    ctx.body = { key: section.key, title: section.title, summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null, columns: section.columns, chart: section.chart ?? null, rows };
+    ctx.body = {
+      key: section.key,
+      title: section.title,
+      summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null,
+      columns: section.columns,
+      chart: section.chart ?? null,
+      rows,
+    };
   });
 
   router.get('/api/stores/:code/sections/:key/rows/:id', requireMember, requireStore, async (ctx) => {
@@ -368,12 +375,12 @@ async function readJson<T>(ctx: Koa.Context, schema: z.ZodType<T>): Promise<T | 
 
 /** `q`: text anywhere in the row; `f.<column>`: exactly this value in a select column. */
 export function filterRows(rows: SectionRow[], columns: SectionColumn[], query: Record<string, string | string[] | undefined>): SectionRow[] {
-  const text = String(query.q ?? '').trim().toLowerCase();
+  const text = String(query.q ?? '')
+    .trim()
+    .toLowerCase();
   const exact = columns.filter((c) => c.filter === 'select' && typeof query[`f.${c.key}`] === 'string' && query[`f.${c.key}`] !== '');
   return rows.filter(
-    (row) =>
-      (!text || Object.values(row.cells).some((v) => v !== null && String(v).toLowerCase().includes(text))) &&
-      exact.every((c) => String(row.cells[c.key] ?? '') === query[`f.${c.key}`]),
+    (row) => (!text || Object.values(row.cells).some((v) => v !== null && String(v).toLowerCase().includes(text))) && exact.every((c) => String(row.cells[c.key] ?? '') === query[`f.${c.key}`]),
   );
 }
 

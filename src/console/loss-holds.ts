@@ -37,7 +37,11 @@ export async function decideHoldFromConsole(
         clock: env.clock,
         config: env.config,
         messaging: {
-          send: keyedSend(tx, () => `console:loss-hold:${input.holdId}:${input.decision}:${seq++}`, () => now),
+          send: keyedSend(
+            tx,
+            () => `console:loss-hold:${input.holdId}:${input.decision}:${seq++}`,
+            () => now,
+          ),
           updateCard: () => Promise.reject(new Error('the console taps no card')),
         },
       },

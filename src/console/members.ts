@@ -30,7 +30,11 @@ export async function membersOverview(db: DbTx, stores: { code: string; name: st
 
 /** Members and their 30-day activity per store and in total, and the segments (tags). */
 export async function membersOfStores(db: DbTx, stores: { code: string; name: string }[], now: Date): Promise<Omit<MembersOverview, 'campaigns'>> {
-  const { perStore, segments } = await memberSegments(db, stores.map((s) => s.code), now);
+  const { perStore, segments } = await memberSegments(
+    db,
+    stores.map((s) => s.code),
+    now,
+  );
   const byCode = new Map(perStore.map((s) => [s.store, s]));
   const members = perStore.reduce((n, s) => n + s.members, 0);
   const active30d = perStore.reduce((n, s) => n + s.active30d, 0);
@@ -54,7 +58,14 @@ export async function campaignsOfStores(db: DbTx, stores: { code: string; name: 
   for (const campaign of await campaignsTouching(db, codes)) {
     const results = await campaignResults(db, campaign.id, { stores: codes });
     if (!results) continue;
-    campaigns.push({ id: campaign.id, name: campaign.name, status: campaign.status, statusText: CAMPAIGN_STATUS_TEXT[campaign.status] ?? campaign.status, stores: campaign.stores.map((c) => names.get(c) ?? c), results });
+    campaigns.push({
+      id: campaign.id,
+      name: campaign.name,
+      status: campaign.status,
+      statusText: CAMPAIGN_STATUS_TEXT[campaign.status] ?? campaign.status,
+      stores: campaign.stores.map((c) => names.get(c) ?? c),
+      results,
+    });
   }
   return campaigns;
 }

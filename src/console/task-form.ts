@@ -55,11 +55,7 @@ export function formProblem(err: z.ZodError): TaskFormRefused {
  * outbox (in quiet hours the walker sends it at the due time). The source is the member's request
  * id, so the same request twice opens one task; `created` says which this was.
  */
-export async function createTaskFromConsole(
-  db: Db,
-  settings: WalkSettings,
-  input: { storeCode: string; by: Staff; form: TaskFormInput; now: Date },
-): Promise<{ task: Task; created: boolean }> {
+export async function createTaskFromConsole(db: Db, settings: WalkSettings, input: { storeCode: string; by: Staff; form: TaskFormInput; now: Date }): Promise<{ task: Task; created: boolean }> {
   const { storeCode, by, form, now } = input;
   const dueAt = parseLocalOrIso(form.due, settings.timezone);
   if (!dueAt) throw new TaskFormRefused('bad_due', '截止时间看不懂，请用日期和时间（例如 2026-11-26 09:00）。');

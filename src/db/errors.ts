@@ -9,7 +9,8 @@ export function explainDatabaseError(err: unknown, target: DatabaseTarget): stri
   const e = err as { code?: string; message?: string };
   if (target.kind === 'pglite') {
     const dir = target.dataDir ?? 'memory';
-    if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') return `config: DATABASE_URL: the embedded database directory ${dir} cannot be written (${e.code}): give this user write access, or set DATABASE_URL=pglite:<a writable directory>`;
+    if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS')
+      return `config: DATABASE_URL: the embedded database directory ${dir} cannot be written (${e.code}): give this user write access, or set DATABASE_URL=pglite:<a writable directory>`;
     if (e.code === 'ENOSPC') return `config: DATABASE_URL: no space left for the embedded database at ${dir}: free disk space or point DATABASE_URL=pglite:<dir> at a larger disk`;
     return null;
   }

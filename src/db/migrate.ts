@@ -33,9 +33,7 @@ export async function applyMigrations(driver: Driver, dir = MIGRATIONS_DIR): Pro
       "rolled_back_at" TIMESTAMPTZ,
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
       "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
-    const rows = await query(
-      'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    );
+    const rows = await query('SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL');
     const applied = new Map(rows.map((r) => [String(r.migration_name), String(r.checksum)]));
     const newlyApplied: string[] = [];
     for (const name of migrations) {

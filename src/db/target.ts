@@ -5,9 +5,7 @@ import path from 'node:path';
  * PGlite under ./data; `postgresql://…` means a real server. `pglite:memory` is a throw-away
  * in-memory database (tests).
  */
-export type DatabaseTarget =
-  | { kind: 'pglite'; dataDir: string | null }
-  | { kind: 'postgres'; url: string };
+export type DatabaseTarget = { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string };
 
 export const DEFAULT_PGLITE_DIR = './data/pglite';
 
@@ -31,9 +29,7 @@ export function databaseTarget(url: string | undefined): DatabaseTarget {
     }
     return { kind: 'postgres', url: value };
   }
-  throw new Error(
-    `DATABASE_URL must be postgresql://… or pglite:<dir> (or unset for the embedded database), got "${value.split(':')[0]}:…"`,
-  );
+  throw new Error(`DATABASE_URL must be postgresql://… or pglite:<dir> (or unset for the embedded database), got "${value.split(':')[0]}:…"`);
 }
 
 export function describeTarget(target: DatabaseTarget): string {

@@ -3,16 +3,7 @@ import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 
 /** Why a callback was refused. Each maps to one HTTP status and one log line. */
 export type RejectionCode =
-  | 'missing_query'
-  | 'body_too_large'
-  | 'unreadable_body'
-  | 'malformed_xml'
-  | 'missing_encrypt'
-  | 'signature_mismatch'
-  | 'stale_timestamp'
-  | 'bad_ciphertext'
-  | 'corp_id_mismatch'
-  | 'malformed_message';
+  'missing_query' | 'body_too_large' | 'unreadable_body' | 'malformed_xml' | 'missing_encrypt' | 'signature_mismatch' | 'stale_timestamp' | 'bad_ciphertext' | 'corp_id_mismatch' | 'malformed_message';
 
 const STATUS: Record<RejectionCode, number> = {
   missing_query: 400,
@@ -60,10 +51,7 @@ export function checkFreshness(timestamp: string, maxSkewSeconds: number, now: D
   if (maxSkewSeconds === 0) return;
   const skew = Math.abs(now.getTime() / 1000 - Number(timestamp));
   if (skew > maxSkewSeconds) {
-    throw new CallbackRejected(
-      'stale_timestamp',
-      `timestamp is ${Math.round(skew)} s away from our clock (limit ${maxSkewSeconds} s) — a replay, or this server's clock is wrong`,
-    );
+    throw new CallbackRejected('stale_timestamp', `timestamp is ${Math.round(skew)} s away from our clock (limit ${maxSkewSeconds} s) — a replay, or this server's clock is wrong`);
   }
 }
 

@@ -59,8 +59,6 @@ export function readInboundXml(x: XmlFields): InboundFields {
       };
     }
   }
-  msg.dedupeKey = msg.msgId
-    ? `msg:${msg.msgId}`
-    : ['evt', fromUser, createTime, msg.event ?? msgType, msg.eventKey ?? '', msg.card?.taskId ?? ''].join('|');
+  msg.dedupeKey = msg.msgId ? `msg:${msg.msgId}` : ['evt', fromUser, createTime, msg.event ?? msgType, msg.eventKey ?? '', msg.card?.taskId ?? ''].join('|');
   return msg;
 }

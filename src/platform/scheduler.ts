@@ -87,7 +87,11 @@ export class Scheduler {
     const fireKey = `${job.name}:${fireTime.toISOString()}`;
     const log = this.opts.log.child({ job: job.name, fireTime: fireTime.toISOString() });
     let seq = 0;
-    const sendKeyed = keyedSend(db, () => `cron:${fireKey}:${seq++}`, () => clock.now());
+    const sendKeyed = keyedSend(
+      db,
+      () => `cron:${fireKey}:${seq++}`,
+      () => clock.now(),
+    );
     const ctx: JobContext = {
       db,
       clock,

@@ -144,7 +144,14 @@ export class OutboxSender {
           ? await this.opts.wecom.updateTemplateCard({ ...(row.body as Record<string, unknown>), userids: [row.recipient] })
           : await this.opts.wecom.sendMessage(this.toWecom({ ...row, body }));
       if ('invaliduser' in answer && answer.invaliduser) log.warn({ outboxId: String(row.id), invaliduser: answer.invaliduser }, 'wecom did not deliver to some users (outside the app visibility?)');
-      await this.settle(row, { status: 'sent', sentAt: clock.now(), lockedUntil: null, wecomMsgId: (answer.msgid as string | undefined) ?? null, responseCode: (answer.response_code as string | undefined) ?? null, lastError: null });
+      await this.settle(row, {
+        status: 'sent',
+        sentAt: clock.now(),
+        lockedUntil: null,
+        wecomMsgId: (answer.msgid as string | undefined) ?? null,
+        responseCode: (answer.response_code as string | undefined) ?? null,
+        lastError: null,
+      });
       metrics.outboxSends.inc({ result: 'sent' });
     } catch (err) {
       if (err instanceof WecomApiError && err.errcode === TASK_ID_TAKEN && row.kind === 'template_card' && row.attempts > 1) {
@@ -164,7 +171,10 @@ export class OutboxSender {
         dead ? { status: 'dead', lockedUntil: null, lastError } : { status: 'pending', lockedUntil: null, lastError, nextAttemptAt: new Date(clock.now().getTime() + backoffMs(row.attempts)) },
       );
       metrics.outboxSends.inc({ result: dead ? 'dead' : 'retry' });
-      log[dead ? 'error' : 'warn']({ outboxId: String(row.id), recipient: row.recipient, attempts: row.attempts, err: lastError }, dead ? 'outbox message dead-lettered' : 'outbox send failed; will retry');
+      log[dead ? 'error' : 'warn'](
+        { outboxId: String(row.id), recipient: row.recipient, attempts: row.attempts, err: lastError },
+        dead ? 'outbox message dead-lettered' : 'outbox send failed; will retry',
+      );
     }
   }
 

@@ -57,9 +57,7 @@ export class WecomClient {
 
   /** POST JSON to /cgi-bin/<path> with the access token; throws WecomApiError on errcode ≠ 0. */
   async post<T extends WecomAnswer = WecomAnswer>(path: string, body: unknown, query: Record<string, string> = {}): Promise<T> {
-    return this.withToken(path, (token) =>
-      this.request<T>(path, { method: 'POST', query: { ...query, access_token: token }, json: body }),
-    );
+    return this.withToken(path, (token) => this.request<T>(path, { method: 'POST', query: { ...query, access_token: token }, json: body }));
   }
 
   async get<T extends WecomAnswer = WecomAnswer>(path: string, query: Record<string, string> = {}): Promise<T> {
@@ -117,10 +115,7 @@ export class WecomClient {
 
   /** Per customer: 0 not sent, 1 sent, 2 not a contact, 3 the customer reached the mass-message cap. */
   getGroupMsgSendResult(query: { msgid: string; userid: string; limit?: number; cursor?: string }) {
-    return this.post<{ send_list: { external_userid: string; userid: string; status: number; send_time?: number }[]; next_cursor?: string }>(
-      'externalcontact/get_groupmsg_send_result',
-      query,
-    );
+    return this.post<{ send_list: { external_userid: string; userid: string; status: number; send_time?: number }[]; next_cursor?: string }>('externalcontact/get_groupmsg_send_result', query);
   }
 
   remindGroupMsgSend(msgid: string) {

@@ -228,7 +228,8 @@ export class FakeWecom {
         this.requests.set(message, r.request);
         this.msgSeq = Math.max(this.msgSeq, Number(/^fake_msg_(\d+)$/.exec(message.msgid)?.[1] ?? 0));
         if (message.msgtype === 'template_card' && message.body.task_id !== undefined) this.taskIds.add(String(message.body.task_id));
-        if (r.responseCode && !this.responseCodes.has(r.responseCode)) this.responseCodes.set(r.responseCode, { createdAt: message.at.getTime(), used: false, taskId: String(message.body.task_id ?? '') });
+        if (r.responseCode && !this.responseCodes.has(r.responseCode))
+          this.responseCodes.set(r.responseCode, { createdAt: message.at.getTime(), used: false, taskId: String(message.body.task_id ?? '') });
       } else if (r.kind === 'card_update') {
         this.cardUpdates.push(r.update);
         const code = this.responseCodes.get(String(r.update.response_code ?? ''));
@@ -408,7 +409,9 @@ export class FakeWecom {
     const msgtype = String(body.msgtype ?? '');
     const payload = body[msgtype] as Record<string, unknown> | undefined;
     if (!msgtype || !payload) return err(40008, 'invalid message type');
-    const users = String(body.touser ?? '').split('|').filter(Boolean);
+    const users = String(body.touser ?? '')
+      .split('|')
+      .filter(Boolean);
     if (users.length === 0 && !body.toparty && !body.totag) return err(40035, 'touser, toparty and totag are all empty');
     if (users.length > 1000) return err(40035, 'touser over 1000');
     if (msgtype === 'text' || msgtype === 'markdown') {
@@ -433,9 +436,7 @@ export class FakeWecom {
       const delivered = this.messages.filter((m) => m.touser === touser && !m.dropped);
       const lastMinute = delivered.filter((m) => now.getTime() - m.at.getTime() < 60_000).length;
       const lastHour = delivered.filter((m) => now.getTime() - m.at.getTime() < 3_600_000).length;
-      const duplicate =
-        Number(body.enable_duplicate_check) === 1 &&
-        this.messages.some((m) => m.touser === touser && now.getTime() - m.at.getTime() < interval && this.requests.get(m) === request);
+      const duplicate = Number(body.enable_duplicate_check) === 1 && this.messages.some((m) => m.touser === touser && now.getTime() - m.at.getTime() < interval && this.requests.get(m) === request);
       const message: DeliveredMessage = {
         touser,
         msgtype,
@@ -585,7 +586,16 @@ export class FakeWecom {
     if (attachments.length > 9) return err(40058, 'at most 9 attachments');
     const failList = externalUserids.filter((id) => !this.contacts.get(id)?.follow.has(sender));
     const msgid = `msg_${crypto.randomBytes(10).toString('hex')}`;
-    const msg: FakeGroupMsg = { msgid, sender, externalUserids: externalUserids.filter((id) => !failList.includes(id)), body: { text, attachments }, createdAt: this.clock.now(), results: null, reminded: 0, cancelled: false };
+    const msg: FakeGroupMsg = {
+      msgid,
+      sender,
+      externalUserids: externalUserids.filter((id) => !failList.includes(id)),
+      body: { text, attachments },
+      createdAt: this.clock.now(),
+      results: null,
+      reminded: 0,
+      cancelled: false,
+    };
     this.groupMsgs.push(msg);
     this.recordGroupMsg(msg);
     return { msgid, fail_list: failList };
@@ -600,7 +610,12 @@ export class FakeWecom {
     const from = body?.cursor ? Number(body.cursor) : 0;
     const page = msg.externalUserids.slice(from, from + limit);
     return {
-      send_list: page.map((euid) => ({ external_userid: euid, userid: msg.sender, status: msg.results?.get(euid) ?? 0, ...(msg.results ? { send_time: Math.floor(this.clock.now().getTime() / 1000) } : {}) })),
+      send_list: page.map((euid) => ({
+        external_userid: euid,
+        userid: msg.sender,
+        status: msg.results?.get(euid) ?? 0,
+        ...(msg.results ? { send_time: Math.floor(this.clock.now().getTime() / 1000) } : {}),
+      })),
       next_cursor: from + limit < msg.externalUserids.length ? String(from + limit) : '',
     };
   }

@@ -228,7 +228,10 @@ function toCallback(action: VisitorAction, fake: FakeWecom, corpId: string, agen
     `<xml>${head}<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${name}]]></Event><EventKey><![CDATA[${cdata(key)}]]></EventKey>${extra}${tail}</xml>`;
   switch (action.type) {
     case 'text':
-      return { xml: `<xml>${head}<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${cdata(action.content)}]]></Content>${msgId()}${tail}</xml>`, line: { kind: 'text' as const, text: action.content } };
+      return {
+        xml: `<xml>${head}<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${cdata(action.content)}]]></Content>${msgId()}${tail}</xml>`,
+        line: { kind: 'text' as const, text: action.content },
+      };
     case 'image': {
       const mediaId = fake.putMedia(Buffer.from(action.base64, 'base64'), action.contentType, action.filename);
       const picUrl = `/sandbox/api/media/${mediaId}`;
@@ -246,7 +249,10 @@ function toCallback(action: VisitorAction, fake: FakeWecom, corpId: string, agen
       };
     case 'card': {
       const selected = action.selections
-        .map((s) => `<SelectedItem><QuestionKey><![CDATA[${cdata(s.questionKey)}]]></QuestionKey><OptionIds>${s.optionIds.map((id) => `<OptionId><![CDATA[${cdata(id)}]]></OptionId>`).join('')}</OptionIds></SelectedItem>`)
+        .map(
+          (s) =>
+            `<SelectedItem><QuestionKey><![CDATA[${cdata(s.questionKey)}]]></QuestionKey><OptionIds>${s.optionIds.map((id) => `<OptionId><![CDATA[${cdata(id)}]]></OptionId>`).join('')}</OptionIds></SelectedItem>`,
+        )
         .join('');
       const extra = `<TaskId><![CDATA[${cdata(action.taskId)}]]></TaskId><CardType><![CDATA[${action.cardType}]]></CardType><ResponseCode><![CDATA[${fake.issueResponseCode(action.taskId)}]]></ResponseCode>${selected ? `<SelectedItems>${selected}</SelectedItems>` : ''}`;
       return { xml: event('template_card_event', action.key, extra), line: null };

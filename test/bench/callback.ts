@@ -62,13 +62,10 @@ async function drive(port: number, deliveries: Delivery[]): Promise<Drive> {
   let next = 0;
   const post = ({ path: url, body }: Delivery) =>
     new Promise<number>((resolve, reject) => {
-      const req = http.request(
-        { agent, host: '127.0.0.1', port, method: 'POST', path: url, headers: { 'content-type': 'text/xml', 'content-length': body.length } },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
+      const req = http.request({ agent, host: '127.0.0.1', port, method: 'POST', path: url, headers: { 'content-type': 'text/xml', 'content-length': body.length } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
       req.on('error', reject);
       req.end(body);
     });
@@ -181,7 +178,6 @@ async function bench(name: string, spec: ServerSpec): Promise<Result> {
     await exited;
   }
 }
-
 
 function printTable(results: Result[]): void {
   const bare = results.find((r) => r.name === 'bare');

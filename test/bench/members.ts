@@ -55,8 +55,19 @@ async function measure(step: string, fn: () => Promise<string>): Promise<Step> {
   try {
     const detail = await fn();
     const used = process.cpuUsage(cpu);
-    const done = { step, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20), detail };
-    console.error(`  done: ${step} in ${done.seconds.toFixed(1)} s (${done.cpuSeconds.toFixed(1)} s CPU here), peak ${done.peakRssMb} MB (${detail}); load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const done = {
+      step,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      peakRssMb: Math.round(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20),
+      detail,
+    };
+    console.error(
+      `  done: ${step} in ${done.seconds.toFixed(1)} s (${done.cpuSeconds.toFixed(1)} s CPU here), peak ${done.peakRssMb} MB (${detail}); load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     return done;
   } finally {
     clearInterval(timer);
@@ -124,7 +135,9 @@ async function runOne(kind: string, files: { members: string; orders: string }):
     await database.migrate();
     const db = database.prisma;
     await db.store.createMany({ data: Array.from({ length: STORES }, (_, s) => ({ code: `BS${s}`, name: `门店${s}` })) });
-    await db.staff.createMany({ data: Array.from({ length: STORES * 3 }, (_, i) => ({ userid: `staff${Math.floor(i / 3)}_${i % 3}`, name: `店员${i}`, storeCode: `BS${Math.floor(i / 3)}`, role: 'staff' })) });
+    await db.staff.createMany({
+      data: Array.from({ length: STORES * 3 }, (_, i) => ({ userid: `staff${Math.floor(i / 3)}_${i % 3}`, name: `店员${i}`, storeCode: `BS${Math.floor(i / 3)}`, role: 'staff' })),
+    });
     const now = () => NOW;
     steps.push(
       await measure(`import ${MEMBERS.toLocaleString('en')} members`, async () => {
@@ -188,7 +201,12 @@ async function main() {
   }
   const kinds = Object.keys(results);
   console.log(`\nmembers ${MEMBERS.toLocaleString('en')}, orders ${ORDERS.toLocaleString('en')}, campaign ≈ ${CAMPAIGN.toLocaleString('en')}; ${os.cpus().length} cores`);
-  console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (the machine may be shared: CPU s is this process's own time)`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (the machine may be shared: CPU s is this process's own time)`,
+  );
   console.log(['step'.padEnd(44), ...kinds.map((k) => `${k.padEnd(8)} s     CPU s    peak MB`.padEnd(36))].join(''));
   for (let i = 0; i < results[kinds[0]].length; i++) {
     const row = kinds.map((k) => `${results[k][i].seconds.toFixed(1).padStart(8)} s ${results[k][i].cpuSeconds.toFixed(1).padStart(8)} s ${String(results[k][i].peakRssMb).padStart(8)} MB`.padEnd(36));

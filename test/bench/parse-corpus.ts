@@ -123,7 +123,10 @@ export async function startCorpusBot(opts: { database?: Database } = {}): Promis
     if (!outcome.ok) throw new Error(`${kind}: ${JSON.stringify(outcome.problems)}`);
   };
   await load('stores', 'code,name,aliases,area\nS1,一店 · 人民路,一店|人民路,华东区\nS2,二店 · 滨江路,二店|滨江路,华东区\nS3,三店 · 中山路,三店,华东区\n');
-  await load('staff', 'userid,name,store,role,hire_date\nxiaomei,张小美,S1,店员,2024-05-10\nboss,王店长,S1,店长,2021-06-01\nchenjing,陈静,S2,店员,2023-03-01\nwu,吴店长,S2,店长,2020-10-12\nho,何雨,S3,店员,2022-08-01\nzhao,赵店长,S3,店长,2019-04-01\n');
+  await load(
+    'staff',
+    'userid,name,store,role,hire_date\nxiaomei,张小美,S1,店员,2024-05-10\nboss,王店长,S1,店长,2021-06-01\nchenjing,陈静,S2,店员,2023-03-01\nwu,吴店长,S2,店长,2020-10-12\nho,何雨,S3,店员,2022-08-01\nzhao,赵店长,S3,店长,2019-04-01\n',
+  );
   await load('skus', SKUS);
   const skus = await db.sku.findMany();
   const now = clock.now();
@@ -131,14 +134,30 @@ export async function startCorpusBot(opts: { database?: Database } = {}): Promis
     bookMoves(
       tx,
       loadConfig({}),
-      skus.map((s) => ({ storeCode: 'S1', skuCode: s.code, kind: 'count_adjustment' as const, quantity: OPENING_STOCK, occurredAt: now, recordedAt: now, source: 'count' as const, externalId: `opening:S1:${s.code}` })),
+      skus.map((s) => ({
+        storeCode: 'S1',
+        skuCode: s.code,
+        kind: 'count_adjustment' as const,
+        quantity: OPENING_STOCK,
+        occurredAt: now,
+        recordedAt: now,
+        source: 'count' as const,
+        externalId: `opening:S1:${s.code}`,
+      })),
       new Map(skus.map((s) => [s.code, { baseUnit: s.baseUnit, allowNegative: s.allowNegative }])),
       now,
     ),
   );
   const checklist = await importChecklist(
     db,
-    JSON.stringify({ store: 'S3', name: '三店交班', items: [{ key: 'cash_drawer', label: '钱箱现金', kind: 'number', unit: '元', expected: 500, tolerance: 10, cash: true }, { key: 'notes', label: '交班备注', kind: 'text' }] }),
+    JSON.stringify({
+      store: 'S3',
+      name: '三店交班',
+      items: [
+        { key: 'cash_drawer', label: '钱箱现金', kind: 'number', unit: '元', expected: 500, tolerance: 10, cash: true },
+        { key: 'notes', label: '交班备注', kind: 'text' },
+      ],
+    }),
     now,
   );
   if (!checklist.ok) throw new Error(checklist.problems.join('; '));
@@ -236,10 +255,7 @@ export async function judgePrevious(entries: CorpusEntry[], db: Database['prisma
         if (allowed) recorded = [[cmd.kind === 'transfer' ? 'transfer_out' : cmd.kind, cmd.sku.sku.code, cmd.baseQuantity]];
       }
       const e = entry.expected;
-      const ok =
-        e.kind === 'nothing' ? recorded.length === 0 && !reversed
-        : e.kind === 'query' ? query === e.sku && recorded.length === 0
-        : show(recorded) === show(e.lines);
+      const ok = e.kind === 'nothing' ? recorded.length === 0 && !reversed : e.kind === 'query' ? query === e.sku && recorded.length === 0 : show(recorded) === show(e.lines);
       return ok ? { entry, ok } : { entry, ok, got: reversed ? 'undid the last move' : recorded.length ? `booked ${show(recorded)}` : 'booked nothing' };
     });
 }

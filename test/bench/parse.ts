@@ -28,7 +28,9 @@ async function main() {
   await server?.drop();
 
   const nothing = entries.filter((e) => e.expected.kind === 'nothing').length;
-  console.log(`corpus: ${entries.length} messages (${entries.length - nothing} valid, ${nothing} to book nothing), through the callback in ${seconds.toFixed(1)} s on ${server ? 'PostgreSQL' : 'PGlite'}\n`);
+  console.log(
+    `corpus: ${entries.length} messages (${entries.length - nothing} valid, ${nothing} to book nothing), through the callback in ${seconds.toFixed(1)} s on ${server ? 'PostgreSQL' : 'PGlite'}\n`,
+  );
   const handover = (o: Outcome) => o.entry.user === 'ho';
   const rows: [string, Outcome[], Outcome[]][] = [
     ['stock messages', current.filter((o) => !handover(o)), previous],

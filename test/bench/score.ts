@@ -309,7 +309,11 @@ async function run(name: string, db: Db): Promise<Run> {
     const started = process.hrtime.bigint();
     const rows = await GENERATORS[part]!.seed(db, year);
     seeded[part] = { rows, ms: msSince(started) };
-    console.log(`  ${name}: seeded ${part} in ${(seeded[part].ms / 1000).toFixed(1)} s (${Object.entries(rows).map(([table, n]) => `${table} ${n.toLocaleString('en')}`).join(', ')})`);
+    console.log(
+      `  ${name}: seeded ${part} in ${(seeded[part].ms / 1000).toFixed(1)} s (${Object.entries(rows)
+        .map(([table, n]) => `${table} ${n.toLocaleString('en')}`)
+        .join(', ')})`,
+    );
   }
   // Each source timed inside computeMonth: the per-part figures add up to most of the month.
   const partMs: Run['partMs'] = {};
@@ -337,7 +341,10 @@ async function run(name: string, db: Db): Promise<Run> {
     monthMs.push(msSince(started));
     for (const part of covered) {
       const unmeasured = results.filter((r) => r.parts.find((p) => p.name === part)?.points == null);
-      if (unmeasured.length) throw new Error(`${name}: ${part} measured no value for ${unmeasured.length} of ${results.length} stores in ${period.month} (first: ${unmeasured[0].storeCode}) — its generator wrote no data the part reads`);
+      if (unmeasured.length)
+        throw new Error(
+          `${name}: ${part} measured no value for ${unmeasured.length} of ${results.length} stores in ${period.month} (first: ${unmeasured[0].storeCode}) — its generator wrote no data the part reads`,
+        );
     }
     scored += results.filter((r) => r.points !== null).length;
     last = results;
@@ -346,10 +353,7 @@ async function run(name: string, db: Db): Promise<Run> {
     const sorted = [...points].sort((a, b) => a - b);
     return `${sorted[0]} / ${sorted[Math.floor(sorted.length / 2)]} / ${sorted.at(-1)}`;
   };
-  const spread = [
-    ...covered.map((part) => `${part} ${range(last.map((r) => r.parts.find((p) => p.name === part)!.points!))}`),
-    `total ${range(last.map((r) => r.points ?? 0))}`,
-  ].join(', ');
+  const spread = [...covered.map((part) => `${part} ${range(last.map((r) => r.parts.find((p) => p.name === part)!.points!))}`), `total ${range(last.map((r) => r.points ?? 0))}`].join(', ');
   return { name, seeded, monthMs, partMs, scored, spread };
 }
 
@@ -357,10 +361,19 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   const registered = new BotRegistry(loadConfig({ LOG_LEVEL: 'silent' }));
   for (const feature of FEATURES) feature(registered);
-  console.log(`${STORES} stores, months ${months[0]} to ${LAST_MONTH} (${TIMEZONE}). ${cpus.length} × ${cpus[0]?.model}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `${STORES} stores, months ${months[0]} to ${LAST_MONTH} (${TIMEZONE}). ${cpus.length} × ${cpus[0]?.model}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   for (const part of SCORE_PART_NAMES) {
     const generator = GENERATORS[part];
-    const state = !registered.scoreParts.has(part) ? 'not covered: no feature registers it yet' : !generator ? 'not covered: registered, but the bench has no data generator for it' : `covered — ${generator.describe}`;
+    const state = !registered.scoreParts.has(part)
+      ? 'not covered: no feature registers it yet'
+      : !generator
+        ? 'not covered: registered, but the bench has no data generator for it'
+        : `covered — ${generator.describe}`;
     console.log(`  ${part}: ${state}`);
   }
   const runs: Run[] = [];
@@ -396,7 +409,7 @@ async function main(): Promise<void> {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padStart(widths[i])).join('  '));
-  console.log('(part columns: time inside each part\'s source over the 12 months; the rest of a month is listing the stores, scoring and storing the results)');
+  console.log("(part columns: time inside each part's source over the 12 months; the rest of a month is listing the stores, scoring and storing the results)");
   for (const r of runs) console.log(`${r.name}, points in ${LAST_MONTH} (lowest / median / highest store): ${r.spread}`);
 }
 

@@ -73,7 +73,7 @@ interface Result {
 async function open(kind: string): Promise<{ database: Database; where: string; url?: string; drop: () => Promise<void> }> {
   if (kind === 'pglite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stock-'));
-    const target: DatabaseTarget = { kind: "pglite", dataDir: process.env.BENCH_PGLITE_MEMORY ? null : dir };
+    const target: DatabaseTarget = { kind: 'pglite', dataDir: process.env.BENCH_PGLITE_MEMORY ? null : dir };
     const database = await openDatabase(target);
     return { database, where: describeTarget(target), drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
@@ -93,7 +93,14 @@ async function bench(kind: string): Promise<Result> {
     await db.store.createMany({ data: Array.from({ length: STORES }, (_, i) => ({ code: storeCode(i), name: `门店 ${i}` })) });
     for (let from = 0; from < SKUS; from += 1_000) {
       await db.sku.createMany({
-        data: Array.from({ length: Math.min(1_000, SKUS - from) }, (_, j) => ({ code: skuCode(from + j), name: `商品 ${from + j}`, category: `类别 ${(from + j) % 20}`, baseUnit: '个', packUnits: [], costPrice: 1 + ((from + j) % 50) })),
+        data: Array.from({ length: Math.min(1_000, SKUS - from) }, (_, j) => ({
+          code: skuCode(from + j),
+          name: `商品 ${from + j}`,
+          category: `类别 ${(from + j) % 20}`,
+          baseUnit: '个',
+          packUnits: [],
+          costPrice: 1 + ((from + j) % 50),
+        })),
       });
     }
     // Sales may go below zero (the till has sold it); bulk loads are booked as the sync API books them.
@@ -109,7 +116,16 @@ async function bench(kind: string): Promise<Result> {
         const size = Math.min(BATCH, MOVES - d * BATCH);
         return Array.from({ length: size }, (_, j) => {
           const sale = rand() < 0.6;
-          return { storeCode: store, skuCode: skuCode(Math.floor(rand() * SKUS)), kind: sale ? 'sale' : 'receipt', quantity: sale ? -1 - Math.floor(rand() * 3) : 5 + Math.floor(rand() * 20), occurredAt: now, recordedAt: now, source: sale ? 'pos' : 'erp', externalId: `bench:${d}:${j}` };
+          return {
+            storeCode: store,
+            skuCode: skuCode(Math.floor(rand() * SKUS)),
+            kind: sale ? 'sale' : 'receipt',
+            quantity: sale ? -1 - Math.floor(rand() * 3) : 5 + Math.floor(rand() * 20),
+            occurredAt: now,
+            recordedAt: now,
+            source: sale ? 'pos' : 'erp',
+            externalId: `bench:${d}:${j}`,
+          };
         });
       };
     };
@@ -136,9 +152,12 @@ async function bench(kind: string): Promise<Result> {
     };
 
     const rawMovesPerSecond = await run('raw SQL', (moves) =>
-      db.$transaction(async (tx) => {
-        for (const statement of rawStatements(moves, now)) await tx.$executeRawUnsafe(statement.sql, ...statement.values);
-      }, { timeout: 120_000, maxWait: 60_000 }),
+      db.$transaction(
+        async (tx) => {
+          for (const statement of rawStatements(moves, now)) await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+        },
+        { timeout: 120_000, maxWait: 60_000 },
+      ),
     );
     await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance RESTART IDENTITY CASCADE');
     // PostgreSQL also without the ORM: the same statements straight through node-postgres, the floor a client can reach.
@@ -170,7 +189,16 @@ async function bench(kind: string): Promise<Result> {
     await Promise.all(
       Array.from({ length: WRITERS }, async () => {
         for (let i = chatNext++; i < CHAT_MOVES; i = chatNext++) {
-          const move: NewMove = { storeCode: storeCode(i % STORES), skuCode: skuCode((i * 7) % SKUS), kind: 'receipt', quantity: 1, occurredAt: now, recordedAt: now, source: 'chat', externalId: `chat:${i}` };
+          const move: NewMove = {
+            storeCode: storeCode(i % STORES),
+            skuCode: skuCode((i * 7) % SKUS),
+            kind: 'receipt',
+            quantity: 1,
+            occurredAt: now,
+            recordedAt: now,
+            source: 'chat',
+            externalId: `chat:${i}`,
+          };
           await db.$transaction((tx) => bookMove(tx, config, move, { baseUnit: '个', allowNegative: false }), { maxWait: 60_000 });
         }
       }),
@@ -191,7 +219,16 @@ async function bench(kind: string): Promise<Result> {
     const balances = new Map((await db.stockBalance.findMany({ where: { storeCode: store } })).map((b) => [b.skuCode, b.onHand.toNumber()]));
     const entries = Array.from({ length: SKUS }, (_, i) => {
       const book = balances.get(skuCode(i)) ?? 0;
-      return { countId: count.id, skuCode: skuCode(i), counted: Math.max(0, book + (rand() < 0.1 ? Math.floor(rand() * 5) - 2 : 0)), book, countedBy: 'bench', countedAt: now, source: 'scan', externalId: `bench-count:${i}` };
+      return {
+        countId: count.id,
+        skuCode: skuCode(i),
+        counted: Math.max(0, book + (rand() < 0.1 ? Math.floor(rand() * 5) - 2 : 0)),
+        book,
+        countedBy: 'bench',
+        countedAt: now,
+        source: 'scan',
+        externalId: `bench-count:${i}`,
+      };
     });
     for (let from = 0; from < entries.length; from += 1_000) await db.stockCountEntry.createMany({ data: entries.slice(from, from + 1_000) });
     const reportTimes: number[] = [];
@@ -261,12 +298,17 @@ async function main() {
   const results: Result[] = [];
   for (const target of TARGETS) results.push(await bench(target));
   console.log('');
-  console.log('| database | raw SQL moves/s, same client | raw SQL moves/s, node-postgres | bookMoves moves/s (documents) | ratio to raw SQL | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |');
+  console.log(
+    '| database | raw SQL moves/s, same client | raw SQL moves/s, node-postgres | bookMoves moves/s (documents) | ratio to raw SQL | chat moves/s (one per transaction) | on-hand p50 / p99 | count variance, all SKUs of a store | moves in ledger |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   const rate = (n: number) => Math.round(n).toLocaleString();
-  const ratio = (n: number) => `${(n).toFixed(2)}×`;
+  const ratio = (n: number) => `${n.toFixed(2)}×`;
   for (const r of results) {
-    const ratios = [`${ratio(r.bulkMovesPerSecond / r.rawMovesPerSecond)} same client`, ...(r.driverMovesPerSecond ? [`${ratio(r.bulkMovesPerSecond / r.driverMovesPerSecond)} node-postgres`] : [])].join(', ');
+    const ratios = [
+      `${ratio(r.bulkMovesPerSecond / r.rawMovesPerSecond)} same client`,
+      ...(r.driverMovesPerSecond ? [`${ratio(r.bulkMovesPerSecond / r.driverMovesPerSecond)} node-postgres`] : []),
+    ].join(', ');
     console.log(
       `| ${r.target} | ${rate(r.rawMovesPerSecond)} | ${r.driverMovesPerSecond ? rate(r.driverMovesPerSecond) : '—'} | ${rate(r.bulkMovesPerSecond)} | ${ratios} | ${rate(r.chatMovesPerSecond)} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`,
     );

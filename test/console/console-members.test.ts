@@ -17,7 +17,10 @@ let page: Page;
 beforeAll(async () => {
   ({ app, base, browser } = await startSandboxWithBrowser());
   // The demo win-back campaign is due at once: build it now rather than wait for the minute's run.
-  await app.scheduler.runJob(app.bot.jobs.find((j) => j.name === 'members.runCampaigns')!, new Date());
+  await app.scheduler.runJob(
+    app.bot.jobs.find((j) => j.name === 'members.runCampaigns')!,
+    new Date(),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -38,7 +41,10 @@ it('shows a store manager their members’ segments and campaign results, and gi
   const members = await app.db.member.count({ where: { homeStore: 'S001' } });
   await page.locator('#members-panel', { hasText: `会员 ${members} 人` }).waitFor();
   await page.locator('#segments-chart svg').waitFor();
-  const tags = await app.db.memberTag.groupBy({ by: ['tag'], where: { memberCode: { in: (await app.db.member.findMany({ where: { homeStore: 'S001' }, select: { code: true } })).map((m) => m.code) } } });
+  const tags = await app.db.memberTag.groupBy({
+    by: ['tag'],
+    where: { memberCode: { in: (await app.db.member.findMany({ where: { homeStore: 'S001' }, select: { code: true } })).map((m) => m.code) } },
+  });
   const segmentRows = page.locator('[data-section="memberSegments"] tbody tr');
   await segmentRows.first().waitFor();
   expect(await segmentRows.count()).toBe(tags.length);

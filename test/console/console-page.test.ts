@@ -27,7 +27,9 @@ beforeAll(async () => {
   // A handover with a photo, and a count with one SKU two short of the book.
   seeded = await seedHandoverAndCount(app.db, createMediaStore(app.config.media), 'S001', new Date());
   const book = (await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber();
-  await app.db.stockCountEntry.create({ data: { countId: seeded.countId, skuCode: 'CREAM', counted: book - 2, book, countedBy: 'zhoumanager', countedAt: new Date(), source: 'chat', externalId: 'browser-test:entry' } });
+  await app.db.stockCountEntry.create({
+    data: { countId: seeded.countId, skuCode: 'CREAM', counted: book - 2, book, countedBy: 'zhoumanager', countedAt: new Date(), source: 'chat', externalId: 'browser-test:entry' },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -143,7 +145,20 @@ it("shows a store's counts, alerts, forecast and pending entries, a count's vari
 it('approves a held waste entry from 待审与超时: booked through the stock feature, and the row shows it', async () => {
   const now = new Date();
   const hold = await app.db.stockLossHold.create({
-    data: { sourceKey: 'browser-test:hold', storeCode: 'S001', skuCode: 'CREAM', quantity: 1, reason: '破损', staffUserid: 'zhangxiaomei', occurredAt: now, dayTotal: 9, dayLimit: 3, needsManager: true, staffConfirmedAt: now, createdAt: now },
+    data: {
+      sourceKey: 'browser-test:hold',
+      storeCode: 'S001',
+      skuCode: 'CREAM',
+      quantity: 1,
+      reason: '破损',
+      staffUserid: 'zhangxiaomei',
+      occurredAt: now,
+      dayTotal: 9,
+      dayLimit: 3,
+      needsManager: true,
+      staffConfirmedAt: now,
+      createdAt: now,
+    },
   });
   // Its engine task, as the chat flow opens it (kind and source as in loss-limit.ts).
   await openTask(app.db, { kind: 'stock.lossHold', sourceRef: `loss-hold:${hold.id}`, storeCode: 'S001', assignee: 'zhangxiaomei', title: '报损待确认：奶油 1盒', dueAt: now }, { now });

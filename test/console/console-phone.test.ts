@@ -23,17 +23,48 @@ beforeAll(async () => {
   const now = new Date();
   // A held waste entry for the store manager to decide, with its engine task (as loss-limit.ts opens it).
   const hold = await db.stockLossHold.create({
-    data: { sourceKey: 'phone-test:hold', storeCode: 'S001', skuCode: 'CREAM', quantity: 1, reason: '破损', staffUserid: 'zhangxiaomei', occurredAt: now, dayTotal: 9, dayLimit: 3, needsManager: true, staffConfirmedAt: now, createdAt: now },
+    data: {
+      sourceKey: 'phone-test:hold',
+      storeCode: 'S001',
+      skuCode: 'CREAM',
+      quantity: 1,
+      reason: '破损',
+      staffUserid: 'zhangxiaomei',
+      occurredAt: now,
+      dayTotal: 9,
+      dayLimit: 3,
+      needsManager: true,
+      staffConfirmedAt: now,
+      createdAt: now,
+    },
   });
   holdId = hold.id;
   await openTask(db, { kind: 'stock.lossHold', sourceRef: `loss-hold:${hold.id}`, storeCode: 'S001', assignee: 'zhangxiaomei', title: '报损待确认：奶油 1盒', dueAt: now }, { now });
   // What the tester saw as codes: a handover's cash-difference task, work orders for the ice machine
   // and for no named equipment, and moves from the till and the ERP.
   await openTask(db, { kind: 'handover.cashDifference', sourceRef: 'handover:phone-test', storeCode: 'S001', assignee: 'zhoumanager', title: '交班现金差异待处理', dueAt: now }, { now });
-  for (const [equipment, description] of [['ice_machine', '制冰机：不出冰'], ['other', '其他设备：门把手松了']]) {
-    await db.workOrder.create({ data: { sourceRef: `phone-test:${equipment}`, storeCode: 'S001', equipment, description, priority: 'normal', state: 'open', openedBy: 'zhangxiaomei', openedAt: now, recipients: ['zhoumanager'] } });
+  for (const [equipment, description] of [
+    ['ice_machine', '制冰机：不出冰'],
+    ['other', '其他设备：门把手松了'],
+  ]) {
+    await db.workOrder.create({
+      data: {
+        sourceRef: `phone-test:${equipment}`,
+        storeCode: 'S001',
+        equipment,
+        description,
+        priority: 'normal',
+        state: 'open',
+        openedBy: 'zhangxiaomei',
+        openedAt: now,
+        recipients: ['zhoumanager'],
+      },
+    });
   }
-  for (const [source, kind, quantity] of [['pos', 'sale', -2], ['erp', 'receipt', 6]] as const) {
+  for (const [source, kind, quantity] of [
+    ['pos', 'sale', -2],
+    ['erp', 'receipt', 6],
+  ] as const) {
     await db.stockMove.create({ data: { storeCode: 'S001', skuCode: 'MILK', kind, quantity, occurredAt: now, recordedAt: now, source, externalId: `phone-test:${source}` } });
   }
 }, 120_000);
@@ -88,7 +119,20 @@ it('jumps between the parts of the store page with a bar that stays under the he
   const errors = await openStore();
   const nav = page.locator('nav.section-nav');
   await nav.waitFor();
-  expect(await nav.locator('a').allTextContents()).toEqual(['健康分', '任务', '待审与超时', '交接班', '维修工单', '低库存预警', '断货预测', '盘点准确率', '库存', '库存流水', '会员分群', '会员活动效果']);
+  expect(await nav.locator('a').allTextContents()).toEqual([
+    '健康分',
+    '任务',
+    '待审与超时',
+    '交接班',
+    '维修工单',
+    '低库存预警',
+    '断货预测',
+    '盘点准确率',
+    '库存',
+    '库存流水',
+    '会员分群',
+    '会员活动效果',
+  ]);
   await page.locator('[data-section="stockMoves"] tbody tr').first().waitFor();
 
   await nav.locator('a', { hasText: '库存流水' }).tap();

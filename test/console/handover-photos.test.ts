@@ -36,7 +36,20 @@ beforeAll(async () => {
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   const storageKey = await media.put(`test/${sha256}.png`, bytes, 'image/png');
   disputePhoto = (
-    await db.mediaFile.create({ data: { mediaId: 'media-dispute', storeCode: 'S1', uploadedBy: 'in-S1', inboundId: 'seed:dispute', storageKey, contentType: 'image/png', size: bytes.length, sha256, disputeItemId: s1.itemId, createdAt: clock.now() } })
+    await db.mediaFile.create({
+      data: {
+        mediaId: 'media-dispute',
+        storeCode: 'S1',
+        uploadedBy: 'in-S1',
+        inboundId: 'seed:dispute',
+        storageKey,
+        contentType: 'image/png',
+        size: bytes.length,
+        sha256,
+        disputeItemId: s1.itemId,
+        createdAt: clock.now(),
+      },
+    })
   ).id;
   east = await signIn(h, 'east');
   m2 = await signIn(h, 'm2');

@@ -81,8 +81,21 @@ export async function seedHandoverAndCount(db: Db, media: MediaStore, storeCode:
   const sha256 = crypto.createHash('sha256').update(PNG).update(storeCode).digest('hex');
   const storageKey = await media.put(`test/${sha256}.png`, PNG, 'image/png');
   const photo = await db.mediaFile.create({
-    data: { mediaId: `media-${sha256}`, storeCode, uploadedBy: `out-${storeCode}`, inboundId: `seed:${storeCode}`, storageKey, contentType: 'image/png', size: PNG.length, sha256, handoverItemId: item.id, createdAt: at },
+    data: {
+      mediaId: `media-${sha256}`,
+      storeCode,
+      uploadedBy: `out-${storeCode}`,
+      inboundId: `seed:${storeCode}`,
+      storageKey,
+      contentType: 'image/png',
+      size: PNG.length,
+      sha256,
+      handoverItemId: item.id,
+      createdAt: at,
+    },
   });
-  const count = await db.stockCount.create({ data: { storeCode, status: 'closed', openedBy: 'seed', openedAt: at, closedBy: 'seed', closedAt: at, externalId: `seed:count:${storeCode}:${at.getTime()}` } });
+  const count = await db.stockCount.create({
+    data: { storeCode, status: 'closed', openedBy: 'seed', openedAt: at, closedBy: 'seed', closedAt: at, externalId: `seed:count:${storeCode}:${at.getTime()}` },
+  });
   return { handoverId: handover.id, itemId: item.id, photoId: photo.id, countId: count.id };
 }

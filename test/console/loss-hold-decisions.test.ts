@@ -51,7 +51,8 @@ async function holdWaste(user = 'xiaomei', manager = 'boss') {
   const hold = await h.app.db.stockLossHold.findFirstOrThrow({ orderBy: { id: 'desc' } });
   return { id: String(hold.id), staffCard, managerCard };
 }
-const decide = (m: Member, id: string, decision: string, requestId: string | null = rid(), store = 'S1') => m.post(`/console/api/stores/${store}/loss-holds/${id}/${decision}`, requestId === null ? {} : { requestId });
+const decide = (m: Member, id: string, decision: string, requestId: string | null = rid(), store = 'S1') =>
+  m.post(`/console/api/stores/${store}/loss-holds/${id}/${decision}`, requestId === null ? {} : { requestId });
 const json = async (res: Response) => (await res.json()) as { state?: string; status?: string; message: string; error?: string; repeated?: boolean };
 const pendingRows = async (m: Member = boss) => ((await (await m.get('/console/api/stores/S1/sections/pending')).json()) as { rows: Row[] }).rows;
 const row = async (id: string) => (await pendingRows()).find((r) => r.id === `hold:${id}`);
@@ -84,7 +85,13 @@ it('approves a confirmed hold: books it once through the booking path, closes it
   expect(await onHand()).toBe(before - 12);
   const moves = await wasteMoves(id);
   expect(moves.map((m) => [m.kind, m.quantity.toNumber(), m.reason])).toEqual([['waste', -12, '打翻了']]);
-  expect(await h.app.db.stockLossHold.findUniqueOrThrow({ where: { id: BigInt(id) } })).toMatchObject({ status: 'booked', managerUserid: 'boss', closedBy: 'boss', moveId: moves[0].id, decisionRef: `console:boss:${requestId}` });
+  expect(await h.app.db.stockLossHold.findUniqueOrThrow({ where: { id: BigInt(id) } })).toMatchObject({
+    status: 'booked',
+    managerUserid: 'boss',
+    closedBy: 'boss',
+    moveId: moves[0].id,
+    decisionRef: `console:boss:${requestId}`,
+  });
   expect(await h.app.db.task.findUniqueOrThrow({ where: { kind_sourceRef: { kind: 'stock.lossHold', sourceRef: `loss-hold:${id}` } } })).toMatchObject({ state: 'done', closedBy: 'boss' });
   await h.settle();
   expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toBe(`店长已批准，报损已记账。已报损 牛奶 12盒（打翻了），一店 现有 ${before - 12}盒`);
@@ -97,7 +104,10 @@ it('approves a confirmed hold: books it once through the booking path, closes it
   expect(again.status).toBe(200);
   expect(await json(again)).toMatchObject({ state: 'booked', repeated: true });
   // Another decision: refused with the reason, in Chinese.
-  for (const [m, decision] of [[boss, 'approve'], [east, 'reject']] as const) {
+  for (const [m, decision] of [
+    [boss, 'approve'],
+    [east, 'reject'],
+  ] as const) {
     const refused = await decide(m, id, decision);
     expect(refused.status).toBe(409);
     expect(await json(refused)).toMatchObject({ error: 'already_decided', message: '这笔报损已经记账了。' });
@@ -159,7 +169,11 @@ it('decides once when two managers (or a card and the console) decide at once: e
     const before = await onHand();
     const [first, second] = await Promise.all([
       decide(east, id, 'approve'),
-      rivals === 'console' ? decide(boss, id, 'approve') : chat().tap('boss', managerCard, '批准').then(() => null),
+      rivals === 'console'
+        ? decide(boss, id, 'approve')
+        : chat()
+            .tap('boss', managerCard, '批准')
+            .then(() => null),
     ]);
     const statuses = [first.status, second?.status].filter((s) => s !== undefined).sort();
     if (rivals === 'console') expect(statuses).toEqual([200, 409]);

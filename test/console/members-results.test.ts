@@ -136,7 +136,19 @@ it("gives a store manager a shared campaign's results over their store's members
 
   const section = await json<{ rows: { id: string; cells: Record<string, unknown> }[] }>(as.m1, '/console/api/stores/S1/sections/campaigns');
   expect(section.rows).toHaveLength(1);
-  expect(section.rows[0].cells).toMatchObject({ name: '老客召回', status: '已结束', sent: 6, delivered: 4, redeemed: 2, redemptionRate: 33.3, redeemerRevenue: 50, couponCost: 10, treatedRepeat: 50, holdoutRepeat: 25, roi: 1.7 });
+  expect(section.rows[0].cells).toMatchObject({
+    name: '老客召回',
+    status: '已结束',
+    sent: 6,
+    delivered: 4,
+    redeemed: 2,
+    redemptionRate: 33.3,
+    redeemerRevenue: 50,
+    couponCost: 10,
+    treatedRepeat: 50,
+    holdoutRepeat: 25,
+    roi: 1.7,
+  });
   expect(section.rows[0].cells.repeatUplift).toBe(`25.0 [${(r.uplift.repeatRate.low * 100).toFixed(1)}, ${(r.uplift.repeatRate.high * 100).toFixed(1)}]`);
   const csv = await (await as.m1.get('/console/api/stores/S1/sections/campaigns?format=csv')).text();
   expect(csv).toContain('老客召回,已结束,6,4,2,');

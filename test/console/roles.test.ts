@@ -123,7 +123,13 @@ it('ranks only the stores a member may see', async () => {
 });
 
 it('gives nobody without a session anything (401), and a 店员 session nothing (403)', async () => {
-  const apis = [{ method: 'GET', path: '/console/api/me' }, { method: 'GET', path: '/console/api/ranking' }, { method: 'GET', path: '/console/api/members' }, { method: 'GET', path: '/console/api/anything' }, ...storeApis('S1')];
+  const apis = [
+    { method: 'GET', path: '/console/api/me' },
+    { method: 'GET', path: '/console/api/ranking' },
+    { method: 'GET', path: '/console/api/members' },
+    { method: 'GET', path: '/console/api/anything' },
+    ...storeApis('S1'),
+  ];
   for (const api of apis) expect([api.path, (await call(as.nobody, api)).status]).toEqual([api.path, 401]);
   for (const api of apis) expect([api.path, (await call(as.demoted, api)).status]).toEqual([api.path, 403]);
 });

@@ -20,7 +20,13 @@ it('sends the browser to WeCom OAuth with our callback and a state, and signs th
   expect(login.status).toBe(302);
   const authorize = new URL(login.headers.get('location')!);
   expect(authorize.origin + authorize.pathname).toBe('https://open.weixin.qq.com/connect/oauth2/authorize');
-  expect(Object.fromEntries(authorize.searchParams)).toMatchObject({ appid: h.fake.opts.corpId, redirect_uri: 'https://bot.example.com/console/auth/callback', response_type: 'code', scope: 'snsapi_base', agentid: '1000002' });
+  expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+    appid: h.fake.opts.corpId,
+    redirect_uri: 'https://bot.example.com/console/auth/callback',
+    response_type: 'code',
+    scope: 'snsapi_base',
+    agentid: '1000002',
+  });
   expect(authorize.hash).toBe('#wechat_redirect');
   const code = h.fake.issueOAuthCode('boss');
   const callback = await m.get(`/console/auth/callback?code=${code}&state=${authorize.searchParams.get('state')}`);

@@ -36,7 +36,12 @@ beforeAll(async () => {
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\n', 'csv');
   await importMasterData(db, 'staff', 'userid,name,store,role,area\neast,刘经理,,区域经理,华东区\nboss,王店长,S1,店长,\nm2,吴店长,S2,店长,\nzhang,张三,S1,店员,\n', 'csv');
-  await importMasterData(db, 'skus', 'code,name,aliases,category,base_unit,pack_units,cost_price\nMILK,牛奶,,乳品,盒,箱=12,6.5\nCREAM,奶油,,乳品,盒,箱=12,28\nTEA,红茶,,茶叶,袋,,12\nSUGAR,白糖,,干货,袋,,4\n', 'csv');
+  await importMasterData(
+    db,
+    'skus',
+    'code,name,aliases,category,base_unit,pack_units,cost_price\nMILK,牛奶,,乳品,盒,箱=12,6.5\nCREAM,奶油,,乳品,盒,箱=12,28\nTEA,红茶,,茶叶,袋,,12\nSUGAR,白糖,,干货,袋,,4\n',
+    'csv',
+  );
   await importMasterData(db, 'sku-settings', 'store,sku,safety_stock,max_daily_loss\nS1,CREAM,40,0\nS1,MILK,10,0\n', 'csv');
   // Cream sells 10 a day for four weeks; this morning 25 came in: it runs out on Friday the 27th.
   let n = 0;
@@ -44,15 +49,29 @@ beforeAll(async () => {
     const at = new Date(MORNING.getTime() - d * 86_400_000 + 8 * 3600_000);
     await db.stockMove.create({ data: { storeCode: 'S1', skuCode: 'CREAM', kind: 'sale', quantity: -10, occurredAt: at, recordedAt: at, source: 'pos', externalId: `pos:${++n}` } });
   }
-  for (const [sku, qty] of [['CREAM', 25], ['MILK', 100], ['TEA', 30], ['SUGAR', 5]] as const) {
-    await db.$transaction((tx) => bookMove(tx, h.app.config, { storeCode: 'S1', skuCode: sku, kind: 'receipt', quantity: qty, occurredAt: MORNING, recordedAt: MORNING, source: 'erp', externalId: `erp:${sku}` }, { baseUnit: '盒', allowNegative: false }));
+  for (const [sku, qty] of [
+    ['CREAM', 25],
+    ['MILK', 100],
+    ['TEA', 30],
+    ['SUGAR', 5],
+  ] as const) {
+    await db.$transaction((tx) =>
+      bookMove(
+        tx,
+        h.app.config,
+        { storeCode: 'S1', skuCode: sku, kind: 'receipt', quantity: qty, occurredAt: MORNING, recordedAt: MORNING, source: 'erp', externalId: `erp:${sku}` },
+        { baseUnit: '盒', allowNegative: false },
+      ),
+    );
   }
   // Cream (25) is below its safety stock (40): booking the receipt raised the alert, this morning.
 
   // An approved count last week, exact; and this morning's closed count: milk recounted (90, then
   // 98 against 100), cream exact, tea one over (31 against 30); sugar (5 on hand) not counted.
   const count = (status: string, at: Date, storeCode = 'S1') =>
-    db.stockCount.create({ data: { storeCode, status, openedBy: 'boss', openedAt: at, closedBy: 'boss', closedAt: at, approvedAt: status === 'approved' ? at : null, externalId: `count:${storeCode}:${at.getTime()}` } });
+    db.stockCount.create({
+      data: { storeCode, status, openedBy: 'boss', openedAt: at, closedBy: 'boss', closedAt: at, approvedAt: status === 'approved' ? at : null, externalId: `count:${storeCode}:${at.getTime()}` },
+    });
   const entry = (countId: bigint, skuCode: string, counted: number, book: number) =>
     db.stockCountEntry.create({ data: { countId, skuCode, counted, book, countedBy: 'zhang', countedAt: NOW, source: 'chat', externalId: `entry:${++n}` } });
   approvedCount = (await count('approved', hoursAgo(24 * 7))).id;
@@ -73,16 +92,35 @@ beforeAll(async () => {
   await db.stockLossHold.create({ data: { ...hold, sourceKey: 'chat:2', storeCode: 'S1', status: 'booked' } });
   await db.stockLossHold.create({ data: { ...hold, sourceKey: 'chat:3', storeCode: 'S2' } });
   const delivery = (id: string, expectedAt: Date, lateAt: Date | null) =>
-    db.stockDelivery.create({ data: { id, source: 'erp', storeCode: 'S1', expectedAt, lateAt, createdAt: MORNING, updatedAt: MORNING, lines: { create: [{ lineNo: 1, skuCode: 'MILK', quantity: 24, unitQuantity: 2, unit: '箱' }] } } });
+    db.stockDelivery.create({
+      data: {
+        id,
+        source: 'erp',
+        storeCode: 'S1',
+        expectedAt,
+        lateAt,
+        createdAt: MORNING,
+        updatedAt: MORNING,
+        lines: { create: [{ lineNo: 1, skuCode: 'MILK', quantity: 24, unitQuantity: 2, unit: '箱' }] },
+      },
+    });
   await delivery('ERP-LATE', hoursAgo(5), hoursAgo(1));
   await delivery('ERP-ARRIVED', hoursAgo(1), null);
   await delivery('ERP-TOMORROW', new Date(NOW.getTime() + 86_400_000), null);
   const transfer = async (id: number, sentAt: Date) => {
-    const out = await db.stockMove.create({ data: { storeCode: 'S2', skuCode: 'TEA', kind: 'transfer_out', quantity: -2, occurredAt: sentAt, recordedAt: sentAt, source: 'chat', externalId: `out:${id}` } });
-    return (await db.stockTransfer.create({ data: { fromStore: 'S2', toStore: 'S1', skuCode: 'TEA', quantity: 2, status: 'in_transit', sentBy: 'm2', sentAt, outMoveId: out.id, externalId: `transfer:${id}` } })).id;
+    const out = await db.stockMove.create({
+      data: { storeCode: 'S2', skuCode: 'TEA', kind: 'transfer_out', quantity: -2, occurredAt: sentAt, recordedAt: sentAt, source: 'chat', externalId: `out:${id}` },
+    });
+    return (
+      await db.stockTransfer.create({
+        data: { fromStore: 'S2', toStore: 'S1', skuCode: 'TEA', quantity: 2, status: 'in_transit', sentBy: 'm2', sentAt, outMoveId: out.id, externalId: `transfer:${id}` },
+      })
+    ).id;
   };
   transfers = [await transfer(1, hoursAgo(3)), await transfer(2, new Date(NOW.getTime() - 30 * 60_000))];
-  const late = await db.stockMove.create({ data: { storeCode: 'S1', skuCode: 'SUGAR', kind: 'sale', quantity: -1, staffUserid: 'zhang', occurredAt: hoursAgo(10), recordedAt: hoursAgo(1), source: 'chat', externalId: 'chat:late' } });
+  const late = await db.stockMove.create({
+    data: { storeCode: 'S1', skuCode: 'SUGAR', kind: 'sale', quantity: -1, staffUserid: 'zhang', occurredAt: hoursAgo(10), recordedAt: hoursAgo(1), source: 'chat', externalId: 'chat:late' },
+  });
   await db.stockLateMove.create({ data: { moveId: late.id, storeCode: 'S1', minutesLate: 540, flaggedAt: hoursAgo(1) } });
 
   east = await signIn(h, 'east');
@@ -96,8 +134,30 @@ it('lists the counts with their accuracy, newest first, and the latest closed on
   // by quantity 1 − 3/155 = 98.1%; by cost 1 − (2×6.5 + 1×12)/(100×6.5 + 25×28 + 30×12) = 1 − 25/1710 = 98.5%.
   expect(counts.rows.map((r) => r.cells)).toEqual([
     { count: `#${openCount}`, scope: '乳品', status: '盘点中', opened: '2026/11/25 09:00', closed: null, skus: 0, withinTolerance: null, byQuantity: null, byCost: null, costDifference: null },
-    { count: `#${closedCount}`, scope: '全部商品', status: '待批准', opened: '2026/11/25 08:00', closed: '2026/11/25 08:00', skus: 3, withinTolerance: 66.7, byQuantity: 98.1, byCost: 98.5, costDifference: '-1.00' },
-    { count: `#${approvedCount}`, scope: '全部商品', status: '已批准', opened: '2026/11/18 09:00', closed: '2026/11/18 09:00', skus: 1, withinTolerance: 100, byQuantity: 100, byCost: 100, costDifference: '0.00' },
+    {
+      count: `#${closedCount}`,
+      scope: '全部商品',
+      status: '待批准',
+      opened: '2026/11/25 08:00',
+      closed: '2026/11/25 08:00',
+      skus: 3,
+      withinTolerance: 66.7,
+      byQuantity: 98.1,
+      byCost: 98.5,
+      costDifference: '-1.00',
+    },
+    {
+      count: `#${approvedCount}`,
+      scope: '全部商品',
+      status: '已批准',
+      opened: '2026/11/18 09:00',
+      closed: '2026/11/18 09:00',
+      skus: 1,
+      withinTolerance: 100,
+      byQuantity: 100,
+      byCost: 100,
+      costDifference: '0.00',
+    },
   ]);
   expect(counts.summary).toBe(`最近结束的盘点 #${closedCount}（2026/11/25 08:00，待批准）：数量准确率 98.1%，金额准确率 98.5%，差异在 ±2% 内的商品 2/3（66.7%）。点一行看各商品差异。`);
   expect(counts.chart).toMatchObject({ kind: 'line', category: 'count' });

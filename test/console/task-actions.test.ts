@@ -17,10 +17,25 @@ beforeAll(async () => {
   await importMasterData(h.app.db, 'staff', 'userid,name,store,role,area\nxiaomei,张小美,S1,店员,\nwangfang,王芳,S1,店长,\nchengang,陈刚,S2,店长,\n', 'csv');
   const now = clock.now();
   await openTask(h.app.db, { kind: 'manual.clean', sourceRef: 'ice-machine', storeCode: 'S1', assignee: 'xiaomei', title: '清洁制冰机', dueAt: now }, { now });
-  await openTask(h.app.db, { kind: 'stock.lateDelivery', sourceRef: 'delivery:ERP-1', storeCode: 'S1', assignee: 'xiaomei', title: '到货未入库：奶油 20箱', dueAt: now, actions: [{ key: 'stock.bookDelivery:ERP-1', label: '去入库' }] }, { now });
+  await openTask(
+    h.app.db,
+    {
+      kind: 'stock.lateDelivery',
+      sourceRef: 'delivery:ERP-1',
+      storeCode: 'S1',
+      assignee: 'xiaomei',
+      title: '到货未入库：奶油 20箱',
+      dueAt: now,
+      actions: [{ key: 'stock.bookDelivery:ERP-1', label: '去入库' }],
+    },
+    { now },
+  );
   await openTask(h.app.db, { kind: 'manual.clean', sourceRef: 's2-floor', storeCode: 'S2', assignee: null, title: '拖地', dueAt: now }, { now });
   // The walker sends the due cards, so there is a card to update in place.
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === 'tasks.walkDue')!, now);
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === 'tasks.walkDue')!,
+    now,
+  );
   await h.settle();
   manager = await signIn(h, 'wangfang');
 }, 90_000);

@@ -20,12 +20,7 @@ let requests = 0;
 beforeAll(async () => {
   h = await startHarness({ features: [tasksFeature], clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
   await importMasterData(h.app.db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\n', 'csv');
-  await importMasterData(
-    h.app.db,
-    'staff',
-    'userid,name,store,role,area\nxiaomei,张小美,S1,店员,\nwangfang,王芳,S1,店长,\nlisi,李四,S2,店员,\nchengang,陈刚,S2,店长,\nold,老员工,S1,店员,\n',
-    'csv',
-  );
+  await importMasterData(h.app.db, 'staff', 'userid,name,store,role,area\nxiaomei,张小美,S1,店员,\nwangfang,王芳,S1,店长,\nlisi,李四,S2,店员,\nchengang,陈刚,S2,店长,\nold,老员工,S1,店员,\n', 'csv');
   await h.app.db.staff.update({ where: { userid: 'old' }, data: { active: false } });
   manager = await signIn(h, 'wangfang');
 }, 90_000);

@@ -9,7 +9,12 @@ it('applies nothing twice and records migrations where the Prisma CLI looks for 
   const database = await openTestDatabase(); // already migrated
   expect(await database.migrate()).toEqual([]);
   const rows = await database.prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM "_prisma_migrations"`;
-  expect(rows.map((r) => r.migration_name)).toEqual(fs.readdirSync(MIGRATIONS_DIR).filter((n) => !n.endsWith('.toml')).sort());
+  expect(rows.map((r) => r.migration_name)).toEqual(
+    fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((n) => !n.endsWith('.toml'))
+      .sort(),
+  );
   await database.close();
 });
 

@@ -51,5 +51,10 @@ it('deduplicates events by sender, time, event, key and card task, but keeps dis
   await h.deliver(tap('task_a', 'demo.confirm:2')); // same card, another button
   await h.settle();
   expect(handled).toHaveLength(3);
-  expect(h.fake.inbox('zhaoliu').map((m) => m.body.content).sort()).toEqual(['确认 1（task_a）', '确认 1（task_b）', '确认 2（task_a）']);
+  expect(
+    h.fake
+      .inbox('zhaoliu')
+      .map((m) => m.body.content)
+      .sort(),
+  ).toEqual(['确认 1（task_a）', '确认 1（task_b）', '确认 2（task_a）']);
 });

@@ -25,7 +25,10 @@ function signed(document: string, body: string, opts: { source?: string; secret?
   });
 }
 
-const STORES = JSON.stringify([{ code: 'S001', name: '一店', area: '华东区' }, { code: 'S002', name: '二店' }]);
+const STORES = JSON.stringify([
+  { code: 'S001', name: '一店', area: '华东区' },
+  { code: 'S002', name: '二店' },
+]);
 
 it('imports a signed master-data document', async () => {
   const res = await signed('stores', STORES);
@@ -35,7 +38,14 @@ it('imports a signed master-data document', async () => {
 });
 
 it('answers a document with bad rows with 400 listing every problem, and writes nothing', async () => {
-  const res = await signed('staff', JSON.stringify([{ userid: 'a', name: '甲', store: 'S001', role: '店员' }, { userid: 'b', name: '乙', store: 'S404', role: '店员' }, { name: '无名', role: 'x' }]));
+  const res = await signed(
+    'staff',
+    JSON.stringify([
+      { userid: 'a', name: '甲', store: 'S001', role: '店员' },
+      { userid: 'b', name: '乙', store: 'S404', role: '店员' },
+      { name: '无名', role: 'x' },
+    ]),
+  );
   expect(res.status).toBe(400);
   const answer = await res.json();
   expect(answer.error).toBe('invalid_document');

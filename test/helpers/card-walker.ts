@@ -47,10 +47,15 @@ export async function walkCards(h: Harness, clock: Clock, opts: { maxTaps?: numb
         if (shownTaskId !== taskId) problems.push(`${where}: the card shown carries task_id ${String(shownTaskId)}, not ${taskId}`);
         const inbox = h.fake.inbox(user).length;
         const inboundBefore = await h.app.db.inboundMessage.count();
-        const extra = innerXml({ TaskId: shownTaskId === undefined ? undefined : String(shownTaskId), CardType: String(view.card.card_type), ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6) + selectionsFor(view.card);
+        const extra =
+          innerXml({ TaskId: shownTaskId === undefined ? undefined : String(shownTaskId), CardType: String(view.card.card_type), ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6) +
+          selectionsFor(view.card);
         await h.deliver(eventMessage(h.keys, user, 'template_card_event', button.key, extra, ++createTime), { timestamp: String(Math.floor(clock.now().getTime() / 1000)) });
         await h.settle();
-        const answers = h.fake.inbox(user).slice(inbox).map((m) => String(m.body.content ?? ''));
+        const answers = h.fake
+          .inbox(user)
+          .slice(inbox)
+          .map((m) => String(m.body.content ?? ''));
         for (const text of answers) if (BROKEN.some((b) => text.includes(b))) problems.push(`${where}: answered 「${text}」`);
         const [row] = await h.app.db.inboundMessage.findMany({ where: { fromUser: user }, orderBy: { id: 'desc' }, take: 1 });
         if ((await h.app.db.inboundMessage.count()) === inboundBefore) problems.push(`${where}: the tap was not stored`);
@@ -68,6 +73,8 @@ export async function walkCards(h: Harness, clock: Clock, opts: { maxTaps?: numb
 function selectionsFor(card: Record<string, unknown>): string {
   const questions: Question[] = [...((card.select_list as Question[] | undefined) ?? []), ...(card.checkbox ? [card.checkbox as Question] : [])];
   if (!card.submit_button || questions.length === 0) return '';
-  const items = questions.map((q) => `<SelectedItem><QuestionKey><![CDATA[${q.question_key}]]></QuestionKey><OptionIds><OptionId><![CDATA[${q.option_list[0].id}]]></OptionId></OptionIds></SelectedItem>`);
+  const items = questions.map(
+    (q) => `<SelectedItem><QuestionKey><![CDATA[${q.question_key}]]></QuestionKey><OptionIds><OptionId><![CDATA[${q.option_list[0].id}]]></OptionId></OptionIds></SelectedItem>`,
+  );
   return `<SelectedItems>${items.join('')}</SelectedItems>`;
 }

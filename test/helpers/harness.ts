@@ -71,8 +71,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     port = (app.server.address() as { port: number }).port;
   }
   const url = `http://127.0.0.1:${port}`;
-  const post = (query: Record<string, string>, body: string) =>
-    fetch(`${url}/wecom/callback?${new URLSearchParams(query)}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+  const post = (query: Record<string, string>, body: string) => fetch(`${url}/wecom/callback?${new URLSearchParams(query)}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
   return {
     app,
     url,

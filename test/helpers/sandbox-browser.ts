@@ -29,7 +29,9 @@ async function freePort(): Promise<number> {
 export async function startSandboxWithBrowser(env: Record<string, string> = {}): Promise<{ app: App; fake: FakeWecom; base: string; browser: Browser }> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium (the CI script does)`);
   const port = await freePort();
-  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MEDIA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-media-')), ...env }), { database: env.DATABASE_URL ? undefined : await openTestDatabase() });
+  const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MEDIA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-media-')), ...env }), {
+    database: env.DATABASE_URL ? undefined : await openTestDatabase(),
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -24,7 +24,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-
 it('answers a question asked twice, twice, with the same visible words', async () => {
   const first = await chat.say('xiaomei', '查库存 奶油');
   clock.advance(10_000);
@@ -41,9 +40,19 @@ it('answers the same wrong input every time it is sent', async () => {
     await chat.say('xiaomei', '入库 奶油');
     clock.advance(1_000);
   }
-  const refusals = h.fake.inbox('xiaomei').slice(-3).map((m) => visibleText(m.body.content));
+  const refusals = h.fake
+    .inbox('xiaomei')
+    .slice(-3)
+    .map((m) => visibleText(m.body.content));
   expect(new Set(refusals).size).toBe(1);
-  expect(new Set(h.fake.inbox('xiaomei').slice(-3).map((m) => m.body.content)).size).toBe(3);
+  expect(
+    new Set(
+      h.fake
+        .inbox('xiaomei')
+        .slice(-3)
+        .map((m) => m.body.content),
+    ).size,
+  ).toBe(3);
 });
 
 it('delivers a row once when WeCom took it but the answer was lost, even after another row with the same words', async () => {
@@ -73,7 +82,14 @@ it('sends the same words as they are once the interval has passed', async () => 
 });
 
 it('cannot tell a repeated image apart: WeCom drops it within the interval (documented)', async () => {
-  await enqueue(h.app.db, [{ to: 'u_photo', content: image('media_1'), idempotencyKey: 'photo-1' }, { to: 'u_photo', content: image('media_1'), idempotencyKey: 'photo-2' }], clock.now());
+  await enqueue(
+    h.app.db,
+    [
+      { to: 'u_photo', content: image('media_1'), idempotencyKey: 'photo-1' },
+      { to: 'u_photo', content: image('media_1'), idempotencyKey: 'photo-2' },
+    ],
+    clock.now(),
+  );
   await h.app.sender.drainOnce();
   await h.app.sender.drainOnce();
   expect(h.fake.messages.filter((m) => m.touser === 'u_photo').map((m) => m.dropped ?? 'delivered')).toEqual(['delivered', 'duplicate']);

@@ -11,7 +11,11 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-const errcode = (p: Promise<unknown>) => p.then(() => 0, (err: unknown) => (err instanceof WecomApiError ? err.errcode : -999));
+const errcode = (p: Promise<unknown>) =>
+  p.then(
+    () => 0,
+    (err: unknown) => (err instanceof WecomApiError ? err.errcode : -999),
+  );
 
 it('creates corp tags, marks a customer, and reads the tags back on the contact', async () => {
   const { tag_group } = await h.app.wecom.addCorpTag({ group_name: '门店助手' }, [{ name: '潜在流失' }, { name: '高甜偏好' }]);
@@ -35,7 +39,10 @@ it('sends a mass message only after the member confirms, and honours the monthly
   await h.app.wecom.remindGroupMsgSend(created.msgid);
   h.fake.confirmGroupMsg(created.msgid, 1);
   result = await h.app.wecom.getGroupMsgSendResult({ msgid: created.msgid, userid: 'zhangxiaomei' });
-  expect(result.send_list.map((r) => [r.external_userid, r.status])).toEqual([['wm_alice', 1], ['wm_bob', 1]]);
+  expect(result.send_list.map((r) => [r.external_userid, r.status])).toEqual([
+    ['wm_alice', 1],
+    ['wm_bob', 1],
+  ]);
 
   // With a cap of one a month, a second one this month does not reach them.
   const second = await h.app.wecom.addMsgTemplate({ sender: 'zhangxiaomei', external_userid: ['wm_alice'], text: { content: '再来一张券' } });

@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 it('keeps one member’s messages in order when the first one has to be retried', async () => {
-  await enqueue(h.app.db, ['一', '二', '三'].map((t, i) => ({ to: 'u_order', content: text(t), idempotencyKey: `order-${i}` })), clock.now());
+  await enqueue(
+    h.app.db,
+    ['一', '二', '三'].map((t, i) => ({ to: 'u_order', content: text(t), idempotencyKey: `order-${i}` })),
+    clock.now(),
+  );
   await enqueue(h.app.db, [{ to: 'u_other', content: text('别人的') }], clock.now());
   // The two members' first sends may reach WeCom in either order: fail u_order's, whichever comes first.
   h.fake.failNext('message/send', { errcode: -1, errmsg: 'system busy' }, 1, (body) => body.touser === 'u_order');

@@ -14,7 +14,11 @@ afterAll(() => h.stop());
 
 it('holds back messages past the per-member minute limit and sends them when the window frees up', async () => {
   const perMinute = RATE_LIMITS[0].max;
-  await enqueue(h.app.db, Array.from({ length: 40 }, (_, i) => ({ to: 'busy_user', content: text(`第${i + 1}条`), idempotencyKey: `rl-${i}` })), clock.now());
+  await enqueue(
+    h.app.db,
+    Array.from({ length: 40 }, (_, i) => ({ to: 'busy_user', content: text(`第${i + 1}条`), idempotencyKey: `rl-${i}` })),
+    clock.now(),
+  );
   await enqueue(h.app.db, [{ to: 'other_user', content: text('别人'), idempotencyKey: 'rl-other' }], clock.now());
   while ((await h.app.sender.drainOnce()) > 0 && h.fake.inbox('busy_user').length < perMinute);
   await h.app.sender.drainOnce();

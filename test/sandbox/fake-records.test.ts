@@ -18,7 +18,10 @@ it('restores messages, a rewritten card, media and mass messages from its record
   const server = await first.listen();
   try {
     const { access_token: token } = (await (await fetch(`${server.url}/cgi-bin/gettoken?corpid=${opts.corpId}&corpsecret=${opts.secret}`)).json()) as { access_token: string };
-    const post = async (path: string, body: unknown) => (await fetch(`${server.url}/cgi-bin/${path}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, unknown>>;
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${server.url}/cgi-bin/${path}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<
+        Record<string, unknown>
+      >;
     await post('message/send', { touser: 'zhang', msgtype: 'text', agentid: opts.agentId, text: { content: '你好' } });
     const card = { card_type: 'button_interaction', task_id: 'task-1', main_title: { title: '确认？' }, button_list: [{ text: '好', key: 'ok' }] };
     const sent = await post('message/send', { touser: 'zhang', msgtype: 'template_card', agentid: opts.agentId, template_card: card });

@@ -11,7 +11,11 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 const send = (body: Record<string, unknown>) => h.app.wecom.sendMessage(body);
-const errcode = (p: Promise<unknown>) => p.then(() => 0, (err: unknown) => (err instanceof WecomApiError ? err.errcode : -999));
+const errcode = (p: Promise<unknown>) =>
+  p.then(
+    () => 0,
+    (err: unknown) => (err instanceof WecomApiError ? err.errcode : -999),
+  );
 
 it('refuses what WeCom refuses', async () => {
   expect(await errcode(send({ touser: 'u', msgtype: 'text', text: { content: '字'.repeat(700) } }))).toBe(45002);
@@ -42,7 +46,11 @@ it('accepts but silently drops past 30 messages a minute and 1,000 an hour to on
 }, 90_000); // 1,051 sends through the fake: allow for a busy CI machine
 
 it('lets a response code update its card once', async () => {
-  const { response_code } = await send({ touser: 'u2', msgtype: 'template_card', template_card: { card_type: 'button_interaction', task_id: 'upd_1', main_title: { title: 't' }, button_list: [{ text: '好', key: 'k' }] } });
+  const { response_code } = await send({
+    touser: 'u2',
+    msgtype: 'template_card',
+    template_card: { card_type: 'button_interaction', task_id: 'upd_1', main_title: { title: 't' }, button_list: [{ text: '好', key: 'k' }] },
+  });
   const update = { userids: ['u2'], response_code, button: { replace_name: '已处理' } };
   expect(await errcode(h.app.wecom.updateTemplateCard(update))).toBe(0);
   expect(await errcode(h.app.wecom.updateTemplateCard(update))).toBe(40099);

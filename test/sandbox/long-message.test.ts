@@ -34,10 +34,18 @@ it('refuses a 5,000-character message in Chinese with WeCom’s limit, and sends
   expect(await page.inputValue('#text-input')).toBe(text);
   expect(await texts()).toBe(before);
 
-  const answer = await fetch(`${base}/sandbox/api/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'text', user: 'liqiang', content: 'a'.repeat(TEXT_LIMIT_BYTES + 1) }) });
+  const answer = await fetch(`${base}/sandbox/api/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'text', user: 'liqiang', content: 'a'.repeat(TEXT_LIMIT_BYTES + 1) }),
+  });
   expect(answer.status).toBe(400);
   expect(await answer.json()).toMatchObject({ error: 'text_too_long' });
   // At the limit it goes through.
-  const atLimit = await fetch(`${base}/sandbox/api/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'text', user: 'liqiang', content: 'a'.repeat(TEXT_LIMIT_BYTES) }) });
+  const atLimit = await fetch(`${base}/sandbox/api/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'text', user: 'liqiang', content: 'a'.repeat(TEXT_LIMIT_BYTES) }),
+  });
   expect(atLimit.status).toBe(200);
 });

@@ -136,6 +136,8 @@ it('refuses malformed page actions with a 400 and stores nothing', async () => {
   expect((await post({ type: 'image', user: 'liqiang', filename: 'x.svg', contentType: 'image/svg+xml', base64: 'PHN2Zz48L3N2Zz4=' })).status).toBe(400);
   expect((await fetch(`${base}/sandbox/api/send`, { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
   // A cross-site form post cannot act as a visitor.
-  expect((await fetch(`${base}/sandbox/api/send`, { method: 'POST', body: JSON.stringify({ type: 'text', user: 'liqiang', content: 'hi' }), headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+  expect((await fetch(`${base}/sandbox/api/send`, { method: 'POST', body: JSON.stringify({ type: 'text', user: 'liqiang', content: 'hi' }), headers: { 'content-type': 'text/plain' } })).status).toBe(
+    415,
+  );
   expect(await app.db.inboundMessage.count()).toBe(before);
 });

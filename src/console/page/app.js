@@ -48,9 +48,19 @@
 
   /** A photo full screen over the page; a tap anywhere, or Esc, closes it. */
   function showPhoto(src) {
-    const close = () => { box.remove(); document.removeEventListener('keydown', onKey); };
-    const onKey = (e) => { if (e.key === 'Escape') close(); };
-    const box = el('div', { class: 'lightbox', role: 'dialog', 'aria-label': '照片', onclick: close }, el('img', { src, alt: '照片' }), el('button', { type: 'button', class: 'close', 'aria-label': '关闭' }, '×'));
+    const close = () => {
+      box.remove();
+      document.removeEventListener('keydown', onKey);
+    };
+    const onKey = (e) => {
+      if (e.key === 'Escape') close();
+    };
+    const box = el(
+      'div',
+      { class: 'lightbox', role: 'dialog', 'aria-label': '照片', onclick: close },
+      el('img', { src, alt: '照片' }),
+      el('button', { type: 'button', class: 'close', 'aria-label': '关闭' }, '×'),
+    );
     document.addEventListener('keydown', onKey);
     document.body.append(box);
   }
@@ -59,7 +69,24 @@
   /* On a phone each row is a card of "label value" lines (style.css), so every cell carries its column's label. */
   const cell = (col, value) =>
     col.format === 'photos' && value
-      ? el('td', { class: 'photos', 'data-label': col.label }, value.split(' ').map((src) => el('button', { type: 'button', class: 'thumb', onclick: (e) => { e.stopPropagation(); showPhoto(src); } }, el('img', { src, alt: '照片', loading: 'lazy' }))))
+      ? el(
+          'td',
+          { class: 'photos', 'data-label': col.label },
+          value.split(' ').map((src) =>
+            el(
+              'button',
+              {
+                type: 'button',
+                class: 'thumb',
+                onclick: (e) => {
+                  e.stopPropagation();
+                  showPhoto(src);
+                },
+              },
+              el('img', { src, alt: '照片', loading: 'lazy' }),
+            ),
+          ),
+        )
       : el('td', { 'data-label': col.label, class: value === null || value === undefined || value === '' ? 'empty' : null }, fmt(value));
 
   /** A table's own chart (declared by its section): one category column against numeric columns. */
@@ -78,7 +105,10 @@
     const c = window.echarts && (window.echarts.getInstanceByDom(node) || window.echarts.init(node, null, { renderer: 'svg' }));
     if (!c) return;
     c.setOption(option, true);
-    if (!node.dataset.sized) { node.dataset.sized = '1'; window.addEventListener('resize', () => c.resize()); }
+    if (!node.dataset.sized) {
+      node.dataset.sized = '1';
+      window.addEventListener('resize', () => c.resize());
+    }
   }
 
   /** A table with a text filter, a choice per select column, CSV export and row actions. */
@@ -102,11 +132,31 @@
       for (const r of data.rows) for (const a of r.actions || []) if (a.post) a.requestId = requestId();
       if (!options) {
         options = {};
-        const search = el('input', { type: 'search', placeholder: '搜索…', oninput: (e) => { filters.q = e.target.value; debounce(); } });
+        const search = el('input', {
+          type: 'search',
+          placeholder: '搜索…',
+          oninput: (e) => {
+            filters.q = e.target.value;
+            debounce();
+          },
+        });
         bar.append(search);
         for (const col of data.columns.filter((c) => c.filter === 'select')) {
           const values = [...new Set(data.rows.map((r) => r.cells[col.key]).filter((v) => v !== null && v !== ''))].sort();
-          bar.append(el('select', { 'aria-label': col.label, onchange: (e) => { filters[`f.${col.key}`] = e.target.value; load(); } }, el('option', { value: '' }, `全部${col.label}`), values.map((v) => el('option', { value: v }, v))));
+          bar.append(
+            el(
+              'select',
+              {
+                'aria-label': col.label,
+                onchange: (e) => {
+                  filters[`f.${col.key}`] = e.target.value;
+                  load();
+                },
+              },
+              el('option', { value: '' }, `全部${col.label}`),
+              values.map((v) => el('option', { value: v }, v)),
+            ),
+          );
         }
         bar.append(csv);
       }
@@ -119,17 +169,61 @@
       body.replaceChildren(
         data.rows.length === 0
           ? el('p', { class: 'muted' }, '没有数据')
-          : el('table', {},
-              el('thead', {}, el('tr', {}, data.columns.map((c) => el('th', {}, c.label)), data.rows.some((r) => r.actions?.length) ? el('th', {}, '操作') : null)),
-              el('tbody', {}, data.rows.map((r) =>
-                el('tr', { class: onRow ? 'link' : null, onclick: onRow ? () => onRow(r) : null },
-                  data.columns.map((c) => cell(c, r.cells[c.key])),
-                  data.rows.some((x) => x.actions?.length) ? el('td', { class: 'actions', 'data-label': '操作' }, (r.actions || []).map((a) => el('button', { type: 'button', 'data-action': a.key, onclick: async (e) => { e.stopPropagation(); e.currentTarget.disabled = true; await onAction(r, a); load(); } }, a.label))) : null)))),
+          : el(
+              'table',
+              {},
+              el(
+                'thead',
+                {},
+                el(
+                  'tr',
+                  {},
+                  data.columns.map((c) => el('th', {}, c.label)),
+                  data.rows.some((r) => r.actions?.length) ? el('th', {}, '操作') : null,
+                ),
+              ),
+              el(
+                'tbody',
+                {},
+                data.rows.map((r) =>
+                  el(
+                    'tr',
+                    { class: onRow ? 'link' : null, onclick: onRow ? () => onRow(r) : null },
+                    data.columns.map((c) => cell(c, r.cells[c.key])),
+                    data.rows.some((x) => x.actions?.length)
+                      ? el(
+                          'td',
+                          { class: 'actions', 'data-label': '操作' },
+                          (r.actions || []).map((a) =>
+                            el(
+                              'button',
+                              {
+                                type: 'button',
+                                'data-action': a.key,
+                                onclick: async (e) => {
+                                  e.stopPropagation();
+                                  e.currentTarget.disabled = true;
+                                  await onAction(r, a);
+                                  load();
+                                },
+                              },
+                              a.label,
+                            ),
+                          ),
+                        )
+                      : null,
+                  ),
+                ),
+              ),
+            ),
       );
       return data;
     }
     let timer = null;
-    const debounce = () => { clearTimeout(timer); timer = setTimeout(load, 250); };
+    const debounce = () => {
+      clearTimeout(timer);
+      timer = setTimeout(load, 250);
+    };
     container.addEventListener('reload', () => load());
     return load();
   }
@@ -144,7 +238,16 @@
     view.append(head, el('div', { class: 'card' }, chartBox), tableCard);
     const data = await table(tableCard, `/console/api/ranking${month ? `?month=${month}` : ''}`, { onRow: (r) => go(`/console/store/${encodeURIComponent(r.id)}`) });
     head.append(
-      el('label', {}, '月份 ', el('select', { onchange: (e) => go(`/console/?month=${e.target.value}`) }, (data.months.length ? data.months : [data.month]).map((m) => el('option', { value: m, selected: m === data.month }, monthText(m))))),
+      el(
+        'label',
+        {},
+        '月份 ',
+        el(
+          'select',
+          { onchange: (e) => go(`/console/?month=${e.target.value}`) },
+          (data.months.length ? data.months : [data.month]).map((m) => el('option', { value: m, selected: m === data.month }, monthText(m))),
+        ),
+      ),
       el('p', { class: 'muted' }, '得分率 = 得分 / 可得满分；缺数据的项不计入可得满分，这样的分数标为"不完整"。点一行看门店。'),
     );
     if (me.stores.length > 1) membersPanel(view, '/console/api/members', { crossStore: true });
@@ -154,14 +257,24 @@
       xAxis: { type: 'value', max: 100 },
       yAxis: { type: 'category', inverse: true, data: scored.map((r) => r.cells.store) },
       tooltip: {},
-      series: [{ type: 'bar', name: '得分率%', data: scored.map((r) => ({ value: r.cells.percent, itemStyle: { color: r.cells.completeness === '完整' ? '#1f6feb' : '#f0a020' } })), label: { show: true, position: 'right' } }],
+      series: [
+        {
+          type: 'bar',
+          name: '得分率%',
+          data: scored.map((r) => ({ value: r.cells.percent, itemStyle: { color: r.cells.completeness === '完整' ? '#1f6feb' : '#f0a020' } })),
+          label: { show: true, position: 'right' },
+        },
+      ],
     });
   }
 
   async function showStore(code) {
     const info = await api(`/console/api/stores/${encodeURIComponent(code)}`);
     const score = await api(`/console/api/stores/${encodeURIComponent(code)}/score`);
-    view.replaceChildren(el('p', {}, el('a', { href: '/console/', onclick: link }, '← 排名')), el('h1', {}, info.store.name, el('span', { class: 'muted' }, ` ${info.store.code} ${info.store.area || ''}`)));
+    view.replaceChildren(
+      el('p', {}, el('a', { href: '/console/', onclick: link }, '← 排名')),
+      el('h1', {}, info.store.name, el('span', { class: 'muted' }, ` ${info.store.code} ${info.store.area || ''}`)),
+    );
     const summary = el('div', { class: 'card', id: 'score-summary' });
     const trendBox = el('div', { class: 'chart' });
     const partsBox = el('div', { class: 'chart' });
@@ -172,10 +285,30 @@
       const c = latest.change;
       summary.append(
         el('h2', {}, `${monthText(latest.month)}健康分`),
-        el('div', { class: 'big' }, latest.points === null ? '无数据' : latest.complete ? `${latest.points.toFixed(1)} 分` : `${latest.points.toFixed(1)}/${latest.availablePoints} 分`, latest.points !== null && !latest.complete ? el('span', { class: 'flag' }, '不完整') : null),
+        el(
+          'div',
+          { class: 'big' },
+          latest.points === null ? '无数据' : latest.complete ? `${latest.points.toFixed(1)} 分` : `${latest.points.toFixed(1)}/${latest.availablePoints} 分`,
+          latest.points !== null && !latest.complete ? el('span', { class: 'flag' }, '不完整') : null,
+        ),
         el('div', { class: 'delta' in c ? (c.delta >= 0 ? 'up' : 'down') : 'muted' }, `比上月：${changeText(c)}`),
-        el('ul', { class: 'parts' }, latest.parts.map((p) => el('li', {}, el('span', {}, p.label), el('span', {}, p.points === null ? '缺数据' : `${p.points.toFixed(1)}/${p.weight}`)))),
-        latest.losses.length ? el('div', {}, el('strong', {}, '丢分最多'), el('ol', {}, latest.losses.map((l) => el('li', {}, `${l.label} −${l.points.toFixed(1)} 分`)))) : null,
+        el(
+          'ul',
+          { class: 'parts' },
+          latest.parts.map((p) => el('li', {}, el('span', {}, p.label), el('span', {}, p.points === null ? '缺数据' : `${p.points.toFixed(1)}/${p.weight}`))),
+        ),
+        latest.losses.length
+          ? el(
+              'div',
+              {},
+              el('strong', {}, '丢分最多'),
+              el(
+                'ol',
+                {},
+                latest.losses.map((l) => el('li', {}, `${l.label} −${l.points.toFixed(1)} 分`)),
+              ),
+            )
+          : null,
       );
       chart(partsBox, {
         grid: { left: 80, right: 20, top: 10, bottom: 60 },
@@ -237,7 +370,20 @@
    * navigation); the part in view is marked as the page scrolls.
    */
   function sectionNav(parts) {
-    const links = parts.map((p) => el('a', { href: `#${p.id}`, 'data-target': p.id, onclick: (e) => { e.preventDefault(); document.getElementById(p.id)?.scrollIntoView({ block: 'start' }); } }, p.title));
+    const links = parts.map((p) =>
+      el(
+        'a',
+        {
+          href: `#${p.id}`,
+          'data-target': p.id,
+          onclick: (e) => {
+            e.preventDefault();
+            document.getElementById(p.id)?.scrollIntoView({ block: 'start' });
+          },
+        },
+        p.title,
+      ),
+    );
     const nav = el('nav', { class: 'section-nav', 'aria-label': '本页目录' }, links);
     let shown = null;
     const mark = (id) => {
@@ -311,14 +457,50 @@
     if (upliftBox) upliftChart(upliftBox, measured);
     if (!data.campaigns.length) card.append(el('p', { class: 'muted' }, '还没有涉及这些会员的活动。'));
     else if (crossStore) {
-      card.append(el('div', { class: 'table-wrap' }, el('table', {},
-        el('thead', {}, el('tr', {}, CAMPAIGN_HEADERS.map((h) => el('th', {}, h)))),
-        el('tbody', {}, data.campaigns.map((c) => {
-          const r = c.results;
-          const u = r.uplift.repeatRate;
-          const values = [c.name, c.stores.join('、'), c.statusText, r.sent, r.delivered, r.redeemed, pct(r.redemptionRate), `${pct(u.difference)} [${pct(u.low)}, ${pct(u.high)}]`, `¥${r.uplift.revenuePerMember.difference.toFixed(2)}`, r.uplift.roi === null ? '—' : r.uplift.roi.toFixed(2)];
-          return el('tr', {}, values.map((v, i) => el('td', { 'data-label': CAMPAIGN_HEADERS[i] }, v)));
-        })))));
+      card.append(
+        el(
+          'div',
+          { class: 'table-wrap' },
+          el(
+            'table',
+            {},
+            el(
+              'thead',
+              {},
+              el(
+                'tr',
+                {},
+                CAMPAIGN_HEADERS.map((h) => el('th', {}, h)),
+              ),
+            ),
+            el(
+              'tbody',
+              {},
+              data.campaigns.map((c) => {
+                const r = c.results;
+                const u = r.uplift.repeatRate;
+                const values = [
+                  c.name,
+                  c.stores.join('、'),
+                  c.statusText,
+                  r.sent,
+                  r.delivered,
+                  r.redeemed,
+                  pct(r.redemptionRate),
+                  `${pct(u.difference)} [${pct(u.low)}, ${pct(u.high)}]`,
+                  `¥${r.uplift.revenuePerMember.difference.toFixed(2)}`,
+                  r.uplift.roi === null ? '—' : r.uplift.roi.toFixed(2),
+                ];
+                return el(
+                  'tr',
+                  {},
+                  values.map((v, i) => el('td', { 'data-label': CAMPAIGN_HEADERS[i] }, v)),
+                );
+              }),
+            ),
+          ),
+        ),
+      );
       card.append(el('p', { class: 'muted' }, '每个活动只计你负责的门店的会员。区间跨过 0 即与对照组无显著差异。'));
     }
   }
@@ -369,15 +551,56 @@
     const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + 86_400_000));
     let id = requestId();
     const message = el('p', { class: 'form-message', role: 'status' });
-    const form = el('form', { class: 'task-form', hidden: true },
+    const form = el(
+      'form',
+      { class: 'task-form', hidden: true },
       el('label', {}, '任务', el('input', { name: 'title', required: true, maxlength: '100', placeholder: '例如：清洁制冰机' })),
-      el('label', {}, '负责人', el('select', { name: 'assignee', required: true }, el('option', { value: '' }, '请选择'), staff.map((s) => el('option', { value: s.userid }, `${s.name}（${s.roleName}）`)))),
+      el(
+        'label',
+        {},
+        '负责人',
+        el(
+          'select',
+          { name: 'assignee', required: true },
+          el('option', { value: '' }, '请选择'),
+          staff.map((s) => el('option', { value: s.userid }, `${s.name}（${s.roleName}）`)),
+        ),
+      ),
       el('label', {}, `截止（${timezone}）`, el('input', { name: 'due', type: 'datetime-local', required: true, value: `${tomorrow}T09:00` })),
       el('label', {}, '备注（可选）', el('textarea', { name: 'note', rows: '2', maxlength: '500' })),
-      el('div', {}, el('button', { type: 'submit', class: 'primary' }, '派任务'), ' ', el('button', { type: 'button', onclick: () => { form.hidden = true; open.hidden = false; } }, '取消')),
+      el(
+        'div',
+        {},
+        el('button', { type: 'submit', class: 'primary' }, '派任务'),
+        ' ',
+        el(
+          'button',
+          {
+            type: 'button',
+            onclick: () => {
+              form.hidden = true;
+              open.hidden = false;
+            },
+          },
+          '取消',
+        ),
+      ),
       message,
     );
-    const open = el('button', { type: 'button', class: 'primary', id: 'new-task', onclick: () => { form.hidden = false; open.hidden = true; message.textContent = ''; } }, '＋ 派任务');
+    const open = el(
+      'button',
+      {
+        type: 'button',
+        class: 'primary',
+        id: 'new-task',
+        onclick: () => {
+          form.hidden = false;
+          open.hidden = true;
+          message.textContent = '';
+        },
+      },
+      '＋ 派任务',
+    );
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const submit = form.querySelector('button[type="submit"]');
@@ -416,7 +639,25 @@
     view.replaceChildren(
       el('h1', {}, '演示登录'),
       el('p', { class: 'muted' }, '沙盒模式：选一位演示用户登录（正式环境从企业微信应用菜单打开，自动登录）。店员没有管理台权限。'),
-      el('div', { class: 'users' }, users.map((u) => el('button', { type: 'button', 'data-user': u.userid, onclick: async () => { await api('/console/auth/demo', { body: { userid: u.userid } }); go(target.startsWith('/console/') ? target : '/console/'); } }, `${u.name}`, el('small', {}, `${u.role} · ${u.where}${u.mayUse ? '' : ' · 无权限'}`)))),
+      el(
+        'div',
+        { class: 'users' },
+        users.map((u) =>
+          el(
+            'button',
+            {
+              type: 'button',
+              'data-user': u.userid,
+              onclick: async () => {
+                await api('/console/auth/demo', { body: { userid: u.userid } });
+                go(target.startsWith('/console/') ? target : '/console/');
+              },
+            },
+            `${u.name}`,
+            el('small', {}, `${u.role} · ${u.where}${u.mayUse ? '' : ' · 无权限'}`),
+          ),
+        ),
+      ),
     );
   }
 

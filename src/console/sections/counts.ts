@@ -47,7 +47,10 @@ export const countsSection: ConsoleSection = {
   },
   async rows({ db, timezone, countTolerance }, storeCode) {
     const counts = await db.stockCount.findMany({ where: { storeCode }, orderBy: { id: 'desc' }, take: COUNTS_SHOWN });
-    const lines = await varianceLines(db, counts.map((c) => c.id));
+    const lines = await varianceLines(
+      db,
+      counts.map((c) => c.id),
+    );
     return counts.map((c) => {
       const own = lines.filter((l) => l.countId === c.id);
       const accuracy = countAccuracy(own, countTolerance);
@@ -89,7 +92,12 @@ export const countsSection: ConsoleSection = {
       const uncounted = await uncountedWithStock(db, count);
       const costOf = (l: (typeof lines)[number]) => variance(l) * l.costPrice;
       lines.sort((a, b) => Math.abs(costOf(b)) - Math.abs(costOf(a)) || a.skuCode.localeCompare(b.skuCode));
-      const missed = uncounted.length ? `；有库存但没盘到 ${uncounted.length} 项：${uncounted.slice(0, 5).map((u) => `${u.name} ${format(u.onHand)}${u.unit}`).join('、')}${uncounted.length > 5 ? ' 等' : ''}` : '';
+      const missed = uncounted.length
+        ? `；有库存但没盘到 ${uncounted.length} 项：${uncounted
+            .slice(0, 5)
+            .map((u) => `${u.name} ${format(u.onHand)}${u.unit}`)
+            .join('、')}${uncounted.length > 5 ? ' 等' : ''}`
+        : '';
       return {
         title: `盘点 #${count.id}（${count.category ?? '全部商品'}，${STATUS_TEXT[count.status] ?? count.status}）各商品差异`,
         summary: `${accuracyText(lines, countTolerance)}${missed}。`,

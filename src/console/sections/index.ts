@@ -13,4 +13,16 @@ import type { ConsoleSection } from './types';
  * section (handovers, work orders, members…): the page, filters, CSV export and role checks
  * come with it.
  */
-export const SECTIONS: ConsoleSection[] = [tasksSection, pendingSection, handoverSection, workOrdersSection, lowStockSection, stockoutSection, countsSection, stockBalanceSection, stockMovesSection, memberSegmentsSection, campaignsSection];
+export const SECTIONS: ConsoleSection[] = [
+  tasksSection,
+  pendingSection,
+  handoverSection,
+  workOrdersSection,
+  lowStockSection,
+  stockoutSection,
+  countsSection,
+  stockBalanceSection,
+  stockMovesSection,
+  memberSegmentsSection,
+  campaignsSection,
+];

@@ -60,7 +60,12 @@ export const stockMovesSection: ConsoleSection = {
     const since = new Date(clock.now().getTime() - 30 * 86_400_000);
     const moves = await db.stockMove.findMany({ where: { storeCode, occurredAt: { gte: since } }, orderBy: { id: 'desc' }, take: 1000 });
     const skus = new Map((await db.sku.findMany({ where: { code: { in: [...new Set(moves.map((m) => m.skuCode))] } }, select: { code: true, name: true, baseUnit: true } })).map((s) => [s.code, s]));
-    const staff = new Map((await db.staff.findMany({ where: { userid: { in: [...new Set(moves.flatMap((m) => (m.staffUserid ? [m.staffUserid] : [])))] } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
+    const staff = new Map(
+      (await db.staff.findMany({ where: { userid: { in: [...new Set(moves.flatMap((m) => (m.staffUserid ? [m.staffUserid] : [])))] } }, select: { userid: true, name: true } })).map((s) => [
+        s.userid,
+        s.name,
+      ]),
+    );
     return moves.map((m) => ({
       cells: {
         at: dateTime(m.occurredAt, timezone),

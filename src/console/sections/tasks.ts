@@ -31,7 +31,9 @@ export const tasksSection: ConsoleSection = {
       orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
       take: 1000,
     });
-    const names = new Map((await db.staff.findMany({ where: { userid: { in: tasks.flatMap((t) => (t.assignee ? [t.assignee] : [])) } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]));
+    const names = new Map(
+      (await db.staff.findMany({ where: { userid: { in: tasks.flatMap((t) => (t.assignee ? [t.assignee] : [])) } }, select: { userid: true, name: true } })).map((s) => [s.userid, s.name]),
+    );
     const open = (t: (typeof tasks)[number]) => OPEN_STATES.includes(t.state as TaskState);
     // Open first (most overdue first), then the closed ones, newest first.
     tasks.sort((a, b) => Number(open(b)) - Number(open(a)) || (open(a) ? a.dueAt.getTime() - b.dueAt.getTime() : (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0)));

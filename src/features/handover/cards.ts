@@ -59,15 +59,33 @@ export function itemCard(template: ChecklistTemplate, question: HandoverItem, to
 
 /** A few yes/no items on one card, each 正常/异常, with one submit button. */
 export function batchCard(template: ChecklistTemplate, questions: HandoverItem[], total: number, guided: boolean): OutboundContent {
-  const hints = guided ? questions.flatMap((q) => hintLines(itemFor(template, q.itemKey)).filter((l) => l.keyname === '标准').map((l) => ({ keyname: q.label, value: l.value }))) : [];
-  return itemsCard(`${questions[0].position}–${questions.at(-1)!.position}/${total} 设备检查`, questions, [
-    { id: 'ok', text: '正常' },
-    { id: 'fault', text: '异常' },
-  ], `handover.batch:${questions[0].handoverId}`, hints.length ? { horizontal_content_list: hints.slice(0, 6) } : {});
+  const hints = guided
+    ? questions.flatMap((q) =>
+        hintLines(itemFor(template, q.itemKey))
+          .filter((l) => l.keyname === '标准')
+          .map((l) => ({ keyname: q.label, value: l.value })),
+      )
+    : [];
+  return itemsCard(
+    `${questions[0].position}–${questions.at(-1)!.position}/${total} 设备检查`,
+    questions,
+    [
+      { id: 'ok', text: '正常' },
+      { id: 'fault', text: '异常' },
+    ],
+    `handover.batch:${questions[0].handoverId}`,
+    hints.length ? { horizontal_content_list: hints.slice(0, 6) } : {},
+  );
 }
 
 /** One card over a few items, each answered by one of two options (the first preselected), with one submit button. */
-function itemsCard(title: string, questions: HandoverItem[], options: [{ id: string; text: string }, { id: string; text: string }], submitKey: string, extra: Record<string, unknown> = {}): OutboundContent {
+function itemsCard(
+  title: string,
+  questions: HandoverItem[],
+  options: [{ id: string; text: string }, { id: string; text: string }],
+  submitKey: string,
+  extra: Record<string, unknown> = {},
+): OutboundContent {
   return templateCard({
     card_type: 'multiple_interaction',
     source: SOURCE,
@@ -128,10 +146,15 @@ export function confirmCard(handoverId: bigint, outgoingName: string, flagged: n
 
 /** The incoming colleague's item-by-item card: 确认 or 有异议 for a few items. */
 export function reviewCard(questions: HandoverItem[], total: number): OutboundContent {
-  return itemsCard(`核对 ${questions[0].position}–${questions.at(-1)!.position}/${total}`, questions, [
-    { id: 'confirm', text: '确认' },
-    { id: 'dispute', text: '有异议' },
-  ], `handover.reviewPage:${questions[0].handoverId}`);
+  return itemsCard(
+    `核对 ${questions[0].position}–${questions.at(-1)!.position}/${total}`,
+    questions,
+    [
+      { id: 'confirm', text: '确认' },
+      { id: 'dispute', text: '有异议' },
+    ],
+    `handover.reviewPage:${questions[0].handoverId}`,
+  );
 }
 
 /** Who takes over: the outgoing colleague picks from the store's staff (no schedule known). */

@@ -45,9 +45,7 @@ const numberItem = z
 const photo = z.object({ ...base, kind: z.literal('photo'), minPhotos: z.number().int().min(1).max(9).default(1) }).strict();
 const textItem = z.object({ ...base, kind: z.literal('text') }).strict();
 /** Key materials: each SKU counted and compared with the book (stock_balance). */
-const skuCount = z
-  .object({ ...base, kind: z.literal('sku_count'), skus: z.array(z.string().min(1)).min(1).max(10), tolerance: z.number().min(0).default(0) })
-  .strict();
+const skuCount = z.object({ ...base, kind: z.literal('sku_count'), skus: z.array(z.string().min(1)).min(1).max(10), tolerance: z.number().min(0).default(0) }).strict();
 
 export const checklistItem = z.union([yesNo, numberItem, photo, textItem, skuCount]);
 export type ChecklistItem = z.infer<typeof checklistItem>;
@@ -61,11 +59,19 @@ export const checklistTemplate = z
     name: z.string().min(1).max(40),
     items: z.array(checklistItem).min(1).max(40),
     /** The incoming colleague has this long to confirm before the store manager is pinged. */
-    confirmWithinMinutes: z.number().int().min(5).max(24 * 60).default(30),
+    confirmWithinMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(30),
     /** Equipment kind → display name (制冰机), for work orders and 报修 text. */
     equipment: z.record(key, z.string().min(1).max(20)).default({}),
     /** Who repairs what: per equipment kind, else the default (besides the store manager). */
-    maintenance: z.object({ default: userid.optional(), byEquipment: z.record(key, userid).default({}) }).strict().default({ byEquipment: {} }),
+    maintenance: z
+      .object({ default: userid.optional(), byEquipment: z.record(key, userid).default({}) })
+      .strict()
+      .default({ byEquipment: {} }),
     /** Acknowledge and close a work order within these hours, by priority; late ones go to the area manager. */
     workOrderSla: z
       .object({ high: slaHours, normal: slaHours, low: slaHours })

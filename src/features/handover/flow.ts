@@ -193,7 +193,13 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
       const how = shown.length === 1 ? '回复「正常」或「异常」' : `都正常就回复「正常」；有异常请写是哪一项，例如：${shown[0].label}异常`;
       throw new UserFacingError('handover.wrongAnswer', `现在要填的是${labels}：在卡片上选，或${how}。${EXIT_HINT}`);
     }
-    await recordMany(deps, ctx, handover, template, answers.map(({ question: q, yes }) => ({ question: q, answer: { yes }, judgement: judgeYesNo(itemFor(template, q.itemKey), yes) })));
+    await recordMany(
+      deps,
+      ctx,
+      handover,
+      template,
+      answers.map(({ question: q, yes }) => ({ question: q, answer: { yes }, judgement: judgeYesNo(itemFor(template, q.itemKey), yes) })),
+    );
   } else {
     throw new UserFacingError('handover.wrongAnswer', `现在要填的是「${question.label}」：请拍照发给我。${EXIT_HINT}`);
   }
@@ -213,9 +219,20 @@ export async function cancelHandover(ctx: BotContext): Promise<void> {
     if (count === 0) return;
     const answered = await tx.db.handoverItem.findMany({ where: { handoverId: open.id, status: { not: 'pending' } }, orderBy: { position: 'asc' } });
     const orders = await tx.db.workOrder.count({ where: { sourceRef: { in: answered.map((i) => `handover-item:${i.id}`) } } });
-    await appendLog(tx.db, { storeCode: open.storeCode, handoverId: open.id, step: 'cancelled', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: now, data: { answered: answered.map((i) => i.itemKey) } });
+    await appendLog(tx.db, {
+      storeCode: open.storeCode,
+      handoverId: open.id,
+      step: 'cancelled',
+      actor: ctx.message.fromUser,
+      inboundId: ctx.message.id,
+      at: now,
+      data: { answered: answered.map((i) => i.itemKey) },
+    });
     const filled = answered.length
-      ? `已填的 ${answered.length} 项（${answered.slice(0, 3).map((i) => i.label).join('、')}${answered.length > 3 ? ' 等' : ''}）留在交班记录里，不会交给接班同事${orders ? `；已开的 ${orders} 张维修工单照常处理` : ''}。`
+      ? `已填的 ${answered.length} 项（${answered
+          .slice(0, 3)
+          .map((i) => i.label)
+          .join('、')}${answered.length > 3 ? ' 等' : ''}）留在交班记录里，不会交给接班同事${orders ? `；已开的 ${orders} 张维修工单照常处理` : ''}。`
       : '还没有填任何一项。';
     await tx.reply(`已取消交班 #${open.id}。${filled}要交班请重新发「交班」，从第 1 项开始。`);
   });
@@ -289,7 +306,16 @@ interface Answered {
   status?: 'skipped';
 }
 
-function record(deps: HandoverDeps, ctx: BotContext, handover: Handover, question: HandoverItem, template: ChecklistTemplate, answer: Prisma.InputJsonObject | null, judgement: Judgement, status?: 'skipped') {
+function record(
+  deps: HandoverDeps,
+  ctx: BotContext,
+  handover: Handover,
+  question: HandoverItem,
+  template: ChecklistTemplate,
+  answer: Prisma.InputJsonObject | null,
+  judgement: Judgement,
+  status?: 'skipped',
+) {
   return recordMany(deps, ctx, handover, template, [{ question, answer, judgement, status }]);
 }
 
@@ -385,4 +411,3 @@ export async function pickIncoming(deps: HandoverDeps, ctx: BotContext): Promise
   await ctx.updateCard({ replaceName: `交给：${colleague.name}` });
   await nameIncoming(deps, ctx, handover, colleague.userid);
 }
-

@@ -95,7 +95,14 @@ export async function confirmAll(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const items = await tx.db.handoverItem.findMany({ where: { handoverId: handover.id, confirmation: null } });
     await tx.db.handoverItem.updateMany({ where: { handoverId: handover.id, confirmation: null }, data: { confirmation: 'confirmed', confirmedAt: now, confirmInboundId: ctx.message.id } });
-    if (items.length) await logConfirmations(tx, handover, ctx, items.map((i) => i.itemKey), 'confirmed');
+    if (items.length)
+      await logConfirmations(
+        tx,
+        handover,
+        ctx,
+        items.map((i) => i.itemKey),
+        'confirmed',
+      );
     await completeIfDone(tx, ctx, handover);
   });
 }
@@ -130,7 +137,13 @@ export async function reviewPage(ctx: BotContext): Promise<void> {
     }
     if (confirmed.length) await logConfirmations(tx, handover, ctx, confirmed, 'confirmed');
     if (disputed.length) {
-      await logConfirmations(tx, handover, ctx, disputed.map((i) => i.itemKey), 'disputed');
+      await logConfirmations(
+        tx,
+        handover,
+        ctx,
+        disputed.map((i) => i.itemKey),
+        'disputed',
+      );
       await tx.reply(`请说明异议：回复「异议 ${disputed[0].position} 说明」，也可以直接发照片。`);
     }
     await completeIfDone(tx, ctx, handover);
@@ -158,7 +171,15 @@ export async function dispute(ctx: BotContext): Promise<void> {
       data: { confirmation: 'disputed', disputeNote: note, confirmedAt: item.confirmedAt ?? now, confirmInboundId: item.confirmInboundId ?? ctx.message.id },
     });
     if (count === 0) return;
-    await appendLog(tx.db, { storeCode: handover.storeCode, handoverId: handover.id, step: 'disputed', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: now, data: { item: item.itemKey, note } });
+    await appendLog(tx.db, {
+      storeCode: handover.storeCode,
+      handoverId: handover.id,
+      step: 'disputed',
+      actor: ctx.message.fromUser,
+      inboundId: ctx.message.id,
+      at: now,
+      data: { item: item.itemKey, note },
+    });
     await tx.reply(`已记录第 ${item.position} 项「${item.label}」的异议：${note}`);
     await completeIfDone(tx, ctx, handover);
   });
@@ -176,7 +197,15 @@ export async function photoForDispute(deps: HandoverDeps, ctx: BotContext): Prom
   await ctx.transaction(async (tx) => {
     const { count } = await tx.db.mediaFile.updateMany({ where: { id: file.id, disputeItemId: null }, data: { disputeItemId: item.id } });
     if (count === 0) return;
-    await appendLog(tx.db, { storeCode: handover.storeCode, handoverId: handover.id, step: 'dispute_photo', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: ctx.clock.now(), data: { item: item.itemKey, sha256: file.sha256 } });
+    await appendLog(tx.db, {
+      storeCode: handover.storeCode,
+      handoverId: handover.id,
+      step: 'dispute_photo',
+      actor: ctx.message.fromUser,
+      inboundId: ctx.message.id,
+      at: ctx.clock.now(),
+      data: { item: item.itemKey, sha256: file.sha256 },
+    });
     await tx.reply(`照片已作为第 ${item.position} 项「${item.label}」的异议凭证。`);
     await completeIfDone(tx, ctx, handover);
   });

@@ -21,7 +21,10 @@ export async function showRecords(timezone: string, ctx: BotContext): Promise<vo
   if (matches.length > 1) throw new UserFacingError('handover.whichStore', `请写明门店，例如：交班记录 ${matches[0].code}。可查看：${matches.map((s) => `${s.code} ${s.name}`).join('、')}`);
   const store = matches[0];
   const handovers = await ctx.db.handover.findMany({ where: { storeCode: store.code }, orderBy: { id: 'desc' }, take: RECENT, include: { items: true } });
-  const names = await namesOf(ctx.db, handovers.flatMap((h) => [h.outgoingUserid, ...(h.incomingUserid ? [h.incomingUserid] : [])]));
+  const names = await namesOf(
+    ctx.db,
+    handovers.flatMap((h) => [h.outgoingUserid, ...(h.incomingUserid ? [h.incomingUserid] : [])]),
+  );
   const chain = await verifyChain(ctx.db, store.code);
   const lines = handovers.map((h) => {
     const count = (pred: (i: (typeof h.items)[number]) => boolean) => h.items.filter(pred).length;

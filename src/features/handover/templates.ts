@@ -19,9 +19,7 @@ export interface StoredTemplate {
   template: ChecklistTemplate;
 }
 
-export type TemplateImport =
-  | { ok: true; scope: string; version: number; created: boolean; items: number }
-  | { ok: false; problems: string[] };
+export type TemplateImport = { ok: true; scope: string; version: number; created: boolean; items: number } | { ok: false; problems: string[] };
 
 /**
  * Imports a checklist template (JSON: the template, with `store` for one store's own or without

@@ -11,9 +11,7 @@ export interface ImportProblem {
   message: string;
 }
 
-export type ImportOutcome =
-  | { ok: true; kind: Kind; rows: number; created: number; updated: number }
-  | { ok: false; kind: Kind; problems: ImportProblem[] };
+export type ImportOutcome = { ok: true; kind: Kind; rows: number; created: number; updated: number } | { ok: false; kind: Kind; problems: ImportProblem[] };
 
 interface Parsed<T> {
   line: number;
@@ -114,7 +112,10 @@ function counts<T>(rows: Parsed<T>[], key: (row: T) => string, known: Set<string
 
 const importStores: Writer<z.infer<typeof storeRow>> = async (db, rows, problems) => {
   if (problems.length) return null;
-  const known = await knownStores(db, rows.map((r) => r.row.code));
+  const known = await knownStores(
+    db,
+    rows.map((r) => r.row.code),
+  );
   await db.$transaction(async (tx) => {
     for (const { row } of rows) {
       const data = { name: row.name, area: row.area ?? null, aliases: row.aliases };
@@ -134,7 +135,14 @@ const importStaff: Writer<z.infer<typeof staffRow>> = async (db, rows, problems)
   const known = new Set((await db.staff.findMany({ where: { userid: { in: rows.map((r) => r.row.userid) } }, select: { userid: true } })).map((s) => s.userid));
   await db.$transaction(async (tx) => {
     for (const { row } of rows) {
-      const data = { name: row.name, storeCode: row.store ?? null, role: row.role, area: row.area ?? null, hireDate: row.hire_date ? new Date(`${row.hire_date}T00:00:00Z`) : null, active: row.active };
+      const data = {
+        name: row.name,
+        storeCode: row.store ?? null,
+        role: row.role,
+        area: row.area ?? null,
+        hireDate: row.hire_date ? new Date(`${row.hire_date}T00:00:00Z`) : null,
+        active: row.active,
+      };
       await tx.staff.upsert({ where: { userid: row.userid }, create: { userid: row.userid, ...data }, update: data });
     }
   });
@@ -156,11 +164,23 @@ const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) =>
     if (t.skuCode !== mine.code) problems.push({ line: mine.line, message: `条码 ${t.barcode} 已属于商品 ${t.skuCode}` });
   }
   if (problems.length) return null;
-  const known = await knownSkus(db, rows.map((r) => r.row.code));
+  const known = await knownSkus(
+    db,
+    rows.map((r) => r.row.code),
+  );
   await db.$transaction(
     async (tx) => {
       for (const { row } of rows) {
-        const data = { name: row.name, aliases: row.aliases, category: row.category, baseUnit: row.base_unit, packUnits: row.pack_units, costPrice: row.cost_price, allowNegative: row.allow_negative, countTolerancePercent: row.count_tolerance_percent };
+        const data = {
+          name: row.name,
+          aliases: row.aliases,
+          category: row.category,
+          baseUnit: row.base_unit,
+          packUnits: row.pack_units,
+          costPrice: row.cost_price,
+          allowNegative: row.allow_negative,
+          countTolerancePercent: row.count_tolerance_percent,
+        };
         await tx.sku.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
         // The file is the truth about a SKU's barcodes: replace them.
         await tx.skuBarcode.deleteMany({ where: { skuCode: row.code } });
@@ -180,9 +200,7 @@ const importSkuSettings: Writer<z.infer<typeof skuSettingRow>> = async (db, rows
     if (!skus.has(row.sku)) problems.push({ line, message: `商品 ${row.sku} 不存在` });
   }
   if (problems.length) return null;
-  const known = new Set(
-    (await db.skuStoreSetting.findMany({ where: { storeCode: { in: [...stores] } }, select: { storeCode: true, skuCode: true } })).map((s) => `${s.storeCode}/${s.skuCode}`),
-  );
+  const known = new Set((await db.skuStoreSetting.findMany({ where: { storeCode: { in: [...stores] } }, select: { storeCode: true, skuCode: true } })).map((s) => `${s.storeCode}/${s.skuCode}`));
   await db.$transaction(
     async (tx) => {
       for (const { row } of rows) {
@@ -238,7 +256,11 @@ function shiftWriter(timezone: string): Writer<z.infer<typeof shiftRow>> {
         for (const parsed of rows) {
           const { startsAt, endsAt } = times.get(parsed)!;
           const where = { storeCode_userid_startsAt: { storeCode: parsed.row.store_code, userid: parsed.row.userid, startsAt } };
-          await tx.shift.upsert({ where, create: { storeCode: parsed.row.store_code, userid: parsed.row.userid, startsAt, endsAt, active: parsed.row.active }, update: { endsAt, active: parsed.row.active } });
+          await tx.shift.upsert({
+            where,
+            create: { storeCode: parsed.row.store_code, userid: parsed.row.userid, startsAt, endsAt, active: parsed.row.active },
+            update: { endsAt, active: parsed.row.active },
+          });
         }
       },
       { timeout: 60_000 },

@@ -6,29 +6,48 @@ import { z } from 'zod';
  * or says in Chinese what is wrong with it.
  */
 
-const text = (label: string, max = 100) => z.string({ error: `缺少${label}` }).trim().min(1, `缺少${label}`).max(max, `${label}太长（最多 ${max} 字）`);
-const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
-const list = (value: string | undefined) => (value ?? '').split('|').map((s) => s.trim()).filter(Boolean);
+const text = (label: string, max = 100) =>
+  z
+    .string({ error: `缺少${label}` })
+    .trim()
+    .min(1, `缺少${label}`)
+    .max(max, `${label}太长（最多 ${max} 字）`);
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split('|')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const yesNo = (label: string, fallback: boolean) =>
-  z.union([z.boolean(), z.string()]).optional().transform((v, ctx) => {
-    if (v === undefined || v === '') return fallback;
-    if (typeof v === 'boolean') return v;
-    if (['true', '1', 'yes', '是', 'y'].includes(v.trim().toLowerCase())) return true;
-    if (['false', '0', 'no', '否', 'n'].includes(v.trim().toLowerCase())) return false;
-    ctx.addIssue({ code: 'custom', message: `${label}只能是 是/否（true/false）` });
-    return z.NEVER;
-  });
+  z
+    .union([z.boolean(), z.string()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (typeof v === 'boolean') return v;
+      if (['true', '1', 'yes', '是', 'y'].includes(v.trim().toLowerCase())) return true;
+      if (['false', '0', 'no', '否', 'n'].includes(v.trim().toLowerCase())) return false;
+      ctx.addIssue({ code: 'custom', message: `${label}只能是 是/否（true/false）` });
+      return z.NEVER;
+    });
 /** A percentage 0–100, or nothing (empty): the setting falls back to a wider one. */
 const optionalPercent = (label: string) =>
-  z.union([z.number(), z.string(), z.null()]).optional().transform((v, ctx) => {
-    if (v === undefined || v === null || String(v).trim() === '') return null;
-    const n = typeof v === 'number' ? v : Number(String(v).trim().replace(/%$/, ''));
-    if (!Number.isFinite(n) || n < 0 || n > 100) {
-      ctx.addIssue({ code: 'custom', message: `${label}必须是 0–100 的百分数（如 2 或 2%），或留空` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z
+    .union([z.number(), z.string(), z.null()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || String(v).trim() === '') return null;
+      const n = typeof v === 'number' ? v : Number(String(v).trim().replace(/%$/, ''));
+      if (!Number.isFinite(n) || n < 0 || n > 100) {
+        ctx.addIssue({ code: 'custom', message: `${label}必须是 0–100 的百分数（如 2 或 2%），或留空` });
+        return z.NEVER;
+      }
+      return n;
+    });
 const number = (label: string, opts: { positive?: boolean } = {}) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
@@ -45,13 +64,21 @@ const number = (label: string, opts: { positive?: boolean } = {}) =>
 
 export const ROLES = { staff: '店员', store_manager: '店长', area_manager: '区域经理', admin: '管理员' } as const;
 export type Role = keyof typeof ROLES;
-const ROLE_BY_NAME = Object.fromEntries((Object.entries(ROLES) as [Role, string][]).flatMap(([k, v]) => [[k, k], [v, k]])) as Record<string, Role>;
+const ROLE_BY_NAME = Object.fromEntries(
+  (Object.entries(ROLES) as [Role, string][]).flatMap(([k, v]) => [
+    [k, k],
+    [v, k],
+  ]),
+) as Record<string, Role>;
 
 export const storeRow = z.object({
   code: text('门店编码', 32),
   name: text('门店名称'),
   area: optionalText,
-  aliases: z.union([z.string(), z.array(z.string())]).optional().transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
+  aliases: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
 });
 
 export const staffRow = z
@@ -68,7 +95,12 @@ export const staffRow = z
       return role;
     }),
     area: optionalText,
-    hire_date: optionalText.pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '入职日期格式应为 2026-03-01').optional()),
+    hire_date: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, '入职日期格式应为 2026-03-01')
+        .optional(),
+    ),
     active: yesNo('在职', true),
   })
   .superRefine((row, ctx) => {
@@ -80,10 +112,12 @@ const packUnits = z
   .union([z.string(), z.array(z.object({ unit: z.string(), factor: z.number() }))])
   .optional()
   .transform((v, ctx) => {
-    const pairs = Array.isArray(v) ? v : list(v).map((p) => {
-      const [unit, factor] = p.split('=').map((s) => s.trim());
-      return { unit, factor: Number(factor) };
-    });
+    const pairs = Array.isArray(v)
+      ? v
+      : list(v).map((p) => {
+          const [unit, factor] = p.split('=').map((s) => s.trim());
+          return { unit, factor: Number(factor) };
+        });
     for (const p of pairs) {
       if (!p.unit || !Number.isFinite(p.factor) || p.factor <= 0) {
         ctx.addIssue({ code: 'custom', message: '包装单位写法：箱=12|袋=6（单位=含多少个基本单位）' });
@@ -97,10 +131,12 @@ const barcodes = z
   .union([z.string(), z.array(z.object({ barcode: z.string(), unit: z.string().optional() }))])
   .optional()
   .transform((v, ctx) => {
-    const items = Array.isArray(v) ? v : list(v).map((b) => {
-      const [barcode, unit] = b.split('@').map((s) => s.trim());
-      return { barcode, unit: unit || undefined };
-    });
+    const items = Array.isArray(v)
+      ? v
+      : list(v).map((b) => {
+          const [barcode, unit] = b.split('@').map((s) => s.trim());
+          return { barcode, unit: unit || undefined };
+        });
     for (const b of items) {
       if (!/^[0-9A-Za-z-]{4,48}$/.test(b.barcode)) {
         ctx.addIssue({ code: 'custom', message: `条码「${b.barcode}」不对：4–48 位字母数字` });
@@ -114,7 +150,10 @@ export const skuRow = z
   .object({
     code: text('商品编码', 48),
     name: text('商品名称'),
-    aliases: z.union([z.string(), z.array(z.string())]).optional().transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
+    aliases: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
     category: text('分类', 32),
     base_unit: text('基本单位', 8),
     pack_units: packUnits,
@@ -138,8 +177,7 @@ export const skuSettingRow = z.object({
   max_daily_loss: number('每日报损上限'),
 });
 
-const localTime = (label: string) =>
-  text(label, 40).pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/, `${label}格式应为 2026-11-26 08:00（连锁所在时区），或带时区的 ISO 时间`));
+const localTime = (label: string) => text(label, 40).pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/, `${label}格式应为 2026-11-26 08:00（连锁所在时区），或带时区的 ISO 时间`));
 
 /** A shift: times are the chain's wall clock (APP_TIMEZONE) unless they carry an offset. */
 export const shiftRow = z.object({

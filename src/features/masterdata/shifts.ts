@@ -16,7 +16,10 @@ export async function staffOnShift(db: Db | DbTx, storeCode: string, at: Date): 
     select: { userid: true },
     orderBy: [{ startsAt: 'asc' }, { userid: 'asc' }],
   });
-  return activeStaff(db, shifts.map((s) => s.userid));
+  return activeStaff(
+    db,
+    shifts.map((s) => s.userid),
+  );
 }
 
 /** The first colleague whose shift in the store starts at or after `after` (the incoming shift). */
@@ -27,7 +30,10 @@ export async function nextShiftStaff(db: Db | DbTx, storeCode: string, after: Da
     orderBy: [{ startsAt: 'asc' }, { userid: 'asc' }],
     take: 20,
   });
-  const [first] = await activeStaff(db, shifts.map((s) => s.userid));
+  const [first] = await activeStaff(
+    db,
+    shifts.map((s) => s.userid),
+  );
   return first ?? null;
 }
 

@@ -138,7 +138,14 @@ export interface BuildResult {
  * campaign unless overlap is allowed. Treated members get a unique coupon code (their row id in
  * hex plus 4 check characters); members the caps hold back are left for a later run.
  */
-export async function buildCampaign(db: Db, campaign: { id: string; definition: CampaignDefinition }, now: Date, settings: MembersConfig, cal: LocalCalendar, couponSecret: string): Promise<BuildResult> {
+export async function buildCampaign(
+  db: Db,
+  campaign: { id: string; definition: CampaignDefinition },
+  now: Date,
+  settings: MembersConfig,
+  cal: LocalCalendar,
+  couponSecret: string,
+): Promise<BuildResult> {
   const def = campaign.definition;
   const params: unknown[] = [];
   const p = (value: unknown, cast: string) => {

@@ -33,17 +33,30 @@ export async function importDocument(db: Db, kind: MemberKind, body: string, pep
   }
   if (!Array.isArray(data) || data.length === 0) return { ok: false, problems: [{ line: 1, message: 'JSON 应该是一个非空数组，每个元素是一行' }] };
   const problems: Problem[] = [];
-  const rows = validate(kind, data.map((record, i) => ({ line: i + 1, record })), problems);
+  const rows = validate(
+    kind,
+    data.map((record, i) => ({ line: i + 1, record })),
+    problems,
+  );
   if (kind === 'members') await checkMemberReferences(db, rows as Parsed<MemberRow>[], pepper, problems);
   else await checkOrderReferences(db, rows as Parsed<OrderRow>[], problems);
   if (problems.length) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
   return db.$transaction(
     async (tx) => {
       if (kind === 'members') {
-        const counts = await writeMembers(tx, (rows as Parsed<MemberRow>[]).map((r) => r.row), pepper, now);
+        const counts = await writeMembers(
+          tx,
+          (rows as Parsed<MemberRow>[]).map((r) => r.row),
+          pepper,
+          now,
+        );
         return { ok: true as const, rows: rows.length, ...counts };
       }
-      const written = await writeOrders(tx, (rows as Parsed<OrderRow>[]).map((r) => r.row), now);
+      const written = await writeOrders(
+        tx,
+        (rows as Parsed<OrderRow>[]).map((r) => r.row),
+        now,
+      );
       await refreshProfiles(tx, now, written.members);
       return { ok: true as const, rows: rows.length, created: written.created, updated: 0 };
     },
@@ -71,9 +84,7 @@ export interface FileImportProgress {
   rows: number;
 }
 
-export type FileImportOutcome =
-  | { ok: true; rows: number; created: number; updated: number; seconds: number }
-  | { ok: false; problems: Problem[]; problemCount: number };
+export type FileImportOutcome = { ok: true; rows: number; created: number; updated: number; seconds: number } | { ok: false; problems: Problem[]; problemCount: number };
 
 /** How one kind of row is staged, checked against what it names, and moved into its table. */
 interface StagedKind {
@@ -101,16 +112,18 @@ const STAGED: Record<MemberKind, StagedKind> = {
       if (row.external_userid && !row.owner) problems.push('有 external_userid 的会员需要 owner（添加该客户的员工）');
       if (row.phone && !pepper) problems.push('未配置 MEMBERS_PHONE_PEPPER，不能保存手机号');
       if (problems.length) return { problems };
-      return { fields: [
-        line,
-        row.code,
-        row.name,
-        row.phone && pepper ? hashPhone(pepper, row.phone) : undefined,
-        row.external_userid,
-        row.owner,
-        row.home_store,
-        row.marketing === undefined ? undefined : row.marketing ? 't' : 'f',
-      ] };
+      return {
+        fields: [
+          line,
+          row.code,
+          row.name,
+          row.phone && pepper ? hashPhone(pepper, row.phone) : undefined,
+          row.external_userid,
+          row.owner,
+          row.home_store,
+          row.marketing === undefined ? undefined : row.marketing ? 't' : 'f',
+        ],
+      };
     },
     references: [
       { bad: 's.home_store IS NOT NULL AND NOT EXISTS (SELECT 1 FROM store x WHERE x.code = s.home_store)', message: `'门店 ' || s.home_store || ' 不存在'` },
@@ -141,23 +154,24 @@ const STAGED: Record<MemberKind, StagedKind> = {
   },
   orders: {
     table: 'member_order',
-    columns:
-      'line int, order_id text, member_code text, store_code text, ordered_at timestamptz, amount numeric, discount numeric, coupon_code text, dwell_seconds int, lines jsonb',
+    columns: 'line int, order_id text, member_code text, store_code text, ordered_at timestamptz, amount numeric, discount numeric, coupon_code text, dwell_seconds int, lines jsonb',
     fields: `f[1]::int, f[2], f[3], f[4], f[5]::timestamptz, f[6]::numeric, f[7]::numeric, nullif(f[8], ''), nullif(f[9], '')::int, f[10]::jsonb`,
     stage(r, line) {
       const row = r as OrderRow;
-      return { fields: [
-        line,
-        row.order_id,
-        row.member,
-        row.store,
-        row.ordered_at.toISOString(),
-        row.amount,
-        row.discount,
-        row.coupon_code,
-        row.dwell_seconds,
-        JSON.stringify(row.lines.map((l) => ({ sku: l.sku ?? null, category: l.category ?? null, quantity: l.quantity, amount: l.amount, cost: l.cost ?? null }))),
-      ] };
+      return {
+        fields: [
+          line,
+          row.order_id,
+          row.member,
+          row.store,
+          row.ordered_at.toISOString(),
+          row.amount,
+          row.discount,
+          row.coupon_code,
+          row.dwell_seconds,
+          JSON.stringify(row.lines.map((l) => ({ sku: l.sku ?? null, category: l.category ?? null, quantity: l.quantity, amount: l.amount, cost: l.cost ?? null }))),
+        ],
+      };
     },
     references: [
       { bad: 'NOT EXISTS (SELECT 1 FROM member x WHERE x.code = s.member_code)', message: `'会员 ' || s.member_code || ' 不存在：先导入会员'` },
@@ -186,9 +200,7 @@ const ABANDONED_AFTER_MS = 24 * 3_600_000;
 
 /** Drops the staging tables of imports killed before their own cleanup ran. */
 async function dropAbandonedStages(db: Db): Promise<void> {
-  const tables = await db.$queryRawUnsafe<{ name: string }[]>(
-    `SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '${STAGE_PREFIX}%'`,
-  );
+  const tables = await db.$queryRawUnsafe<{ name: string }[]>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '${STAGE_PREFIX}%'`);
   for (const { name } of tables) {
     const started = parseInt(name.slice(STAGE_PREFIX.length).split('_')[0], 36);
     if (Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS) await db.$executeRawUnsafe(`DROP TABLE IF EXISTS "${name}"`);
@@ -206,7 +218,12 @@ async function dropAbandonedStages(db: Db): Promise<void> {
  * drops the staging table a killed one left behind, once it is a day old). Orders' profiles are
  * recomputed once at the end, set-based.
  */
-export async function importFile(db: Db, kind: MemberKind, file: string, opts: { pepper: string | null; now: () => Date; onProgress?: (p: FileImportProgress) => void; refreshProfiles?: boolean }): Promise<FileImportOutcome> {
+export async function importFile(
+  db: Db,
+  kind: MemberKind,
+  file: string,
+  opts: { pepper: string | null; now: () => Date; onProgress?: (p: FileImportProgress) => void; refreshProfiles?: boolean },
+): Promise<FileImportOutcome> {
   const started = Date.now();
   const totalBytes = fs.statSync(file).size;
   const staged = STAGED[kind];
@@ -258,15 +275,10 @@ export async function importFile(db: Db, kind: MemberKind, file: string, opts: {
         if (failed) throw failed;
         if (payload.length) {
           // One text parameter, split in SQL: through Prisma about half the cost of a JSON array of objects.
-          inFlight = db
-            .$executeRawUnsafe(
-              `INSERT INTO ${stage} SELECT ${staged.fields} FROM unnest(string_to_array($1, E'\\x1E')) r, string_to_array(r, E'\\x1F') f`,
-              payload.join(RECORD),
-            )
-            .then(
-              () => null,
-              (err: Error) => err,
-            );
+          inFlight = db.$executeRawUnsafe(`INSERT INTO ${stage} SELECT ${staged.fields} FROM unnest(string_to_array($1, E'\\x1E')) r, string_to_array(r, E'\\x1F') f`, payload.join(RECORD)).then(
+            () => null,
+            (err: Error) => err,
+          );
           marks.push({ line: lastLine, bytes: batch.bytes, rows });
         }
         opts.onProgress?.({ phase: 'check', bytes: batch.bytes, totalBytes, rows });

@@ -3,7 +3,8 @@ import { hashPhone, type MemberRow, type OrderLine, type OrderRow } from './rows
 
 /** A member as the writer takes it: a checked row, or one built in code (demo, tests) leaving fields out. */
 export type MemberInput = Pick<MemberRow, 'code'> & Partial<MemberRow>;
-export type OrderInput = Omit<OrderRow, 'coupon_code' | 'dwell_seconds' | 'lines'> & Partial<Pick<OrderRow, 'coupon_code' | 'dwell_seconds'>> & { lines: (Partial<OrderLine> & Pick<OrderLine, 'quantity' | 'amount'>)[] };
+export type OrderInput = Omit<OrderRow, 'coupon_code' | 'dwell_seconds' | 'lines'> &
+  Partial<Pick<OrderRow, 'coupon_code' | 'dwell_seconds'>> & { lines: (Partial<OrderLine> & Pick<OrderLine, 'quantity' | 'amount'>)[] };
 
 export interface Problem {
   /** CSV: the line in the file; JSON: the element's position (1-based). */
@@ -21,8 +22,18 @@ export interface Parsed<T> {
  * for rows with a phone. Adds a problem per bad row; returns nothing.
  */
 export async function checkMemberReferences(db: DbTx, rows: Parsed<MemberRow>[], pepper: string | null, problems: Problem[]): Promise<void> {
-  const stores = await known(db, 'store', 'code', rows.map((r) => r.row.home_store));
-  const staff = await known(db, 'staff', 'userid', rows.map((r) => r.row.owner));
+  const stores = await known(
+    db,
+    'store',
+    'code',
+    rows.map((r) => r.row.home_store),
+  );
+  const staff = await known(
+    db,
+    'staff',
+    'userid',
+    rows.map((r) => r.row.owner),
+  );
   for (const { line, row } of rows) {
     if (row.home_store && !stores.has(row.home_store)) problems.push({ line, message: `门店 ${row.home_store} 不存在` });
     if (row.owner && !staff.has(row.owner)) problems.push({ line, message: `员工 ${row.owner} 不存在` });
@@ -33,8 +44,18 @@ export async function checkMemberReferences(db: DbTx, rows: Parsed<MemberRow>[],
 
 /** Orders must name a known member and store (import members before their orders). */
 export async function checkOrderReferences(db: DbTx, rows: Parsed<OrderRow>[], problems: Problem[], alsoKnownMembers: Set<string> = new Set()): Promise<void> {
-  const members = await known(db, 'member', 'code', rows.map((r) => r.row.member));
-  const stores = await known(db, 'store', 'code', rows.map((r) => r.row.store));
+  const members = await known(
+    db,
+    'member',
+    'code',
+    rows.map((r) => r.row.member),
+  );
+  const stores = await known(
+    db,
+    'store',
+    'code',
+    rows.map((r) => r.row.store),
+  );
   for (const { line, row } of rows) {
     if (!members.has(row.member) && !alsoKnownMembers.has(row.member)) problems.push({ line, message: `会员 ${row.member} 不存在：先导入会员` });
     if (!stores.has(row.store)) problems.push({ line, message: `门店 ${row.store} 不存在` });

@@ -33,7 +33,11 @@ export async function pushFinishedReports(ctx: Pick<JobContext, 'db' | 'clock' |
     await db.$transaction(async (tx) => {
       const created = await tx.campaignReport.createMany({ data: [{ campaignId: id, report: results as unknown as Prisma.InputJsonObject, pushedAt: now }], skipDuplicates: true });
       if (created.count === 0) return;
-      await enqueue(tx, managers.map((m) => ({ to: m.userid, content, idempotencyKey: `members.report:${id}:${m.userid}` })), now);
+      await enqueue(
+        tx,
+        managers.map((m) => ({ to: m.userid, content, idempotencyKey: `members.report:${id}:${m.userid}` })),
+        now,
+      );
     });
     ctx.log.info({ campaign: id, managers: managers.length }, 'campaign report pushed');
     pushed.push(id);

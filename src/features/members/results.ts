@@ -63,8 +63,7 @@ interface GroupRow {
 export async function campaignResults(db: DbTx, campaignId: string, opts: { stores?: string[] } = {}): Promise<CampaignResults | null> {
   const campaign = await db.campaign.findUnique({ where: { id: campaignId } });
   if (!campaign) return null;
-  const inStores = (memberCode: Prisma.Sql) =>
-    opts.stores ? Prisma.sql`AND ${memberCode} IN (SELECT code FROM member WHERE home_store = ANY(${opts.stores}::text[]))` : Prisma.empty;
+  const inStores = (memberCode: Prisma.Sql) => (opts.stores ? Prisma.sql`AND ${memberCode} IN (SELECT code FROM member WHERE home_store = ANY(${opts.stores}::text[]))` : Prisma.empty);
   const groups = await db.$queryRaw<GroupRow[]>`
     WITH cm AS (
       SELECT member_code, arm, assigned_at, valid_until FROM campaign_member
@@ -115,7 +114,10 @@ export async function campaignResults(db: DbTx, campaignId: string, opts: { stor
   const t = group('treated');
   const h = group('holdout');
   const rateDiff = t.outcome.repeatRate - h.outcome.repeatRate;
-  const rateSe = t.outcome.members && h.outcome.members ? Math.sqrt((t.outcome.repeatRate * (1 - t.outcome.repeatRate)) / t.outcome.members + (h.outcome.repeatRate * (1 - h.outcome.repeatRate)) / h.outcome.members) : NaN;
+  const rateSe =
+    t.outcome.members && h.outcome.members
+      ? Math.sqrt((t.outcome.repeatRate * (1 - t.outcome.repeatRate)) / t.outcome.members + (h.outcome.repeatRate * (1 - h.outcome.repeatRate)) / h.outcome.members)
+      : NaN;
   const revDiff = t.outcome.revenuePerMember - h.outcome.revenuePerMember;
   const revSe = t.outcome.members > 1 && h.outcome.members > 1 ? Math.sqrt(t.variance / t.outcome.members + h.variance / h.outcome.members) : NaN;
   const incrementalRevenue = revDiff * t.outcome.members;

@@ -8,7 +8,12 @@ import { z } from 'zod';
  * into what we store, or says in Chinese what is wrong with it.
  */
 
-const text = (label: string, max = 64) => z.string({ error: `缺少${label}` }).trim().min(1, `缺少${label}`).max(max, `${label}太长（最多 ${max} 字）`);
+const text = (label: string, max = 64) =>
+  z
+    .string({ error: `缺少${label}` })
+    .trim()
+    .min(1, `缺少${label}`)
+    .max(max, `${label}太长（最多 ${max} 字）`);
 const optionalText = (max = 64) =>
   z
     .string()

@@ -47,20 +47,22 @@ export const tagRule = z
   .strict();
 export type TagRule = z.infer<typeof tagRule>;
 
-export const tagRuleSet = z.array(tagRule).min(1).max(100).superRefine((rules, ctx) => {
-  const seen = new Set<string>();
-  for (const [i, r] of rules.entries()) {
-    if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `标签 ${r.name} 重复` });
-    seen.add(r.name);
-  }
-});
+export const tagRuleSet = z
+  .array(tagRule)
+  .min(1)
+  .max(100)
+  .superRefine((rules, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, r] of rules.entries()) {
+      if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `标签 ${r.name} 重复` });
+      seen.add(r.name);
+    }
+  });
 
 /** The WeCom corp-tag group our tags live in. */
 export const TAG_GROUP = '门店助手会员标签';
 
-export const DEFAULT_TAG_RULES: TagRule[] = tagRuleSet.parse(
-  JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'src', 'features', 'members', 'default-tag-rules.json'), 'utf8')),
-);
+export const DEFAULT_TAG_RULES: TagRule[] = tagRuleSet.parse(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'src', 'features', 'members', 'default-tag-rules.json'), 'utf8')));
 
 /** The rules in force: what an admin set, or the defaults until they set any. */
 export async function loadTagRules(db: DbTx): Promise<TagRule[]> {

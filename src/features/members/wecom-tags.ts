@@ -20,7 +20,10 @@ export async function ensureCorpTags(db: DbTx, wecom: WecomClient): Promise<Map<
   const found = new Map((group?.tag ?? []).map((t) => [t.name, t.id]));
   const toCreate = missing.filter((n) => !found.has(n));
   if (toCreate.length) {
-    const created = await wecom.addCorpTag(group ? { group_id: group.group_id } : { group_name: TAG_GROUP }, toCreate.map((name) => ({ name })));
+    const created = await wecom.addCorpTag(
+      group ? { group_id: group.group_id } : { group_name: TAG_GROUP },
+      toCreate.map((name) => ({ name })),
+    );
     for (const t of created.tag_group.tag) found.set(t.name, t.id);
     const groupId = created.tag_group.group_id;
     for (const name of missing) if (found.has(name)) await db.memberCorpTag.upsert({ where: { name }, create: { name, tagId: found.get(name)!, groupId }, update: { tagId: found.get(name)! } });

@@ -76,7 +76,11 @@ export function describePart(part: PartResult): string {
  */
 export function changeOn(current: ScoreResult, previous: ScoreResult | null): { delta: number } | { reason: 'noPrevious' | 'differentParts' } {
   if (!previous || previous.points === null || current.points === null) return { reason: 'noPrevious' };
-  const measured = (s: ScoreResult) => s.parts.filter((p) => p.points !== null).map((p) => p.name).join();
+  const measured = (s: ScoreResult) =>
+    s.parts
+      .filter((p) => p.points !== null)
+      .map((p) => p.name)
+      .join();
   if (measured(current) !== measured(previous)) return { reason: 'differentParts' };
   return { delta: round1(current.points - previous.points) };
 }
@@ -103,7 +107,10 @@ export function biggestLosses(score: ScoreResult, count = 3): { label: string; p
     const shortfall = Math.max(1 - part.ratio, total);
     return named.map((l) => ({ label: `${PART_LABELS[part.name]}：${l.label}`, points: round1((lostPoints * l.lost) / shortfall) }));
   });
-  return all.filter((l) => l.points > 0).sort((a, b) => b.points - a.points).slice(0, count);
+  return all
+    .filter((l) => l.points > 0)
+    .sort((a, b) => b.points - a.points)
+    .slice(0, count);
 }
 
 /** Stores best first by percent of their available maximum; stores with no data last. */

@@ -32,7 +32,16 @@ export type DigestAnswer = z.infer<typeof digestAnswer>;
 export interface DigestFacts {
   scope: string;
   week: { from: string; to: string };
-  stores: { store: string; score: string; percent: number | null; points: number | null; availablePoints: number; complete: boolean; parts: Record<string, number | null>; losses: { label: string; points: number }[] }[];
+  stores: {
+    store: string;
+    score: string;
+    percent: number | null;
+    points: number | null;
+    availablePoints: number;
+    complete: boolean;
+    parts: Record<string, number | null>;
+    losses: { label: string; points: number }[];
+  }[];
 }
 
 export function digestFacts(scope: string, stores: StoreInfo[], scores: Map<string, ScoreResult>, week: { from: string; to: string }): DigestFacts {
@@ -63,7 +72,9 @@ export function templateDigest(facts: DigestFacts, answer: DigestAnswer | null):
   } else if (scored.length) {
     const best = scored[0];
     const worst = scored[scored.length - 1];
-    lines.push(`${facts.stores.length} 家门店，${scored.length} 家有分数，${scored.filter((s) => s.complete).length} 家四项齐全。最好：${best.store} ${best.score}${scored.length > 1 ? `；最需关注：${worst.store} ${worst.score}` : ''}。`);
+    lines.push(
+      `${facts.stores.length} 家门店，${scored.length} 家有分数，${scored.filter((s) => s.complete).length} 家四项齐全。最好：${best.store} ${best.score}${scored.length > 1 ? `；最需关注：${worst.store} ${worst.score}` : ''}。`,
+    );
   } else {
     lines.push(`${facts.stores.length} 家门店本周都没有可计分的数据。`);
   }
@@ -98,7 +109,10 @@ export function onlyKnownNumbers(answer: DigestAnswer, facts: DigestFacts): bool
 export async function writeWithModel(openai: Config['openai'], facts: DigestFacts, audience: string, log: Logger): Promise<DigestAnswer | null> {
   if (!openai) return null;
   const client = new OpenAI({ apiKey: openai.apiKey, baseURL: openai.baseUrl, timeout: MODEL_TIMEOUT_MS, maxRetries: 1 });
-  const prompt = fs.readFileSync(PROMPT_FILE, 'utf8').replace('{{audience}}', audience).replace('{{facts}}', JSON.stringify(facts, null, 1));
+  const prompt = fs
+    .readFileSync(PROMPT_FILE, 'utf8')
+    .replace('{{audience}}', audience)
+    .replace('{{facts}}', JSON.stringify(facts, null, 1));
   try {
     const completion = await client.chat.completions.create({ model: openai.model, messages: [{ role: 'user', content: prompt }], response_format: { type: 'json_object' }, temperature: 0.2 });
     const parsed = digestAnswer.safeParse(JSON.parse(completion.choices[0]?.message?.content ?? ''));

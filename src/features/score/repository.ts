@@ -31,9 +31,7 @@ export async function computeMonth(db: Db, sources: ReadonlyMap<ScorePartName, S
     measured.set(name, measures);
     log?.debug({ part: name, stores: measures.size }, 'score part measured');
   }
-  return storeCodes.map((code) =>
-    scoreStore(code, period.month, Object.fromEntries([...measured].flatMap(([name, measures]) => (measures.has(code) ? [[name, measures.get(code)!]] : []))), rules),
-  );
+  return storeCodes.map((code) => scoreStore(code, period.month, Object.fromEntries([...measured].flatMap(([name, measures]) => (measures.has(code) ? [[name, measures.get(code)!]] : []))), rules));
 }
 
 /**

@@ -22,12 +22,22 @@ const NOT_LATE_KINDS = new Set(['reversal', 'count_adjustment']);
  * few statements, plus one per receipt that meets an open delivery line and one per alert.
  */
 export async function afterMovesBooked(db: DbTx, config: AfterMoveConfig, moves: MoveRef[], now: Date): Promise<void> {
-  await fillDeliveries(db, moves.filter((m) => m.kind === 'receipt'), now);
+  await fillDeliveries(
+    db,
+    moves.filter((m) => m.kind === 'receipt'),
+    now,
+  );
   for (const reversal of moves.filter((m) => m.kind === 'reversal')) await unfillDeliveriesOfReversal(db, await db.stockMove.findUniqueOrThrow({ where: { id: reversal.id } }));
   // Whether a move is late is known from its times: the statement runs only when one may be.
   const lateMs = config.stockChecks.lateEntryMinutes * 60_000;
   const late = moves.filter((m) => !NOT_LATE_KINDS.has(m.kind) && m.recordedAt.getTime() - m.occurredAt.getTime() > lateMs);
-  if (late.length > 0) await flagLateMoves(db, config, late.map((m) => m.id), now);
+  if (late.length > 0)
+    await flagLateMoves(
+      db,
+      config,
+      late.map((m) => m.id),
+      now,
+    );
   await checkSafetyStockOf(db, config, moves, now);
 }
 

@@ -20,7 +20,12 @@ export const SWEEP_SCHEDULE = '*/10 * * * *';
 
 /** Re-checks one store's SKUs, in the caller's transaction. */
 export async function checkSafetyStock(db: DbTx, config: AfterMoveAlertConfig, storeCode: string, skuCodes: string[], now: Date): Promise<void> {
-  await checkSafetyStockOf(db, config, skuCodes.map((skuCode) => ({ storeCode, skuCode })), now);
+  await checkSafetyStockOf(
+    db,
+    config,
+    skuCodes.map((skuCode) => ({ storeCode, skuCode })),
+    now,
+  );
 }
 
 type AfterMoveAlertConfig = Pick<Config, 'timezone' | 'stockChecks'>;

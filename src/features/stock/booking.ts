@@ -27,6 +27,11 @@ export async function bookMoves(tx: DbTx, config: AfterMoveConfig, moves: NewMov
   if (written.length === 0) return { created: 0 };
   // The notice a receipt delivers is not stored on the move: it comes from the input, by external id.
   const delivering = new Map(moves.flatMap((m) => (m.delivery && m.externalId ? [[m.externalId, m.delivery] as const] : [])));
-  await afterMovesBooked(tx, config, written.map((w) => ({ ...w, delivery: w.externalId ? delivering.get(w.externalId) : undefined })), recordedAt);
+  await afterMovesBooked(
+    tx,
+    config,
+    written.map((w) => ({ ...w, delivery: w.externalId ? delivering.get(w.externalId) : undefined })),
+    recordedAt,
+  );
   return { created: written.length };
 }

@@ -52,7 +52,13 @@ export async function pickSku(ctx: BotContext): Promise<void> {
 /** 确认记账: books the original message as typed, once (keyed by that message like any chat entry). */
 export async function confirmLargeMove(ctx: BotContext): Promise<void> {
   const { original, chosenSku } = await originalMessage(ctx);
-  const booked = await bookFromText(ctx, { text: (original.payload as { content?: string }).content ?? '', inboundId: String(original.id), createTime: original.createTime, chosenSku, largeConfirmed: true });
+  const booked = await bookFromText(ctx, {
+    text: (original.payload as { content?: string }).content ?? '',
+    inboundId: String(original.id),
+    createTime: original.createTime,
+    chosenSku,
+    largeConfirmed: true,
+  });
   await ctx.updateCard({ replaceName: booked ? '已确认记账' : '已记过' });
 }
 
@@ -151,7 +157,8 @@ function withinTransaction(ctx: BotContext, tx: Messaging & { db: DbTx }): BotCo
   return { ...ctx, db: tx.db as Db, reply: tx.reply, send: tx.send, updateCard: tx.updateCard, transaction: (fn) => fn(tx) };
 }
 
-const lineLabel = (line: StockLine) => `${line.sku.kind === 'found' ? line.sku.sku.name : line.sku.kind === 'unknown' ? line.sku.text : line.sku.candidates.map((c) => c.name).join('/')} ${line.quantityText}`.trim();
+const lineLabel = (line: StockLine) =>
+  `${line.sku.kind === 'found' ? line.sku.sku.name : line.sku.kind === 'unknown' ? line.sku.text : line.sku.candidates.map((c) => c.name).join('/')} ${line.quantityText}`.trim();
 
 /** Why a line cannot be booked, as the Chinese question staff get; null when it can. */
 function lineProblem(kind: QuantityVerb, line: StockLine): { code: string; message: string } | null {
@@ -175,7 +182,10 @@ function lineProblem(kind: QuantityVerb, line: StockLine): { code: string; messa
   if (!(amount > 0) && !(kind === 'count' && amount === 0)) return { code: 'stock.quantityOutOfRange', message: `数量要大于 0，例如：${verb} ${sku.name} 2箱（要更正记错的一笔，请发「撤销」）` };
   const inBase = line.unit === sku.baseUnit ? '' : `（${format(base)}${sku.baseUnit}）`;
   if (!Number.isInteger(base) && !allowsFractionalBase(sku)) {
-    return { code: 'stock.fractionalQuantity', message: `${sku.name}按整${sku.baseUnit}记，${format(amount)}${line.unit}${inBase}不是整数：是 ${Math.floor(base)}${sku.baseUnit} 还是 ${Math.ceil(base)}${sku.baseUnit}？` };
+    return {
+      code: 'stock.fractionalQuantity',
+      message: `${sku.name}按整${sku.baseUnit}记，${format(amount)}${line.unit}${inBase}不是整数：是 ${Math.floor(base)}${sku.baseUnit} 还是 ${Math.ceil(base)}${sku.baseUnit}？`,
+    };
   }
   if (base > MAX_ENTRY_BASE_UNITS) return { code: 'stock.quantityTooLarge', message: `${format(amount)}${line.unit}${inBase}太多了，是不是多打了几位？没有记账，请核对后再发。` };
   return null;
@@ -192,7 +202,15 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
   const now = ctx.clock.now();
   return ctx.transaction(async (tx) => {
     if (kind === 'waste') {
-      const request = { sourceKey: entered.externalId, storeCode: store.code, skuCode: sku.code, quantity: entered.baseQuantity, reason: entered.note || undefined, staffUserid: ctx.message.fromUser, occurredAt: entered.occurredAt };
+      const request = {
+        sourceKey: entered.externalId,
+        storeCode: store.code,
+        skuCode: sku.code,
+        quantity: entered.baseQuantity,
+        reason: entered.note || undefined,
+        staffUserid: ctx.message.fromUser,
+        occurredAt: entered.occurredAt,
+      };
       if (await holdWasteOverLimit(tx, ctx, request, { sku: sku.name, unit: sku.baseUnit, store: store.name })) return sku.name;
     }
     const booked = await bookMove(
@@ -256,6 +274,9 @@ export async function showStock(ctx: BotContext): Promise<void> {
   const sku = requireSku(command.sku);
   const quantity = await onHand(ctx.db, store.code, sku.code);
   // Packs only where there is at least one: "约 0箱" says nothing.
-  const packs = sku.packUnits.filter((p) => quantity >= p.factor).map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`).join('，');
+  const packs = sku.packUnits
+    .filter((p) => quantity >= p.factor)
+    .map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`)
+    .join('，');
   await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}`);
 }

@@ -63,7 +63,11 @@ export async function openCount(ctx: BotContext): Promise<void> {
     if (open) throw new UserFacingError('stock.countAlreadyOpen', `${store.name}已有一次盘点（#${open.id}）${open.status === 'open' ? '在进行中' : '等待店长确认调整'}，先把它结束并确认。`);
     const count = await tx.db.stockCount.create({ data: { storeCode: store.code, category, status: 'open', openedBy: ctx.message.fromUser, openedAt: now, externalId: `chat:${ctx.message.id}` } });
     await tx.reply(`已开始盘点 #${count.id}：${store.name}，${scope}。大家可以分几次、按任意顺序录入：「盘点 奶油 18盒」或菜单「扫码盘点」；全部盘完后发「结束盘点」。`);
-    if (staff.length > 0) await tx.send(staff.map((s) => s.userid), `${store.name}开始盘点 #${count.id}（${scope}）。请逐个录入实盘数量：「盘点 奶油 18盒」，或用菜单「扫码盘点」。`);
+    if (staff.length > 0)
+      await tx.send(
+        staff.map((s) => s.userid),
+        `${store.name}开始盘点 #${count.id}（${scope}）。请逐个录入实盘数量：「盘点 奶油 18盒」，或用菜单「扫码盘点」。`,
+      );
   });
 }
 
@@ -96,7 +100,16 @@ export async function recordCountEntry(ctx: BotContext, entered: EnteredQuantity
       SELECT on_hand::text FROM stock_balance WHERE store_code = ${store.code} AND sku_code = ${sku.code} FOR UPDATE`;
     const earlier = await tx.db.stockCountEntry.findFirst({ where: { countId: count.id, skuCode: sku.code }, orderBy: { id: 'desc' } });
     await tx.db.stockCountEntry.create({
-      data: { countId: count.id, skuCode: sku.code, counted: entered.baseQuantity, book: balance.on_hand, countedBy: ctx.message.fromUser, countedAt: now, source: entered.source, externalId: entered.externalId },
+      data: {
+        countId: count.id,
+        skuCode: sku.code,
+        counted: entered.baseQuantity,
+        book: balance.on_hand,
+        countedBy: ctx.message.fromUser,
+        countedAt: now,
+        source: entered.source,
+        externalId: entered.externalId,
+      },
     });
     const done = await tx.db.stockCountEntry.findMany({ where: { countId: count.id }, distinct: ['skuCode'], select: { skuCode: true } });
     const packed = entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`;
@@ -120,7 +133,15 @@ export async function closeCount(ctx: BotContext): Promise<void> {
     const uncounted = await uncountedWithStock(tx.db, count);
     await tx.db.stockCount.update({
       where: { id: count.id },
-      data: { status: 'closed', closedBy: ctx.message.fromUser, closedAt: now, skusCounted: accuracy.skus, withinTolerance: accuracy.withinTolerance, accuracyByQuantity: accuracy.byQuantity, accuracyByCost: accuracy.byCost },
+      data: {
+        status: 'closed',
+        closedBy: ctx.message.fromUser,
+        closedAt: now,
+        skusCounted: accuracy.skus,
+        withinTolerance: accuracy.withinTolerance,
+        accuracyByQuantity: accuracy.byQuantity,
+        accuracyByCost: accuracy.byCost,
+      },
     });
     await tx.reply(varianceReport(store.name, count, lines, uncounted, tolerance));
     const changed = lines.filter((l) => variance(l) !== 0).length;
@@ -188,8 +209,12 @@ export async function reopenCount(ctx: BotContext): Promise<void> {
   requireManager(ctx);
   await ctx.transaction(async (tx) => {
     const count = await lockCount(tx.db, ctx);
-    if (count.status !== 'closed') throw new UserFacingError('stock.countNotClosed', count.status === 'approved' ? `盘点 #${count.id} 已确认调整，不能再补录；请开一次新的盘点。` : `盘点 #${count.id} 还在进行中。`);
-    await tx.db.stockCount.update({ where: { id: count.id }, data: { status: 'open', closedBy: null, closedAt: null, skusCounted: null, withinTolerance: null, accuracyByQuantity: null, accuracyByCost: null } });
+    if (count.status !== 'closed')
+      throw new UserFacingError('stock.countNotClosed', count.status === 'approved' ? `盘点 #${count.id} 已确认调整，不能再补录；请开一次新的盘点。` : `盘点 #${count.id} 还在进行中。`);
+    await tx.db.stockCount.update({
+      where: { id: count.id },
+      data: { status: 'open', closedBy: null, closedAt: null, skusCounted: null, withinTolerance: null, accuracyByQuantity: null, accuracyByCost: null },
+    });
     await tx.updateCard({ replaceName: '已继续盘点' });
     await tx.reply(`盘点 #${count.id} 继续进行，可以补录；盘完再发「结束盘点」。`);
   });
@@ -200,14 +225,23 @@ function varianceReport(storeName: string, count: StockCount, lines: VarianceLin
   const within = lines.filter((l) => isWithinTolerance(l, tolerance)).length;
   const differing = lines.filter((l) => variance(l) !== 0).sort((a, b) => Math.abs(variance(b)) * b.costPrice - Math.abs(variance(a)) * a.costPrice);
   const sign = (n: number) => (n > 0 ? `+${format(n)}` : format(n));
-  const rows = differing.slice(0, REPORT_LINES).map((l) => `${l.name} 账面 ${format(l.book)} 实盘 ${format(l.counted)} 差 ${sign(variance(l))}${l.unit}（${variance(l) > 0 ? '+' : '−'}¥${Math.abs(variance(l) * l.costPrice).toFixed(2)}）`);
+  const rows = differing
+    .slice(0, REPORT_LINES)
+    .map((l) => `${l.name} 账面 ${format(l.book)} 实盘 ${format(l.counted)} 差 ${sign(variance(l))}${l.unit}（${variance(l) > 0 ? '+' : '−'}¥${Math.abs(variance(l) * l.costPrice).toFixed(2)}）`);
   return [
     `${storeName} 盘点 #${count.id}${count.category ? `（${count.category}）` : ''}已结束：盘了 ${accuracy.skus} 个商品。`,
     `准确率：按数量 ${formatPercent(accuracy.byQuantity)}，按金额 ${formatPercent(accuracy.byCost)}；差异在 ${toleranceText(lines, tolerance)} 内的商品 ${within}/${accuracy.skus}（${formatPercent(accuracy.withinTolerance)}）。`,
     differing.length ? `有差异的 ${differing.length} 个（按金额排）：` : '所有商品实盘与账面一致。',
     ...rows,
     ...(differing.length > REPORT_LINES ? [`……另有 ${differing.length - REPORT_LINES} 个有差异的商品`] : []),
-    ...(uncounted.length ? [`未盘（账面有货，不调整、不计入准确率）${uncounted.length} 个：${uncounted.slice(0, 10).map((u) => `${u.name} ${format(u.onHand)}${u.unit}`).join('、')}${uncounted.length > 10 ? '……' : ''}`] : []),
+    ...(uncounted.length
+      ? [
+          `未盘（账面有货，不调整、不计入准确率）${uncounted.length} 个：${uncounted
+            .slice(0, 10)
+            .map((u) => `${u.name} ${format(u.onHand)}${u.unit}`)
+            .join('、')}${uncounted.length > 10 ? '……' : ''}`,
+        ]
+      : []),
   ].join('\n');
 }
 

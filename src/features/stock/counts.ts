@@ -44,10 +44,7 @@ export interface CountAccuracy {
 export function toleranceText(lines: Pick<VarianceLine, 'category' | 'skuTolerance' | 'name'>[], tolerance: CountTolerance): string {
   const pm = (share: number) => `±${Math.round(share * 10_000) / 100}%`;
   const categories = [...new Set(lines.flatMap((l) => (l.category !== null && l.category in tolerance.byCategory && tolerance.byCategory[l.category] !== tolerance.share ? [l.category] : [])))].sort();
-  const own = [
-    ...categories.map((c) => `${c} ${pm(tolerance.byCategory[c])}`),
-    ...lines.filter((l) => l.skuTolerance !== null).map((l) => `${l.name} ${pm(l.skuTolerance!)}`),
-  ];
+  const own = [...categories.map((c) => `${c} ${pm(tolerance.byCategory[c])}`), ...lines.filter((l) => l.skuTolerance !== null).map((l) => `${l.name} ${pm(l.skuTolerance!)}`)];
   return `${pm(tolerance.share)}${own.length ? `（${own.slice(0, 5).join('，')}${own.length > 5 ? ' 等' : ''}）` : ''}`;
 }
 
@@ -85,12 +82,24 @@ export function countAccuracy(lines: VarianceLine[], tolerance: CountTolerance):
 /** The latest entry of each SKU counted in these counts, with what pricing and naming needs. */
 export async function varianceLines(db: DbTx, countIds: bigint[]): Promise<(VarianceLine & { countId: bigint })[]> {
   if (countIds.length === 0) return [];
-  const rows = await db.$queryRaw<{ count_id: bigint; sku_code: string; name: string; unit: string; category: string | null; tolerance: string | null; cost_price: string; counted: string; book: string }[]>`
+  const rows = await db.$queryRaw<
+    { count_id: bigint; sku_code: string; name: string; unit: string; category: string | null; tolerance: string | null; cost_price: string; counted: string; book: string }[]
+  >`
     SELECT DISTINCT ON (e.count_id, e.sku_code) e.count_id, e.sku_code, s.name, s.base_unit AS unit, s.category, s.count_tolerance_percent::text AS tolerance, s.cost_price::text, e.counted::text, e.book::text
     FROM stock_count_entry e JOIN sku s ON s.code = e.sku_code
     WHERE e.count_id = ANY(${countIds})
     ORDER BY e.count_id, e.sku_code, e.id DESC`;
-  return rows.map((r) => ({ countId: r.count_id, skuCode: r.sku_code, name: r.name, unit: r.unit, category: r.category, skuTolerance: r.tolerance === null ? null : Number(r.tolerance) / 100, costPrice: Number(r.cost_price), counted: Number(r.counted), book: Number(r.book) }));
+  return rows.map((r) => ({
+    countId: r.count_id,
+    skuCode: r.sku_code,
+    name: r.name,
+    unit: r.unit,
+    category: r.category,
+    skuTolerance: r.tolerance === null ? null : Number(r.tolerance) / 100,
+    costPrice: Number(r.cost_price),
+    counted: Number(r.counted),
+    book: Number(r.book),
+  }));
 }
 
 /** SKUs in the count's scope with stock in the book that nobody counted: reported, never adjusted. */

@@ -68,7 +68,7 @@ export async function syncDeliveries(request: SyncRequest): Promise<SyncOutcome>
     if (!parsed.success) {
       for (const issue of parsed.error.issues) problems.push({ line, message: `${issue.path.join('.') || '到货单'}: ${issue.message}` });
     }
-    const rawLines = Array.isArray((raw as { lines?: unknown })?.lines) ? ((raw as { lines: unknown[] }).lines) : [];
+    const rawLines = Array.isArray((raw as { lines?: unknown })?.lines) ? (raw as { lines: unknown[] }).lines : [];
     const lines: NormalLine[] = [];
     rawLines.forEach((rawLine, i) => {
       const l = lineSchema.safeParse(rawLine);
@@ -93,49 +93,51 @@ export async function syncDeliveries(request: SyncRequest): Promise<SyncOutcome>
   if (problems.length > 0) return { accepted: false, problems };
 
   const now = request.clock.now();
-  const outcome = await db.$transaction(async (tx) => {
-    let created = 0;
-    let updated = 0;
-    let unchanged = 0;
-    const refused: { line: number; message: string }[] = [];
-    for (const { line, doc, lines } of docs) {
-      const expectedAt = new Date(doc.expected_at);
-      // Locked, so a receipt filling it and a revised notice do not cross.
-      const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM stock_delivery WHERE id = ${doc.id} FOR UPDATE`;
-      if (!existing) {
-        await tx.stockDelivery.create({ data: { id: doc.id, source: request.source, storeCode: doc.store, expectedAt, createdAt: now, updatedAt: now, lines: { create: lines } } });
-        created++;
-        continue;
+  const outcome = await db
+    .$transaction(async (tx) => {
+      let created = 0;
+      let updated = 0;
+      let unchanged = 0;
+      const refused: { line: number; message: string }[] = [];
+      for (const { line, doc, lines } of docs) {
+        const expectedAt = new Date(doc.expected_at);
+        // Locked, so a receipt filling it and a revised notice do not cross.
+        const [existing] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM stock_delivery WHERE id = ${doc.id} FOR UPDATE`;
+        if (!existing) {
+          await tx.stockDelivery.create({ data: { id: doc.id, source: request.source, storeCode: doc.store, expectedAt, createdAt: now, updatedAt: now, lines: { create: lines } } });
+          created++;
+          continue;
+        }
+        const stored = await tx.stockDelivery.findUniqueOrThrow({ where: { id: doc.id }, include: { lines: { orderBy: { lineNo: 'asc' } } } });
+        if (stored.source !== request.source) {
+          refused.push({ line, message: `到货单号 ${doc.id} 已被来源 ${stored.source} 使用` });
+          continue;
+        }
+        const same =
+          stored.storeCode === doc.store &&
+          stored.expectedAt.getTime() === expectedAt.getTime() &&
+          stored.lines.length === lines.length &&
+          stored.lines.every((s, i) => s.skuCode === lines[i].skuCode && s.quantity.equals(lines[i].quantity) && s.unit === lines[i].unit && s.unitQuantity.equals(lines[i].unitQuantity));
+        if (same) {
+          unchanged++;
+          continue;
+        }
+        if (stored.lines.some((l) => l.bookedQuantity.greaterThan(0))) {
+          refused.push({ line, message: `到货单 ${doc.id} 已开始入库，不能再修改` });
+          continue;
+        }
+        await tx.stockDeliveryLine.deleteMany({ where: { deliveryId: doc.id } });
+        await tx.stockDelivery.update({ where: { id: doc.id }, data: { storeCode: doc.store, expectedAt, updatedAt: now, lateAt: null, lines: { create: lines } } });
+        updated++;
       }
-      const stored = await tx.stockDelivery.findUniqueOrThrow({ where: { id: doc.id }, include: { lines: { orderBy: { lineNo: 'asc' } } } });
-      if (stored.source !== request.source) {
-        refused.push({ line, message: `到货单号 ${doc.id} 已被来源 ${stored.source} 使用` });
-        continue;
-      }
-      const same =
-        stored.storeCode === doc.store &&
-        stored.expectedAt.getTime() === expectedAt.getTime() &&
-        stored.lines.length === lines.length &&
-        stored.lines.every((s, i) => s.skuCode === lines[i].skuCode && s.quantity.equals(lines[i].quantity) && s.unit === lines[i].unit && s.unitQuantity.equals(lines[i].unitQuantity));
-      if (same) {
-        unchanged++;
-        continue;
-      }
-      if (stored.lines.some((l) => l.bookedQuantity.greaterThan(0))) {
-        refused.push({ line, message: `到货单 ${doc.id} 已开始入库，不能再修改` });
-        continue;
-      }
-      await tx.stockDeliveryLine.deleteMany({ where: { deliveryId: doc.id } });
-      await tx.stockDelivery.update({ where: { id: doc.id }, data: { storeCode: doc.store, expectedAt, updatedAt: now, lateAt: null, lines: { create: lines } } });
-      updated++;
-    }
-    // Nothing half-written: a refused notice rolls back the whole body.
-    if (refused.length > 0) throw new RefusedDocuments(refused);
-    return { created, updated, unchanged };
-  }).catch((err) => {
-    if (err instanceof RefusedDocuments) return err;
-    throw err;
-  });
+      // Nothing half-written: a refused notice rolls back the whole body.
+      if (refused.length > 0) throw new RefusedDocuments(refused);
+      return { created, updated, unchanged };
+    })
+    .catch((err) => {
+      if (err instanceof RefusedDocuments) return err;
+      throw err;
+    });
   if (outcome instanceof RefusedDocuments) return { accepted: false, problems: outcome.problems };
   request.log.info({ source: request.source, rows: docs.length, ...outcome }, 'delivery notices synced');
   return { accepted: true, result: { kind: 'deliveries', rows: docs.length, ...outcome } };

@@ -74,7 +74,11 @@ export async function unfillDeliveriesOfReversal(db: DbTx, reversal: StockMove):
   }
 }
 
-async function refillFromStandingReceipts(db: DbTx, line: { id: bigint; skuCode: string; quantity: Prisma.Decimal; bookedQuantity: Prisma.Decimal }, delivery: { storeCode: string; expectedAt: Date }): Promise<void> {
+async function refillFromStandingReceipts(
+  db: DbTx,
+  line: { id: bigint; skuCode: string; quantity: Prisma.Decimal; bookedQuantity: Prisma.Decimal },
+  delivery: { storeCode: string; expectedAt: Date },
+): Promise<void> {
   let missing = line.quantity.minus(line.bookedQuantity);
   if (!missing.greaterThan(0)) return;
   // A receipt at t fills deliveries expected from t − 48 h to t + 12 h: seen from the delivery, receipts from 12 h before to 48 h after.

@@ -30,7 +30,13 @@ export async function largeEntries(ctx: BotContext, kind: QuantityVerb, entries:
   const over: { entry: EnteredQuantity; limit: number }[] = [];
   for (const entry of entries) {
     const recent = await ctx.db.stockMove.aggregate({
-      where: { storeCode: entry.store.code, skuCode: entry.sku.code, kind: { in: ['receipt', 'waste', 'return', 'transfer_out', 'transfer_in'] }, occurredAt: { gte: since }, reversedBy: { is: null } },
+      where: {
+        storeCode: entry.store.code,
+        skuCode: entry.sku.code,
+        kind: { in: ['receipt', 'waste', 'return', 'transfer_out', 'transfer_in'] },
+        occurredAt: { gte: since },
+        reversedBy: { is: null },
+      },
       _max: { quantity: true },
       _min: { quantity: true },
     });

@@ -36,7 +36,17 @@ export async function chaseLateDeliveries(job: JobContext): Promise<void> {
         const undone = await deliveryUndoneOnce(tx, delivery.id);
         const firstMissing = delivery.lines.find((l) => l.bookedQuantity.lessThan(l.quantity));
         const advice = undone ? [`这张到货单的入库被撤销过。${reopenedAdvice(skus.get(firstMissing?.skuCode ?? '')?.name ?? '商品')}`] : [];
-        await deductPoints(tx, { storeCode: delivery.storeCode, points: settings.latePoints, reason: `到货单 ${delivery.id} 超过 ${settings.lateEntryMinutes / 60} 小时未入库`, causeKey: `delivery-late:${delivery.id}`, occurredAt: now }, now);
+        await deductPoints(
+          tx,
+          {
+            storeCode: delivery.storeCode,
+            points: settings.latePoints,
+            reason: `到货单 ${delivery.id} 超过 ${settings.lateEntryMinutes / 60} 小时未入库`,
+            causeKey: `delivery-late:${delivery.id}`,
+            occurredAt: now,
+          },
+          now,
+        );
         await openTask(
           tx,
           {

@@ -143,5 +143,14 @@ export async function writeMoves(tx: DbTx, moves: NewMove[], skus: Map<string, S
       moves.length === 1 ? `库存不够：现有 ${format(before)}${sku.baseUnit}，${taken}。先把漏记的入库补上，或核对数量。` : `库存不够：${r.sku_code} 现有 ${format(before)}${sku.baseUnit}，${taken}。`,
     );
   }
-  return rows.map((r) => ({ id: r.id, storeCode: r.store_code, skuCode: r.sku_code, kind: r.kind, occurredAt: r.occurred_at, recordedAt: r.recorded_at, externalId: r.external_id, onHand: new Prisma.Decimal(r.on_hand) }));
+  return rows.map((r) => ({
+    id: r.id,
+    storeCode: r.store_code,
+    skuCode: r.sku_code,
+    kind: r.kind,
+    occurredAt: r.occurred_at,
+    recordedAt: r.recorded_at,
+    externalId: r.external_id,
+    onHand: new Prisma.Decimal(r.on_hand),
+  }));
 }

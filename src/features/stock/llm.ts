@@ -69,7 +69,17 @@ export async function withModelFallback(ctx: BotContext, catalogue: () => Promis
       const now = ctx.clock.now();
       await tx.db.stockModelReading.upsert({
         where: { inboundId: BigInt(ctx.message.id) },
-        create: { inboundId: BigInt(ctx.message.id), staffUserid: ctx.message.fromUser, storeCode: ctx.staff!.storeCode!, kind: valid.kind, skuCode: valid.sku.code, amount: valid.amount, unit: valid.unit, note: valid.note, createdAt: now },
+        create: {
+          inboundId: BigInt(ctx.message.id),
+          staffUserid: ctx.message.fromUser,
+          storeCode: ctx.staff!.storeCode!,
+          kind: valid.kind,
+          skuCode: valid.sku.code,
+          amount: valid.amount,
+          unit: valid.unit,
+          note: valid.note,
+          createdAt: now,
+        },
         update: {},
       });
       const base = valid.unit === valid.sku.baseUnit ? '' : `（${format(valid.baseQuantity)}${valid.sku.baseUnit}）`;

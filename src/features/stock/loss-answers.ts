@@ -51,7 +51,14 @@ export async function rejectLoss(ctx: BotContext): Promise<void> {
 async function decideFromChat(tx: Tx, ctx: BotContext, decision: HoldDecision): Promise<void> {
   const result = await decideHold(
     { db: tx.db, clock: ctx.clock, config: ctx.config, messaging: tx },
-    { holdId: ctx.keyArg, decision, by: ctx.message.fromUser, ref: `chat:${ctx.message.id}`, inboundId: ctx.message.id, tappedCard: ctx.message.card?.responseCode ? { taskId: ctx.message.card.taskId } : undefined },
+    {
+      holdId: ctx.keyArg,
+      decision,
+      by: ctx.message.fromUser,
+      ref: `chat:${ctx.message.id}`,
+      inboundId: ctx.message.id,
+      tappedCard: ctx.message.card?.responseCode ? { taskId: ctx.message.card.taskId } : undefined,
+    },
   );
   if (result.ok) return tx.reply(result.message);
   if (result.code === 'not_manager') throw new UserFacingError('stock.notManager', result.message);

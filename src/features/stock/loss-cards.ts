@@ -60,7 +60,12 @@ export function managerReviewCard(hold: StockLossHold, names: { sku: string; uni
  * valid), the tapped one apart; one not yet sent is withdrawn. The hold's task cards are the task
  * engine's (closeTask rewrites them).
  */
-export async function markReviewCards(env: { db: DbTx; clock: Clock; messaging: Pick<Messaging, 'updateCard'> }, hold: StockLossHold, label: string, tapped: { taskId?: string } | undefined): Promise<void> {
+export async function markReviewCards(
+  env: { db: DbTx; clock: Clock; messaging: Pick<Messaging, 'updateCard'> },
+  hold: StockLossHold,
+  label: string,
+  tapped: { taskId?: string } | undefined,
+): Promise<void> {
   const { db, clock, messaging } = env;
   if (tapped) await messaging.updateCard({ replaceName: label });
   const recipients = await nearestManagerIds(db, hold.storeCode);
@@ -70,7 +75,11 @@ export async function markReviewCards(env: { db: DbTx; clock: Clock; messaging: 
     WHERE recipient = ANY(${recipients}) AND kind = 'template_card' AND idempotency_key IS NOT NULL
       AND body->'button_list' @> ${JSON.stringify([{ key: `stock.lossApprove:${hold.id}` }])}::jsonb`;
   const others = cards.filter((c) => !tapped?.taskId || c.taskId !== tapped.taskId);
-  await cancelUnsent(db, others.filter((c) => c.status === 'pending').map((c) => c.key), `loss hold ${hold.id} decided before the card went out`);
+  await cancelUnsent(
+    db,
+    others.filter((c) => c.status === 'pending').map((c) => c.key),
+    `loss hold ${hold.id} decided before the card went out`,
+  );
   await relabelSentCards(db, others, label, 'decided', clock.now());
 }
 

@@ -22,7 +22,9 @@ export async function expireAbandonedHolds(db: Db, now: Date, log: Logger): Prom
         await expireHold(tx, hold, now);
         const what = await describe(tx, hold);
         const items = [{ to: hold.staffUserid, content: text(`你报的损耗太久没有确认，已作废，没有记账：${what}。如确有损耗请重新报损。`), idempotencyKey: `stock.lossHoldExpired:${hold.id}` }];
-        if (hold.needsManager) for (const to of await nearestManagerIds(tx, hold.storeCode)) items.push({ to, content: text(`待批准的报损没有人处理，已作废：${what}`), idempotencyKey: `stock.lossHoldExpired:${hold.id}:${to}` });
+        if (hold.needsManager)
+          for (const to of await nearestManagerIds(tx, hold.storeCode))
+            items.push({ to, content: text(`待批准的报损没有人处理，已作废：${what}`), idempotencyKey: `stock.lossHoldExpired:${hold.id}:${to}` });
         await enqueue(tx, items, now);
         count++;
       });

@@ -18,7 +18,12 @@ import { canonicalText, MODEL_READING_TASK, readingTask, type ReadingKind } from
 export async function confirmModelReading(ctx: BotContext): Promise<void> {
   const { reading, original } = await mine(ctx);
   if (await answered(ctx, reading)) return;
-  const booked = await bookFromText(ctx, { text: canonicalText({ kind: reading.kind as ReadingKind, amount: reading.amount, unit: reading.unit, note: reading.note }), inboundId: String(reading.inboundId), createTime: original.createTime, chosenSku: reading.skuCode });
+  const booked = await bookFromText(ctx, {
+    text: canonicalText({ kind: reading.kind as ReadingKind, amount: reading.amount, unit: reading.unit, note: reading.note }),
+    inboundId: String(reading.inboundId),
+    createTime: original.createTime,
+    chosenSku: reading.skuCode,
+  });
   await ctx.transaction((tx) => closeReading(tx.db, reading, 'confirmed', ctx.message.fromUser, ctx.clock.now()));
   await ctx.updateCard({ replaceName: booked ? '已确认' : '已记过' });
 }
@@ -104,7 +109,17 @@ export async function expireAbandonedReadings(db: Db, now: Date, log: Logger): P
       await db.$transaction(async (tx) => {
         if ((await expireReading(tx, reading.inbound_id, now)) !== 'expired') return;
         const said = (reading.payload.content ?? '').slice(0, 30);
-        await enqueue(tx, [{ to: reading.staff_userid, content: outboundText(`你发的「${said}」我的理解一直没有确认，已作废，没有记账。请写清楚再发一次，例如：入库 奶油 20箱`), idempotencyKey: `stock.modelReadingExpired:${reading.inbound_id}` }], now);
+        await enqueue(
+          tx,
+          [
+            {
+              to: reading.staff_userid,
+              content: outboundText(`你发的「${said}」我的理解一直没有确认，已作废，没有记账。请写清楚再发一次，例如：入库 奶油 20箱`),
+              idempotencyKey: `stock.modelReadingExpired:${reading.inbound_id}`,
+            },
+          ],
+          now,
+        );
         count++;
       });
     } catch (err) {

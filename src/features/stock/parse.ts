@@ -104,11 +104,13 @@ const QUESTION = /[吗嘛么呢？?]\s*$|是不是|有没有|了没|多少|几[�
 const DENIAL_BEFORE_VERB = /(?:没|没有|未|还没|不用|不要|别|不)\s*$/u;
 
 /** What staff type around the facts: dropped at the edges of a SKU name or a note, nowhere else. */
+// prettier-ignore
 const FILLERS = ['今天', '今早', '今晚', '刚刚', '刚才', '刚', '早上', '上午', '中午', '下午', '晚上', '昨天', '一共', '总共', '共', '又', '再', '新', '还有', '以及', '和', '跟', '加', '的', '了', '啊', '呀', '哈', '哦', '吧', '嗯', '请', '帮忙', '帮我', '麻烦', '记一下', '记下', '一下', '记', '我们', '店里', '这边', '一批', '那个', '这个', '有', '是', '供应商', '给'];
 const SEPARATORS = /^[\s,、;；。.!！~～:：+＋/]+|[\s,、;；。.!！~～:：+＋/]+$/gu;
 
 /** Words that make the rest of a line clearly a note (a reason): `过期`, `压坏了`, `质量问题`. */
-const NOTE_MARKERS = /过期|临期|坏|破|烂|漏|变质|发霉|霉|压|碎|摔|洒|翻|掉|化|酸|臭|馊|质量|问题|错|多了|少了|缺|赠|送的|供应商|客人|顾客|试吃|样品|损|裂|瘪|胀|脏|污|冻|不新鲜|异味|味道|原因|备注|因为|说是|补|晚|急|换|批次|日期|包装|标签|撞|湿|潮|用完|做|废|扔|倒|退|不要|没用|不好|空|少|多|活动|促销|外卖|门店|仓库|总部|司机|物流|冷链|温度/u;
+const NOTE_MARKERS =
+  /过期|临期|坏|破|烂|漏|变质|发霉|霉|压|碎|摔|洒|翻|掉|化|酸|臭|馊|质量|问题|错|多了|少了|缺|赠|送的|供应商|客人|顾客|试吃|样品|损|裂|瘪|胀|脏|污|冻|不新鲜|异味|味道|原因|备注|因为|说是|补|晚|急|换|批次|日期|包装|标签|撞|湿|潮|用完|做|废|扔|倒|退|不要|没用|不好|空|少|多|活动|促销|外卖|门店|仓库|总部|司机|物流|冷链|温度/u;
 const NOTE_LEAD = /^(?:备注|原因|因为)[:：\s]*/u;
 /** Words of a clause, not of a product's name: `生虫了`, `太熟了`, `规格不对`, `卖不完` are reasons. */
 const CLAUSE_WORDS = /了|太|不|没|很|被|有点/u;
@@ -116,6 +118,7 @@ const CLAUSE_WORDS = /了|太|不|没|很|被|有点/u;
 const APPROXIMATE = /^(?:多|余|来|左右|上下|出头)(?=$|[\s,、;；。!！?？])/u;
 
 /** Measure words staff use: a quantity in one the SKU does not have is asked about, not booked in base units. */
+// prettier-ignore
 const MEASURE_WORDS = ['箱', '盒', '袋', '瓶', '罐', '桶', '包', '个', '条', '块', '斤', '公斤', '千克', '克', 'kg', 'g', '升', '毫升', 'ml', 'L', '件', '份', '提', '板', '听', '支', '根', '卷', '筐', '托', '排', '杯', '盘', '串', '只', '颗', '片', '张', '套', '捆', '扎', '壶', '打'];
 /** Base units that are weighed or measured: a fraction of one is a real amount. Others (盒, 个, 袋) are counted whole. */
 const DIVISIBLE_UNITS = new Set(['kg', 'KG', 'Kg', '千克', '公斤', '斤', '克', 'g', '升', 'L', 'l', '毫升', 'ml', 'ML', '米', 'm']);
@@ -167,7 +170,11 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
   const named = quantified || lines.some((l) => l.sku.kind !== 'unknown' || l.quantityText);
   if (verb.everyday && !(verb.index === 0 ? named && (quantified || mentions.length > 0) : quantified)) return null;
   if (verb.index > 0 && !named) return null;
-  return { kind, lines: lines.length ? lines : [{ sku: { kind: 'unknown', text: '' }, quantityText: '', amount: null, unit: '', baseQuantity: null, note: '', problem: { kind: 'noQuantity' } }], ...(toStoreText ? { toStoreText } : {}) };
+  return {
+    kind,
+    lines: lines.length ? lines : [{ sku: { kind: 'unknown', text: '' }, quantityText: '', amount: null, unit: '', baseQuantity: null, note: '', problem: { kind: 'noQuantity' } }],
+    ...(toStoreText ? { toStoreText } : {}),
+  };
 }
 
 /** `查库存 奶油`, `库存 奶油`, `奶油库存`, `奶油还有多少`, `查一下奶油`: only when the words name a SKU. */
@@ -229,7 +236,10 @@ function findVerb(text: string, mentions: Mention[]): (Verb & Span & { index: nu
 }
 
 function unitPattern(units: string[]): string {
-  return [...new Set(units)].sort((a, b) => b.length - a.length).map((u) => u.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return [...new Set(units)]
+    .sort((a, b) => b.length - a.length)
+    .map((u) => u.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|');
 }
 
 /**
@@ -320,13 +330,23 @@ function readLines(text: string, catalogue: CatalogueSku[], chosen?: CatalogueSk
     const named = mentions.find((m) => m.start >= tail.start);
     if (named) {
       if (named.start > tail.start) lines.at(-1)!.notes.push({ start: tail.start, end: named.start });
-      const sku = resolveSku(slice(named.start, text.length), mentions.filter((m) => m.start >= named.start).map((m) => ({ ...m, start: m.start - named.start, end: m.end - named.start })), catalogue);
+      const sku = resolveSku(
+        slice(named.start, text.length),
+        mentions.filter((m) => m.start >= named.start).map((m) => ({ ...m, start: m.start - named.start, end: m.end - named.start })),
+        catalogue,
+      );
       extra.push({ sku: sku.match, quantityText: '', amount: null, unit: '', baseQuantity: null, note: '', problem: { kind: 'noQuantity' } });
     } else lines.at(-1)!.notes.push(tail);
   }
   return [
     ...lines.map(({ skuText, quantity, notes }) => {
-      const sku = chosen ? { match: { kind: 'found', sku: chosen } as SkuMatch } : resolveSku(slice(skuText.start, skuText.end), mentions.filter((m) => m.start >= skuText.start && m.end <= skuText.end).map((m) => ({ ...m, start: m.start - skuText.start, end: m.end - skuText.start })), catalogue);
+      const sku = chosen
+        ? { match: { kind: 'found', sku: chosen } as SkuMatch }
+        : resolveSku(
+            slice(skuText.start, skuText.end),
+            mentions.filter((m) => m.start >= skuText.start && m.end <= skuText.end).map((m) => ({ ...m, start: m.start - skuText.start, end: m.end - skuText.start })),
+            catalogue,
+          );
       const noteTexts = [...(sku.note ? [sku.note] : []), ...notes.map((n) => slice(n.start, n.end))];
       return buildLine(sku.match, quantity, noteTexts, sku.problem);
     }),
@@ -339,7 +359,8 @@ function splitSkuThenNote(text: string, span: Span, mentions: Mention[]): { sku:
   const inner = text.slice(span.start, span.end);
   const lead = inner.length - inner.trimStart().length;
   const first = mentions.find((m) => m.start >= span.start && m.end <= span.end);
-  if (first && stripFillers(text.slice(span.start, first.start)) === '') return { sku: { start: first.start, end: first.end }, note: first.end < span.end ? { start: first.end, end: span.end } : undefined };
+  if (first && stripFillers(text.slice(span.start, first.start)) === '')
+    return { sku: { start: first.start, end: first.end }, note: first.end < span.end ? { start: first.end, end: span.end } : undefined };
   const gap = inner.slice(lead).search(/[\s,、;；。]/u);
   if (gap < 0) return { sku: span };
   return { sku: { start: span.start, end: span.start + lead + gap }, note: { start: span.start + lead + gap, end: span.end } };
@@ -447,7 +468,7 @@ export function allowsFractionalBase(sku: CatalogueSku): boolean {
 export function stripFillers(text: string, edges: { end?: boolean } = {}): string {
   const atEnd = edges.end ?? true;
   let t = text.replace(SEPARATORS, '');
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const f of FILLERS) {
       if (t.startsWith(f) && t.length > f.length) {

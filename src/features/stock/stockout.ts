@@ -47,7 +47,11 @@ export async function warnStockouts(job: JobContext): Promise<void> {
         lines.push(`· ${r.skuName}：现有 ${format(r.onHand)}${r.unit}，日均约 ${format(Math.round(daily * 10) / 10)}${r.unit}，预计${when}用完`);
       }
       const managers = await nearestManagerIds(job.db, store.code);
-      await enqueue(job.db, managers.map((to) => ({ to, content: text(lines.join('\n')), idempotencyKey: `stock.stockout:${store.code}:${today}:${to}` })), now);
+      await enqueue(
+        job.db,
+        managers.map((to) => ({ to, content: text(lines.join('\n')), idempotencyKey: `stock.stockout:${store.code}:${today}:${to}` })),
+        now,
+      );
     } catch (err) {
       job.log.error({ err, storeCode: store.code }, 'stockout forecast failed for a store');
     }

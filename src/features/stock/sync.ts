@@ -100,7 +100,8 @@ export function syncMoves(document: MoveDocument): SyncHandler {
       if (!doc.delivery) continue;
       if (document !== 'receipts') problems.push({ line: at, message: 'delivery: 只有入库单 receipts 可以引用到货单' });
       else if (!deliveries.has(doc.delivery)) problems.push({ line: at, message: `delivery: 到货单 ${doc.delivery} 不存在` });
-      else if (deliveries.get(doc.delivery)!.storeCode !== doc.store) problems.push({ line: at, message: `delivery: 到货单 ${doc.delivery} 是门店 ${deliveries.get(doc.delivery)!.storeCode} 的，不是 ${doc.store} 的` });
+      else if (deliveries.get(doc.delivery)!.storeCode !== doc.store)
+        problems.push({ line: at, message: `delivery: 到货单 ${doc.delivery} 是门店 ${deliveries.get(doc.delivery)!.storeCode} 的，不是 ${doc.store} 的` });
     }
     const resolved = new Map<number, ResolvedLine[]>();
     for (const { line: at, store, lines: docLines } of partial) {
@@ -130,28 +131,31 @@ export function syncMoves(document: MoveDocument): SyncHandler {
     const duplicates: string[] = [];
     let moves = 0;
     for (const { line: at, doc } of parsed) {
-      const booked = await db.$transaction(async (tx) => {
-        // The document's key decides: a post racing its own retry books it once.
-        const fresh = await tx.$executeRaw`
+      const booked = await db.$transaction(
+        async (tx) => {
+          // The document's key decides: a post racing its own retry books it once.
+          const fresh = await tx.$executeRaw`
           INSERT INTO stock_sync_document (source, document, document_id, store_code, lines, received_at)
           VALUES (${source}, ${document}, ${doc.id}, ${doc.store}, ${doc.lines.length}, ${now}) ON CONFLICT DO NOTHING`;
-        if (fresh !== 1) return 0;
-        const lines = resolved.get(at)!;
-        const moves: NewMove[] = lines.map((l, index) => ({
-          storeCode: doc.store,
-          skuCode: l.skuCode,
-          kind: document === 'sales' ? 'sale' : 'receipt',
-          quantity: document === 'sales' ? -l.baseQuantity : l.baseQuantity,
-          occurredAt: new Date(doc.occurred_at),
-          recordedAt: now,
-          source: document === 'sales' ? 'pos' : source === 'wms' ? 'wms' : 'erp',
-          externalId: `${source}:${document}:${doc.id}:${index + 1}`,
-          delivery: doc.delivery,
-        }));
-        // What the till sold has left the shop: a sale is recorded even if the book says otherwise.
-        await bookMoves(tx, config, moves, new Map(lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }])), now);
-        return lines.length;
-      }, { timeout: 120_000, maxWait: 15_000 });
+          if (fresh !== 1) return 0;
+          const lines = resolved.get(at)!;
+          const moves: NewMove[] = lines.map((l, index) => ({
+            storeCode: doc.store,
+            skuCode: l.skuCode,
+            kind: document === 'sales' ? 'sale' : 'receipt',
+            quantity: document === 'sales' ? -l.baseQuantity : l.baseQuantity,
+            occurredAt: new Date(doc.occurred_at),
+            recordedAt: now,
+            source: document === 'sales' ? 'pos' : source === 'wms' ? 'wms' : 'erp',
+            externalId: `${source}:${document}:${doc.id}:${index + 1}`,
+            delivery: doc.delivery,
+          }));
+          // What the till sold has left the shop: a sale is recorded even if the book says otherwise.
+          await bookMoves(tx, config, moves, new Map(lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }])), now);
+          return lines.length;
+        },
+        { timeout: 120_000, maxWait: 15_000 },
+      );
       if (booked === 0) duplicates.push(doc.id);
       moves += booked;
     }

@@ -47,7 +47,18 @@ export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): P
   const quantityText = `${format(entered.amount)}${entered.unit}${entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`}`;
 
   return ctx.transaction(async (tx) => {
-    const sent = await sendTransferLeg(tx.db, ctx.config, { fromStore: store.code, toStore: to.code, sku, baseQuantity: entered.baseQuantity, userid: ctx.message.fromUser, occurredAt: entered.occurredAt, now, source: entered.source, externalId: entered.externalId, reason: `调拨到 ${to.name}${destinationNote ? `（${destinationNote}）` : ''}` });
+    const sent = await sendTransferLeg(tx.db, ctx.config, {
+      fromStore: store.code,
+      toStore: to.code,
+      sku,
+      baseQuantity: entered.baseQuantity,
+      userid: ctx.message.fromUser,
+      occurredAt: entered.occurredAt,
+      now,
+      source: entered.source,
+      externalId: entered.externalId,
+      reason: `调拨到 ${to.name}${destinationNote ? `（${destinationNote}）` : ''}`,
+    });
     if (!sent) {
       await tx.reply('这一笔已经记过了。');
       return null;
@@ -111,7 +122,11 @@ export async function cancelTransfer(tx: Messaging & { db: DbTx }, ctx: BotConte
     tx.db.store.findUniqueOrThrow({ where: { code: transfer.fromStore } }),
     tx.db.staff.findMany({ where: { storeCode: transfer.toStore, active: true, role: { in: ['staff', 'store_manager'] } }, select: { userid: true } }),
   ]);
-  if (receivers.length > 0) await tx.send(receivers.map((r) => r.userid), `${from.name} 撤销了调拨单 #${transfer.id}（${sku.name} ${format(transfer.quantity)}${sku.baseUnit}），这批货不会发出，不用收货。`);
+  if (receivers.length > 0)
+    await tx.send(
+      receivers.map((r) => r.userid),
+      `${from.name} 撤销了调拨单 #${transfer.id}（${sku.name} ${format(transfer.quantity)}${sku.baseUnit}），这批货不会发出，不用收货。`,
+    );
   return `已撤销调拨单 #${transfer.id}：${sku.name} ${format(transfer.quantity)}${sku.baseUnit} 回到 ${from.name}，现有 ${format(back.onHand)}${sku.baseUnit}`;
 }
 
@@ -127,7 +142,9 @@ export async function askTransferDifference(ctx: BotContext): Promise<void> {
   await requireOpen(ctx, transfer);
   const sku = await ctx.db.sku.findUniqueOrThrow({ where: { code: transfer.skuCode } });
   await rememberPendingInput(ctx, 'transferReceive', { transferId: String(transfer.id) });
-  await ctx.reply(`调拨单 #${transfer.id} 调出 ${sku.name} ${format(transfer.quantity)}${sku.baseUnit}。请回复实际收到的数量和原因，例如：${format(Math.max(transfer.quantity.toNumber() - 1, 0))}${sku.baseUnit} 压坏1${sku.baseUnit}`);
+  await ctx.reply(
+    `调拨单 #${transfer.id} 调出 ${sku.name} ${format(transfer.quantity)}${sku.baseUnit}。请回复实际收到的数量和原因，例如：${format(Math.max(transfer.quantity.toNumber() - 1, 0))}${sku.baseUnit} 压坏1${sku.baseUnit}`,
+  );
 }
 
 /**
@@ -148,7 +165,11 @@ export async function receiveWithDifference(ctx: BotContext, transferId: bigint,
   const transfer = await ctx.db.stockTransfer.findUniqueOrThrow({ where: { id: transferId } });
   const [sku] = (await loadCatalogue(ctx)).filter((s) => s.code === transfer.skuCode);
   const quantity = readQuantity(text, sku);
-  if (!quantity) throw new UserFacingError('stock.quantityMissing', `没看懂实收数量。请回复数量和原因，例如：2${sku.baseUnit} 压坏1${sku.baseUnit}（可用单位：${[sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].join('、')}）`);
+  if (!quantity)
+    throw new UserFacingError(
+      'stock.quantityMissing',
+      `没看懂实收数量。请回复数量和原因，例如：2${sku.baseUnit} 压坏1${sku.baseUnit}（可用单位：${[sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].join('、')}）`,
+    );
   await confirmTransfer(ctx, transfer.id, { baseQuantity: quantity.baseQuantity, note: quantity.note }, false);
 }
 
@@ -169,7 +190,7 @@ async function confirmTransfer(ctx: BotContext, transferId: bigint, received: { 
     const unit = sku.baseUnit;
     await tx.db.stockPendingInput.deleteMany({ where: { userid: ctx.message.fromUser, kind: 'transferReceive' } });
     const from = await tx.db.store.findUniqueOrThrow({ where: { code: transfer.fromStore } });
-    const onHandNow = booked ? booked.onHand : (await tx.db.stockBalance.findUnique({ where: { storeCode_skuCode: { storeCode: store.code, skuCode: sku.code } } }))?.onHand.toNumber() ?? 0;
+    const onHandNow = booked ? booked.onHand : ((await tx.db.stockBalance.findUnique({ where: { storeCode_skuCode: { storeCode: store.code, skuCode: sku.code } } }))?.onHand.toNumber() ?? 0);
     const difference = short ? `，少 ${format(sent - received.baseQuantity)}${unit}（${received.note}）` : '';
     await tx.reply(`已确认收货：调拨单 #${transfer.id} ${sku.name} ${format(received.baseQuantity)}${unit}（来自 ${from.name}${difference}）。${store.name} 现有 ${format(onHandNow)}${unit}`);
     await tx.send(transfer.sentBy, `${store.name} 已确认收到调拨单 #${transfer.id}：${sku.name} ${format(received.baseQuantity)}${unit}${difference}。`);

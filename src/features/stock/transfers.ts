@@ -31,12 +31,33 @@ export async function sendTransferLeg(db: DbTx, config: AfterMoveConfig, t: Tran
   const out = await bookMove(
     db,
     config,
-    { storeCode: t.fromStore, skuCode: t.sku.code, kind: 'transfer_out', quantity: -t.baseQuantity, reason: t.reason, staffUserid: t.userid, occurredAt: t.occurredAt, recordedAt: t.now, source: t.source, externalId: t.externalId },
+    {
+      storeCode: t.fromStore,
+      skuCode: t.sku.code,
+      kind: 'transfer_out',
+      quantity: -t.baseQuantity,
+      reason: t.reason,
+      staffUserid: t.userid,
+      occurredAt: t.occurredAt,
+      recordedAt: t.now,
+      source: t.source,
+      externalId: t.externalId,
+    },
     t.sku,
   );
   if (!out.created) return null;
   const transfer = await db.stockTransfer.create({
-    data: { fromStore: t.fromStore, toStore: t.toStore, skuCode: t.sku.code, quantity: t.baseQuantity, status: 'in_transit', sentBy: t.userid, sentAt: t.now, outMoveId: out.id, externalId: t.externalId },
+    data: {
+      fromStore: t.fromStore,
+      toStore: t.toStore,
+      skuCode: t.sku.code,
+      quantity: t.baseQuantity,
+      status: 'in_transit',
+      sentBy: t.userid,
+      sentAt: t.now,
+      outMoveId: out.id,
+      externalId: t.externalId,
+    },
   });
   return { transfer, out };
 }
@@ -45,7 +66,12 @@ export async function sendTransferLeg(db: DbTx, config: AfterMoveConfig, t: Tran
  * `transfer` must have been read under its row lock (lockTransfer) and be in transit. What did
  * not arrive stays out of both stores' stock and is written on the transfer with its reason.
  */
-export async function receiveTransferLeg(db: DbTx, config: AfterMoveConfig, transfer: StockTransfer, r: { userid: string; baseQuantity: number; note: string; now: Date }): Promise<{ sku: Sku; booked: BookedMove | null; short: boolean }> {
+export async function receiveTransferLeg(
+  db: DbTx,
+  config: AfterMoveConfig,
+  transfer: StockTransfer,
+  r: { userid: string; baseQuantity: number; note: string; now: Date },
+): Promise<{ sku: Sku; booked: BookedMove | null; short: boolean }> {
   const sku = await db.sku.findUniqueOrThrow({ where: { code: transfer.skuCode } });
   const sent = transfer.quantity.toNumber();
   const unit = sku.baseUnit;
@@ -54,7 +80,8 @@ export async function receiveTransferLeg(db: DbTx, config: AfterMoveConfig, tran
   }
   if (r.baseQuantity < 0) throw new UserFacingError('stock.quantityOutOfRange', '实收数量不能小于 0。');
   const short = r.baseQuantity < sent;
-  if (short && !r.note) throw new UserFacingError('stock.transferNoteMissing', `实收比调出的 ${format(sent)}${unit} 少，请写上原因，例如：${format(r.baseQuantity)}${unit} 压坏${format(sent - r.baseQuantity)}${unit}`);
+  if (short && !r.note)
+    throw new UserFacingError('stock.transferNoteMissing', `实收比调出的 ${format(sent)}${unit} 少，请写上原因，例如：${format(r.baseQuantity)}${unit} 压坏${format(sent - r.baseQuantity)}${unit}`);
   const booked =
     r.baseQuantity > 0
       ? await bookMove(

@@ -25,7 +25,11 @@ type Tx = Messaging & { db: DbTx };
 
 /** Why a move cannot be undone: the Chinese answer, and the label for the card it was tapped on. */
 class UndoRefused extends UserFacingError {
-  constructor(code: string, message: string, readonly cardLabel?: string) {
+  constructor(
+    code: string,
+    message: string,
+    readonly cardLabel?: string,
+  ) {
     super(code, message);
   }
 }
@@ -150,5 +154,8 @@ async function undoHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<v
   }
   const sku = await tx.db.sku.findUniqueOrThrow({ where: { code: hold.skuCode } });
   const what = `报损 ${sku.name} ${format(hold.quantity)}${sku.baseUnit}，${when}报的`;
-  throw new UserFacingError('stock.alreadyReversed', `上一笔${what}，${hold.status === 'cancelled' ? '已经取消' : '没有及时确认，已作废'}，没有记账，不用再撤销。更早的记录不能用「撤销」撤回；记错了请找店长核对，或在盘点时更正。`);
+  throw new UserFacingError(
+    'stock.alreadyReversed',
+    `上一笔${what}，${hold.status === 'cancelled' ? '已经取消' : '没有及时确认，已作废'}，没有记账，不用再撤销。更早的记录不能用「撤销」撤回；记错了请找店长核对，或在盘点时更正。`,
+  );
 }

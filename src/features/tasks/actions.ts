@@ -9,9 +9,7 @@ import { cardFacts, type WalkSettings } from './walker';
 /** 完成 on a task card: the task is done, and every card sent for it says so. */
 export async function completeFromCard(ctx: BotContext): Promise<void> {
   const task = await tappedTask(ctx);
-  const { changed, task: after } = await ctx.transaction((tx) =>
-    closeTask(tx.db, task, { state: 'done', by: ctx.message.fromUser, inboundId: ctx.message.id, now: ctx.clock.now() }),
-  );
+  const { changed, task: after } = await ctx.transaction((tx) => closeTask(tx.db, task, { state: 'done', by: ctx.message.fromUser, inboundId: ctx.message.id, now: ctx.clock.now() }));
   if (!changed) await alreadySettled(ctx, after);
 }
 

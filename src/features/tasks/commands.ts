@@ -86,12 +86,7 @@ export async function listMyTasks(ctx: BotContext, settings: WalkSettings): Prom
  */
 async function resolveMentions(ctx: BotContext, sender: Staff, mentions: string[]): Promise<{ staff: Staff; leftover: string }[]> {
   if (mentions.length === 0) return [];
-  const scope =
-    sender.role === 'store_manager'
-      ? { storeCode: sender.storeCode }
-      : sender.role === 'area_manager'
-        ? { store: { area: sender.area } }
-        : {};
+  const scope = sender.role === 'store_manager' ? { storeCode: sender.storeCode } : sender.role === 'area_manager' ? { store: { area: sender.area } } : {};
   const candidates = await ctx.db.staff.findMany({ where: { active: true, storeCode: { not: null }, ...scope } });
   const where = sender.role === 'store_manager' ? '本店' : sender.role === 'area_manager' ? '你负责的门店' : '门店员工';
   const resolved: { staff: Staff; leftover: string }[] = [];

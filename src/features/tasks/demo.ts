@@ -41,7 +41,15 @@ export async function seedTaskDemo(db: Db, now: Date, timezone: string): Promise
   await db.$transaction(async (tx) => {
     await openTask(
       tx,
-      { kind: MANUAL_KIND, sourceRef: 'demo:ice-machine', storeCode: 'S001', assignee: 'zhangxiaomei', title: '清洁制冰机', detail: '按清洁手册第 3 步，拍照留档。', dueAt: new Date(now.getTime() + 2 * 60_000) },
+      {
+        kind: MANUAL_KIND,
+        sourceRef: 'demo:ice-machine',
+        storeCode: 'S001',
+        assignee: 'zhangxiaomei',
+        title: '清洁制冰机',
+        detail: '按清洁手册第 3 步，拍照留档。',
+        dueAt: new Date(now.getTime() + 2 * 60_000),
+      },
       { by: 'zhoumanager', now },
     );
     await openTask(

@@ -139,12 +139,24 @@ export async function finalizeCards(db: DbTx, task: Task, now: Date): Promise<nu
     select: { idempotencyKey: true, status: true, responseCode: true, sentAt: true },
   });
   const byKey = new Map(outbox.map((o) => [o.idempotencyKey!, o]));
-  const withdrawn = new Set(await cancelUnsent(db, cards.filter((c) => byKey.get(c.outboxKey)?.status === 'pending').map((c) => c.outboxKey), `task ${task.id} closed before the card went out`));
+  const withdrawn = new Set(
+    await cancelUnsent(
+      db,
+      cards.filter((c) => byKey.get(c.outboxKey)?.status === 'pending').map((c) => c.outboxKey),
+      `task ${task.id} closed before the card went out`,
+    ),
+  );
   const done = cards.filter((card) => {
     const status = byKey.get(card.outboxKey)?.status;
     return !(status === 'sending' || (status === 'pending' && !withdrawn.has(card.outboxKey)));
   });
-  const updated = await relabelSentCards(db, done.map((card) => ({ ...byKey.get(card.outboxKey), key: card.outboxKey, recipient: card.recipient })), closedLabel(task), 'closed', now);
+  const updated = await relabelSentCards(
+    db,
+    done.map((card) => ({ ...byKey.get(card.outboxKey), key: card.outboxKey, recipient: card.recipient })),
+    closedLabel(task),
+    'closed',
+    now,
+  );
   await db.taskCard.updateMany({ where: { id: { in: done.map((card) => card.id) } }, data: { finalizedAt: now } });
   return updated;
 }

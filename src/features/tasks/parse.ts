@@ -50,7 +50,10 @@ export function parseTaskCommand(text: string, now: Date, timezone: string): Tas
     dueAt = fromWallClock({ year: found.start.get('year')!, month: found.start.get('month')!, day: found.start.get('day')!, hour: DEFAULT_DUE_HOUR, minute: 0, second: 0 }, timezone);
   }
   const rest = withoutMentions.slice(0, found.index) + ' ' + withoutMentions.slice(found.index + found.text.length).replace(/^\s*(之前|以前|前)/, '');
-  const title = rest.replace(/\s+/g, ' ').replace(/^[\s,，:：、]+|[\s,，。、]+$/g, '').trim();
+  const title = rest
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s,，:：、]+|[\s,，。、]+$/g, '')
+    .trim();
   if (!title) return 'noTitle';
   return { dueAt, timeGiven, title, mentions };
 }

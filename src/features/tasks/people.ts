@@ -29,7 +29,11 @@ export async function audience(db: DbTx, task: Task, notify: (typeof LADDER_AUDI
  * (`deferUntil`); if none starts within a day, nobody is pinged and the ladder moves on.
  */
 export async function reachableNow(db: DbTx, recipients: Person[], at: Date): Promise<{ now: Person[]; deferUntil: Date | null }> {
-  const states = await availability(db, recipients.map((r) => r.userid), at);
+  const states = await availability(
+    db,
+    recipients.map((r) => r.userid),
+    at,
+  );
   const now = recipients.filter((_, i) => states[i].state !== 'off_shift');
   if (now.length || recipients.length === 0) return { now, deferUntil: null };
   const starts = states.flatMap((s) => (s.state === 'off_shift' && s.nextShiftAt ? [s.nextShiftAt.getTime()] : []));

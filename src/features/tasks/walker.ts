@@ -96,7 +96,14 @@ export async function sendDueStep(tx: DbTx, settings: WalkSettings, id: bigint, 
   const claimed = await tx.taskNotice.createMany({ data: [{ taskId: id, step: stepIndex, recipients: recipients.map((r) => r.userid), sentAt: now }], skipDuplicates: true });
   let sent = 0;
   if (claimed.count === 1 && recipients.length) {
-    sent = await sendCards(tx, settings, task, stepIndex, recipients.map((r) => r.userid), now);
+    sent = await sendCards(
+      tx,
+      settings,
+      task,
+      stepIndex,
+      recipients.map((r) => r.userid),
+      now,
+    );
   }
   await tx.task.update({ where: { id }, data: { nextStep: stepIndex + 1, nextNoticeAt: nextNoticeAt(ladder, stepIndex, task.dueAt, now) } });
   return sent;
@@ -120,7 +127,11 @@ async function sendCards(tx: DbTx, settings: WalkSettings, task: Task, step: num
   const card = taskCard(task, await cardFacts(tx, settings, task, now));
   const cards = to.map((recipient) => ({ taskId: task.id, step, recipient, outboxKey: `task:${task.id}:step:${step}:${recipient}`, sentAt: now }));
   await tx.taskCard.createMany({ data: cards, skipDuplicates: true });
-  return enqueue(tx, cards.map((c) => ({ to: c.recipient, content: templateCard(card), idempotencyKey: c.outboxKey })), now);
+  return enqueue(
+    tx,
+    cards.map((c) => ({ to: c.recipient, content: templateCard(card), idempotencyKey: c.outboxKey })),
+    now,
+  );
 }
 
 /** What a task's card shows besides the task itself, as of `now`. */

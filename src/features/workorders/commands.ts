@@ -155,7 +155,10 @@ async function noteProgress(ctx: BotContext, id: string, note: string): Promise<
   if (order.state === 'closed') throw new UserFacingError('workorder.closed', `工单 #${order.id} 已完成。`);
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
-    await tx.db.workOrderUpdate.createMany({ data: [{ workOrderId: order.id, causeKey: `in:${ctx.message.id}`, kind: 'note', by: ctx.message.fromUser, note: note.slice(0, 500), at: now }], skipDuplicates: true });
+    await tx.db.workOrderUpdate.createMany({
+      data: [{ workOrderId: order.id, causeKey: `in:${ctx.message.id}`, kind: 'note', by: ctx.message.fromUser, note: note.slice(0, 500), at: now }],
+      skipDuplicates: true,
+    });
     await tx.reply(`已记录工单 #${order.id} 的进度。`);
     for (const to of new Set([order.openedBy, ...order.recipients].filter((u) => u !== ctx.message.fromUser))) {
       await tx.send(to, `维修工单 #${order.id} 进度（${ctx.staff?.name ?? ctx.message.fromUser}）：${note.slice(0, 200)}`);

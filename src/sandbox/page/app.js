@@ -86,45 +86,107 @@
     if (card.card_image?.url) parts.push(el('img', { class: 'card-image', src: safeUrl(card.card_image.url), alt: '' }));
     if (card.image_text_area) {
       const a = card.image_text_area;
-      parts.push(el('div', { class: 'image-text' }, a.image_url ? el('img', { src: safeUrl(a.image_url), alt: '' }) : null, el('div', {}, el('b', {}, a.title || ''), el('div', { class: 'desc' }, a.desc || ''))));
+      parts.push(
+        el(
+          'div',
+          { class: 'image-text' },
+          a.image_url ? el('img', { src: safeUrl(a.image_url), alt: '' }) : null,
+          el('div', {}, el('b', {}, a.title || ''), el('div', { class: 'desc' }, a.desc || '')),
+        ),
+      );
     }
     if (card.quote_area) parts.push(el('blockquote', { class: 'quote' }, card.quote_area.title ? el('b', {}, card.quote_area.title) : null, card.quote_area.quote_text || ''));
     if (card.sub_title_text) parts.push(el('div', { class: 'subtitle' }, card.sub_title_text));
     if (card.horizontal_content_list?.length) {
-      parts.push(el('dl', {}, card.horizontal_content_list.map((h) => [el('dt', {}, h.keyname), el('dd', {}, h.url ? el('a', { href: safeUrl(h.url), target: '_blank', rel: 'noopener' }, h.value || h.url) : h.value || '')])));
+      parts.push(
+        el(
+          'dl',
+          {},
+          card.horizontal_content_list.map((h) => [
+            el('dt', {}, h.keyname),
+            el('dd', {}, h.url ? el('a', { href: safeUrl(h.url), target: '_blank', rel: 'noopener' }, h.value || h.url) : h.value || ''),
+          ]),
+        ),
+      );
     }
     if (card.vertical_content_list?.length) {
-      parts.push(el('div', { class: 'vertical' }, card.vertical_content_list.map((v) => el('div', {}, el('b', {}, v.title || ''), el('div', { class: 'desc' }, v.desc || '')))));
+      parts.push(
+        el(
+          'div',
+          { class: 'vertical' },
+          card.vertical_content_list.map((v) => el('div', {}, el('b', {}, v.title || ''), el('div', { class: 'desc' }, v.desc || ''))),
+        ),
+      );
     }
     if (card.jump_list?.length) {
-      parts.push(el('div', { class: 'jumps' }, card.jump_list.map((j) => el('a', { href: safeUrl(j.url || '#'), target: '_blank', rel: 'noopener' }, `${j.title} ›`))));
+      parts.push(
+        el(
+          'div',
+          { class: 'jumps' },
+          card.jump_list.map((j) => el('a', { href: safeUrl(j.url || '#'), target: '_blank', rel: 'noopener' }, `${j.title} ›`)),
+        ),
+      );
     }
     if (card.card_action?.url) parts.push(el('div', { class: 'jumps' }, el('a', { href: safeUrl(card.card_action.url), target: '_blank', rel: 'noopener' }, '查看详情 ›')));
     const questions = [];
     if (card.checkbox) {
       const multi = card.checkbox.mode === 1;
       questions.push({ key: card.checkbox.question_key, read: (f) => [...f.querySelectorAll(`input[name="${card.checkbox.question_key}"]:checked`)].map((i) => i.value) });
-      parts.push(el('fieldset', { class: 'question' }, el('legend', {}, multi ? '可多选' : '单选'),
-        card.checkbox.option_list.map((o) => el('label', { class: 'option' }, el('input', { type: multi ? 'checkbox' : 'radio', name: card.checkbox.question_key, value: o.id, checked: o.is_checked }), o.text))));
+      parts.push(
+        el(
+          'fieldset',
+          { class: 'question' },
+          el('legend', {}, multi ? '可多选' : '单选'),
+          card.checkbox.option_list.map((o) =>
+            el('label', { class: 'option' }, el('input', { type: multi ? 'checkbox' : 'radio', name: card.checkbox.question_key, value: o.id, checked: o.is_checked }), o.text),
+          ),
+        ),
+      );
     }
     for (const s of card.select_list || []) {
       questions.push({ key: s.question_key, read: (f) => [f.querySelector(`select[name="${s.question_key}"]`).value] });
-      parts.push(el('div', { class: 'question' }, el('label', { class: 'q' }, s.title || ''),
-        el('select', { name: s.question_key, id: `pick-${card.task_id}-${s.question_key}` }, s.option_list.map((o) => el('option', { value: o.id, selected: o.id === s.selected_id }, o.text)))));
+      parts.push(
+        el(
+          'div',
+          { class: 'question' },
+          el('label', { class: 'q' }, s.title || ''),
+          el(
+            'select',
+            { name: s.question_key, id: `pick-${card.task_id}-${s.question_key}` },
+            s.option_list.map((o) => el('option', { value: o.id, selected: o.id === s.selected_id }, o.text)),
+          ),
+        ),
+      );
     }
     // A button card's one dropdown (报损的原因): what is picked goes with whichever button is tapped.
     const picker = card.button_selection;
     if (picker) {
       questions.push({ key: picker.question_key, read: (f) => [f.querySelector(`select[name="${picker.question_key}"]`).value] });
-      parts.push(el('div', { class: 'question' }, el('label', { class: 'q', for: `pick-${card.task_id}-${picker.question_key}` }, picker.title || ''),
-        el('select', { name: picker.question_key, id: `pick-${card.task_id}-${picker.question_key}`, disabled: !!view.replacedName }, picker.option_list.map((o) => el('option', { value: o.id, selected: o.id === picker.selected_id }, o.text)))));
+      parts.push(
+        el(
+          'div',
+          { class: 'question' },
+          el('label', { class: 'q', for: `pick-${card.task_id}-${picker.question_key}` }, picker.title || ''),
+          el(
+            'select',
+            { name: picker.question_key, id: `pick-${card.task_id}-${picker.question_key}`, disabled: !!view.replacedName },
+            picker.option_list.map((o) => el('option', { value: o.id, selected: o.id === picker.selected_id }, o.text)),
+          ),
+        ),
+      );
     }
     const form = el('form', { onsubmit: (e) => e.preventDefault() }, parts);
     const answers = () => questions.map((q) => ({ questionKey: q.key, optionIds: q.read(form) }));
     if (view.replacedName) {
       form.append(el('div', { class: 'replaced' }, view.replacedName));
     } else if (card.button_list?.length) {
-      form.append(el('div', { class: 'buttons' }, card.button_list.map((b) => el('button', { type: 'button', class: `style-${b.style || 1}`, onclick: () => tap(b.key, answers()) }, b.text))));
+      form.append(
+        el(
+          'div',
+          { class: 'buttons' },
+          card.button_list.map((b) => el('button', { type: 'button', class: `style-${b.style || 1}`, onclick: () => tap(b.key, answers()) }, b.text)),
+        ),
+      );
     } else if (card.submit_button) {
       form.append(el('div', { class: 'buttons' }, el('button', { type: 'submit', onclick: () => tap(card.submit_button.key, answers()) }, card.submit_button.text)));
     }
@@ -144,7 +206,12 @@
     // A photo the bot passes on (a handover item's, to the incoming colleague): the fake WeCom keeps its media.
     else if (m.msgtype === 'image') bubble = el('div', { class: 'bubble' }, el('img', { src: `/sandbox/api/media/${encodeURIComponent(m.body.media_id || '')}`, alt: '图片', class: 'sent-photo' }));
     else bubble = el('div', { class: 'bubble' }, m.body.content || `[${m.msgtype}]`);
-    const wrap = el('div', { class: 'body' }, bubble, m.dropped ? el('div', { class: 'note warn' }, m.dropped === 'duplicate' ? '企业微信按重复消息丢弃了这条' : '超出频率限制，企业微信丢弃了这条') : null);
+    const wrap = el(
+      'div',
+      { class: 'body' },
+      bubble,
+      m.dropped ? el('div', { class: 'note warn' }, m.dropped === 'duplicate' ? '企业微信按重复消息丢弃了这条' : '超出频率限制，企业微信丢弃了这条') : null,
+    );
     return el('li', { class: 'msg bot' }, el('div', { class: 'avatar' }, '助'), wrap);
   }
 
@@ -163,7 +230,14 @@
       const top = el('div', { class: 'top' });
       const head = el('button', { type: 'button', onclick: () => (b.sub_button?.length ? top.classList.toggle('open') : press(b)) }, b.sub_button?.length ? `☰ ${b.name}` : b.name);
       top.append(head);
-      if (b.sub_button?.length) top.append(el('div', { class: 'sub' }, b.sub_button.map((s) => el('button', { type: 'button', onclick: () => press(s) }, s.name))));
+      if (b.sub_button?.length)
+        top.append(
+          el(
+            'div',
+            { class: 'sub' },
+            b.sub_button.map((s) => el('button', { type: 'button', onclick: () => press(s) }, s.name)),
+          ),
+        );
       nav.append(top);
     }
   }
@@ -172,7 +246,10 @@
     state.scanKey = button.key;
     if (!state.catalogue) {
       state.catalogue = await api('/sandbox/api/catalogue').catch(() => []);
-      $('scan-pick').replaceChildren(el('option', { value: '' }, '或从商品目录选一个条码…'), ...state.catalogue.map((c) => el('option', { value: c.barcode }, `${c.name}${c.unit ? `（${c.unit}）` : ''} · ${c.barcode}`)));
+      $('scan-pick').replaceChildren(
+        el('option', { value: '' }, '或从商品目录选一个条码…'),
+        ...state.catalogue.map((c) => el('option', { value: c.barcode }, `${c.name}${c.unit ? `（${c.unit}）` : ''} · ${c.barcode}`)),
+      );
     }
     $('scan-title').textContent = `${button.name}：对准条码（沙盒里输入条码代替摄像头）`;
     $('scan-panel').hidden = false;
@@ -182,12 +259,22 @@
   function renderCalls(calls) {
     const list = $('call-list');
     list.replaceChildren(
-      ...calls.slice().reverse().map((c) => {
-        const code = c.answer?.errcode ?? c.answer?.httpStatus;
-        return el('li', {}, el('details', {},
-          el('summary', {}, el('span', { class: code === 0 || c.answer?.file ? 'ok' : 'err' }, `${c.method} /cgi-bin/${c.path}`), ` → ${code === undefined ? 'file' : code}`),
-          el('pre', {}, JSON.stringify({ query: c.query, body: c.body, answer: c.answer }, null, 2))));
-      }),
+      ...calls
+        .slice()
+        .reverse()
+        .map((c) => {
+          const code = c.answer?.errcode ?? c.answer?.httpStatus;
+          return el(
+            'li',
+            {},
+            el(
+              'details',
+              {},
+              el('summary', {}, el('span', { class: code === 0 || c.answer?.file ? 'ok' : 'err' }, `${c.method} /cgi-bin/${c.path}`), ` → ${code === undefined ? 'file' : code}`),
+              el('pre', {}, JSON.stringify({ query: c.query, body: c.body, answer: c.answer }, null, 2)),
+            ),
+          );
+        }),
     );
   }
 
@@ -297,18 +384,40 @@
     $('member-count').textContent = query
       ? `找到 ${shown.length} 位（共 ${members.length} 位会员）`
       : `共 ${members.length} 位会员，${contacts} 位是店员的企业微信客户（能收到群发），${withMessages} 位收到过消息`;
-    const stateText = { pending: '等待店员在企业微信确认发送', received: '已收到', capped: '未送达：本月群发次数已满', not_contact: '未送达：不是该店员的客户', cancelled: '未送达：店员没有在券过期前确认，群发已停止' };
+    const stateText = {
+      pending: '等待店员在企业微信确认发送',
+      received: '已收到',
+      capped: '未送达：本月群发次数已满',
+      not_contact: '未送达：不是该店员的客户',
+      cancelled: '未送达：店员没有在券过期前确认，群发已停止',
+    };
     $('member-list').replaceChildren(
       ...shown.map((m) =>
-        el('li', { class: 'member', dataset: { code: m.code } },
+        el(
+          'li',
+          { class: 'member', dataset: { code: m.code } },
           el('div', { class: 'who-line' }, el('b', {}, `${m.name || m.code}`), el('span', {}, `${m.code} · 专属店员 ${m.ownerName}${m.optIn ? '' : ' · 已退订'}`)),
-          m.tags.length ? el('div', { class: 'chips' }, m.tags.map((t) => el('span', { class: 'chip' }, t))) : null,
+          m.tags.length
+            ? el(
+                'div',
+                { class: 'chips' },
+                m.tags.map((t) => el('span', { class: 'chip' }, t)),
+              )
+            : null,
           m.messages.length === 0 ? el('div', { class: 'note' }, m.contact ? '还没有收到消息' : '不是店员的企业微信客户，收不到群发') : null,
           m.messages.map((msg) =>
-            el('div', { class: `coupon ${msg.status === 'received' ? 'received' : msg.status === 'pending' ? 'pending' : 'failed'}` },
+            el(
+              'div',
+              { class: `coupon ${msg.status === 'received' ? 'received' : msg.status === 'pending' ? 'pending' : 'failed'}` },
               msg.text,
-              el('div', { class: 'state' }, stateText[msg.status] || msg.status,
-                msg.status === 'pending' ? el('button', { type: 'button', onclick: () => confirmAsOwner(msg.msgid) }, `以${m.ownerName}身份确认发送`) : null))),
+              el(
+                'div',
+                { class: 'state' },
+                stateText[msg.status] || msg.status,
+                msg.status === 'pending' ? el('button', { type: 'button', onclick: () => confirmAsOwner(msg.msgid) }, `以${m.ownerName}身份确认发送`) : null,
+              ),
+            ),
+          ),
         ),
       ),
       ...(shown.length ? [] : [el('li', { class: 'empty' }, '没有符合的会员')]),

@@ -97,7 +97,12 @@ it('reads 正常 typed for the yes/no items on the card, and a fault only when i
   };
   const outcome = await importChecklist(chat.db, JSON.stringify(template), chat.clock.now());
   if (!outcome.ok) throw new Error(outcome.problems.join('; '));
-  const handoverItems = async () => (await chat.db.handover.findFirstOrThrow({ where: { outgoingUserid: 'liqiang' }, orderBy: { id: 'desc' }, include: { items: { orderBy: { position: 'asc' } } } })).items.map((i) => [i.itemKey, i.status, i.answer]);
+  const handoverItems = async () =>
+    (await chat.db.handover.findFirstOrThrow({ where: { outgoingUserid: 'liqiang' }, orderBy: { id: 'desc' }, include: { items: { orderBy: { position: 'asc' } } } })).items.map((i) => [
+      i.itemKey,
+      i.status,
+      i.answer,
+    ]);
 
   expect(await title('liqiang', '交班')).toMatchObject({ title: '1–3/4 设备检查' });
   // 异常 alone cannot tell which of three: asked, nothing recorded.

@@ -72,7 +72,10 @@ export class Chat {
 
   /** One run of the task engine's tasks.walkDue at the clock's time, then the outbox drained. */
   async walk(): Promise<void> {
-    await this.h.app.scheduler.runJob(this.h.app.bot.jobs.find((j) => j.name === 'tasks.walkDue')!, this.clock.now());
+    await this.h.app.scheduler.runJob(
+      this.h.app.bot.jobs.find((j) => j.name === 'tasks.walkDue')!,
+      this.clock.now(),
+    );
     await this.h.settle();
   }
 
@@ -89,7 +92,16 @@ export class Chat {
   /** Sends an image from the member's phone: stored in the fake WeCom, delivered as an image message. */
   async photo(user: string, bytes = Buffer.from(`\x89PNG photo ${Math.random()}`)): Promise<{ mediaId: string; bytes: Buffer }> {
     const mediaId = this.h.fake.putMedia(bytes, 'image/png', 'photo.png');
-    const xml = innerXml({ ToUserName: this.h.keys.corpId, FromUserName: user, CreateTime: this.createTime(), MsgType: 'image', PicUrl: `https://example.invalid/${mediaId}`, MediaId: mediaId, MsgId: nextMsgId(), AgentID: 1000002 });
+    const xml = innerXml({
+      ToUserName: this.h.keys.corpId,
+      FromUserName: user,
+      CreateTime: this.createTime(),
+      MsgType: 'image',
+      PicUrl: `https://example.invalid/${mediaId}`,
+      MediaId: mediaId,
+      MsgId: nextMsgId(),
+      AgentID: 1000002,
+    });
     await this.h.deliver(xml, this.fresh());
     await this.h.settle();
     return { mediaId, bytes };
@@ -98,10 +110,7 @@ export class Chat {
   /** Taps a button of a card the member received (by button text), optionally with selections. */
   async tap(user: string, card: DeliveredMessage, buttonText: string, selections: Record<string, string> = {}): Promise<DeliveredMessage> {
     const body = card.body;
-    const button =
-      buttonText === 'submit'
-        ? (body.submit_button as { key: string })
-        : (body.button_list as { text: string; key: string }[]).find((b) => b.text === buttonText);
+    const button = buttonText === 'submit' ? (body.submit_button as { key: string }) : (body.button_list as { text: string; key: string }[]).find((b) => b.text === buttonText);
     if (!button) throw new Error(`no button ${buttonText} on ${JSON.stringify(body)}`);
     const taskId = String(body.task_id);
     const selected = Object.entries(selections)

@@ -63,7 +63,12 @@ describe('import and versions', () => {
   it('reports every problem and writes nothing', async () => {
     const bad = defaults();
     bad.store = 'S9';
-    bad.items = [...bad.items, { key: 'cash_drawer', label: '重复', kind: 'text' }, { key: 'temp', label: '温度', kind: 'number', min: 9, max: 2 }, { key: 'x', label: '物料', kind: 'sku_count', skus: ['NOPE'] }];
+    bad.items = [
+      ...bad.items,
+      { key: 'cash_drawer', label: '重复', kind: 'text' },
+      { key: 'temp', label: '温度', kind: 'number', min: 9, max: 2 },
+      { key: 'x', label: '物料', kind: 'sku_count', skus: ['NOPE'] },
+    ];
     const outcome = await importChecklist(chat.db, JSON.stringify(bad), now);
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.problems).toEqual(expect.arrayContaining([expect.stringContaining('清单项 key「cash_drawer」重复'), expect.stringContaining('min 不能大于 max')]));

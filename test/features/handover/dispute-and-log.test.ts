@@ -75,7 +75,9 @@ it('takes a dispute note typed in chat', async () => {
 it('lists the last handovers with the chain check, and catches an edited log row', async () => {
   expect((await chat.say('xiaomei', '交班记录')).body.content).toBe('交班记录只有店长、区域经理和管理员能查看。');
   let records = String((await chat.say('zhou', '交班记录')).body.content);
-  expect(records).toMatch(/^一店 · 人民路 最近的交班：\n#2 11月25日 14:00 张小美→李强 已完成，异议 1 项\n#1 11月25日 14:00 张小美→李强 已完成，异常 1 项，异议 1 项（已处理）\n记录链校验：完整（共 \d+ 条）$/);
+  expect(records).toMatch(
+    /^一店 · 人民路 最近的交班：\n#2 11月25日 14:00 张小美→李强 已完成，异议 1 项\n#1 11月25日 14:00 张小美→李强 已完成，异常 1 项，异议 1 项（已处理）\n记录链校验：完整（共 \d+ 条）$/,
+  );
   expect((await chat.say('liu', '交班记录')).body.content).toContain('请写明门店');
   expect((await chat.say('liu', '交班记录 人民路')).body.content).toContain('记录链校验：完整');
 
@@ -114,7 +116,10 @@ it('gives disputes and cash differences to the store manager, not to the staff o
     ['handover.cashDifference', 'zhou'],
     ['handover.dispute', 'zhou'],
   ]);
-  const cardsOf = (user: string) => chat.h.fake.inbox(user).filter((m) => m.msgtype === 'template_card' && ((m.body.button_list as { key: string }[] | undefined) ?? []).some((b) => b.key.startsWith(`handover.resolve:${handover.id}:`)));
+  const cardsOf = (user: string) =>
+    chat.h.fake
+      .inbox(user)
+      .filter((m) => m.msgtype === 'template_card' && ((m.body.button_list as { key: string }[] | undefined) ?? []).some((b) => b.key.startsWith(`handover.resolve:${handover.id}:`)));
   for (const user of ['xiaomei', 'liqiang', 'xiaowang']) expect(cardsOf(user)).toEqual([]);
   expect(cardsOf('zhou').map((c) => (c.body.main_title as { title: string }).title)).toEqual(['一店 · 人民路 交班现金差异', '一店 · 人民路 交班有异议（张小美→李强）']);
   const mine = String((await chat.say('zhou', '我的任务')).body.content);

@@ -29,7 +29,11 @@ afterAll(() => chat.stop());
 
 it('refuses 交班 while the store has overdue stock entries, and names them', async () => {
   const now = chat.clock.now();
-  await openTask(chat.db, { kind: 'stock.lateDelivery', sourceRef: 'delivery:ERP-1', storeCode: 'S1', assignee: 'xiaomei', title: '到货未入库：奶油 20箱', dueAt: new Date(now.getTime() - 3_600_000) }, { now });
+  await openTask(
+    chat.db,
+    { kind: 'stock.lateDelivery', sourceRef: 'delivery:ERP-1', storeCode: 'S1', assignee: 'xiaomei', title: '到货未入库：奶油 20箱', dueAt: new Date(now.getTime() - 3_600_000) },
+    { now },
+  );
   await openTask(chat.db, { kind: 'stock.lateCount', sourceRef: 'count:9', storeCode: 'S1', assignee: 'xiaomei', title: '盘点未提交', dueAt: new Date(now.getTime() + 3_600_000) }, { now });
   expect((await chat.say('xiaomei', '交班')).body.content).toBe('一店 · 人民路 还有 1 笔库存记录逾期未处理，处理完才能交班：\n· 到货未入库：奶油 20箱');
   expect(await chat.db.handover.count()).toBe(0);
@@ -80,7 +84,13 @@ it('gives new staff hints on every card and a step-by-step mode', async () => {
   const offer = await chat.say('xiaowang', '交班');
   expect(offer.body).toMatchObject({ main_title: { title: '交班开始' }, button_list: [{ text: '逐项引导' }, { text: '正常模式' }] });
   let card = await chat.tap('xiaowang', offer, '逐项引导');
-  expect(card.body).toMatchObject({ main_title: { title: '1/3 钱箱现金' }, horizontal_content_list: [{ keyname: '在哪里', value: '收银台下方钱箱' }, { keyname: '标准', value: '500 元备用零钱' }] });
+  expect(card.body).toMatchObject({
+    main_title: { title: '1/3 钱箱现金' },
+    horizontal_content_list: [
+      { keyname: '在哪里', value: '收银台下方钱箱' },
+      { keyname: '标准', value: '500 元备用零钱' },
+    ],
+  });
   card = await chat.say('xiaowang', '495');
   // One item per card, with its reference photo.
   expect(card.body).toMatchObject({ card_type: 'button_interaction', main_title: { title: '2/3 制冰机' } });

@@ -23,7 +23,16 @@ liuarea,刘经理,,区域经理,华东区,,
 `;
   expect(await importMasterData(db(), 'staff', staff, 'csv')).toMatchObject({ ok: true, rows: 3, created: 3 });
   const skus = [
-    { code: 'MILK', name: '牛奶', aliases: ['鲜奶'], category: '乳品', base_unit: '盒', pack_units: [{ unit: '箱', factor: 12 }], cost_price: 6.5, barcodes: [{ barcode: '6901234567892' }, { barcode: '6901234567809', unit: '箱' }] },
+    {
+      code: 'MILK',
+      name: '牛奶',
+      aliases: ['鲜奶'],
+      category: '乳品',
+      base_unit: '盒',
+      pack_units: [{ unit: '箱', factor: 12 }],
+      cost_price: 6.5,
+      barcodes: [{ barcode: '6901234567892' }, { barcode: '6901234567809', unit: '箱' }],
+    },
     { code: 'PEARL', name: '珍珠', category: '小料', base_unit: '袋', pack_units: '箱=20', cost_price: '12.8', barcodes: '6903000000012' },
   ];
   expect(await importMasterData(db(), 'skus', JSON.stringify(skus), 'json')).toMatchObject({ ok: true, rows: 2, created: 2 });

@@ -46,7 +46,9 @@ it('answers who is on shift and who comes next; nobody when no schedule is known
 });
 
 it('withdraws a shift with active 否', async () => {
-  expect(await importMasterData(db(), 'shifts', 'store_code,userid,starts_at,ends_at,active\nS001,liqiang,2026-11-26 14:00,2026-11-26 22:00,否\n', 'csv', { timezone: 'Asia/Shanghai' })).toMatchObject({ ok: true, updated: 1 });
+  expect(await importMasterData(db(), 'shifts', 'store_code,userid,starts_at,ends_at,active\nS001,liqiang,2026-11-26 14:00,2026-11-26 22:00,否\n', 'csv', { timezone: 'Asia/Shanghai' })).toMatchObject(
+    { ok: true, updated: 1 },
+  );
   expect(await staffOnShift(db(), 'S001', at('2026-11-26T13:00:00Z'))).toEqual([]);
 });
 

@@ -34,7 +34,12 @@ it('imports the schedule in the chain time zone, and lists every bad row with 40
   expect(await ok.json()).toEqual({ kind: 'shifts', rows: 1, created: 1, updated: 0 });
   expect(await h.app.db.shift.findFirstOrThrow()).toMatchObject({ startsAt: new Date('2026-11-26T07:00:00Z'), endsAt: new Date('2026-11-26T15:00:00Z') });
 
-  const bad = await post(JSON.stringify([{ store_code: 'B1', userid: 'anna', starts_at: '2026-11-27 16:00', ends_at: '2026-11-27 08:00' }, { store_code: 'B1', userid: 'otto', starts_at: '2026-11-27 08:00', ends_at: '2026-11-27 12:00' }]));
+  const bad = await post(
+    JSON.stringify([
+      { store_code: 'B1', userid: 'anna', starts_at: '2026-11-27 16:00', ends_at: '2026-11-27 08:00' },
+      { store_code: 'B1', userid: 'otto', starts_at: '2026-11-27 08:00', ends_at: '2026-11-27 12:00' },
+    ]),
+  );
   expect(bad.status).toBe(400);
   expect((await bad.json()).problems).toEqual([
     { line: 1, message: '下班时间必须晚于上班时间' },

@@ -13,7 +13,12 @@ beforeAll(async () => {
   database = await openTestDatabase();
   const db = database.prisma;
   await db.store.create({ data: { code: 'S1', name: '店' } });
-  await db.staff.createMany({ data: [{ userid: 'a', name: '甲', storeCode: 'S1', role: 'staff' }, { userid: 'b', name: '乙', storeCode: 'S1', role: 'staff' }] });
+  await db.staff.createMany({
+    data: [
+      { userid: 'a', name: '甲', storeCode: 'S1', role: 'staff' },
+      { userid: 'b', name: '乙', storeCode: 'S1', role: 'staff' },
+    ],
+  });
   await writeMembers(
     db,
     Array.from({ length: 10 }, (_, i) => ({ code: `C${i}`, external_userid: `wm_${i}`, owner: i % 2 ? 'a' : 'b', home_store: 'S1', marketing: i !== 9 })),
@@ -59,6 +64,11 @@ it('stops at the weekly cap and at the monthly budget shared across campaigns', 
 });
 
 it('refuses an SMS campaign while no SMS provider is configured', async () => {
-  const outcome = await defineCampaigns(database.prisma, { id: 'sms', name: '短信', segment: {}, coupon: { kind: 'amount', value: 5, validDays: 2 }, channel: 'sms', schedule: { once: NOW.toISOString() } }, NOW, settings());
+  const outcome = await defineCampaigns(
+    database.prisma,
+    { id: 'sms', name: '短信', segment: {}, coupon: { kind: 'amount', value: 5, validDays: 2 }, channel: 'sms', schedule: { once: NOW.toISOString() } },
+    NOW,
+    settings(),
+  );
   expect(outcome).toEqual({ ok: false, problems: [{ line: 1, message: 'channel：短信通道未开启（MEMBERS_SMS_PROVIDER=off）' }] });
 });

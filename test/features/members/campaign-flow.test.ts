@@ -105,7 +105,14 @@ it('sends each treated member one personal coupon on behalf of the owner, keeps 
 });
 
 it('holds back members the caps protect: one a day from a staff member, no second live coupon', async () => {
-  const second = { id: 'dessert', name: '甜品券', segment: { tags: ['潜在流失'] }, coupon: { kind: 'percent', value: 20, validDays: 3 }, schedule: { once: clock.now().toISOString() }, holdoutShare: 0 };
+  const second = {
+    id: 'dessert',
+    name: '甜品券',
+    segment: { tags: ['潜在流失'] },
+    coupon: { kind: 'percent', value: 20, validDays: 3 },
+    schedule: { once: clock.now().toISOString() },
+    holdoutShare: 0,
+  };
   expect((await postSigned(h.url, clock, 'campaigns', [second])).status).toBe(200);
   await runJob('members.runCampaigns');
   // Members already treated today by xiaomei are held; holdout members of the first may be treated here.
@@ -136,7 +143,16 @@ it('measures redemptions and the uplift against the holdout, and pushes the repo
   // Two thirds of the treated come back with their coupon; one holdout member comes back anyway.
   const redeemers = treated.filter((_, i) => i % 3 !== 0);
   const orders = [
-    ...redeemers.map((r) => ({ order_id: `R-${r.memberCode}`, member: r.memberCode, store: 'S001', ordered_at: clock.now().toISOString(), amount: 25, discount: 5, coupon_code: r.couponCode, lines: 'T1:奶茶:1:25:10' })),
+    ...redeemers.map((r) => ({
+      order_id: `R-${r.memberCode}`,
+      member: r.memberCode,
+      store: 'S001',
+      ordered_at: clock.now().toISOString(),
+      amount: 25,
+      discount: 5,
+      coupon_code: r.couponCode,
+      lines: 'T1:奶茶:1:25:10',
+    })),
     { order_id: `H-${holdout[0].memberCode}`, member: holdout[0].memberCode, store: 'S001', ordered_at: clock.now().toISOString(), amount: 30, lines: 'T1:奶茶:1:30:10' },
   ];
   expect((await postSigned(h.url, clock, 'orders', orders)).status).toBe(200);
@@ -173,7 +189,9 @@ it('measures redemptions and the uplift against the holdout, and pushes the repo
 it('pushes nothing in quiet hours', async () => {
   const quietClock = Date.parse('2026-12-03T14:30:00Z'); // 22:30 in Shanghai
   clock.advance(quietClock - clock.now().getTime());
-  await postSigned(h.url, clock, 'campaigns', [{ id: 'night', name: '夜宵券', segment: { tags: [] }, coupon: { kind: 'amount', value: 3, validDays: 2 }, schedule: { once: clock.now().toISOString() } }]);
+  await postSigned(h.url, clock, 'campaigns', [
+    { id: 'night', name: '夜宵券', segment: { tags: [] }, coupon: { kind: 'amount', value: 3, validDays: 2 }, schedule: { once: clock.now().toISOString() } },
+  ]);
   await runJob('members.runCampaigns');
   expect(await h.app.db.campaignMember.count({ where: { campaignId: 'night' } })).toBe(0);
 });

@@ -70,9 +70,18 @@ it('asks about each message once per due check, backing off with its age, and st
   expect(perMessage).toBeLessThanOrEqual(22);
   expect(h.fake.callsTo('externalcontact/remind_groupmsg_send')).toHaveLength(3); // once each, after 4 hours
   const left = await h.app.db.campaignMember.findMany({ where: { campaignId: 'quota', status: 'failed' } });
-  expect(left.map((r) => r.failure)).toEqual(['the owner did not confirm before the coupon expired', 'the owner did not confirm before the coupon expired', 'the owner did not confirm before the coupon expired']);
+  expect(left.map((r) => r.failure)).toEqual([
+    'the owner did not confirm before the coupon expired',
+    'the owner did not confirm before the coupon expired',
+    'the owner did not confirm before the coupon expired',
+  ]);
   // …and stopped in WeCom, so an owner confirming them late cannot send a dead coupon.
-  expect(h.fake.callsTo('externalcontact/cancel_groupmsg_send').map((c) => (c.body as { msgid: string }).msgid).sort()).toEqual(left.map((r) => r.msgid).sort());
+  expect(
+    h.fake
+      .callsTo('externalcontact/cancel_groupmsg_send')
+      .map((c) => (c.body as { msgid: string }).msgid)
+      .sort(),
+  ).toEqual(left.map((r) => r.msgid).sort());
   expect(() => h.fake.confirmGroupMsg(left[0].msgid!)).toThrow(/cancelled/);
   expect(h.fake.customerInbox(left[0].externalUserid!)).toEqual([]);
 
@@ -88,7 +97,20 @@ it('reads a message to many customers page by page, one call per page', async ()
   await h.app.db.member.createMany({ data: euids.map((euid) => ({ code: euid, externalUserid: euid, ownerUserid: 'chenjing', createdAt: clock.now(), updatedAt: clock.now() })) });
   await h.app.db.campaign.create({ data: { id: 'many', name: '店庆', priority: 0, status: 'paused', definition: {}, createdAt: clock.now(), updatedAt: clock.now() } });
   await h.app.db.campaignMember.createMany({
-    data: euids.map((euid) => ({ campaignId: 'many', memberCode: euid, arm: 'treated', status: 'awaiting_confirmation', validFrom: clock.now(), validUntil: new Date(clock.now().getTime() + 86_400_000), channel: 'wecom', ownerUserid: 'chenjing', externalUserid: euid, assignedAt: clock.now(), sentAt: clock.now(), nextCheckAt: clock.now() })),
+    data: euids.map((euid) => ({
+      campaignId: 'many',
+      memberCode: euid,
+      arm: 'treated',
+      status: 'awaiting_confirmation',
+      validFrom: clock.now(),
+      validUntil: new Date(clock.now().getTime() + 86_400_000),
+      channel: 'wecom',
+      ownerUserid: 'chenjing',
+      externalUserid: euid,
+      assignedAt: clock.now(),
+      sentAt: clock.now(),
+      nextCheckAt: clock.now(),
+    })),
   });
   // One message to all of them, as one msgid can cover up to 10,000 customers.
   const { msgid } = await h.app.wecom.addMsgTemplate({ sender: 'chenjing', external_userid: euids, text: { content: '店庆' } });

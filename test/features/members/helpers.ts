@@ -22,7 +22,12 @@ export function postSigned(url: string, clock: Clock, document: string, payload:
 
 /** Two stores, their staff and a store manager, as master data would have them. */
 export async function seedChain(db: Db): Promise<void> {
-  await db.store.createMany({ data: [{ code: 'S001', name: '一店', area: '华东区' }, { code: 'S002', name: '二店', area: '华东区' }] });
+  await db.store.createMany({
+    data: [
+      { code: 'S001', name: '一店', area: '华东区' },
+      { code: 'S002', name: '二店', area: '华东区' },
+    ],
+  });
   await db.staff.createMany({
     data: [
       { userid: 'xiaomei', name: '小美', storeCode: 'S001', role: 'staff' },

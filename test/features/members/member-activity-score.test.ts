@@ -17,7 +17,12 @@ beforeAll(async () => {
   // A: 8 of 10 active, B: 4 of 10, C: 6 of 10; D has no members.
   const active = { A: 8, B: 4, C: 6 } as const;
   for (const [store, n] of Object.entries(active)) {
-    await writeMembers(db, Array.from({ length: 10 }, (_, i) => ({ code: `${store}${i}`, home_store: store })), null, joined);
+    await writeMembers(
+      db,
+      Array.from({ length: 10 }, (_, i) => ({ code: `${store}${i}`, home_store: store })),
+      null,
+      joined,
+    );
     await writeOrders(
       db,
       Array.from({ length: 10 }, (_, i) => ({

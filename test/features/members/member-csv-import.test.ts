@@ -55,11 +55,7 @@ it('streams a file bigger than a batch, reports progress, and a second run chang
   expect(progress.at(-1)).toMatchObject({ bytes: fs.statSync(file).size, totalBytes: fs.statSync(file).size, rows });
   expect(await importFile(database.prisma, 'members', file, { pepper: null, now })).toMatchObject({ ok: true, created: 0, updated: rows });
 
-  const orders = csv('orders.csv', [
-    'order_id,member,store,ordered_at,amount,lines',
-    'O1,M1,S1,2026-11-20T10:00:00+08:00,18,D01:甜品:1:18:6',
-    'O2,M1,S1,1763600000,30,T01:奶茶:2:30',
-  ]);
+  const orders = csv('orders.csv', ['order_id,member,store,ordered_at,amount,lines', 'O1,M1,S1,2026-11-20T10:00:00+08:00,18,D01:甜品:1:18:6', 'O2,M1,S1,1763600000,30,T01:奶茶:2:30']);
   expect(await importFile(database.prisma, 'orders', orders, { pepper: null, now })).toMatchObject({ ok: true, created: 2 });
   expect(await importFile(database.prisma, 'orders', orders, { pepper: null, now })).toMatchObject({ ok: true, created: 0 });
   expect(await database.prisma.memberProfile.findUniqueOrThrow({ where: { memberCode: 'M1' } })).toMatchObject({ ordersTotal: 2 });
@@ -92,7 +88,9 @@ it("drops the staging table a killed import left behind once it is a day old, an
   for (const name of [abandoned, running]) await database.prisma.$executeRawUnsafe(`CREATE UNLOGGED TABLE ${name} (line int)`);
   const file = csv('members-after-crash.csv', ['code,name', 'K1,甲']);
   expect(await importFile(database.prisma, 'members', file, { pepper: null, now })).toMatchObject({ ok: true, created: 1 });
-  const left = await database.prisma.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'member_import_%' ORDER BY 1`);
+  const left = await database.prisma.$queryRawUnsafe<{ tablename: string }[]>(
+    `SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'member_import_%' ORDER BY 1`,
+  );
   expect(left.map((t) => t.tablename)).toEqual([running]);
   await database.prisma.$executeRawUnsafe(`DROP TABLE ${running}`);
 });

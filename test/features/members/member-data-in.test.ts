@@ -19,11 +19,7 @@ const MEMBERS = [
 ];
 
 it('refuses a document with bad rows, listing every problem, and stores nothing', async () => {
-  const res = await postSigned(h.url, clock, 'members', [
-    MEMBERS[0],
-    { code: 'M9', phone: 'abc', home_store: 'S404', external_userid: 'wm_9' },
-    { name: '无编号', owner: 'nobody' },
-  ]);
+  const res = await postSigned(h.url, clock, 'members', [MEMBERS[0], { code: 'M9', phone: 'abc', home_store: 'S404', external_userid: 'wm_9' }, { name: '无编号', owner: 'nobody' }]);
   expect(res.status).toBe(400);
   const answer = await res.json();
   expect(answer.problems).toEqual([
@@ -58,7 +54,17 @@ it('stores members with the phone as a peppered hash, and keeps an opt-out when 
 it('stores orders once by their POS id and keeps the profile up to date as they arrive', async () => {
   const orders = [
     { order_id: 'P1', member: 'M1', store: 'S001', ordered_at: daysAgo(clock, 40), amount: 30, lines: 'T1:奶茶:1:20:6|D1:甜品:1:10:4', dwell_seconds: 600 },
-    { order_id: 'P2', member: 'M1', store: 'S001', ordered_at: daysAgo(clock, 10), amount: 25, discount: 5, coupon_code: 'X1', lines: [{ sku: 'D1', category: '甜品', quantity: 2, amount: 25, cost: 8 }], dwell_seconds: 300 },
+    {
+      order_id: 'P2',
+      member: 'M1',
+      store: 'S001',
+      ordered_at: daysAgo(clock, 10),
+      amount: 25,
+      discount: 5,
+      coupon_code: 'X1',
+      lines: [{ sku: 'D1', category: '甜品', quantity: 2, amount: 25, cost: 8 }],
+      dwell_seconds: 300,
+    },
   ];
   const bad = await postSigned(h.url, clock, 'orders', [
     ...orders,

@@ -21,7 +21,14 @@ const FIRE = new Date('2026-11-01T01:00:00Z'); // 1 Nov 09:00 in Shanghai
 const clock = new TestClock(FIRE.getTime());
 const DATA: Record<ScorePartName, Record<string, PartMeasure>> = {
   inventoryAccuracy: {
-    S1: { ratio: 0.981, facts: { counts: 4, accuracyByQuantity: 0.981 }, losses: [{ label: '奶油 盘亏 12盒', lost: 0.012 }, { label: '牛奶 盘亏 3盒', lost: 0.006 }] },
+    S1: {
+      ratio: 0.981,
+      facts: { counts: 4, accuracyByQuantity: 0.981 },
+      losses: [
+        { label: '奶油 盘亏 12盒', lost: 0.012 },
+        { label: '牛奶 盘亏 3盒', lost: 0.006 },
+      ],
+    },
     S2: { ratio: 0.995, facts: { counts: 4 }, losses: [] },
   },
   handoverCompleteness: { S1: { ratio: 0.86, facts: { complete: 43, shifts: 50 }, losses: [{ label: '10/3 晚班未交接', lost: 0.07 }] } },
@@ -60,7 +67,10 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 const runPush = async () => {
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === 'score.pushMonthlyScores')!, FIRE);
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === 'score.pushMonthlyScores')!,
+    FIRE,
+  );
   await h.settle();
 };
 
@@ -84,7 +94,7 @@ it('stores the score checked by hand, a partial score as points of the available
   expect(s2.find((p) => p.name === 'handoverCompleteness')!.points).toBeNull();
 });
 
-it("sends the store manager the score, its parts, the change on September and the three biggest losses", async () => {
+it('sends the store manager the score, its parts, the change on September and the three biggest losses', async () => {
   const [message] = h.fake.inbox('m1');
   expect(message.msgtype).toBe('markdown');
   expect(message.body.content).toBe(

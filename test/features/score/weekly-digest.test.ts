@@ -57,18 +57,27 @@ let fire = FIRE.getTime() - 7 * 86_400_000;
 const runDigest = async () => {
   // A new fire each time: one fire's messages are sent once.
   fire += 7 * 86_400_000;
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === 'score.sendWeeklyDigest')!, new Date(fire));
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === 'score.sendWeeklyDigest')!,
+    new Date(fire),
+  );
   await h.settle();
   return h.fake.inbox('area1').at(-1)!.body.content as string;
 };
 
-const figures = ['', '> 一店：30.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率）', '> 二店：15.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率），丢分最多：库存准确率：奶油 盘亏 6盒 −15.0'];
+const figures = [
+  '',
+  '> 一店：30.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率）',
+  '> 二店：15.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率），丢分最多：库存准确率：奶油 盘亏 6盒 −15.0',
+];
 
 it('puts the model summary above the computed figures when it uses only those figures', async () => {
   modelAnswer = JSON.stringify({ summary: '华东区两家门店本周只有库存准确率有数据。二店 15.0/30 分，主要丢在奶油盘亏。', highlights: ['二店：奶油 盘亏 6盒，丢 15.0 分'] });
   const text = await runDigest();
   expect(periods.at(-1)).toEqual({ start: '2026-11-15T16:00:00.000Z', end: '2026-11-22T16:00:00.000Z' });
-  expect(text).toBe(['**华东区 · 本周门店健康分（11/16–11/22）**', '华东区两家门店本周只有库存准确率有数据。二店 15.0/30 分，主要丢在奶油盘亏。', '- 二店：奶油 盘亏 6盒，丢 15.0 分', ...figures].join('\n'));
+  expect(text).toBe(
+    ['**华东区 · 本周门店健康分（11/16–11/22）**', '华东区两家门店本周只有库存准确率有数据。二店 15.0/30 分，主要丢在奶油盘亏。', '- 二店：奶油 盘亏 6盒，丢 15.0 分', ...figures].join('\n'),
+  );
   expect(prompts.at(-1)).toContain('"store": "二店"');
   expect(prompts.at(-1)).toContain('只能使用下面 JSON 中的数字和事实');
   // The admin's digest covers the chain, written for them.
@@ -78,7 +87,13 @@ it('puts the model summary above the computed figures when it uses only those fi
 it('sends the template instead when the model writes a number that is not in the figures', async () => {
   modelAnswer = JSON.stringify({ summary: '二店比上周下降 8 分。', highlights: [] });
   const text = await runDigest();
-  expect(text).toBe(['**华东区 · 本周门店健康分（11/23–11/29）**', '2 家门店，2 家有分数，0 家四项齐全。最好：一店 30.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率）；最需关注：二店 15.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率）。', ...figures].join('\n'));
+  expect(text).toBe(
+    [
+      '**华东区 · 本周门店健康分（11/23–11/29）**',
+      '2 家门店，2 家有分数，0 家四项齐全。最好：一店 30.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率）；最需关注：二店 15.0/30 分（不完整，缺交接完整度、会员活跃度、任务及时率）。',
+      ...figures,
+    ].join('\n'),
+  );
 });
 
 it('sends the template when the model answers off-schema or is down', async () => {

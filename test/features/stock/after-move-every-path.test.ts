@@ -64,7 +64,9 @@ it('runs the after-move rules for every entry point, with no sweep', async () =>
   expect((await post('sales', [{ id: 'SALE-1', store: 'S1', occurred_at: hoursAgo(3), lines: [{ sku: 'MILK', quantity: 20 }] }], 'pos', POS_SECRET)).status).toBe(200);
   const sale = await moveOf('pos:sales:SALE-1:1');
   expect(await h.app.db.stockLateMove.findUniqueOrThrow({ where: { moveId: sale.id } })).toMatchObject({ minutesLate: 180 });
-  expect(await h.app.db.storePointsEntry.findMany({ where: { causeKey: `move-late:${sale.id}` }, select: { points: true, reason: true } })).toEqual([{ points: -1, reason: `补记晚了 3 小时：销售 #${sale.id}` }]);
+  expect(await h.app.db.storePointsEntry.findMany({ where: { causeKey: `move-late:${sale.id}` }, select: { points: true, reason: true } })).toEqual([
+    { points: -1, reason: `补记晚了 3 小时：销售 #${sale.id}` },
+  ]);
   expect(await alertState('S1')).toBe('low');
   expect(alertsTo('boss')).toHaveLength(1);
   expect(alertsTo('boss').at(-1)!.body.content).toContain('现有 4盒，安全库存 10盒');

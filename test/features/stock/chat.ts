@@ -19,12 +19,25 @@ export function stockChat(h: Harness, clock?: Clock) {
     const button = (card.body.button_list as { text: string; key: string }[]).find((b) => b.text === text);
     if (!button) throw new Error(`no button ${text} on the card`);
     const taskId = String(card.body.task_id);
-    await h.deliver(eventMessage(h.keys, user, 'template_card_event', button.key, innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6), eventTime()), fresh());
+    await h.deliver(
+      eventMessage(
+        h.keys,
+        user,
+        'template_card_event',
+        button.key,
+        innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6),
+        eventTime(),
+      ),
+      fresh(),
+    );
     await h.settle();
     return h.fake.inbox(user).at(-1)!;
   };
   const scan = async (user: string, key: string, barcode: string) => {
-    await h.deliver(eventMessage(h.keys, user, 'scancode_waitmsg', key, `<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[EAN_13,${barcode}]]></ScanResult></ScanCodeInfo>`, eventTime()), fresh());
+    await h.deliver(
+      eventMessage(h.keys, user, 'scancode_waitmsg', key, `<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[EAN_13,${barcode}]]></ScanResult></ScanCodeInfo>`, eventTime()),
+      fresh(),
+    );
     await h.settle();
     return h.fake.inbox(user).at(-1)!;
   };

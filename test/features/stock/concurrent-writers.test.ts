@@ -20,7 +20,13 @@ it('keeps on-hand exact under 20 concurrent writers, and the ledger sums to it',
   const now = new Date();
   const book = (i: number, quantity: number) =>
     db.$transaction(
-      (tx) => bookMove(tx, config, { storeCode: 'S1', skuCode: 'MILK', kind: quantity > 0 ? 'receipt' : 'waste', quantity, occurredAt: now, recordedAt: now, source: 'chat', externalId: `w${i}:${quantity}` }, { baseUnit: '盒', allowNegative: false }),
+      (tx) =>
+        bookMove(
+          tx,
+          config,
+          { storeCode: 'S1', skuCode: 'MILK', kind: quantity > 0 ? 'receipt' : 'waste', quantity, occurredAt: now, recordedAt: now, source: 'chat', externalId: `w${i}:${quantity}` },
+          { baseUnit: '盒', allowNegative: false },
+        ),
       // 40 transactions share a pool of 10 connections: give them time to get one on a busy CI machine.
       { maxWait: 15_000 },
     );
@@ -37,11 +43,16 @@ it('keeps on-hand exact under 20 concurrent writers, and the ledger sums to it',
 it('refuses concurrent takes that together would go below zero, and books the rest', async () => {
   const db = database.prisma;
   const now = new Date();
-  await db.$transaction((tx) => bookMove(tx, config, { storeCode: 'S1', skuCode: 'MILK', kind: 'waste', quantity: -170, occurredAt: now, recordedAt: now, source: 'chat' }, { baseUnit: '盒', allowNegative: false }));
+  await db.$transaction((tx) =>
+    bookMove(tx, config, { storeCode: 'S1', skuCode: 'MILK', kind: 'waste', quantity: -170, occurredAt: now, recordedAt: now, source: 'chat' }, { baseUnit: '盒', allowNegative: false }),
+  );
   // 10 left; 20 writers each take 1: exactly 10 succeed.
   const results = await Promise.allSettled(
     Array.from({ length: 20 }, () =>
-      db.$transaction((tx) => bookMove(tx, config, { storeCode: 'S1', skuCode: 'MILK', kind: 'waste', quantity: -1, occurredAt: now, recordedAt: now, source: 'chat' }, { baseUnit: '盒', allowNegative: false }), { maxWait: 15_000 }),
+      db.$transaction(
+        (tx) => bookMove(tx, config, { storeCode: 'S1', skuCode: 'MILK', kind: 'waste', quantity: -1, occurredAt: now, recordedAt: now, source: 'chat' }, { baseUnit: '盒', allowNegative: false }),
+        { maxWait: 15_000 },
+      ),
     ),
   );
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
@@ -55,13 +66,33 @@ it('keeps both stores exact under 20 concurrent transfers, each confirmed by two
   const db = database.prisma;
   const now = new Date();
   const sku = { code: 'MILK', baseUnit: '盒', allowNegative: false };
-  await db.$transaction((tx) => bookMove(tx, config, { storeCode: 'S1', skuCode: 'MILK', kind: 'receipt', quantity: 100, occurredAt: now, recordedAt: now, source: 'chat', externalId: 'transfer-stock' }, { baseUnit: '盒', allowNegative: false }));
+  await db.$transaction((tx) =>
+    bookMove(
+      tx,
+      config,
+      { storeCode: 'S1', skuCode: 'MILK', kind: 'receipt', quantity: 100, occurredAt: now, recordedAt: now, source: 'chat', externalId: 'transfer-stock' },
+      { baseUnit: '盒', allowNegative: false },
+    ),
+  );
   // 20 senders at once, while 20 others book receipts into the sending store.
   await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
       Promise.all([
-        db.$transaction((tx) => sendTransferLeg(tx, config, { fromStore: 'S1', toStore: 'S2', sku, baseQuantity: 3, userid: `u${i}`, occurredAt: now, now, source: 'chat', externalId: `t${i}`, reason: '调拨到 二店' }), { maxWait: 15_000 }),
-        db.$transaction((tx) => bookMove(tx, config, { storeCode: 'S1', skuCode: 'MILK', kind: 'receipt', quantity: 1, occurredAt: now, recordedAt: now, source: 'chat', externalId: `r${i}` }, { baseUnit: '盒', allowNegative: false }), { maxWait: 15_000 }),
+        db.$transaction(
+          (tx) =>
+            sendTransferLeg(tx, config, { fromStore: 'S1', toStore: 'S2', sku, baseQuantity: 3, userid: `u${i}`, occurredAt: now, now, source: 'chat', externalId: `t${i}`, reason: '调拨到 二店' }),
+          { maxWait: 15_000 },
+        ),
+        db.$transaction(
+          (tx) =>
+            bookMove(
+              tx,
+              config,
+              { storeCode: 'S1', skuCode: 'MILK', kind: 'receipt', quantity: 1, occurredAt: now, recordedAt: now, source: 'chat', externalId: `r${i}` },
+              { baseUnit: '盒', allowNegative: false },
+            ),
+          { maxWait: 15_000 },
+        ),
       ]),
     ),
   );
@@ -83,8 +114,13 @@ it('keeps both stores exact under 20 concurrent transfers, each confirmed by two
   const balance = async (store: string) => (await db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: store, skuCode: 'MILK' } } })).onHand.toNumber();
   expect(await balance('S1')).toBe(100 + 20 - 60);
   expect(await balance('S2')).toBe(60);
-  const sums = await db.$queryRaw<{ store_code: string; sum: string }[]>`SELECT store_code, SUM(quantity)::text AS sum FROM stock_move WHERE external_id = 'transfer-stock' OR external_id LIKE 't%' OR external_id LIKE 'r%' OR external_id LIKE 'transfer:%' GROUP BY store_code ORDER BY store_code`;
-  expect(sums.map((r) => [r.store_code, Number(r.sum)])).toEqual([['S1', 60], ['S2', 60]]);
+  const sums = await db.$queryRaw<
+    { store_code: string; sum: string }[]
+  >`SELECT store_code, SUM(quantity)::text AS sum FROM stock_move WHERE external_id = 'transfer-stock' OR external_id LIKE 't%' OR external_id LIKE 'r%' OR external_id LIKE 'transfer:%' GROUP BY store_code ORDER BY store_code`;
+  expect(sums.map((r) => [r.store_code, Number(r.sum)])).toEqual([
+    ['S1', 60],
+    ['S2', 60],
+  ]);
   expect(await db.stockMove.count({ where: { kind: 'transfer_in' } })).toBe(20);
 });
 
@@ -94,7 +130,16 @@ it('keeps on-hand exact under 20 concurrent batches over the same SKUs in opposi
   const before = async (store: string) => (await db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: store, skuCode: 'MILK' } } })).onHand.toNumber();
   const [s1, s2] = [await before('S1'), await before('S2')];
   const skus = new Map([['MILK', { baseUnit: '盒', allowNegative: false }]]);
-  const move = (storeCode: string, i: number) => ({ storeCode, skuCode: 'MILK', kind: 'receipt' as const, quantity: 2, occurredAt: now, recordedAt: now, source: 'pos' as const, externalId: `batch${i}:${storeCode}` });
+  const move = (storeCode: string, i: number) => ({
+    storeCode,
+    skuCode: 'MILK',
+    kind: 'receipt' as const,
+    quantity: 2,
+    occurredAt: now,
+    recordedAt: now,
+    source: 'pos' as const,
+    externalId: `batch${i}:${storeCode}`,
+  });
   await Promise.all(
     Array.from({ length: 20 }, (_, i) => db.$transaction((tx) => bookMoves(tx, config, i % 2 ? [move('S1', i), move('S2', i)] : [move('S2', i), move('S1', i)], skus, now), { maxWait: 15_000 })),
   );

@@ -28,7 +28,13 @@ beforeAll(async () => {
 afterAll(() => h.stop());
 
 it('shows 66.7% within tolerance in the closing message and on the console page', async () => {
-  for (const [user, text] of [['boss', '开始盘点'], ['zhang', '盘点 牛奶 10盒'], ['zhang', '盘点 奶油 10盒'], ['zhang', '盘点 红茶 7袋'], ['boss', '结束盘点']]) {
+  for (const [user, text] of [
+    ['boss', '开始盘点'],
+    ['zhang', '盘点 牛奶 10盒'],
+    ['zhang', '盘点 奶油 10盒'],
+    ['zhang', '盘点 红茶 7袋'],
+    ['boss', '结束盘点'],
+  ]) {
     clock.advance(61_000);
     await chat.say(user, text);
   }

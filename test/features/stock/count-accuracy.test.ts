@@ -27,7 +27,7 @@ it('counts a SKU within tolerance when it is off by at most 2% of the book', () 
   expect(isWithinTolerance(line(1, 0), DEFAULT_COUNT_TOLERANCE)).toBe(false);
 });
 
-it('takes the SKU\'s own tolerance, else its category\'s where one is configured, else the chain\'s', () => {
+it("takes the SKU's own tolerance, else its category's where one is configured, else the chain's", () => {
   const tolerance = { share: 0.05, byCategory: { 乳品: 0.01 } };
   expect(isWithinTolerance(line(90, 100, 1, '乳品', 0.1), tolerance)).toBe(true);
   expect(isWithinTolerance(line(99, 100, 1, '干货', 0), tolerance)).toBe(false);
@@ -45,7 +45,7 @@ it('never goes below zero, and a book of nothing is accurate only when nothing w
   expect(countAccuracy([], DEFAULT_COUNT_TOLERANCE)).toEqual({ skus: 0, withinTolerance: 1, byQuantity: 1, byCost: 1 });
 });
 
-it('names the tolerances that differ from the chain\'s in the report', () => {
+it("names the tolerances that differ from the chain's in the report", () => {
   const tolerance = { share: 0.02, byCategory: { 乳品: 0.01, 干货: 0.02 } };
   expect(toleranceText([line(1, 1, 1, '饮料')], tolerance)).toBe('±2%');
   expect(toleranceText([line(1, 1, 1, '乳品'), line(1, 1, 1, '干货'), { ...line(1, 1, 1, '饮料', 0.055), name: '奶油' }], tolerance)).toBe('±2%（乳品 ±1%，奶油 ±5.5%）');

@@ -92,7 +92,10 @@ it('books the differences as count adjustments once the manager approves, once',
   expect(await onHand('CREAM')).toBe(20);
   expect(await onHand('CONDMILK')).toBe(4);
   const adjustments = await h.app.db.stockMove.findMany({ where: { kind: 'count_adjustment' }, orderBy: { skuCode: 'asc' } });
-  expect(adjustments.map((m) => [m.skuCode, m.quantity.toNumber(), m.source])).toEqual([['CONDMILK', -1, 'count'], ['MILK', -2, 'count']]);
+  expect(adjustments.map((m) => [m.skuCode, m.quantity.toNumber(), m.source])).toEqual([
+    ['CONDMILK', -1, 'count'],
+    ['MILK', -2, 'count'],
+  ]);
   expect((await chat.tap('zhou', card, '确认调整')).body.content).toBe(`盘点 #${count.id} 已经确认调整过了。`);
   expect(await h.app.db.stockMove.count({ where: { kind: 'count_adjustment' } })).toBe(2);
   const closed = await h.app.db.stockCount.findFirstOrThrow();

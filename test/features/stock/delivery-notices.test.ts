@@ -38,13 +38,30 @@ const say = async (user: string, text: string) => {
   await h.settle();
   return h.fake.inbox(user).at(-1)!;
 };
-const NOTICE = { id: 'ERP-4711', store: 'S1', expected_at: '2026-11-25T10:00:00+08:00', lines: [{ sku: 'CREAM', quantity: 2, unit: '箱' }, { sku: 'MILK', quantity: 24 }] };
+const NOTICE = {
+  id: 'ERP-4711',
+  store: 'S1',
+  expected_at: '2026-11-25T10:00:00+08:00',
+  lines: [
+    { sku: 'CREAM', quantity: 2, unit: '箱' },
+    { sku: 'MILK', quantity: 24 },
+  ],
+};
 
 it('answers a body with bad notices with 400 listing every problem, and writes nothing', async () => {
   const res = await post([
     NOTICE,
     { id: 'ERP-1', store: 'S9', expected_at: '2026-11-25 10:00', lines: [] },
-    { id: 'ERP-2', store: 'S1', expected_at: '2026-11-25T10:00:00+08:00', lines: [{ sku: 'DURIAN', quantity: 1 }, { sku: 'MILK', quantity: -1 }, { sku: 'MILK', quantity: 1, unit: '桶' }] },
+    {
+      id: 'ERP-2',
+      store: 'S1',
+      expected_at: '2026-11-25T10:00:00+08:00',
+      lines: [
+        { sku: 'DURIAN', quantity: 1 },
+        { sku: 'MILK', quantity: -1 },
+        { sku: 'MILK', quantity: 1, unit: '桶' },
+      ],
+    },
     { ...NOTICE },
   ]);
   expect(res.status).toBe(400);
@@ -127,12 +144,25 @@ it('leaves receipts far from any expected delivery unmatched', async () => {
 });
 
 const runJob = async (name: string) => {
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === name)!, clock.now());
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === name)!,
+    clock.now(),
+  );
   await h.settle();
 };
 
 it('chases a delivery not booked two hours after it was expected: points, a task, and an 入库 button that books it whole', async () => {
-  await post([{ id: 'ERP-4713', store: 'S1', expected_at: '2026-11-25T11:00:00+08:00', lines: [{ sku: 'CREAM', quantity: 1, unit: '箱' }, { sku: 'MILK', quantity: 6 }] }]);
+  await post([
+    {
+      id: 'ERP-4713',
+      store: 'S1',
+      expected_at: '2026-11-25T11:00:00+08:00',
+      lines: [
+        { sku: 'CREAM', quantity: 1, unit: '箱' },
+        { sku: 'MILK', quantity: 6 },
+      ],
+    },
+  ]);
   clock.advance(2 * 3600_000); // 12:30: not two hours yet
   await runJob('stock.chaseLateDeliveries');
   expect(await h.app.db.task.count()).toBe(0);
@@ -149,18 +179,32 @@ it('chases a delivery not booked two hours after it was expected: points, a task
   const button = (card.body.button_list as { text: string; key: string }[])[0];
   expect(button.text).toBe('入库');
   const taskId = String(card.body.task_id);
-  await h.deliver(eventMessage(h.keys, 'boss', 'template_card_event', button.key, innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6), now()), { timestamp: String(now()) });
+  await h.deliver(
+    eventMessage(h.keys, 'boss', 'template_card_event', button.key, innerXml({ TaskId: taskId, CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(taskId) }).slice(5, -6), now()),
+    { timestamp: String(now()) },
+  );
   await h.settle();
   expect(h.fake.inbox('boss').at(-1)!.body).toMatchObject({ main_title: { title: '已入库 到货单 ERP-4713' }, sub_title_text: expect.stringContaining('奶油 12盒') });
   expect(await receivedUnbookedDeliveries(h.app.db, 'S1', clock.now())).toEqual([]);
   expect((await h.app.db.task.findUniqueOrThrow({ where: { id: task.id } })).state).toBe('done');
   const moves = await h.app.db.stockMove.findMany({ where: { externalId: { startsWith: 'delivery:ERP-4713:' } } });
-  expect(moves.map((m) => [m.skuCode, m.quantity.toNumber()])).toEqual([['CREAM', 12], ['MILK', 6]]);
+  expect(moves.map((m) => [m.skuCode, m.quantity.toNumber()])).toEqual([
+    ['CREAM', 12],
+    ['MILK', 6],
+  ]);
 });
 
 it('flags a move recorded more than two hours after it happened, once, and shows managers the points', async () => {
   const at = clock.now();
-  const book = () => h.app.db.$transaction((tx) => bookMove(tx, h.app.config, { storeCode: 'S1', skuCode: 'MILK', kind: 'receipt', quantity: 6, occurredAt: new Date(at.getTime() - 3 * 3600_000), recordedAt: at, source: 'erp', externalId: 'erp:late-1' }, { baseUnit: '盒', allowNegative: false }));
+  const book = () =>
+    h.app.db.$transaction((tx) =>
+      bookMove(
+        tx,
+        h.app.config,
+        { storeCode: 'S1', skuCode: 'MILK', kind: 'receipt', quantity: 6, occurredAt: new Date(at.getTime() - 3 * 3600_000), recordedAt: at, source: 'erp', externalId: 'erp:late-1' },
+        { baseUnit: '盒', allowNegative: false },
+      ),
+    );
   const { id } = await book();
   // The ERP's retry of the same move.
   expect((await book()).created).toBe(false);
@@ -177,9 +221,16 @@ it('flags a move recorded more than two hours after it happened, once, and shows
 it('flags a late move of another path as it is booked, without a sweep, and keeps a count from opening while a delivery is unbooked', async () => {
   const at = clock.now();
   const late = await h.app.db.$transaction((tx) =>
-    bookMove(tx, h.app.config, { storeCode: 'S1', skuCode: 'CREAM', kind: 'receipt', quantity: 6, occurredAt: new Date(at.getTime() - 150 * 60_000), recordedAt: at, source: 'erp', externalId: 'erp:late-2' }, { baseUnit: '盒', allowNegative: false }),
+    bookMove(
+      tx,
+      h.app.config,
+      { storeCode: 'S1', skuCode: 'CREAM', kind: 'receipt', quantity: 6, occurredAt: new Date(at.getTime() - 150 * 60_000), recordedAt: at, source: 'erp', externalId: 'erp:late-2' },
+      { baseUnit: '盒', allowNegative: false },
+    ),
   );
-  expect(await h.app.db.storePointsEntry.findMany({ where: { causeKey: `move-late:${late.id}` }, select: { points: true, reason: true } })).toEqual([{ points: -1, reason: `补记晚了 2.5 小时：入库 #${late.id}` }]);
+  expect(await h.app.db.storePointsEntry.findMany({ where: { causeKey: `move-late:${late.id}` }, select: { points: true, reason: true } })).toEqual([
+    { points: -1, reason: `补记晚了 2.5 小时：入库 #${late.id}` },
+  ]);
 
   await post([{ id: 'ERP-4714', store: 'S1', expected_at: '2026-11-25T12:00:00+08:00', lines: [{ sku: 'MILK', quantity: 1, unit: '箱' }] }]);
   expect((await say('boss', '开始盘点')).body.content).toContain('到货单 ERP-4714 已到货还没入库：牛奶 12盒');
@@ -189,7 +240,7 @@ it('flags a late move of another path as it is booked, without a sweep, and keep
 const postReceipts = (body: unknown) => post(body, 'erp', ERP_SECRET, 'receipts');
 const delivery = (id: string) => h.app.db.stockDelivery.findUniqueOrThrow({ where: { id }, include: { lines: { orderBy: { lineNo: 'asc' } } } });
 
-it('refuses an ERP receipt naming a notice that does not exist or is another store\'s, and a sale naming one', async () => {
+it("refuses an ERP receipt naming a notice that does not exist or is another store's, and a sale naming one", async () => {
   await post([{ id: 'ERP-5000', store: 'S1', expected_at: '2026-11-25T13:00:00+08:00', lines: [{ sku: 'MILK', quantity: 6 }] }]);
   const lines = [{ sku: 'MILK', quantity: 6 }];
   const res = await postReceipts([
@@ -210,13 +261,34 @@ it('refuses an ERP receipt naming a notice that does not exist or is another sto
 
 it('fills the notice an ERP receipt names, whenever it was expected, partly and then fully', async () => {
   // Expected in five days: outside the window a receipt without a reference would look in.
-  await post([{ id: 'ERP-5011', store: 'S2', expected_at: '2026-11-30T10:00:00+08:00', lines: [{ sku: 'MILK', quantity: 2, unit: '箱' }, { sku: 'CREAM', quantity: 6 }] }]);
+  await post([
+    {
+      id: 'ERP-5011',
+      store: 'S2',
+      expected_at: '2026-11-30T10:00:00+08:00',
+      lines: [
+        { sku: 'MILK', quantity: 2, unit: '箱' },
+        { sku: 'CREAM', quantity: 6 },
+      ],
+    },
+  ]);
   let res = await postReceipts([{ id: 'GRN-5011-1', store: 'S2', occurred_at: '2026-11-25T13:00:00+08:00', delivery: 'ERP-5011', lines: [{ sku: 'MILK', quantity: 1, unit: '箱' }] }]);
   expect(res.status).toBe(200);
   let notice = await delivery('ERP-5011');
   expect(notice.lines.map((l) => l.bookedQuantity.toNumber())).toEqual([12, 0]);
   expect(notice.bookedAt).toBeNull();
-  res = await postReceipts([{ id: 'GRN-5011-2', store: 'S2', occurred_at: '2026-11-25T13:05:00+08:00', delivery: 'ERP-5011', lines: [{ sku: 'MILK', quantity: 14 }, { sku: 'CREAM', quantity: 6 }] }]);
+  res = await postReceipts([
+    {
+      id: 'GRN-5011-2',
+      store: 'S2',
+      occurred_at: '2026-11-25T13:05:00+08:00',
+      delivery: 'ERP-5011',
+      lines: [
+        { sku: 'MILK', quantity: 14 },
+        { sku: 'CREAM', quantity: 6 },
+      ],
+    },
+  ]);
   expect(res.status).toBe(200);
   notice = await delivery('ERP-5011');
   // What is left over (2 of the 14) is stock all the same.
@@ -224,7 +296,18 @@ it('fills the notice an ERP receipt names, whenever it was expected, partly and 
   expect(notice.bookedAt).toEqual(clock.now());
   expect(await h.app.db.stockDeliveryMatch.count({ where: { lineId: { in: notice.lines.map((l) => l.id) } } })).toBe(3);
   // A retried post fills nothing twice.
-  await postReceipts([{ id: 'GRN-5011-2', store: 'S2', occurred_at: '2026-11-25T13:05:00+08:00', delivery: 'ERP-5011', lines: [{ sku: 'MILK', quantity: 14 }, { sku: 'CREAM', quantity: 6 }] }]);
+  await postReceipts([
+    {
+      id: 'GRN-5011-2',
+      store: 'S2',
+      occurred_at: '2026-11-25T13:05:00+08:00',
+      delivery: 'ERP-5011',
+      lines: [
+        { sku: 'MILK', quantity: 14 },
+        { sku: 'CREAM', quantity: 6 },
+      ],
+    },
+  ]);
   expect(await h.app.db.stockDeliveryMatch.count({ where: { lineId: { in: notice.lines.map((l) => l.id) } } })).toBe(3);
 });
 
@@ -236,7 +319,17 @@ it('fills a late notice from an ERP receipt without a reference by store, SKU an
   // Another store's receipt of the SKU fills nothing of it.
   await postReceipts([{ id: 'GRN-5010-0', store: 'S1', occurred_at: '2026-11-25T12:50:00+08:00', lines: [{ sku: 'CREAM', quantity: 12 }] }]);
   expect((await delivery('ERP-5010')).bookedAt).toBeNull();
-  const res = await postReceipts([{ id: 'GRN-5010', store: 'S2', occurred_at: '2026-11-25T12:55:00+08:00', lines: [{ sku: 'CREAM', quantity: 12 }, { sku: 'MILK', quantity: 1 }] }]);
+  const res = await postReceipts([
+    {
+      id: 'GRN-5010',
+      store: 'S2',
+      occurred_at: '2026-11-25T12:55:00+08:00',
+      lines: [
+        { sku: 'CREAM', quantity: 12 },
+        { sku: 'MILK', quantity: 1 },
+      ],
+    },
+  ]);
   expect(res.status).toBe(200);
   expect((await delivery('ERP-5010')).bookedAt).toEqual(clock.now());
   const task = await h.app.db.task.findUniqueOrThrow({ where: ref });
@@ -248,7 +341,17 @@ it('fills a late notice from an ERP receipt without a reference by store, SKU an
 it('fills a notice from a scanned receipt like a typed one', async () => {
   await post([{ id: 'ERP-5020', store: 'S1', expected_at: '2026-11-25T13:30:00+08:00', lines: [{ sku: 'CREAM', quantity: 1, unit: '箱' }] }]);
   await h.app.db.skuBarcode.create({ data: { barcode: '6900000000017', skuCode: 'CREAM', unit: '箱' } });
-  await h.deliver(eventMessage(h.keys, 'xiaomei', 'scancode_waitmsg', 'stock.scanReceive', '<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[EAN_13,6900000000017]]></ScanResult></ScanCodeInfo>', now()), { timestamp: String(now()) });
+  await h.deliver(
+    eventMessage(
+      h.keys,
+      'xiaomei',
+      'scancode_waitmsg',
+      'stock.scanReceive',
+      '<ScanCodeInfo><ScanType><![CDATA[barcode]]></ScanType><ScanResult><![CDATA[EAN_13,6900000000017]]></ScanResult></ScanCodeInfo>',
+      now(),
+    ),
+    { timestamp: String(now()) },
+  );
   await h.settle();
   await say('xiaomei', '1');
   expect((await delivery('ERP-5020')).bookedAt).toEqual(clock.now());

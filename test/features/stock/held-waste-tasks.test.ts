@@ -12,8 +12,19 @@ import { stockChat } from './chat';
  * The ladder here is the default one but for a 3-hour expiry (configured), so it falls on the same day.
  */
 const LADDERS = {
-  default: { steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 30, notify: 'store_manager' }] },
-  'stock.lossHold': { steps: [{ afterMinutes: 0, notify: 'assignee' }, { afterMinutes: 60, notify: 'store_manager' }], expireAfterMinutes: 180 },
+  default: {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 30, notify: 'store_manager' },
+    ],
+  },
+  'stock.lossHold': {
+    steps: [
+      { afterMinutes: 0, notify: 'assignee' },
+      { afterMinutes: 60, notify: 'store_manager' },
+    ],
+    expireAfterMinutes: 180,
+  },
 };
 const clock = new TestClock(Date.parse('2026-11-25T02:00:00Z')); // 10:00 in Shanghai
 let h: Harness;
@@ -34,7 +45,10 @@ const talk = () => (chat ??= stockChat(h, clock));
 const say = (user: string, text: string) => talk().say(user, text);
 const tap = (user: string, card: { body: Record<string, unknown> }, buttonText: string) => talk().tap(user, card, buttonText);
 const runJob = async (name: string) => {
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === name)!, clock.now());
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === name)!,
+    clock.now(),
+  );
   await h.settle();
 };
 const minutes = (n: number) => clock.advance(n * 60_000);
@@ -43,7 +57,7 @@ const newestHold = () => h.app.db.stockLossHold.findFirstOrThrow({ orderBy: { id
 const onHand = async (sku: string) => (await h.app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S1', skuCode: sku } } })).onHand.toNumber();
 const cards = (user: string) => h.fake.inbox(user).filter((m) => m.msgtype === 'template_card');
 
-it('reminds the sender after 30 minutes and the store manager an hour after that; the manager\'s 取消 rejects it', async () => {
+it("reminds the sender after 30 minutes and the store manager an hour after that; the manager's 取消 rejects it", async () => {
   const review = await say('xiaomei', '报损 牛奶 8盒');
   expect(review.body).toMatchObject({ main_title: { title: '报损待确认：牛奶 8盒' } });
   const hold = await newestHold();

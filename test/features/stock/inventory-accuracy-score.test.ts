@@ -22,7 +22,11 @@ beforeAll(async () => {
       await db.stockCountEntry.create({ data: { countId: c.id, skuCode, counted, book, countedBy: 's', countedAt: new Date('2026-11-10T00:00:00Z'), source: 'chat', externalId: `e${n++}` } });
     }
   };
-  await count('S1', 'approved', new Date('2026-11-05T10:00:00Z'), [['MILK', 30, 30], ['MILK', 22, 24], ['CREAM', 20, 20]]); // the later MILK entry counts
+  await count('S1', 'approved', new Date('2026-11-05T10:00:00Z'), [
+    ['MILK', 30, 30],
+    ['MILK', 22, 24],
+    ['CREAM', 20, 20],
+  ]); // the later MILK entry counts
   await count('S1', 'closed', new Date('2026-11-20T10:00:00Z'), [['MILK', 10, 12]]);
   await count('S1', 'open', null, [['CREAM', 0, 50]]); // not closed: not measured
   await count('S1', 'approved', new Date('2026-10-20T10:00:00Z'), [['CREAM', 0, 50]]); // October
@@ -54,9 +58,12 @@ it('measures each store from its counts closed in the period, and leaves out sto
   expect(measures.get('S3')).toEqual({ ratio: 1, facts: { counts: 1, skusCounted: 1, accuracyByQuantity: 1, accuracyByCost: 1, withinTolerance: 1 }, losses: [] });
 });
 
-it('takes a SKU\'s own count tolerance from the master data', async () => {
+it("takes a SKU's own count tolerance from the master data", async () => {
   await importMasterData(database.prisma, 'skus', 'code,name,category,base_unit,cost_price,count_tolerance_percent\nMILK,牛奶,乳品,盒,6.5,20%\n', 'csv');
   const measures = await inventoryAccuracyPart(DEFAULT_COUNT_TOLERANCE)(database.prisma, NOVEMBER, ['S1']);
   expect(measures.get('S1')!.facts.withinTolerance).toBe(1);
-  expect(await importMasterData(database.prisma, 'skus', 'code,name,category,base_unit,cost_price,count_tolerance_percent\nMILK,牛奶,乳品,盒,6.5,120\n', 'csv')).toMatchObject({ ok: false, problems: [{ line: 2, message: expect.stringContaining('盘点容差必须是 0–100 的百分数') }] });
+  expect(await importMasterData(database.prisma, 'skus', 'code,name,category,base_unit,cost_price,count_tolerance_percent\nMILK,牛奶,乳品,盒,6.5,120\n', 'csv')).toMatchObject({
+    ok: false,
+    problems: [{ line: 2, message: expect.stringContaining('盘点容差必须是 0–100 的百分数') }],
+  });
 });

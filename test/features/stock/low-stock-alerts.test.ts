@@ -45,11 +45,28 @@ it('reorders to cover the forecast usage, less deliveries on their way', async (
   // Two weeks of selling 6 a day, as a POS would have posted it.
   for (let d = 14; d >= 1; d--) {
     await h.app.db.stockMove.create({
-      data: { storeCode: 'S1', skuCode: 'CREAM', kind: 'sale', quantity: -6, occurredAt: new Date(clock.now().getTime() - d * 86_400_000), recordedAt: clock.now(), source: 'pos', externalId: `pos:${d}` },
+      data: {
+        storeCode: 'S1',
+        skuCode: 'CREAM',
+        kind: 'sale',
+        quantity: -6,
+        occurredAt: new Date(clock.now().getTime() - d * 86_400_000),
+        recordedAt: clock.now(),
+        source: 'pos',
+        externalId: `pos:${d}`,
+      },
     });
   }
   await h.app.db.stockDelivery.create({
-    data: { id: 'ERP-1', source: 'erp', storeCode: 'S1', expectedAt: new Date(clock.now().getTime() + 86_400_000), createdAt: clock.now(), updatedAt: clock.now(), lines: { create: [{ lineNo: 1, skuCode: 'CREAM', quantity: 12, unitQuantity: 1, unit: '箱' }] } },
+    data: {
+      id: 'ERP-1',
+      source: 'erp',
+      storeCode: 'S1',
+      expectedAt: new Date(clock.now().getTime() + 86_400_000),
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+      lines: { create: [{ lineNo: 1, skuCode: 'CREAM', quantity: 12, unitQuantity: 1, unit: '箱' }] },
+    },
   });
   clock.advance(5 * 60_000);
   await say('xiaomei', '入库 奶油 9盒');
@@ -60,7 +77,12 @@ it('reorders to cover the forecast usage, less deliveries on their way', async (
 it('alerts on a drop booked by any path as it is booked, without the sweep', async () => {
   const book = (quantity: number, id: string) =>
     h.app.db.$transaction((tx) =>
-      bookMove(tx, h.app.config, { storeCode: 'S1', skuCode: 'MILK', kind: quantity > 0 ? 'receipt' : 'return', quantity, occurredAt: clock.now(), recordedAt: clock.now(), source: 'erp', externalId: id }, { baseUnit: '盒', allowNegative: false }),
+      bookMove(
+        tx,
+        h.app.config,
+        { storeCode: 'S1', skuCode: 'MILK', kind: quantity > 0 ? 'receipt' : 'return', quantity, occurredAt: clock.now(), recordedAt: clock.now(), source: 'erp', externalId: id },
+        { baseUnit: '盒', allowNegative: false },
+      ),
     );
   await book(12, 'erp:r1');
   expect((await h.app.db.stockLowAlert.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S1', skuCode: 'MILK' } } })).state).toBe('ok');

@@ -69,7 +69,10 @@ const readingTask = async () => {
   return h.app.db.task.findUniqueOrThrow({ where: { kind_sourceRef: { kind: 'stock.modelReading', sourceRef: `model-reading:${reading.inboundId}` } } });
 };
 const runJob = async (name: string) => {
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === name)!, clock.now());
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === name)!,
+    clock.now(),
+  );
   await h.settle();
 };
 const onHand = async (sku: string) => (await h.app.db.stockBalance.findUnique({ where: { storeCode_skuCode: { storeCode: 'S1', skuCode: sku } } }))?.onHand.toNumber() ?? 0;

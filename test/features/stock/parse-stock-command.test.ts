@@ -37,7 +37,9 @@ it('keeps a minus sign before the quantity, so the booking can refuse it', () =>
 
 it('asks instead of guessing', () => {
   // 奶 names three SKUs.
-  expect(parse('入库 奶 2箱')).toMatchObject({ lines: [{ sku: { kind: 'ambiguous', candidates: expect.arrayContaining([expect.objectContaining({ code: 'MILK' }), expect.objectContaining({ code: 'CREAM' })]) } }] });
+  expect(parse('入库 奶 2箱')).toMatchObject({
+    lines: [{ sku: { kind: 'ambiguous', candidates: expect.arrayContaining([expect.objectContaining({ code: 'MILK' }), expect.objectContaining({ code: 'CREAM' })]) } }],
+  });
   // A one-character slip is offered, not booked.
   expect(parse('入库 珍株 1箱')).toMatchObject({ lines: [{ sku: { kind: 'ambiguous', candidates: [expect.objectContaining({ code: 'PEARL' })] } }] });
   expect(parse('入库 榴莲 1箱')).toMatchObject({ lines: [{ sku: { kind: 'unknown', text: '榴莲' } }] });

@@ -75,12 +75,19 @@ it('reads full-width digits', async () => {
 it('books every item of a message, or none of them and says which one is wrong', async () => {
   const cards = h.fake.inbox('xiaomei').length;
   await chat.say('xiaomei', '入库 奶油2箱 牛奶3箱');
-  expect(h.fake.inbox('xiaomei').slice(cards).map((m) => (m.body.main_title as { title: string }).title)).toEqual(['已入库 奶油 2箱（24盒）', '已入库 牛奶 3箱（36盒）']);
+  expect(
+    h.fake
+      .inbox('xiaomei')
+      .slice(cards)
+      .map((m) => (m.body.main_title as { title: string }).title),
+  ).toEqual(['已入库 奶油 2箱（24盒）', '已入库 牛奶 3箱（36盒）']);
   expect(await newMoves()).toEqual([
     ['CREAM', 'receipt', 24, null],
     ['MILK', 'receipt', 36, null],
   ]);
-  expect((await chat.say('xiaomei', '入库 奶油2箱 榴莲3箱')).body.content).toBe('这条消息有 2 项，一项都没有记：\n· 第 2 项「榴莲 3箱」：没找到商品「榴莲」。请核对名称，或请管理员导入这个商品。\n请改好后整条再发一次。');
+  expect((await chat.say('xiaomei', '入库 奶油2箱 榴莲3箱')).body.content).toBe(
+    '这条消息有 2 项，一项都没有记：\n· 第 2 项「榴莲 3箱」：没找到商品「榴莲」。请核对名称，或请管理员导入这个商品。\n请改好后整条再发一次。',
+  );
   // A line refused while booking (more waste than there is) takes the others back with it.
   expect((await chat.say('xiaomei', '报损 奶油1盒 芒果500个')).body.content).toContain('库存不够');
   expect(await newMoves()).toEqual([]);

@@ -42,7 +42,10 @@ it('asks back 入库 奶油 99999999箱 instead of booking 1,199,999,988盒', as
 it('asks back a quantity far above the SKU’s usual move on a card, and books it only on 确认记账', async () => {
   // No history yet: 50 of the largest unit (50箱 = 600盒) is the limit.
   const card = await chat.say('xiaomei', '入库 奶油 60箱');
-  expect(card.body).toMatchObject({ main_title: { title: '数量比平时大很多，确认要入库吗？', desc: '奶油 60箱（720盒），平时一笔最多约 600盒' }, button_list: [{ text: '确认记账' }, { text: '不记' }] });
+  expect(card.body).toMatchObject({
+    main_title: { title: '数量比平时大很多，确认要入库吗？', desc: '奶油 60箱（720盒），平时一笔最多约 600盒' },
+    button_list: [{ text: '确认记账' }, { text: '不记' }],
+  });
   expect(await moves('CREAM')).toEqual([]);
   expect((await chat.tap('xiaomei', card, '确认记账')).body).toMatchObject({ main_title: { title: '已入库 奶油 60箱（720盒）' } });
   expect(await quantities('CREAM')).toEqual([720]);

@@ -48,7 +48,16 @@ it('asks back with a card of choices instead of guessing, and books the one pick
   expect(await onHand('CREAM')).toBe(0);
   const cream = buttons.find((b) => b.text === '奶油')!;
   const tap = (user: string, t: number) =>
-    h.deliver(eventMessage(h.keys, user, 'template_card_event', cream.key, innerXml({ TaskId: String(card.body.task_id), CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(String(card.body.task_id)) }).slice(5, -6), t));
+    h.deliver(
+      eventMessage(
+        h.keys,
+        user,
+        'template_card_event',
+        cream.key,
+        innerXml({ TaskId: String(card.body.task_id), CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(String(card.body.task_id)) }).slice(5, -6),
+        t,
+      ),
+    );
   await tap('xiaomei', 21); // not her message
   await h.settle();
   expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toBe('只能为你自己发的消息选择商品。');
@@ -89,7 +98,16 @@ it('undoes with a reversing entry, from chat or from the card, once', async () =
   const card = await say('xiaomei', '入库 奶油 2箱');
   const key = (card.body.button_list as { key: string }[])[0].key;
   const tap = (user: string, t: number) =>
-    h.deliver(eventMessage(h.keys, user, 'template_card_event', key, innerXml({ TaskId: String(card.body.task_id), CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(String(card.body.task_id)) }).slice(5, -6), t));
+    h.deliver(
+      eventMessage(
+        h.keys,
+        user,
+        'template_card_event',
+        key,
+        innerXml({ TaskId: String(card.body.task_id), CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(String(card.body.task_id)) }).slice(5, -6),
+        t,
+      ),
+    );
   await tap('liqiang', 1); // someone else's move
   await h.settle();
   expect(h.fake.inbox('liqiang').at(-1)!.body.content).toBe('只能撤销你自己记的这一笔。');
@@ -102,16 +120,33 @@ it('undoes with a reversing entry, from chat or from the card, once', async () =
   expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toMatch(/^这一笔已经撤销过了：入库 奶油 2箱（24盒）/);
   // The ledger keeps every entry: each receipt and its reversal.
   const moves = await h.app.db.stockMove.findMany({ where: { skuCode: 'CREAM' }, orderBy: { id: 'asc' } });
-  expect(moves.map((m) => [m.kind, m.quantity.toNumber()])).toEqual([['receipt', 24], ['reversal', -24], ['receipt', 12], ['reversal', -12], ['receipt', 24], ['reversal', -24]]);
+  expect(moves.map((m) => [m.kind, m.quantity.toNumber()])).toEqual([
+    ['receipt', 24],
+    ['reversal', -24],
+    ['receipt', 12],
+    ['reversal', -12],
+    ['receipt', 24],
+    ['reversal', -24],
+  ]);
 });
 
 it('lets the card undo only within ten minutes', async () => {
   const card = await say('xiaomei', '入库 牛奶 1箱');
   clock.advance(11 * 60_000);
   const key = (card.body.button_list as { key: string }[])[0].key;
-  await h.deliver(eventMessage(h.keys, 'xiaomei', 'template_card_event', key, innerXml({ TaskId: String(card.body.task_id), CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(String(card.body.task_id)) }).slice(5, -6), 9), {
-    timestamp: String(Math.floor(clock.now().getTime() / 1000)), // the envelope is as fresh as our (moved) clock
-  });
+  await h.deliver(
+    eventMessage(
+      h.keys,
+      'xiaomei',
+      'template_card_event',
+      key,
+      innerXml({ TaskId: String(card.body.task_id), CardType: 'button_interaction', ResponseCode: h.fake.issueResponseCode(String(card.body.task_id)) }).slice(5, -6),
+      9,
+    ),
+    {
+      timestamp: String(Math.floor(clock.now().getTime() / 1000)), // the envelope is as fresh as our (moved) clock
+    },
+  );
   await h.settle();
   expect(h.fake.inbox('xiaomei').at(-1)!.body.content).toContain('已超过 10 分钟');
   expect(await onHand('MILK')).toBe(33);

@@ -14,7 +14,12 @@ beforeAll(async () => {
   chat = stockChat(h, clock);
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name,aliases,area\nS001,一店 · 人民路,一店,华东区\nS002,二店 · 滨江路,二店,华东区\nS003,三店 · 中山路,三店,华南区\n', 'csv');
-  await importMasterData(db, 'staff', 'userid,name,store,role,area\nxiaomei,张小美,S001,店员,\nchenjing,陈静,S002,店员,\nwang,王芳,S003,店员,\neast,刘经理,,区域经理,华东区\nhq,总部,,管理员,\n', 'csv');
+  await importMasterData(
+    db,
+    'staff',
+    'userid,name,store,role,area\nxiaomei,张小美,S001,店员,\nchenjing,陈静,S002,店员,\nwang,王芳,S003,店员,\neast,刘经理,,区域经理,华东区\nhq,总部,,管理员,\n',
+    'csv',
+  );
   await importMasterData(db, 'skus', 'code,name,aliases,category,base_unit,pack_units,cost_price\nMILK,牛奶,,乳品,盒,箱=12,6.5\nCREAM,奶油,,乳品,盒,箱=12,28\n', 'csv');
   await chat.say('chenjing', '入库 奶油 13盒');
   await chat.say('wang', '入库 奶油 2箱');
@@ -33,7 +38,7 @@ it("answers an area manager's 查库存 二店 奶油 for that store of their ar
   expect(await answer('hq', '库存 三店 奶油')).toBe('三店 · 中山路 奶油 现有 24盒（约 2箱）');
 });
 
-it('refuses a store outside the area manager\'s area, and asks for a store when none is named', async () => {
+it("refuses a store outside the area manager's area, and asks for a store when none is named", async () => {
   expect(await answer('east', '查库存 三店 奶油')).toBe('三店 · 中山路不在你负责的区域（华东区），只能查看和操作本区域的门店。');
   expect(await answer('east', '开始盘点 三店 乳品')).toBe('三店 · 中山路不在你负责的区域（华东区），只能查看和操作本区域的门店。');
   expect(await h.app.db.stockCount.count()).toBe(0);

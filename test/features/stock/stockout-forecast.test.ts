@@ -21,20 +21,42 @@ beforeAll(async () => {
   for (let d = 28; d >= 1; d--) {
     const at = new Date(MORNING.getTime() - d * 86_400_000 + 8 * 3600_000);
     const weekend = [0, 6].includes(new Date(at.getTime() + 8 * 3600_000).getUTCDay());
-    for (const [sku, qty] of [['CREAM', 10], ['MILK', 2], ['TEA', weekend ? 20 : 8]] as const) {
+    for (const [sku, qty] of [
+      ['CREAM', 10],
+      ['MILK', 2],
+      ['TEA', weekend ? 20 : 8],
+    ] as const) {
       await db.stockMove.create({ data: { storeCode: 'S1', skuCode: sku, kind: 'sale', quantity: -qty, occurredAt: at, recordedAt: at, source: 'pos', externalId: `pos:${++n}` } });
     }
   }
-  const undone = await db.stockMove.create({ data: { storeCode: 'S1', skuCode: 'MILK', kind: 'sale', quantity: -500, occurredAt: new Date(MORNING.getTime() - 3 * 86_400_000), recordedAt: MORNING, source: 'pos', externalId: 'pos:wrong' } });
-  await db.stockMove.create({ data: { storeCode: 'S1', skuCode: 'MILK', kind: 'reversal', quantity: 500, reversesId: undone.id, occurredAt: MORNING, recordedAt: MORNING, source: 'pos', externalId: 'pos:undo' } });
-  for (const [sku, qty] of [['CREAM', 25], ['MILK', 100], ['TEA', 30]] as const) {
-    await db.$transaction((tx) => bookMove(tx, h.app.config, { storeCode: 'S1', skuCode: sku, kind: 'receipt', quantity: qty, occurredAt: MORNING, recordedAt: MORNING, source: 'erp', externalId: `erp:${sku}` }, { baseUnit: '盒', allowNegative: false }));
+  const undone = await db.stockMove.create({
+    data: { storeCode: 'S1', skuCode: 'MILK', kind: 'sale', quantity: -500, occurredAt: new Date(MORNING.getTime() - 3 * 86_400_000), recordedAt: MORNING, source: 'pos', externalId: 'pos:wrong' },
+  });
+  await db.stockMove.create({
+    data: { storeCode: 'S1', skuCode: 'MILK', kind: 'reversal', quantity: 500, reversesId: undone.id, occurredAt: MORNING, recordedAt: MORNING, source: 'pos', externalId: 'pos:undo' },
+  });
+  for (const [sku, qty] of [
+    ['CREAM', 25],
+    ['MILK', 100],
+    ['TEA', 30],
+  ] as const) {
+    await db.$transaction((tx) =>
+      bookMove(
+        tx,
+        h.app.config,
+        { storeCode: 'S1', skuCode: sku, kind: 'receipt', quantity: qty, occurredAt: MORNING, recordedAt: MORNING, source: 'erp', externalId: `erp:${sku}` },
+        { baseUnit: '盒', allowNegative: false },
+      ),
+    );
   }
 });
 afterAll(() => h.stop());
 
 const run = async (fire: Date) => {
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === 'stock.warnStockouts')!, fire);
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === 'stock.warnStockouts')!,
+    fire,
+  );
   await h.settle();
 };
 
@@ -43,11 +65,7 @@ it('warns the manager of the SKUs likely to run out, with the day, soonest first
   const messages = h.fake.inbox('boss');
   expect(messages).toHaveLength(1);
   expect(messages[0].body.content).toBe(
-    [
-      '【断货预警】一店 未来 7 天可能断货 2 项：',
-      '· 奶油：现有 25盒，日均约 10盒，预计11月27日（周五）用完',
-      '· 红茶：现有 30袋，日均约 11.4袋，预计11月28日（周六）用完',
-    ].join('\n'),
+    ['【断货预警】一店 未来 7 天可能断货 2 项：', '· 奶油：现有 25盒，日均约 10盒，预计11月27日（周五）用完', '· 红茶：现有 30袋，日均约 11.4袋，预计11月28日（周六）用完'].join('\n'),
   );
   expect(h.fake.inbox('boss2')).toHaveLength(0); // nothing used there, nothing to warn of
 });

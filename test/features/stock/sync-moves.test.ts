@@ -12,7 +12,12 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ features: [stockFeature], clock, env: { SYNC_KEYS: `pos:${SECRETS.pos},erp:${SECRETS.erp}` } });
   await importMasterData(h.app.db, 'stores', 'code,name\nS001,一店\nS002,二店\n', 'csv');
-  await importMasterData(h.app.db, 'skus', 'code,name,category,base_unit,pack_units,cost_price,barcodes\nMILK,牛奶,乳品,盒,箱=12,6.5,6900000010006|6910000010005@箱\nCREAM,奶油,乳品,盒,箱=12,28,6900000010075\n', 'csv');
+  await importMasterData(
+    h.app.db,
+    'skus',
+    'code,name,category,base_unit,pack_units,cost_price,barcodes\nMILK,牛奶,乳品,盒,箱=12,6.5,6900000010006|6910000010005@箱\nCREAM,奶油,乳品,盒,箱=12,28,6900000010075\n',
+    'csv',
+  );
 }, 120_000);
 afterAll(() => h.stop());
 
@@ -24,13 +29,30 @@ function post(document: string, docs: unknown, source: keyof typeof SECRETS = 'p
   return fetch(`${h.url}${path}`, {
     method: 'POST',
     body,
-    headers: { 'content-type': 'application/json', 'x-sync-source': source, 'x-sync-timestamp': timestamp, 'x-sync-nonce': nonce, 'x-sync-signature': signSync(SECRETS[source], syncSigningString(timestamp, nonce, 'POST', path, body)) },
+    headers: {
+      'content-type': 'application/json',
+      'x-sync-source': source,
+      'x-sync-timestamp': timestamp,
+      'x-sync-nonce': nonce,
+      'x-sync-signature': signSync(SECRETS[source], syncSigningString(timestamp, nonce, 'POST', path, body)),
+    },
   });
 }
 const onHand = async (store: string, sku: string) => (await h.app.db.stockBalance.findUnique({ where: { storeCode_skuCode: { storeCode: store, skuCode: sku } } }))?.onHand.toNumber() ?? 0;
 
 it('books an ERP receipt by SKU code or barcode, in the barcode’s unit, and a repost books nothing', async () => {
-  const receipt = [{ id: 'GRN-1001', store: 'S001', occurred_at: '2026-11-25T08:30:00+08:00', lines: [{ sku: 'MILK', quantity: 2, unit: '箱' }, { barcode: '6910000010005', quantity: 1 }, { sku: 'CREAM', quantity: 10 }] }];
+  const receipt = [
+    {
+      id: 'GRN-1001',
+      store: 'S001',
+      occurred_at: '2026-11-25T08:30:00+08:00',
+      lines: [
+        { sku: 'MILK', quantity: 2, unit: '箱' },
+        { barcode: '6910000010005', quantity: 1 },
+        { sku: 'CREAM', quantity: 10 },
+      ],
+    },
+  ];
   const res = await post('receipts', receipt, 'erp');
   expect(res.status).toBe(200);
   expect(await res.json()).toEqual({ document: 'receipts', documents: 1, booked: 1, duplicates: [], moves: 3 });
@@ -46,7 +68,15 @@ it('books an ERP receipt by SKU code or barcode, in the barcode’s unit, and a 
 
 it('books POS sales (a refund as a negative line), even past the book, and the same id from another source is its own', async () => {
   const res = await post('sales', [
-    { id: 'T-1', store: 'S001', occurred_at: '2026-11-25T10:00:00+08:00', lines: [{ sku: 'MILK', quantity: 3 }, { sku: 'CREAM', quantity: 12 }] },
+    {
+      id: 'T-1',
+      store: 'S001',
+      occurred_at: '2026-11-25T10:00:00+08:00',
+      lines: [
+        { sku: 'MILK', quantity: 3 },
+        { sku: 'CREAM', quantity: 12 },
+      ],
+    },
     { id: 'T-2', store: 'S001', occurred_at: '2026-11-25T10:05:00+08:00', lines: [{ sku: 'MILK', quantity: -1 }] },
   ]);
   expect(await res.json()).toMatchObject({ documents: 2, booked: 2, moves: 3 });
@@ -79,7 +109,17 @@ it('answers 400 listing every problem of every document, and books none of them'
 });
 
 it('books a document posted twice at once exactly once', async () => {
-  const doc = [{ id: 'GRN-2002', store: 'S002', occurred_at: '2026-11-25T09:00:00+08:00', lines: [{ sku: 'MILK', quantity: 5 }, { sku: 'CREAM', quantity: 5 }] }];
+  const doc = [
+    {
+      id: 'GRN-2002',
+      store: 'S002',
+      occurred_at: '2026-11-25T09:00:00+08:00',
+      lines: [
+        { sku: 'MILK', quantity: 5 },
+        { sku: 'CREAM', quantity: 5 },
+      ],
+    },
+  ];
   const answers = await Promise.all([post('receipts', doc, 'erp'), post('receipts', doc, 'erp'), post('receipts', doc, 'erp')]);
   const results = await Promise.all(answers.map((r) => r.json()));
   expect(results.map((r) => r.booked).sort()).toEqual([0, 0, 1]);

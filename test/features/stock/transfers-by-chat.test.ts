@@ -43,7 +43,10 @@ it('books the out-leg at once, keeps the goods in transit, and asks the receivin
   expect((await chat.tap('sunli', cardSun, '全部收到')).body.content).toBe(`调拨单 #${transfer.id} 已由陈静确认收货（60盒）。`);
   expect(await chat.onHand('S002', 'CREAM')).toBe(60);
   const moves = await h.app.db.stockMove.findMany({ where: { kind: { in: ['transfer_out', 'transfer_in'] } }, orderBy: { id: 'asc' } });
-  expect(moves.map((m) => [m.storeCode, m.kind, m.quantity.toNumber()])).toEqual([['S001', 'transfer_out', -60], ['S002', 'transfer_in', 60]]);
+  expect(moves.map((m) => [m.storeCode, m.kind, m.quantity.toNumber()])).toEqual([
+    ['S001', 'transfer_out', -60],
+    ['S002', 'transfer_in', 60],
+  ]);
   expect(await h.app.db.stockTransfer.findFirstOrThrow()).toMatchObject({ status: 'received', receivedBy: 'chenjing', inMoveId: moves[1].id, outMoveId: moves[0].id });
 });
 

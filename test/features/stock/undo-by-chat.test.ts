@@ -29,12 +29,7 @@ beforeAll(async () => {
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name\nS1,一店\n', 'csv');
   await importMasterData(db, 'staff', 'userid,name,store,role\nxiaomei,张小美,S1,店员\nliqiang,李强,S1,店员\nahua,阿华,S1,店员\nboss,王店长,S1,店长\n', 'csv');
-  await importMasterData(
-    db,
-    'skus',
-    'code,name,aliases,category,base_unit,pack_units,cost_price\nMILK,牛奶,,乳品,盒,箱=12,6.5\nCREAM,奶油,,乳品,盒,箱=12,28\nMANGO,芒果,,水果,个,箱=10,3\n',
-    'csv',
-  );
+  await importMasterData(db, 'skus', 'code,name,aliases,category,base_unit,pack_units,cost_price\nMILK,牛奶,,乳品,盒,箱=12,6.5\nCREAM,奶油,,乳品,盒,箱=12,28\nMANGO,芒果,,水果,个,箱=10,3\n', 'csv');
   await importMasterData(db, 'sku-settings', 'store,sku,safety_stock,max_daily_loss\nS1,MILK,0,5\n', 'csv');
 }, 60_000);
 afterAll(() => h.stop());
@@ -125,7 +120,10 @@ function postNotice(id: string, day: number, lines: { sku: string; quantity: num
 }
 const notice = (id: string) => h.app.db.stockDelivery.findUniqueOrThrow({ where: { id }, include: { lines: true } });
 const runJob = async (name: string) => {
-  await h.app.scheduler.runJob(h.app.bot.jobs.find((j) => j.name === name)!, clock.now());
+  await h.app.scheduler.runJob(
+    h.app.bot.jobs.find((j) => j.name === name)!,
+    clock.now(),
+  );
   await h.settle();
 };
 const lateTask = (id: string) => h.app.db.task.findUnique({ where: { kind_sourceRef: { kind: 'stock.lateDelivery', sourceRef: `delivery:${id}` } } });
@@ -137,7 +135,9 @@ it('reopens the delivery notice an undone receipt filled, says to book it only i
   await chat.say('xiaomei', '入库 芒果 2箱');
   expect((await notice('ERP-U1')).bookedAt).not.toBeNull();
   expect(await say('xiaomei', '撤销')).toBe(
-    ['已撤销：入库 芒果 2箱（20个），10:05 记的。一店 芒果 现有 0个', '到货单 ERP-U1 又变为未入库（还差 芒果 20个）。货确实到了才需要再记：按实际收到的数量发「入库 芒果 数量」；没到就不用记。'].join('\n'),
+    ['已撤销：入库 芒果 2箱（20个），10:05 记的。一店 芒果 现有 0个', '到货单 ERP-U1 又变为未入库（还差 芒果 20个）。货确实到了才需要再记：按实际收到的数量发「入库 芒果 数量」；没到就不用记。'].join(
+      '\n',
+    ),
   );
   expect(await notice('ERP-U1')).toMatchObject({ bookedAt: null, lines: [expect.objectContaining({ bookedQuantity: expect.anything() })] });
   expect((await notice('ERP-U1')).lines[0].bookedQuantity.toNumber()).toBe(0);

@@ -5,7 +5,11 @@ import { reorderQuantity } from '../../../src/features/stock/alerts';
 const MONDAY = '2026-11-02';
 
 it('forecasts a flat series as flat', () => {
-  const forecast = forecastDaily(Array.from({ length: 28 }, () => 6), MONDAY, 7);
+  const forecast = forecastDaily(
+    Array.from({ length: 28 }, () => 6),
+    MONDAY,
+    7,
+  );
   forecast.forEach((f) => expect(f).toBeCloseTo(6, 6));
 });
 

@@ -10,7 +10,11 @@ afterAll(() => w.h.stop());
 
 const open = (sourceRef: string, dueInMinutes: number, assignee: string | null = 'xiaomei', storeCode = 'S1') =>
   w.h.app.db.$transaction((tx) =>
-    openTask(tx, { kind: 'test.chore', sourceRef, storeCode, assignee, title: '清洁制冰机', detail: '按清洁手册第 3 步', dueAt: new Date(w.clock.now().getTime() + dueInMinutes * MINUTE) }, { now: w.clock.now() }),
+    openTask(
+      tx,
+      { kind: 'test.chore', sourceRef, storeCode, assignee, title: '清洁制冰机', detail: '按清洁手册第 3 步', dueAt: new Date(w.clock.now().getTime() + dueInMinutes * MINUTE) },
+      { now: w.clock.now() },
+    ),
   );
 const cardsOf = (userid: string, taskTitle = '清洁制冰机') => w.taskCards(userid).filter((c) => (c.body.main_title as { title: string }).title === taskTitle);
 
@@ -26,7 +30,10 @@ it('reminds the assignee at the due time, then escalates on the ladder, each ste
     card_type: 'button_interaction',
     main_title: { title: '清洁制冰机', desc: '一店 · 人民路 · 截止 11月25日 10:10' },
     sub_title_text: '负责人：张小美\n按清洁手册第 3 步',
-    button_list: [{ text: '完成', key: `tasks.done:${task.id}` }, { text: '知道了', key: `tasks.ack:${task.id}` }],
+    button_list: [
+      { text: '完成', key: `tasks.done:${task.id}` },
+      { text: '知道了', key: `tasks.ack:${task.id}` },
+    ],
   });
   await w.walk(); // a second run in the same minute sends nothing again
   expect(cardsOf('xiaomei')).toHaveLength(1);
@@ -56,7 +63,11 @@ it('reminds the assignee at the due time, then escalates on the ladder, each ste
   await w.walk();
   expect([cardsOf('xiaomei'), cardsOf('wangfang'), cardsOf('zhaoqu')].map((c) => c.length)).toEqual([1, 1, 1]);
   const notices = await w.h.app.db.taskNotice.findMany({ where: { taskId: task.id }, orderBy: { step: 'asc' } });
-  expect(notices.map((n) => [n.step, n.recipients])).toEqual([[0, ['xiaomei']], [1, ['wangfang']], [2, ['zhaoqu']]]);
+  expect(notices.map((n) => [n.step, n.recipients])).toEqual([
+    [0, ['xiaomei']],
+    [1, ['wangfang']],
+    [2, ['zhaoqu']],
+  ]);
 });
 
 it('closes from the card: done, and every card sent for the task updated in place for everyone', async () => {
@@ -138,9 +149,7 @@ it('refuses a tap from someone the task was not sent to', async () => {
 
 it('sends the first step to the store manager when nobody is assigned', async () => {
   const before = cardsOf('wangfang', '盘点冷库').length;
-  await w.h.app.db.$transaction((tx) =>
-    openTask(tx, { kind: 'test.chore', sourceRef: 'nobody-1', storeCode: 'S1', assignee: null, title: '盘点冷库', dueAt: w.clock.now() }, { now: w.clock.now() }),
-  );
+  await w.h.app.db.$transaction((tx) => openTask(tx, { kind: 'test.chore', sourceRef: 'nobody-1', storeCode: 'S1', assignee: null, title: '盘点冷库', dueAt: w.clock.now() }, { now: w.clock.now() }));
   await w.walk();
   expect(cardsOf('wangfang', '盘点冷库')).toHaveLength(before + 1);
   expect(cardsOf('wangfang', '盘点冷库').at(-1)!.body.sub_title_text).toBeUndefined();
@@ -153,5 +162,8 @@ it('passes the store manager’s step to the area manager when the store has no 
   w.clock.advance(30 * MINUTE);
   await w.walk();
   const notices = await w.h.app.db.taskNotice.findMany({ where: { taskId: task.id }, orderBy: { step: 'asc' } });
-  expect(notices.map((n) => [n.step, n.recipients])).toEqual([[0, ['sanmei']], [1, ['zhaoqu']]]);
+  expect(notices.map((n) => [n.step, n.recipients])).toEqual([
+    [0, ['sanmei']],
+    [1, ['zhaoqu']],
+  ]);
 });

@@ -30,9 +30,7 @@ it('opens nothing twice when WeCom delivers the message again', async () => {
 
 it('lists the sender’s open tasks with 我的任务, and closes one from its card', async () => {
   await w.say('wangfang', '任务 周五前 盘点小料 @xiaomei');
-  expect((await w.say('xiaomei', '我的任务')).body.content).toBe(
-    '你的待办（2）：\n1. 清洁制冰机 · 截止 11月26日 09:00\n2. 盘点小料 · 截止 11月27日 18:00\n在任务卡片上点「完成」或「知道了」。',
-  );
+  expect((await w.say('xiaomei', '我的任务')).body.content).toBe('你的待办（2）：\n1. 清洁制冰机 · 截止 11月26日 09:00\n2. 盘点小料 · 截止 11月27日 18:00\n在任务卡片上点「完成」或「知道了」。');
   const card = w.taskCards('xiaomei').find((c) => (c.body.main_title as { title: string }).title === '清洁制冰机')!;
   await w.tap('xiaomei', card, '完成');
   expect(w.h.fake.cardView(String(card.body.task_id), 'xiaomei')).toMatchObject({ replacedName: '已完成' });

@@ -64,7 +64,10 @@ it('updates a card that was being sent when its task closed, once WeCom has acce
   // The send completes (here: the lease runs out and the row is sent again).
   w.clock.advance(2 * MINUTE);
   await drain();
-  const card = w.h.fake.inbox('liqiang').filter((m) => m.msgtype === 'template_card').at(-1)!;
+  const card = w.h.fake
+    .inbox('liqiang')
+    .filter((m) => m.msgtype === 'template_card')
+    .at(-1)!;
   expect(w.h.fake.cardView(String(card.body.task_id), 'liqiang')).not.toHaveProperty('replacedName');
   expect((await walkDue(settings(), w.clock.now())).finalized).toBe(1);
   await drain();

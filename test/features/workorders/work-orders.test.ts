@@ -48,7 +48,10 @@ it('is acknowledged, updated and closed from its card by the people it was sent 
   const card = chat.card('fixer');
   expect((await chat.tap('liqiang', card, '受理')).body.content).toBe('只有店长、维修负责人或区域经理能处理这个工单。');
   await chat.tap('fixer', card, '受理');
-  expect(chat.h.fake.cardView(String(card.body.task_id), 'fixer')!.card).toMatchObject({ horizontal_content_list: [{}, { value: '处理中' }, {}, {}], button_list: [{ text: '更新进度' }, { text: '已修好' }] });
+  expect(chat.h.fake.cardView(String(card.body.task_id), 'fixer')!.card).toMatchObject({
+    horizontal_content_list: [{}, { value: '处理中' }, {}, {}],
+    button_list: [{ text: '更新进度' }, { text: '已修好' }],
+  });
   expect(chat.last('xiaomei').body.content).toBe('维修工单 #1 已由 王师傅 受理。');
   expect((await chat.say('fixer', '工单 1 已订配件，明早上门')).body.content).toBe('已记录工单 #1 的进度。');
   expect(chat.last('xiaomei').body.content).toBe('维修工单 #1 进度（王师傅）：已订配件，明早上门');
