@@ -8,7 +8,7 @@ import { createMediaStore } from '../../src/platform/media';
 import { checkSafetyStock } from '../../src/features/stock/alerts';
 import { openTask } from '../../src/features/tasks';
 import { formatPercent, percentFigure } from '../../src/percent';
-import { seedHandoverAndCount } from './helpers';
+import { holdForManager, seedHandoverAndCount } from './helpers';
 
 /** The console in a real headless Chromium (Debian's), on the sandbox: demo sign-in, the ranking, a store. */
 let app: App;
@@ -143,25 +143,7 @@ it("shows a store's counts, alerts, forecast and pending entries, a count's vari
 });
 
 it('approves a held waste entry from 待审与超时: booked through the stock feature, and the row shows it', async () => {
-  const now = new Date();
-  const hold = await app.db.stockLossHold.create({
-    data: {
-      sourceKey: 'browser-test:hold',
-      storeCode: 'S001',
-      skuCode: 'CREAM',
-      quantity: 1,
-      reason: '破损',
-      staffUserid: 'zhangxiaomei',
-      occurredAt: now,
-      dayTotal: 9,
-      dayLimit: 3,
-      needsManager: true,
-      staffConfirmedAt: now,
-      createdAt: now,
-    },
-  });
-  // Its engine task, as the chat flow opens it (kind and source as in loss-limit.ts).
-  await openTask(app.db, { kind: 'stock.lossHold', sourceRef: `loss-hold:${hold.id}`, storeCode: 'S001', assignee: 'zhangxiaomei', title: '报损待确认：奶油 1盒', dueAt: now }, { now });
+  const holdId = await holdForManager(app.db, 'browser-test:hold');
   const before = (await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber();
   const errors = await signInAs('zhoumanager');
   await page.locator('tbody tr').first().click();
@@ -173,8 +155,8 @@ it('approves a held waste entry from 待审与超时: booked through the stock f
   expect(await row.locator('button').count()).toBe(0);
   // The other sections are refreshed too: the hold's task shows as done without reloading the page.
   await page.locator('[data-section="tasks"] tbody tr', { hasText: '报损待确认' }).locator('td', { hasText: '已完成' }).waitFor();
-  expect(await app.db.stockLossHold.findUniqueOrThrow({ where: { id: hold.id } })).toMatchObject({ status: 'booked', managerUserid: 'zhoumanager', closedBy: 'zhoumanager' });
-  expect(await app.db.stockMove.count({ where: { externalId: `loss-hold:${hold.id}`, kind: 'waste' } })).toBe(1);
+  expect(await app.db.stockLossHold.findUniqueOrThrow({ where: { id: holdId } })).toMatchObject({ status: 'booked', managerUserid: 'zhoumanager', closedBy: 'zhoumanager' });
+  expect(await app.db.stockMove.count({ where: { externalId: `loss-hold:${holdId}`, kind: 'waste' } })).toBe(1);
   expect((await app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S001', skuCode: 'CREAM' } } })).onHand.toNumber()).toBe(before - 1);
   expect(errors).toEqual([]);
 });

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app';
 import { openTask } from '../../src/features/tasks';
 import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
+import { holdForManager } from './helpers';
 
 /**
  * The console as a manager opens it inside WeCom on a phone (390 × 844): nothing wider than the
@@ -21,25 +22,8 @@ beforeAll(async () => {
   ({ app, base, browser } = await startSandboxWithBrowser());
   const db = app.db;
   const now = new Date();
-  // A held waste entry for the store manager to decide, with its engine task (as loss-limit.ts opens it).
-  const hold = await db.stockLossHold.create({
-    data: {
-      sourceKey: 'phone-test:hold',
-      storeCode: 'S001',
-      skuCode: 'CREAM',
-      quantity: 1,
-      reason: '破损',
-      staffUserid: 'zhangxiaomei',
-      occurredAt: now,
-      dayTotal: 9,
-      dayLimit: 3,
-      needsManager: true,
-      staffConfirmedAt: now,
-      createdAt: now,
-    },
-  });
-  holdId = hold.id;
-  await openTask(db, { kind: 'stock.lossHold', sourceRef: `loss-hold:${hold.id}`, storeCode: 'S001', assignee: 'zhangxiaomei', title: '报损待确认：奶油 1盒', dueAt: now }, { now });
+  // A held waste entry for the store manager to decide.
+  holdId = await holdForManager(db, 'phone-test:hold');
   // What the tester saw as codes: a handover's cash-difference task, work orders for the ice machine
   // and for no named equipment, and moves from the till and the ERP.
   await openTask(db, { kind: 'handover.cashDifference', sourceRef: 'handover:phone-test', storeCode: 'S001', assignee: 'zhoumanager', title: '交班现金差异待处理', dueAt: now }, { now });

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../../src/db';
+import { openTask } from '../../src/features/tasks';
 import type { MediaStore } from '../../src/platform/media';
 import type { Harness } from '../helpers/harness';
 
@@ -98,4 +99,30 @@ export async function seedHandoverAndCount(db: Db, media: MediaStore, storeCode:
     data: { storeCode, status: 'closed', openedBy: 'seed', openedAt: at, closedBy: 'seed', closedAt: at, externalId: `seed:count:${storeCode}:${at.getTime()}` },
   });
   return { handoverId: handover.id, itemId: item.id, photoId: photo.id, countId: count.id };
+}
+
+/**
+ * A demo-store waste of 1盒 奶油 held for the store manager (over the day's limit, confirmed by the
+ * staff member), with its engine task as the chat flow opens it (kind and source as in loss-limit.ts).
+ */
+export async function holdForManager(db: Db, sourceKey: string): Promise<bigint> {
+  const now = new Date();
+  const hold = await db.stockLossHold.create({
+    data: {
+      sourceKey,
+      storeCode: 'S001',
+      skuCode: 'CREAM',
+      quantity: 1,
+      reason: '破损',
+      staffUserid: 'zhangxiaomei',
+      occurredAt: now,
+      dayTotal: 9,
+      dayLimit: 3,
+      needsManager: true,
+      staffConfirmedAt: now,
+      createdAt: now,
+    },
+  });
+  await openTask(db, { kind: 'stock.lossHold', sourceRef: `loss-hold:${hold.id}`, storeCode: 'S001', assignee: 'zhangxiaomei', title: '报损待确认：奶油 1盒', dueAt: now }, { now });
+  return hold.id;
 }

@@ -104,11 +104,11 @@ async function confirmHold(tx: Tx, ctx: BotContext, hold: StockLossHold, given: 
   if (confirmed.needsManager && !confirmed.managerApprovedAt) {
     // The sender has done their part: no more reminders to them; the manager has the approval card.
     if (await hasTask(tx.db, hold)) await ackTask(tx.db, holdTask(hold), { by: ctx.message.fromUser, inboundId: ctx.message.id, now });
-    await markCard(tx, ctx, '已确认，待店长批准');
+    await markCard(tx, ctx, hold, '已确认，待店长批准');
     await tx.reply(`已确认报损原因「${reason}」，店长批准后记账。`);
     return;
   }
-  await markCard(tx, ctx, '已确认');
+  await markCard(tx, ctx, hold, '已确认');
   await tx.reply(await bookHold({ db: tx.db, clock: ctx.clock, config: ctx.config }, confirmed, { by: ctx.message.fromUser, inboundId: ctx.message.id }));
   if (confirmed.managerUserid) await tx.send(confirmed.managerUserid, `店员已确认，报损已记账：${await describe(tx.db, confirmed)}`);
 }
@@ -121,7 +121,7 @@ async function confirmHold(tx: Tx, ctx: BotContext, hold: StockLossHold, given: 
 async function cancelHold(tx: Tx, ctx: BotContext, hold: StockLossHold, answer = (what: string) => `已取消，没有记账：${what}`): Promise<void> {
   if (await settled(tx, ctx, hold)) return;
   await close(tx.db, hold, { status: 'cancelled', by: ctx.message.fromUser, now: ctx.clock.now(), inboundId: ctx.message.id });
-  await markCard(tx, ctx, '已取消');
+  await markCard(tx, ctx, hold, '已取消');
   const what = await describe(tx.db, hold);
   await tx.reply(answer(what));
   if (hold.needsManager) {
@@ -143,7 +143,7 @@ export async function cancelHoldByUndo(tx: Tx, ctx: BotContext, holdId: bigint, 
 async function settled(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<boolean> {
   const status = await currentStatus(tx.db, hold, ctx.clock.now());
   if (status === 'pending') return false;
-  await markCard(tx, ctx, SETTLED_TEXT[status].label);
+  await markCard(tx, ctx, hold, SETTLED_TEXT[status].label);
   await tx.reply(SETTLED_TEXT[status].reply);
   return true;
 }

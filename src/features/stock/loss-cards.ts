@@ -55,9 +55,28 @@ export function managerReviewCard(hold: StockLossHold, names: { sku: string; uni
 }
 
 /**
+ * The cards of a hold sent to `recipients` that carry `buttonKey` (the sender's 确认报损, the
+ * managers' 批准): those WeCom has accepted are rewritten with the label (with the response_code it
+ * gave, while valid), one not yet sent is withdrawn; the tapped card (`tappedTaskId`) is the tap's own.
+ */
+async function relabelHoldCards(db: DbTx, clock: Clock, hold: StockLossHold, recipients: string[], buttonKey: string, label: string, tappedTaskId?: string): Promise<void> {
+  const cards = await db.$queryRaw<{ key: string; recipient: string; status: string; responseCode: string | null; sentAt: Date | null; taskId: string | null }[]>`
+    SELECT idempotency_key AS key, recipient, status, response_code AS "responseCode", sent_at AS "sentAt", body->>'task_id' AS "taskId"
+    FROM outbox_message
+    WHERE recipient = ANY(${recipients}) AND kind = 'template_card' AND idempotency_key IS NOT NULL
+      AND body->'button_list' @> ${JSON.stringify([{ key: `${buttonKey}:${hold.id}` }])}::jsonb`;
+  const others = cards.filter((c) => !tappedTaskId || c.taskId !== tappedTaskId);
+  await cancelUnsent(
+    db,
+    others.filter((c) => c.status === 'pending').map((c) => c.key),
+    `loss hold ${hold.id} settled before the card went out`,
+  );
+  await relabelSentCards(db, others, label, `settled:${buttonKey}`, clock.now());
+}
+
+/**
  * After a manager's decision: the tapped card (if it was a tap) is rewritten with the label, and so
- * is every manager review card of the hold WeCom has accepted (with the response_code it gave, still
- * valid), the tapped one apart; one not yet sent is withdrawn. The hold's task cards are the task
+ * is every manager review card of the hold (relabelHoldCards). The hold's task cards are the task
  * engine's (closeTask rewrites them).
  */
 export async function markReviewCards(
@@ -66,24 +85,15 @@ export async function markReviewCards(
   label: string,
   tapped: { taskId?: string } | undefined,
 ): Promise<void> {
-  const { db, clock, messaging } = env;
-  if (tapped) await messaging.updateCard({ replaceName: label });
-  const recipients = await nearestManagerIds(db, hold.storeCode);
-  const cards = await db.$queryRaw<{ key: string; recipient: string; status: string; responseCode: string | null; sentAt: Date | null; taskId: string | null }[]>`
-    SELECT idempotency_key AS key, recipient, status, response_code AS "responseCode", sent_at AS "sentAt", body->>'task_id' AS "taskId"
-    FROM outbox_message
-    WHERE recipient = ANY(${recipients}) AND kind = 'template_card' AND idempotency_key IS NOT NULL
-      AND body->'button_list' @> ${JSON.stringify([{ key: `stock.lossApprove:${hold.id}` }])}::jsonb`;
-  const others = cards.filter((c) => !tapped?.taskId || c.taskId !== tapped.taskId);
-  await cancelUnsent(
-    db,
-    others.filter((c) => c.status === 'pending').map((c) => c.key),
-    `loss hold ${hold.id} decided before the card went out`,
-  );
-  await relabelSentCards(db, others, label, 'decided', clock.now());
+  if (tapped) await env.messaging.updateCard({ replaceName: label });
+  await relabelHoldCards(env.db, env.clock, hold, await nearestManagerIds(env.db, hold.storeCode), 'stock.lossApprove', label, tapped?.taskId);
 }
 
-/** Rewrites the tapped card; an answer typed in chat has no card to rewrite (its task's cards are closed with the task). */
-export async function markCard(tx: Tx, ctx: BotContext, label: string): Promise<void> {
+/**
+ * The sender's own review card after their answer: a tap rewrites it; an answer typed in chat
+ * (`过期`, `撤销`) rewrites the card they were sent, so its buttons do not stay live.
+ */
+export async function markCard(tx: Tx, ctx: BotContext, hold: StockLossHold, label: string): Promise<void> {
   if (ctx.message.card?.responseCode) await tx.updateCard({ replaceName: label });
+  else await relabelHoldCards(tx.db, ctx.clock, hold, [hold.staffUserid], 'stock.lossConfirm', label);
 }

@@ -36,7 +36,8 @@ const taskOf = async (holdId: bigint) => h.app.db.task.findUniqueOrThrow({ where
 const onHand = async () => (await h.app.db.stockBalance.findUniqueOrThrow({ where: { storeCode_skuCode: { storeCode: 'S1', skuCode: 'MILK' } } })).onHand.toNumber();
 
 it('books a hold when its sender answers with a reason, and closes its task', async () => {
-  expect((await say('xiaomei', '报损 牛奶 8盒')).body).toMatchObject({ main_title: { title: '报损待确认：牛奶 8盒' } });
+  const card = await say('xiaomei', '报损 牛奶 8盒');
+  expect(card.body).toMatchObject({ main_title: { title: '报损待确认：牛奶 8盒' } });
   const hold = await newestHold();
   // Small talk is not a reason; someone else's reason is not an answer to this hold.
   expect((await say('xiaomei', '好的')).body.content).toBe('没看懂「好的」。发送「帮助」查看我能做什么。');
@@ -46,6 +47,8 @@ it('books a hold when its sender answers with a reason, and closes its task', as
   expect((await say('xiaomei', '过期了')).body.content).toBe('已报损 牛奶 8盒（过期），一店 现有 112盒');
   expect(await h.app.db.stockLossHold.findUniqueOrThrow({ where: { id: hold.id } })).toMatchObject({ status: 'booked', reason: '过期', closedBy: 'xiaomei' });
   expect(await taskOf(hold.id)).toMatchObject({ state: 'done', closedBy: 'xiaomei' });
+  // The card the answer was typed for no longer offers 确认报损 / 取消.
+  expect(h.fake.cardView(String(card.body.task_id), 'xiaomei')).toMatchObject({ replacedName: '已确认' });
   // Nothing waits any more: the same word is not taken for anything.
   expect((await say('xiaomei', '过期了')).body.content).toBe('没看懂「过期了」。发送「帮助」查看我能做什么。');
   expect(await onHand()).toBe(112);
@@ -55,12 +58,14 @@ it('leaves commands to their commands while a hold waits, and cancels on 取消'
   await say('xiaomei', '报损 牛奶 6盒');
   const hold = await newestHold();
   expect((await say('xiaomei', '入库 牛奶 1箱')).body).toMatchObject({ main_title: { title: '已入库 牛奶 1箱（12盒）' } });
-  expect((await say('xiaomei', '报损 牛奶 1盒 破损')).body).toMatchObject({ main_title: { title: '报损待确认：牛奶 1盒' } });
+  const secondCard = await say('xiaomei', '报损 牛奶 1盒 破损');
+  expect(secondCard.body).toMatchObject({ main_title: { title: '报损待确认：牛奶 1盒' } });
   const second = await newestHold();
   // The newest hold is the one answered.
   expect((await say('xiaomei', '取消')).body.content).toBe('已取消，没有记账：牛奶 1盒（破损）');
   expect((await h.app.db.stockLossHold.findUniqueOrThrow({ where: { id: second.id } })).status).toBe('cancelled');
   expect(await taskOf(second.id)).toMatchObject({ state: 'cancelled' });
+  expect(h.fake.cardView(String(secondCard.body.task_id), 'xiaomei')).toMatchObject({ replacedName: '已取消' });
   expect((await say('xiaomei', '确认 打翻了')).body.content).toBe('已报损 牛奶 6盒（打翻了），一店 现有 118盒');
   expect(await h.app.db.stockLossHold.findUniqueOrThrow({ where: { id: hold.id } })).toMatchObject({ status: 'booked', reason: '打翻了' });
 });
