@@ -33,6 +33,11 @@ it('refuses a 5,000-character message in Chinese with WeCom’s limit, and sends
   expect(await note.innerText()).toBe(`发送失败：消息太长：企业微信一条文字消息最多 ${TEXT_LIMIT_BYTES} 字节（约 682 个汉字），这条有 5000 个字、15000 字节。请分几条发送。`);
   expect(await page.inputValue('#text-input')).toBe(text);
   expect(await texts()).toBe(before);
+  // The note stays where it was said when the bot's next answer redraws the chat.
+  await page.fill('#text-input', '帮助');
+  await page.click('#send-btn');
+  await page.locator('.msg.bot .bubble', { hasText: '我能帮你做这些' }).waitFor();
+  expect(await note.count()).toBe(1);
 
   const answer = await fetch(`${base}/sandbox/api/send`, {
     method: 'POST',

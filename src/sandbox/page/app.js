@@ -3,7 +3,7 @@
 // to the fake WeCom. No framework: one file, rendered from /sandbox/api/state every second.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { user: localStorage.getItem('sandbox.user') || '', personas: [], lastRender: '', lastMenu: '', scanKey: null, seen: 0, catalogue: null };
+  const state = { user: localStorage.getItem('sandbox.user') || '', personas: [], lastRender: '', lastMenu: '', scanKey: null, seen: 0, catalogue: null, notes: [] };
 
   async function api(path, body) {
     const res = await fetch(path, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : undefined);
@@ -27,10 +27,12 @@
     return sent;
   }
 
+  /** A note of the page's own (a send refused): kept where it was said, through the redraws new messages cause. */
   function flash(text) {
-    const li = el('li', { class: 'msg' }, el('div', { class: 'bubble action' }, text));
-    $('messages').append(li);
+    state.notes.push({ after: state.seen, text });
+    $('messages').append(noteItem(text));
   }
+  const noteItem = (text) => el('li', { class: 'msg' }, el('div', { class: 'bubble action' }, text));
 
   // --- tiny DOM helper: el('div', {class: 'x', onclick}, children…); strings become text nodes
   function el(tag, attrs = {}, ...children) {
@@ -299,7 +301,9 @@
       const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
       // A reason picked on a card but not sent yet survives the redraw a new message causes.
       const picked = new Map([...list.querySelectorAll('.card select')].map((s) => [s.id, s.value]));
-      list.replaceChildren(...(data.messages.length ? data.messages.map(renderMessage) : [el('li', { class: 'empty' }, '还没有消息。试试发送「帮助」，或点下面的菜单。')]));
+      const items = data.messages.map(renderMessage);
+      for (const note of [...state.notes].reverse()) items.splice(Math.min(note.after, items.length), 0, noteItem(note.text));
+      list.replaceChildren(...(items.length ? items : [el('li', { class: 'empty' }, '还没有消息。试试发送「帮助」，或点下面的菜单。')]));
       for (const s of list.querySelectorAll('.card select')) if (picked.has(s.id) && !s.disabled) s.value = picked.get(s.id);
       if (atBottom || data.messages.length > state.seen) list.scrollTop = list.scrollHeight;
       state.seen = data.messages.length;
@@ -322,6 +326,7 @@
     const p = state.personas.find((x) => x.userid === userid);
     $('chat-sub').textContent = p ? `${p.name} · ${p.newHire ? '新员工' : p.role} · ${p.store}` : '';
     state.lastRender = '';
+    state.notes = [];
     act({ type: 'enter' });
   }
 
