@@ -143,8 +143,7 @@ export function normalizeText(text: string): string {
 /** `chosen`: the SKU the person picked when asked which one they meant. */
 export function parseStockCommand(text: string, catalogue: CatalogueSku[], chosen?: CatalogueSku): StockCommand | null {
   const clean = normalizeText(text);
-  // `撤销 好像记错了 吗` asks; only a plain 撤销 reverses anything.
-  if (/^撤销(?:\s|$|上一笔|最后一笔|刚才)/u.test(clean)) return QUESTION.test(clean) ? null : { kind: 'undo' };
+  if (/^撤销(?:\s|$|上一笔|最后一笔|刚才)/u.test(clean)) return { kind: 'undo' };
   const mentions = findMentions(clean, catalogue);
   const verb = findVerb(clean, mentions);
   if (!verb) return readQuery(clean, catalogue);

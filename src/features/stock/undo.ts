@@ -142,8 +142,7 @@ function describeMove(move: StockMove, baseUnit: string, skuName: string, ctx: B
 /** `10:05 ` today, `11月24日 18:30 ` another day. */
 function whenText(at: Date, ctx: BotContext): string {
   const { timezone } = ctx.config;
-  const text = chainTimeText(at, timezone);
-  return chainDate(at, timezone) === chainDate(ctx.clock.now(), timezone) ? `${text.split(' ')[1]} ` : `${text} `;
+  return `${chainTimeText(at, timezone, { timeOnly: chainDate(at, timezone) === chainDate(ctx.clock.now(), timezone) })} `;
 }
 
 /** The newest entry is a waste held for review: pending, it is cancelled; settled, that is the answer. */
