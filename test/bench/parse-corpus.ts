@@ -6,6 +6,7 @@ import { handoverFeature } from '../../src/features/handover';
 import { importChecklist } from '../../src/features/handover/templates';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { stockFeature } from '../../src/features/stock';
+import { matchStore } from '../../src/features/stock/stores';
 import { loadConfig } from '../../src/config';
 import { bookMoves } from '../../src/features/stock/booking';
 import { tasksFeature } from '../../src/features/tasks';
@@ -250,8 +251,9 @@ export async function judgePrevious(entries: CorpusEntry[], db: Database['prisma
       else if (cmd?.kind === 'query') query = cmd.sku.kind === 'found' ? cmd.sku.sku.code : undefined;
       else if (cmd && cmd.kind !== 'incomplete' && cmd.sku.kind === 'found' && cmd.baseQuantity !== null && (cmd.amount > 0 || (cmd.kind === 'count' && cmd.amount === 0))) {
         const own = staffStore[entry.user];
-        const to = cmd.toStoreText && stores.find((s) => [s.code, s.name, ...s.aliases].includes(cmd.toStoreText!));
-        const allowed = cmd.kind === 'transfer' ? Boolean(to && to.code !== own) : cmd.kind === 'count' ? countOpen.has(own) : true;
+        // The store as that release matched it (the same matchStore, then in transfer-commands.ts).
+        const to = cmd.toStoreText ? matchStore(cmd.toStoreText, stores) : null;
+        const allowed = cmd.kind === 'transfer' ? to?.kind === 'found' && to.store.code !== own : cmd.kind === 'count' ? countOpen.has(own) : true;
         if (allowed) recorded = [[cmd.kind === 'transfer' ? 'transfer_out' : cmd.kind, cmd.sku.sku.code, cmd.baseQuantity]];
       }
       const e = entry.expected;
