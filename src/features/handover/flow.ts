@@ -186,20 +186,14 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
     const shown = shownTogether(handover, pending);
     const labels = shown.map((q) => `「${q.label}」`).join('');
     const named = shown.filter((q) => text.includes(q.label));
-    let answers: { question: HandoverItem; yes: boolean }[];
-    if (ALL_OK.test(text.trim())) answers = shown.map((q) => ({ question: q, yes: true }));
-    else if (FAULT.test(text) && (shown.length === 1 || named.length === 1)) answers = [{ question: shown.length === 1 ? shown[0] : named[0], yes: false }];
+    let answers: Answered[];
+    if (ALL_OK.test(text.trim())) answers = shown.map((q) => yesNoAnswer(template, q, true));
+    else if (FAULT.test(text) && (shown.length === 1 || named.length === 1)) answers = [yesNoAnswer(template, shown.length === 1 ? shown[0] : named[0], false)];
     else {
       const how = shown.length === 1 ? '回复「正常」或「异常」' : `都正常就回复「正常」；有异常请写是哪一项，例如：${shown[0].label}异常`;
       throw new UserFacingError('handover.wrongAnswer', `现在要填的是${labels}：在卡片上选，或${how}。${EXIT_HINT}`);
     }
-    await recordMany(
-      deps,
-      ctx,
-      handover,
-      template,
-      answers.map(({ question: q, yes }) => ({ question: q, answer: { yes }, judgement: judgeYesNo(itemFor(template, q.itemKey), yes) })),
-    );
+    await recordMany(deps, ctx, handover, template, answers);
   } else {
     throw new UserFacingError('handover.wrongAnswer', `现在要填的是「${question.label}」：请拍照发给我。${EXIT_HINT}`);
   }
@@ -273,11 +267,13 @@ export async function answerBatch(deps: HandoverDeps, ctx: BotContext): Promise<
   const questions = await ctx.db.handoverItem.findMany({ where: { id: { in: ids }, handoverId: handover.id }, orderBy: { position: 'asc' } });
   if (questions.length === 0) throw new UserFacingError('handover.nothingSelected', '请为每一项选择「正常」或「异常」再提交。');
   await ctx.updateCard({ replaceName: '已提交' });
-  const answers = questions.map((q) => {
-    const yes = selections.find((s) => s.questionKey === String(q.id))!.optionIds[0] !== 'fault';
-    return { question: q, answer: { yes }, judgement: judgeYesNo(itemFor(template, q.itemKey), yes) };
-  });
+  const answers = questions.map((q) => yesNoAnswer(template, q, selections.find((s) => s.questionKey === String(q.id))!.optionIds[0] !== 'fault'));
   await recordMany(deps, ctx, handover, template, answers);
+}
+
+/** A yes/no item answered, from the card or typed in chat. */
+function yesNoAnswer(template: ChecklistTemplate, question: HandoverItem, yes: boolean): Answered {
+  return { question, answer: { yes }, judgement: judgeYesNo(itemFor(template, question.itemKey), yes) };
 }
 
 /** An image while the handover waits for a photo item. Returns false when no photo is wanted now. */
