@@ -18,6 +18,9 @@ export interface Person {
 export const MANAGER_LEVELS = ['store_manager', 'area_manager', 'admin'] as const;
 export type ManagerLevel = (typeof MANAGER_LEVELS)[number];
 
+/** Whether `staff` holds a manager's role of any level (what manager-only commands ask). */
+export const isManager = (staff: Pick<Staff, 'role'> | null | undefined): staff is Staff => !!staff && (MANAGER_LEVELS as readonly string[]).includes(staff.role);
+
 /** The store's managers of one level: its store managers, its area's managers, or the admins. */
 export async function managersAt(db: DbTx, storeCode: string, level: ManagerLevel): Promise<Person[]> {
   const select = { userid: true, name: true } as const;

@@ -1,7 +1,7 @@
 import type { Staff } from '../generated/prisma/client';
-import { MANAGER_LEVELS } from '../people';
+import { isManager } from '../people';
 
 /** Who may use the console: active managers of any level (what each sees is visibleStores, src/people.ts). */
 export function mayUseConsole(staff: Staff | null): staff is Staff {
-  return Boolean(staff?.active && (MANAGER_LEVELS as readonly string[]).includes(staff.role));
+  return Boolean(staff?.active && isManager(staff));
 }

@@ -1,5 +1,6 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
+import { isManager } from '../../people';
 import type { DbTx } from '../../db';
 import type { Staff } from '../../generated/prisma/client';
 
@@ -15,7 +16,7 @@ export async function needsGuidance(db: DbTx, staff: Staff, now: Date, days: num
  */
 export async function flagForGuidance(ctx: BotContext): Promise<void> {
   const manager = ctx.staff;
-  if (!manager || !['store_manager', 'area_manager', 'admin'].includes(manager.role)) throw new UserFacingError('handover.managersOnly', '只有店长、区域经理和管理员能设置新人指引。');
+  if (!isManager(manager)) throw new UserFacingError('handover.managersOnly', '只有店长、区域经理和管理员能设置新人指引。');
   const m = /^(\S+)\s*(关闭|取消|off)?$/i.exec(ctx.args.trim());
   if (!m) throw new UserFacingError('handover.guidanceFormat', '格式：新人指引 姓名（关闭：新人指引 姓名 关闭）');
   const matches = await ctx.db.staff.findMany({ where: { OR: [{ userid: m[1] }, { name: m[1] }], active: true } });

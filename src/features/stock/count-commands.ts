@@ -1,5 +1,6 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
+import { isManager } from '../../people';
 import type { Db, DbTx } from '../../db';
 import type { CountTolerance } from '../../config';
 import type { StockCount } from '../../generated/prisma/client';
@@ -20,7 +21,6 @@ import { formatPercent } from '../../percent';
  * differences as count_adjustment moves.
  */
 
-const MANAGER_ROLES = ['store_manager', 'area_manager', 'admin'];
 /** A transfer that left its store this long ago has arrived; until it is confirmed, a count there is off. */
 export const TRANSFER_ARRIVAL_MS = 2 * 3_600_000;
 /** Closing and approving a count of a few thousand SKUs reads or writes that many rows. */
@@ -246,7 +246,7 @@ function varianceReport(storeName: string, count: StockCount, lines: VarianceLin
 }
 
 function requireManager(ctx: BotContext) {
-  if (!ctx.staff || !MANAGER_ROLES.includes(ctx.staff.role)) throw new UserFacingError('stock.managersOnly', '盘点要由店长（或区域经理）开始、结束和确认。');
+  if (!isManager(ctx.staff)) throw new UserFacingError('stock.managersOnly', '盘点要由店长（或区域经理）开始、结束和确认。');
   return ctx.staff;
 }
 

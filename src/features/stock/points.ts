@@ -1,5 +1,6 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
+import { isManager } from '../../people';
 import type { DbTx } from '../../db';
 import { addDays, chainDate, chainTimeText, startOfChainDate } from '../../timezone';
 
@@ -30,7 +31,7 @@ const RECENT_ENTRIES = 10;
  */
 export async function showPoints(ctx: BotContext): Promise<void> {
   const me = ctx.staff;
-  if (!me || !['store_manager', 'area_manager', 'admin'].includes(me.role)) throw new UserFacingError('stock.notManager', '积分只有店长、区域经理和管理员可以查看。');
+  if (!isManager(me)) throw new UserFacingError('stock.notManager', '积分只有店长、区域经理和管理员可以查看。');
   const wanted = ctx.args.trim();
   const stores = await ctx.db.store.findMany({ orderBy: { code: 'asc' } });
   const store = wanted

@@ -1,5 +1,6 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
+import { isManager } from '../../people';
 import type { Staff } from '../../generated/prisma/client';
 import { chainTimeText } from '../../timezone';
 import { formatDuration, stateText } from './cards';
@@ -10,7 +11,6 @@ import { announceTask, type WalkSettings } from './walker';
 /** The kind of a task a manager gives in chat. */
 export const MANUAL_KIND = 'tasks.manual';
 const EXAMPLE = '例如：任务 明早9点前 清洁制冰机 @张三';
-const MANAGER_ROLES = new Set(['store_manager', 'area_manager', 'admin']);
 /** 我的任务 lists at most this many, soonest due first. */
 const LIST_LIMIT = 20;
 
@@ -21,7 +21,7 @@ const LIST_LIMIT = 20;
  */
 export async function giveTask(ctx: BotContext, settings: WalkSettings): Promise<void> {
   const sender = ctx.staff;
-  if (!sender || !MANAGER_ROLES.has(sender.role)) throw new UserFacingError('tasks.notManager', '只有店长、区域经理或管理员可以派任务。');
+  if (!isManager(sender)) throw new UserFacingError('tasks.notManager', '只有店长、区域经理或管理员可以派任务。');
   const now = ctx.clock.now();
   const parsed = parseTaskCommand(ctx.args, now, settings.timezone);
   if (parsed === 'noTime') throw new UserFacingError('tasks.unreadableTime', `没看懂截止时间，${EXAMPLE}（也可以写“今天18点前”“周五前”“11月30日 10:00前”）`);
