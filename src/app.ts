@@ -65,7 +65,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const metrics = createMetrics();
 
   const bot = new BotRegistry(config);
-  for (const feature of opts.features) feature(bot);
+  for (const feature of opts.features) feature.register(bot);
 
   const wecom = new WecomClient({ ...config.wecom, db, clock, log: log.child({ component: 'wecom' }) });
   const sender = new OutboxSender({ db, wecom, clock, metrics, log: log.child({ component: 'outbox' }), duplicateCheckSeconds: config.wecom.duplicateCheckSeconds });

@@ -4,14 +4,7 @@ import { createApp, ensurePortFree, PortError, type App } from './app';
 import { openDatabase, type Database } from './db';
 import { explainDatabaseError } from './db/errors';
 import { createLogger, type Logger } from './log';
-import { helpFeature } from './features/help';
-import { masterDataFeature } from './features/masterdata';
-import { stockFeature } from './features/stock';
-import { membersFeature } from './features/members';
-import { scoreFeature } from './features/score';
-import { handoverFeature } from './features/handover';
-import { workOrdersFeature } from './features/workorders';
-import { tasksFeature } from './features/tasks';
+import { FEATURES } from './features';
 import { housekeepingFeature } from './platform/housekeeping';
 import type { Feature } from './bot/registry';
 import { FakeWecom } from './sandbox/fake-wecom';
@@ -22,19 +15,8 @@ import { seedDemoData } from './sandbox/demo';
 import { demoContacts } from './features/members/demo';
 import { consoleMenuFeature, consoleMiddleware } from './console';
 
-/** Every feature of the bot. Order matters only for overlapping text patterns: first wins. */
-export const FEATURES: Feature[] = [
-  housekeepingFeature,
-  masterDataFeature,
-  stockFeature,
-  tasksFeature,
-  handoverFeature,
-  workOrdersFeature,
-  membersFeature,
-  scoreFeature,
-  consoleMenuFeature,
-  helpFeature,
-];
+/** The bot: the platform's housekeeping, every feature, and the console's menu button. */
+export const BOT_FEATURES: Feature[] = [housekeepingFeature, ...FEATURES, consoleMenuFeature];
 
 export function configOrExit(): Config {
   try {
@@ -58,7 +40,7 @@ export async function startBot(config: Config, opts: { database?: Database; log?
   await ensurePortFree(config.port, config.sandbox?.host);
   const database = await openMigrated(config, log, opts.database);
   if (config.sandbox) {
-    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), timezone: config.timezone, members: config.members });
+    const seeded = await seedDemoData(database.prisma, { reset: opts.resetSandbox ?? false, now: new Date(), config });
     log.info({ seeded, reset: opts.resetSandbox ?? false }, 'sandbox demo data');
   }
 
@@ -71,7 +53,7 @@ export async function startBot(config: Config, opts: { database?: Database; log?
     config,
     log,
     database,
-    features: fake ? [...FEATURES, sandboxTourFeature] : FEATURES,
+    features: fake ? [...BOT_FEATURES, sandboxTourFeature] : BOT_FEATURES,
     extraMiddleware: (parts) => [
       ...consoleMiddleware({ ...parts, log: log.child({ component: 'console' }) }),
       ...(fake && chat

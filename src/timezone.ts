@@ -5,6 +5,9 @@
  * and not in the server's zone).
  */
 
+/** The chain's time zone unless APP_TIMEZONE (or TZ) names another. */
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+
 /** Minutes the zone is ahead of UTC at `at` (Asia/Shanghai: 480). */
 export function zoneOffsetMinutes(at: Date, timezone: string): number {
   const p = wallClock(at, timezone);

@@ -1,4 +1,7 @@
 import { ConfigError, loadConfig } from '../src/config';
+import { z } from 'zod';
+import { FEATURES } from '../src/features';
+import { settingsSlice } from '../src/settings';
 
 const good = {
   WECOM_CORP_ID: 'ww1436e0e65a779aee',
@@ -145,4 +148,28 @@ it("reads the members' quiet hours in the same HH:MM-HH:MM form as the tasks'", 
   expect(loadConfig({ ...good, MEMBERS_QUIET_HOURS: 'off' }).members.quietHours).toBeNull();
   expect(problems({ ...good, MEMBERS_QUIET_HOURS: '21-9' })).toEqual(['config: MEMBERS_QUIET_HOURS must be HH:MM-HH:MM in the chain time zone (21:00-09:00), or off']);
   expect(problems({ ...good, MEMBERS_QUIET_HOURS: '21:00-24:00' })).toEqual(['config: MEMBERS_QUIET_HOURS must be HH:MM-HH:MM in the chain time zone (21:00-09:00), or off']);
+});
+
+it("composes each feature's settings: one run names the bad variables of the app and of every feature", () => {
+  expect(problems({ ...good, PORT: 'eighty', STOCK_UNDO_MINUTES: '0', MEMBERS_WEEKLY_MESSAGES: 'two', HANDOVER_NEW_STAFF_DAYS: '-1' })).toEqual([
+    expect.stringMatching(/^config: PORT /),
+    expect.stringMatching(/^config: STOCK_UNDO_MINUTES /),
+    expect.stringMatching(/^config: HANDOVER_NEW_STAFF_DAYS /),
+    expect.stringMatching(/^config: MEMBERS_WEEKLY_MESSAGES /),
+  ]);
+});
+
+it("builds a feature's settings from its own slice, and its ladders join the task engine's", () => {
+  const tips = {
+    name: 'tips',
+    settings: settingsSlice({ key: 'tips' as never, env: z.object({ TIPS_PER_DAY: z.coerce.number().int().min(1).default(3) }), build: (e) => ({ perDay: e.TIPS_PER_DAY }) as never }),
+    ladders: { 'tips.unread': { steps: [{ afterMinutes: 0, notify: 'assignee' as const }], quietHours: true } },
+    register: () => undefined,
+  };
+  const config = loadConfig({ ...good, TIPS_PER_DAY: '5' }, [...FEATURES, tips]) as unknown as Record<string, unknown> & ReturnType<typeof loadConfig>;
+  expect(config.tips).toEqual({ perDay: 5 });
+  expect(config.tasks.ladders['tips.unread']).toEqual(tips.ladders['tips.unread']);
+  expect(() => loadConfig({ ...good, TIPS_PER_DAY: '0' }, [...FEATURES, tips])).toThrow(/TIPS_PER_DAY/);
+  const twice = { ...tips, name: 'twice', settings: settingsSlice({ key: 'twice' as never, env: z.object({ STOCK_UNDO_MINUTES: z.string() }), build: () => null as never }) };
+  expect(() => loadConfig(good, [...FEATURES, twice])).toThrow(/STOCK_UNDO_MINUTES, which another part of the app already reads/);
 });

@@ -9,7 +9,7 @@ import { MIGRATIONS_DIR } from '../db/migrate';
 import { openDatabase, type Database } from '../db';
 import { databaseTarget, describeTarget } from '../db/target';
 import { createApp } from '../app';
-import { configOrExit, FEATURES } from '../main';
+import { BOT_FEATURES, configOrExit } from '../main';
 import { membersAdmin, MEMBERS_USAGE } from '../features/members/admin';
 import { chainTimezone } from '../config';
 
@@ -163,7 +163,7 @@ async function withApp(fn: (app: Awaited<ReturnType<typeof createApp>>) => Promi
   const config = configOrExit();
   const database = await openDatabase(config.database);
   await database.migrate();
-  const app = await createApp({ config, database, features: FEATURES });
+  const app = await createApp({ config, database, features: BOT_FEATURES });
   try {
     return await fn(app);
   } finally {

@@ -1,15 +1,36 @@
 import type { Clock } from '../clock';
-import { loadConfig, type Config } from '../config';
+import type { Config } from '../config';
 import type { Db } from '../db';
 import type { Logger } from '../log';
+import type { Ladder, SettingsSlice } from '../settings';
 import type { BotContext, JobContext } from './context';
 import type { InboundMessage } from './message';
 
 export type Handler = (ctx: BotContext) => Promise<void> | void;
 export type Job = (ctx: JobContext) => Promise<void> | void;
 
-/** A feature is a function that registers its commands, cards, events and jobs. */
-export type Feature = (bot: BotRegistry) => void;
+/**
+ * A feature is a plug-in: everything it adds to the bot is declared here or registered by
+ * `register`, from its own folder. Adding one to the app is one line in src/features/index.ts.
+ */
+export interface Feature {
+  /** Names it in logs and errors: `stock`, `handover`. */
+  name: string;
+  /** The environment variables it reads, and the settings it makes of them (`config[settings.key]`). */
+  settings?: SettingsSlice;
+  /** The escalation ladders its tasks walk, by name (`stock.lossHold`); TASK_LADDERS may replace them. */
+  ladders?: Record<string, Ladder>;
+  /** Its part of the sandbox's demo chain, seeded on first start in feature order (master data first). */
+  demo?(db: Db, demo: DemoContext): Promise<void>;
+  /** Registers its commands, cards, events, jobs, sync documents, score parts and menu buttons. */
+  register(bot: BotRegistry): void;
+}
+
+export interface DemoContext {
+  /** The sandbox's start: demo data is dated relative to it. */
+  now: Date;
+  config: Config;
+}
 
 interface Match {
   args?: string;
@@ -113,8 +134,8 @@ export class BotRegistry {
   readonly scoreParts = new Map<ScorePartName, ScorePartSource>();
   private fallbackHandler: Handler | null = null;
 
-  /** `config`: what features read at registration (time zone, model, score rules); tests may leave the defaults. */
-  constructor(readonly config: Config = loadConfig({})) {}
+  /** `config`: what features read at registration (time zone, model, score rules). */
+  constructor(readonly config: Config) {}
 
   /** A text message starting with one of `names` (`入库`, `撤销`) as a word of its own; ctx.args holds the rest. */
   command(names: string | string[], handler: Handler, description = ''): void {

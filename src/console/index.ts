@@ -42,8 +42,11 @@ const PAGE_PATHS = [/^\/console\/$/, /^\/console\/store\/[^/]+$/];
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** The menu button that opens the console inside WeCom (a `view` button to its URL). */
-export const consoleMenuFeature: Feature = (bot) => {
-  if (bot.config.console) bot.menuButton({ type: 'view', name: '管理台', url: `${bot.config.console.publicUrl}/console/` }, { under: '更多' });
+export const consoleMenuFeature: Feature = {
+  name: 'consoleMenu',
+  register(bot) {
+    if (bot.config.console) bot.menuButton({ type: 'view', name: '管理台', url: `${bot.config.console.publicUrl}/console/` }, { under: '更多' });
+  },
 };
 
 interface ConsoleState {

@@ -1,48 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { loadConfig, type Config } from '../config';
 import type { Db } from '../db';
-import { importMasterData } from '../features/masterdata/import';
-import type { Kind } from '../features/masterdata/rows';
-import { PROJECT_ROOT } from '../paths';
-import { seedStockChecksDemo } from '../features/stock/checks-demo';
-import { seedStockDemo } from '../features/stock/demo';
-import { DEFAULT_TIMEZONE, loadConfig, type MembersConfig } from '../config';
-import { seedDemoMembers } from '../features/members/demo';
-import { seedTaskDemo } from '../features/tasks/demo';
-import { seedDemoScores } from '../features/score/demo';
-import { seedHandoverDemo } from '../features/handover/demo';
-
-const DEMO_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'demo-data');
-/** In import order: staff and settings refer to stores and SKUs. */
-const DEMO_FILES: [Kind, string][] = [
-  ['stores', 'stores.csv'],
-  ['staff', 'staff.csv'],
-  ['skus', 'skus.csv'],
-  ['sku-settings', 'sku-settings.csv'],
-];
-/** The demo's new hire stays new whenever the sandbox is started. */
-const NEW_HIRE = { userid: 'wangxin', daysAgo: 7 };
+import { FEATURES } from '../features';
 
 /**
- * Seeds the sandbox's demo chain on first start: two stores, their staff and managers, and a
- * tea-drink/bakery catalogue — imported through the same importer an admin uses, from the CSV
- * files beside this one. `reset` wipes every app table first.
+ * Seeds the sandbox's demo chain on first start: each feature's part of it, in feature order
+ * (master data first). `reset` wipes every app table first.
  */
-export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; timezone?: string; members?: MembersConfig }): Promise<'seeded' | 'present'> {
+export async function seedDemoData(db: Db, opts: { reset: boolean; now: Date; config?: Config }): Promise<'seeded' | 'present'> {
   if (opts.reset) await wipeAppTables(db);
   else if ((await db.store.count()) > 0) return 'present';
-  for (const [kind, file] of DEMO_FILES) {
-    const outcome = await importMasterData(db, kind, fs.readFileSync(path.join(DEMO_DIR, file), 'utf8'), 'csv');
-    if (!outcome.ok) throw new Error(`demo data ${file} does not import: ${outcome.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
-  }
-  await seedDemoScores(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
-  await db.staff.update({ where: { userid: NEW_HIRE.userid }, data: { hireDate: new Date(opts.now.getTime() - NEW_HIRE.daysAgo * 86_400_000) } });
-  // The sandbox's own member settings (its demo pepper) unless the caller passes the app's.
-  await seedDemoMembers(db, opts.now, opts.members ?? loadConfig({}).members);
-  await seedTaskDemo(db, opts.now, opts.timezone ?? DEFAULT_TIMEZONE);
-  await seedHandoverDemo(db, opts.now);
-  await seedStockDemo(db, opts.now);
-  await seedStockChecksDemo(db, opts.now);
+  // The sandbox's own settings (its demo phone pepper) unless the caller passes the app's.
+  const config = opts.config ?? loadConfig({});
+  for (const feature of FEATURES) await feature.demo?.(db, { now: opts.now, config });
   return 'seeded';
 }
 

@@ -7,13 +7,16 @@ import { templateCard } from '../platform/outbound';
  * update_template_card) on its own. Scanning is the stock feature's menu (库存 → 扫码入库…): WeCom
  * allows three top-level menu buttons, and the production menu needs them.
  */
-export const sandboxTourFeature: Feature = (bot) => {
-  bot.command('演示卡片', sendTourCard, '沙盒：发一张可以点的卡片');
+export const sandboxTourFeature: Feature = {
+  name: 'sandboxTour',
+  register(bot) {
+    bot.command('演示卡片', sendTourCard, '沙盒：发一张可以点的卡片');
 
-  bot.card('sandbox.tourTap', async (ctx) => {
-    await ctx.updateCard({ replaceName: `已选择：${ctx.keyArg}` });
-    await ctx.reply(`收到，你点了「${ctx.keyArg}」。`);
-  });
+    bot.card('sandbox.tourTap', async (ctx) => {
+      await ctx.updateCard({ replaceName: `已选择：${ctx.keyArg}` });
+      await ctx.reply(`收到，你点了「${ctx.keyArg}」。`);
+    });
+  },
 };
 
 async function sendTourCard(ctx: BotContext) {

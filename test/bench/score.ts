@@ -9,7 +9,7 @@ import { computeMonth, saveScores } from '../../src/features/score/repository';
 import { monthPeriod, previousMonth, type MonthPeriod } from '../../src/features/score/period';
 import { Prisma } from '../../src/generated/prisma/client';
 import { DEFAULT_SCORE_RULES } from '../../src/features/score/rules';
-import { FEATURES } from '../../src/main';
+import { FEATURES } from '../../src/features';
 import { throwAwayPostgres } from './postgres';
 
 /**
@@ -299,7 +299,7 @@ const msSince = (started: bigint) => Number(process.hrtime.bigint() - started) /
 
 async function run(name: string, db: Db): Promise<Run> {
   const bot = new BotRegistry(loadConfig({ LOG_LEVEL: 'silent' }));
-  for (const feature of FEATURES) feature(bot);
+  for (const feature of FEATURES) feature.register(bot);
   await seedChain(db);
   const periods = months.map((month) => monthPeriod(month, TIMEZONE));
   const year: Year = { from: periods[0].start, to: periods.at(-1)!.end, days: Math.round((periods.at(-1)!.end.getTime() - periods[0].start.getTime()) / 86_400_000), months: periods };
@@ -360,7 +360,7 @@ async function run(name: string, db: Db): Promise<Run> {
 async function main(): Promise<void> {
   const cpus = os.cpus();
   const registered = new BotRegistry(loadConfig({ LOG_LEVEL: 'silent' }));
-  for (const feature of FEATURES) feature(registered);
+  for (const feature of FEATURES) feature.register(registered);
   console.log(
     `${STORES} stores, months ${months[0]} to ${LAST_MONTH} (${TIMEZONE}). ${cpus.length} × ${cpus[0]?.model}, load average ${os
       .loadavg()

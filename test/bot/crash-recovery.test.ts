@@ -4,7 +4,7 @@ import { TestClock } from '../helpers/clock';
 import { eventually, startHarness } from '../helpers/harness';
 import { textMessage } from '../helpers/wecom-callback';
 
-const echo: Feature = (bot) => bot.command('回声', (ctx) => ctx.reply(`你说：${ctx.args}`));
+const echo: Feature = { name: 'echo', register: (bot) => bot.command('回声', (ctx) => ctx.reply(`你说：${ctx.args}`)) };
 
 it('handles after a restart a message that was acknowledged but never processed', async () => {
   const database = await openTestDatabase();

@@ -7,14 +7,17 @@ import { startHarness, type Harness } from '../helpers/harness';
 import { eventMessage, innerXml, textMessage } from '../helpers/wecom-callback';
 
 let calls = 0;
-const faulty: Feature = (bot) => {
-  bot.command('入库', () => {
-    throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0，例如：入库 奶油 20箱');
-  });
-  bot.command('坏掉', () => {
-    calls++;
-    throw new Error('bug in handler');
-  });
+const faulty: Feature = {
+  name: 'faulty',
+  register: (bot) => {
+    bot.command('入库', () => {
+      throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0，例如：入库 奶油 20箱');
+    });
+    bot.command('坏掉', () => {
+      calls++;
+      throw new Error('bug in handler');
+    });
+  },
 };
 
 const clock = new TestClock();

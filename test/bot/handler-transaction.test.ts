@@ -4,16 +4,19 @@ import { startHarness, type Harness } from '../helpers/harness';
 import { textMessage } from '../helpers/wecom-callback';
 
 /** A handler's writes and its replies commit together, and it knows who is talking. */
-const feature: Feature = (bot) => {
-  bot.command('开店', async (ctx) => {
-    const [code, refuse] = ctx.args.split(' ');
-    await ctx.transaction(async (tx) => {
-      await tx.db.store.create({ data: { code, name: `门店 ${code}` } });
-      await tx.reply(`已开店 ${code}`);
-      if (refuse) throw new UserFacingError('demo.refused', '没开成，什么也没记下');
+const feature: Feature = {
+  name: 'feature',
+  register: (bot) => {
+    bot.command('开店', async (ctx) => {
+      const [code, refuse] = ctx.args.split(' ');
+      await ctx.transaction(async (tx) => {
+        await tx.db.store.create({ data: { code, name: `门店 ${code}` } });
+        await tx.reply(`已开店 ${code}`);
+        if (refuse) throw new UserFacingError('demo.refused', '没开成，什么也没记下');
+      });
     });
-  });
-  bot.command('我是谁', (ctx) => ctx.reply(ctx.staff ? `${ctx.staff.name}（${ctx.staff.role}）` : '还不认识你'));
+    bot.command('我是谁', (ctx) => ctx.reply(ctx.staff ? `${ctx.staff.name}（${ctx.staff.role}）` : '还不认识你'));
+  },
 };
 
 let h: Harness;

@@ -5,15 +5,18 @@ import { textMessage } from '../helpers/wecom-callback';
 /** One person's messages are handled in the order they were sent, even when the first is slow. */
 const handled: string[] = [];
 let release: () => void = () => undefined;
-const slowThenFast: Feature = (bot) => {
-  bot.command('慢', async (ctx) => {
-    handled.push(`start ${ctx.message.fromUser} 慢`);
-    await new Promise<void>((resolve) => (release = resolve));
-    handled.push(`end ${ctx.message.fromUser} 慢`);
-  });
-  bot.command('快', (ctx) => {
-    handled.push(`${ctx.message.fromUser} 快`);
-  });
+const slowThenFast: Feature = {
+  name: 'slowThenFast',
+  register: (bot) => {
+    bot.command('慢', async (ctx) => {
+      handled.push(`start ${ctx.message.fromUser} 慢`);
+      await new Promise<void>((resolve) => (release = resolve));
+      handled.push(`end ${ctx.message.fromUser} 慢`);
+    });
+    bot.command('快', (ctx) => {
+      handled.push(`${ctx.message.fromUser} 快`);
+    });
+  },
 };
 
 let h: Harness;

@@ -6,7 +6,7 @@ import { textMessage } from '../helpers/wecom-callback';
 
 it('stops re-running a message whose handler took its process down three times, and apologises', async () => {
   let runs = 0;
-  const feature: Feature = (bot) => bot.command('崩溃', () => void runs++);
+  const feature: Feature = { name: 'feature', register: (bot) => bot.command('崩溃', () => void runs++) };
   const clock = new TestClock();
   const h = await startHarness({ features: [feature], clock, workers: false });
   try {

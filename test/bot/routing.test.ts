@@ -92,7 +92,7 @@ it('refuses to register one cron job name twice', () => {
 });
 
 it('keeps one source per score part and refuses a second or an unknown name', () => {
-  const bot = new BotRegistry();
+  const bot = new BotRegistry(loadConfig({}));
   const source = async () => new Map();
   bot.scorePart('inventoryAccuracy', source);
   expect(bot.scoreParts.get('inventoryAccuracy')).toBe(source);

@@ -2,7 +2,7 @@ import type { Feature } from '../../src/bot/registry';
 import { startHarness, type Harness } from '../helpers/harness';
 import { textMessage } from '../helpers/wecom-callback';
 
-const echo: Feature = (bot) => bot.command('回声', (ctx) => ctx.reply(`你说：${ctx.args}`));
+const echo: Feature = { name: 'echo', register: (bot) => bot.command('回声', (ctx) => ctx.reply(`你说：${ctx.args}`)) };
 
 let h: Harness;
 beforeAll(async () => {

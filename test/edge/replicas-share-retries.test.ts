@@ -6,11 +6,14 @@ import { seal, textMessage } from '../helpers/wecom-callback';
 /** Behind a load balancer WeCom's retries land on any replica: they must still count once. */
 it('handles a message once when its deliveries reach two replicas at the same time', async () => {
   let handled = 0;
-  const counter: Feature = (bot) =>
-    bot.command('记录', async (ctx) => {
-      handled++;
-      await ctx.reply('已记录');
-    });
+  const counter: Feature = {
+    name: 'counter',
+    register: (bot) =>
+      bot.command('记录', async (ctx) => {
+        handled++;
+        await ctx.reply('已记录');
+      }),
+  };
   const database = await openTestDatabase();
   const a = await startHarness({ features: [counter], database });
   const b = await startHarness({ features: [counter], database, fake: a.fake, env: { WECOM_TOKEN: a.keys.token, WECOM_ENCODING_AES_KEY: a.keys.encodingAesKey } });

@@ -4,15 +4,18 @@ import { eventMessage, innerXml, textMessage } from '../helpers/wecom-callback';
 
 /** WeCom retries a callback it got no answer for; a retry must never be handled twice. */
 const handled: string[] = [];
-const recorder: Feature = (bot) => {
-  bot.command('记录', async (ctx) => {
-    handled.push(ctx.message.dedupeKey);
-    await ctx.reply('已记录');
-  });
-  bot.card('demo.confirm', async (ctx) => {
-    handled.push(ctx.message.dedupeKey);
-    await ctx.reply(`确认 ${ctx.keyArg}（${ctx.message.card?.taskId}）`);
-  });
+const recorder: Feature = {
+  name: 'recorder',
+  register: (bot) => {
+    bot.command('记录', async (ctx) => {
+      handled.push(ctx.message.dedupeKey);
+      await ctx.reply('已记录');
+    });
+    bot.card('demo.confirm', async (ctx) => {
+      handled.push(ctx.message.dedupeKey);
+      await ctx.reply(`确认 ${ctx.keyArg}（${ctx.message.card?.taskId}）`);
+    });
+  },
 };
 
 let h: Harness;

@@ -5,13 +5,14 @@ import { eventually, startHarness } from '../helpers/harness';
 /** Two replicas of the app share one database; each scheduled fire must run exactly once. */
 it('lets exactly one of two app instances run each fire', async () => {
   const runs: { instance: string; fire: string }[] = [];
-  const ticker =
-    (instance: string): Feature =>
-    (bot) =>
+  const ticker = (instance: string): Feature => ({
+    name: 'ticker',
+    register: (bot) =>
       bot.cron('test.recordTick', '* * * * * *', async ({ fireTime, send }) => {
         runs.push({ instance, fire: fireTime.toISOString() });
         await send('manager', `tick ${fireTime.toISOString()}`);
-      });
+      }),
+  });
   const database = await openTestDatabase();
   const a = await startHarness({ features: [ticker('a')], database, cron: true });
   const b = await startHarness({ features: [ticker('b')], database, fake: a.fake, cron: true });

@@ -1,4 +1,4 @@
-import type { CountTolerance } from '../../config';
+import type { CountTolerance } from '../../features/stock';
 import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from '../../features/stock/counts';
 import { format } from '../../features/stock/ledger';
 import { formatPercent, percentFigure } from '../../percent';

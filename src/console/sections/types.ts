@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import type { CountTolerance } from '../../config';
+import type { CountTolerance } from '../../features/stock';
 import type { Db } from '../../db';
 import type { Staff } from '../../generated/prisma/client';
 

@@ -12,22 +12,25 @@ const GREETING = '你好，我是门店助手。发送「帮助」看看我能�
  * The bot's manners: a greeting when someone opens the app, the list of commands on request,
  * and a polite answer to anything no feature understands.
  */
-export const helpFeature: Feature = (bot) => {
-  bot.command(HELP_COMMANDS, (ctx) => ctx.reply(helpText(bot)), '查看我能做什么');
-  bot.menuClick('help.show', (ctx) => ctx.reply(helpText(bot)));
-  bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' }, { under: '更多' });
-  bot.onEvent('enter_agent', greet);
-  bot.onEvent('subscribe', greet);
-  bot.fallback(async (ctx) => {
-    const m = ctx.message;
-    // Passive events (location reports, link views) need no answer; a person's action does.
-    if (m.msgType === 'event' && !['click', 'scancode_push', 'scancode_waitmsg', 'template_card_event'].includes(m.event ?? '')) return;
-    if (m.msgType === 'event') return ctx.reply('这个按钮暂时没有对应的功能，发送「帮助」查看可用的操作。');
-    // A bare quantity that no scan, transfer or handover is waiting for.
-    if (m.msgType === 'text' && /^[\d零〇一二两三四五六七八九十]/.test(m.content ?? '')) return ctx.reply(NUMBER_WITHOUT_QUESTION);
-    if (m.msgType === 'text') return ctx.reply(`没看懂「${clip(m.content ?? '')}」。发送「帮助」查看我能做什么。`);
-    return ctx.reply('暂时还处理不了这类消息。发送「帮助」查看我能做什么。');
-  });
+export const helpFeature: Feature = {
+  name: 'help',
+  register(bot) {
+    bot.command(HELP_COMMANDS, (ctx) => ctx.reply(helpText(bot)), '查看我能做什么');
+    bot.menuClick('help.show', (ctx) => ctx.reply(helpText(bot)));
+    bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' }, { under: '更多' });
+    bot.onEvent('enter_agent', greet);
+    bot.onEvent('subscribe', greet);
+    bot.fallback(async (ctx) => {
+      const m = ctx.message;
+      // Passive events (location reports, link views) need no answer; a person's action does.
+      if (m.msgType === 'event' && !['click', 'scancode_push', 'scancode_waitmsg', 'template_card_event'].includes(m.event ?? '')) return;
+      if (m.msgType === 'event') return ctx.reply('这个按钮暂时没有对应的功能，发送「帮助」查看可用的操作。');
+      // A bare quantity that no scan, transfer or handover is waiting for.
+      if (m.msgType === 'text' && /^[\d零〇一二两三四五六七八九十]/.test(m.content ?? '')) return ctx.reply(NUMBER_WITHOUT_QUESTION);
+      if (m.msgType === 'text') return ctx.reply(`没看懂「${clip(m.content ?? '')}」。发送「帮助」查看我能做什么。`);
+      return ctx.reply('暂时还处理不了这类消息。发送「帮助」查看我能做什么。');
+    });
+  },
 };
 
 /** WeCom reports every opening of the app; only someone new is greeted, once. */

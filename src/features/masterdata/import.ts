@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Db } from '../../db';
-import { DEFAULT_TIMEZONE } from '../../config';
+import { DEFAULT_TIMEZONE } from '../../timezone';
 import { parseLocalOrIso } from '../../timezone';
 import { KINDS, type Kind, shiftRow, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
 

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { MembersConfig, QuietHours } from '../../config';
+import type { QuietHours } from '../../settings';
+import type { MembersConfig } from './settings';
 import type { Db, DbTx } from '../../db';
 import { FIELD_SQL, fieldCondition } from './tag-rules';
 

@@ -1,5 +1,5 @@
 import type { JobContext } from '../../bot/context';
-import type { MembersConfig } from '../../config';
+import type { MembersConfig } from './settings';
 
 import { WecomApiError } from '../../platform/wecom-client';
 import { campaignDefinition, describeOffer, type CampaignDefinition } from './campaigns';

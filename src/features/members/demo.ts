@@ -1,5 +1,5 @@
 import type { Db } from '../../db';
-import type { MembersConfig } from '../../config';
+import type { DemoContext } from '../../bot/registry';
 import { defineCampaigns } from './campaigns';
 import { writeMembers, writeOrders } from './ingest';
 import { recomputeMembers } from './jobs';
@@ -84,7 +84,8 @@ export function demoMembers(now: Date): { members: MemberInput[]; orders: OrderI
  * Seeds the demo members, their history (profiles and tags computed from it) and a win-back
  * campaign due at once: within a minute the sandbox's owner staff are asked to confirm coupons.
  */
-export async function seedDemoMembers(db: Db, now: Date, settings: MembersConfig): Promise<void> {
+export async function seedDemoMembers(db: Db, { now, config }: DemoContext): Promise<void> {
+  const settings = config.members;
   const { members, orders } = demoMembers(now);
   await writeMembers(db, members, settings.phonePepper, now);
   for (let i = 0; i < orders.length; i += 2000) await writeOrders(db, orders.slice(i, i + 2000), now);

@@ -1,5 +1,5 @@
 import type { JobContext } from '../../bot/context';
-import type { MembersConfig } from '../../config';
+import type { MembersConfig } from './settings';
 import { buildCampaign, campaignDefinition, inQuietHours, isDue, localCalendar } from './campaigns';
 import { pollConfirmations, sendQueued } from './delivery';
 import { refreshProfiles, rankRfm } from './profiles';

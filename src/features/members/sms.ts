@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import type { MembersConfig } from '../../config';
+import type { MembersConfig } from './settings';
 
 /**
  * Where an SMS campaign's messages go. The bot keeps only a hash of the phone, so a provider

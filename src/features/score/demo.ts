@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db';
-import { SCORE_PART_NAMES, type PartMeasure, type ScorePartName } from '../../bot/registry';
+import { SCORE_PART_NAMES, type DemoContext, type PartMeasure, type ScorePartName } from '../../bot/registry';
 import { PROJECT_ROOT } from '../../paths';
 import { scoreStore } from './compute';
 import { monthOf, previousMonth } from './period';
@@ -16,7 +16,7 @@ interface DemoHistory {
 }
 
 /** Sandbox: six months of scores for the demo stores, so the console has a ranking and a trend. */
-export async function seedDemoScores(db: Db, now: Date, timezone: string): Promise<void> {
+export async function seedDemoScores(db: Db, { now, config: { timezone } }: DemoContext): Promise<void> {
   const history = JSON.parse(fs.readFileSync(HISTORY_FILE, 'utf8')) as DemoHistory;
   const months: string[] = [];
   for (let m = monthOf(now, timezone), i = 0; i < 6; i++) months.unshift((m = previousMonth(m)));

@@ -1,3 +1,4 @@
+import type { DemoContext } from '../../bot/registry';
 import type { Db } from '../../db';
 
 /**
@@ -5,7 +6,7 @@ import type { Db } from '../../db';
  * started: `入库 奶油 2箱` fills part of it, and left unbooked it turns into a late-delivery task
  * with an 入库 button an hour and a half later.
  */
-export async function seedStockChecksDemo(db: Db, now: Date): Promise<void> {
+export async function seedStockChecksDemo(db: Db, { now }: DemoContext): Promise<void> {
   await db.stockDelivery.create({
     data: {
       id: 'DEMO-ERP-0001',

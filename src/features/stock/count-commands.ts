@@ -2,7 +2,7 @@ import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import { isManager } from '../../people';
 import type { Db, DbTx } from '../../db';
-import type { CountTolerance } from '../../config';
+import type { CountTolerance } from './settings';
 import type { StockCount } from '../../generated/prisma/client';
 import { templateCard } from '../../platform/outbound';
 import type { EnteredQuantity } from './entered';

@@ -1,4 +1,4 @@
-import type { CountTolerance } from '../../config';
+import type { CountTolerance } from './settings';
 import type { DbTx } from '../../db';
 
 /**

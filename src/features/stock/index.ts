@@ -1,4 +1,7 @@
 import type { Feature } from '../../bot/registry';
+import { STOCK_LADDERS, stockSettings } from './settings';
+import { seedStockDemo } from './demo';
+import { seedStockChecksDemo } from './checks-demo';
 import { registerStockChecks } from './checks';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
@@ -11,44 +14,55 @@ import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
 import { undoFromCard, undoLastMove } from './undo';
 
+export type { CountTolerance, LargeMoveSettings, StockCheckSettings } from './settings';
+
 /**
  * Stock by chat: receipts, waste, returns and transfers booked into an append-only ledger,
  * on-hand per store, counts (盘点) with approval, scanning from the app menu, POS sales and
  * ERP/WMS receipts through the sync API, and 撤销 as a reversing entry.
  */
-export const stockFeature: Feature = (bot) => {
-  // 收到 is not a command word: `收到` alone is "got it". `收到牛奶两箱` is read by the route below.
-  bot.command(['入库', '到货', '进货'], recordStockMove, '记录入库：入库 奶油 20箱（也可以：到了两箱芒果、奶油入库2箱、入库 奶油2箱 牛奶3箱）');
-  bot.command(['报损', '损耗'], recordStockMove, '记录报损：报损 牛奶 2盒 过期');
-  bot.command('退货', recordStockMove, '退货给供应商：退货 珍珠 1箱 质量问题');
-  bot.command('调拨', recordStockMove, '调拨到别的门店：调拨 奶油 5箱 到 二店');
-  bot.command(['调拨收货', '收到调拨'], receiveTransferByText, '确认别的门店调来的货：调拨收货（看在途调拨）');
-  bot.command(['查库存', '库存'], showStock, '查库存：查库存 奶油');
-  bot.command('撤销', undoLastMove, `撤销我记的上一笔（${bot.config.stockChecks.undoMinutes} 分钟内）`);
-  bot.command('开始盘点', openCount, '店长开始盘点：开始盘点（或 开始盘点 乳品）');
-  bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
-  bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');
-  bot.hears(BARE_QUANTITY, completePendingInput, { when: hasPendingInput });
-  // The verb after the SKU, at the end, or an everyday one (`奶油入库2箱`, `到了两箱芒果`, `扔了两盒牛奶`,
-  // `奶油还有多少`): taken only when the parser reads the message as stock, else it goes on to others.
-  bot.hears(/\S/u, readStockMessage, { when: readsAsStock });
-  bot.card('stock.undo', undoFromCard);
-  bot.card('stock.pickSku', pickSku);
-  bot.card('stock.confirmLarge', confirmLargeMove);
-  bot.card('stock.dropLarge', dropLargeMove);
-  bot.card('stock.receiveTransfer', receiveTransferInFull);
-  bot.card('stock.transferDifference', askTransferDifference);
-  bot.card('stock.scanQuantity', bookTappedQuantity);
-  bot.card('stock.approveCount', approveCount);
-  bot.card('stock.reopenCount', reopenCount);
-  for (const key of Object.keys(SCAN_ACTIONS) as ScanKey[]) bot.scan(key, askScannedQuantity(key));
-  bot.menuButton({
-    name: '库存',
-    type: 'click',
-    sub_button: (Object.entries(SCAN_ACTIONS) as [ScanKey, (typeof SCAN_ACTIONS)[ScanKey]][]).map(([key, action]) => ({ type: 'scancode_waitmsg', name: action.name, key })),
-  });
-  bot.sync('sales', syncMoves('sales'));
-  bot.sync('receipts', syncMoves('receipts'));
-  bot.scorePart('inventoryAccuracy', inventoryAccuracyPart(bot.config.stockChecks.countTolerance));
-  registerStockChecks(bot);
+export const stockFeature: Feature = {
+  name: 'stock',
+  settings: stockSettings,
+  ladders: STOCK_LADDERS,
+  async demo(db, demo) {
+    await seedStockDemo(db, demo);
+    await seedStockChecksDemo(db, demo);
+  },
+  register(bot) {
+    // 收到 is not a command word: `收到` alone is "got it". `收到牛奶两箱` is read by the route below.
+    bot.command(['入库', '到货', '进货'], recordStockMove, '记录入库：入库 奶油 20箱（也可以：到了两箱芒果、奶油入库2箱、入库 奶油2箱 牛奶3箱）');
+    bot.command(['报损', '损耗'], recordStockMove, '记录报损：报损 牛奶 2盒 过期');
+    bot.command('退货', recordStockMove, '退货给供应商：退货 珍珠 1箱 质量问题');
+    bot.command('调拨', recordStockMove, '调拨到别的门店：调拨 奶油 5箱 到 二店');
+    bot.command(['调拨收货', '收到调拨'], receiveTransferByText, '确认别的门店调来的货：调拨收货（看在途调拨）');
+    bot.command(['查库存', '库存'], showStock, '查库存：查库存 奶油');
+    bot.command('撤销', undoLastMove, `撤销我记的上一笔（${bot.config.stockChecks.undoMinutes} 分钟内）`);
+    bot.command('开始盘点', openCount, '店长开始盘点：开始盘点（或 开始盘点 乳品）');
+    bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
+    bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');
+    bot.hears(BARE_QUANTITY, completePendingInput, { when: hasPendingInput });
+    // The verb after the SKU, at the end, or an everyday one (`奶油入库2箱`, `到了两箱芒果`, `扔了两盒牛奶`,
+    // `奶油还有多少`): taken only when the parser reads the message as stock, else it goes on to others.
+    bot.hears(/\S/u, readStockMessage, { when: readsAsStock });
+    bot.card('stock.undo', undoFromCard);
+    bot.card('stock.pickSku', pickSku);
+    bot.card('stock.confirmLarge', confirmLargeMove);
+    bot.card('stock.dropLarge', dropLargeMove);
+    bot.card('stock.receiveTransfer', receiveTransferInFull);
+    bot.card('stock.transferDifference', askTransferDifference);
+    bot.card('stock.scanQuantity', bookTappedQuantity);
+    bot.card('stock.approveCount', approveCount);
+    bot.card('stock.reopenCount', reopenCount);
+    for (const key of Object.keys(SCAN_ACTIONS) as ScanKey[]) bot.scan(key, askScannedQuantity(key));
+    bot.menuButton({
+      name: '库存',
+      type: 'click',
+      sub_button: (Object.entries(SCAN_ACTIONS) as [ScanKey, (typeof SCAN_ACTIONS)[ScanKey]][]).map(([key, action]) => ({ type: 'scancode_waitmsg', name: action.name, key })),
+    });
+    bot.sync('sales', syncMoves('sales'));
+    bot.sync('receipts', syncMoves('receipts'));
+    bot.scorePart('inventoryAccuracy', inventoryAccuracyPart(bot.config.stockChecks.countTolerance));
+    registerStockChecks(bot);
+  },
 };

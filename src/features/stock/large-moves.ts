@@ -1,5 +1,5 @@
 import type { BotContext } from '../../bot/context';
-import type { LargeMoveSettings } from '../../config';
+import type { LargeMoveSettings } from './settings';
 import { templateCard } from '../../platform/outbound';
 import type { EnteredQuantity } from './entered';
 import { format } from './ledger';

@@ -1,5 +1,5 @@
 import type { PartMeasure, ScorePartSource } from '../../bot/registry';
-import type { CountTolerance } from '../../config';
+import type { CountTolerance } from './settings';
 import { Prisma } from '../../generated/prisma/client';
 import { format } from './ledger';
 import { accuracyRatio } from './counts';

@@ -1,3 +1,4 @@
+import type { DemoContext } from '../../bot/registry';
 import type { Db } from '../../db';
 import { importMasterData } from '../masterdata';
 import { fromWallClock, wallClock } from '../../timezone';
@@ -22,7 +23,7 @@ const DAYS = 7;
  * through the same importer as a real schedule, and two open tasks: one due soon for 张小美, one
  * overdue with nobody assigned, so the reminder and the ladder can be watched at once.
  */
-export async function seedTaskDemo(db: Db, now: Date, timezone: string): Promise<void> {
+export async function seedTaskDemo(db: Db, { now, config: { timezone } }: DemoContext): Promise<void> {
   const today = wallClock(now, timezone);
   const day = (offset: number) => {
     const noon = fromWallClock({ ...today, hour: 12, minute: 0, second: 0 }, timezone);

@@ -1,4 +1,6 @@
 import type { Feature } from '../../bot/registry';
+import { tasksSettings } from './settings';
+import { seedTaskDemo } from './demo';
 import { ACK_KEY, DONE_KEY } from './cards';
 import { acknowledgeFromCard, completeFromCard } from './actions';
 import { giveTask, listMyTasks } from './commands';
@@ -13,14 +15,19 @@ export { openTask, ackTask, closeTask, OPEN_STATES, type OpenTaskInput, type Tas
  * the assignee at the due time and walks the escalation ladder. The engine's own card buttons
  * (完成 / 知道了) close or acknowledge the task from the card.
  */
-export const tasksFeature: Feature = (bot) => {
-  const settings: WalkSettings = { timezone: bot.config.timezone, tasks: bot.config.tasks };
-  bot.command('任务', (ctx) => giveTask(ctx, settings), '派任务（店长）：任务 明早9点前 清洁制冰机 @张三');
-  bot.command('我的任务', (ctx) => listMyTasks(ctx, settings), '我的待办任务');
-  bot.card(DONE_KEY, (ctx) => completeFromCard(ctx));
-  bot.card(ACK_KEY, (ctx) => acknowledgeFromCard(ctx, settings));
-  bot.scorePart('taskTimeliness', measureTaskTimeliness);
-  bot.cron('tasks.walkDue', WALK_SCHEDULE, async (job) => {
-    await walkDue({ ...settings, db: job.db, log: job.log }, job.clock.now());
-  });
+export const tasksFeature: Feature = {
+  name: 'tasks',
+  settings: tasksSettings,
+  demo: seedTaskDemo,
+  register(bot) {
+    const settings: WalkSettings = { timezone: bot.config.timezone, tasks: bot.config.tasks };
+    bot.command('任务', (ctx) => giveTask(ctx, settings), '派任务（店长）：任务 明早9点前 清洁制冰机 @张三');
+    bot.command('我的任务', (ctx) => listMyTasks(ctx, settings), '我的待办任务');
+    bot.card(DONE_KEY, (ctx) => completeFromCard(ctx));
+    bot.card(ACK_KEY, (ctx) => acknowledgeFromCard(ctx, settings));
+    bot.scorePart('taskTimeliness', measureTaskTimeliness);
+    bot.cron('tasks.walkDue', WALK_SCHEDULE, async (job) => {
+      await walkDue({ ...settings, db: job.db, log: job.log }, job.clock.now());
+    });
+  },
 };

@@ -1,4 +1,5 @@
-import type { Ladder, TaskConfig } from '../../config';
+import type { Ladder } from '../../settings';
+import type { TaskConfig } from './settings';
 import { fromWallClock, localMinutes, wallClock } from '../../timezone';
 
 /** Whether `at` falls in the quiet hours (start inclusive, end exclusive; may span midnight). */

@@ -1,6 +1,6 @@
 import type { DbTx } from '../../db';
 import type { Task } from '../../generated/prisma/client';
-import type { LADDER_AUDIENCES } from '../../config';
+import type { LADDER_AUDIENCES } from '../../settings';
 import { nearestManagement, type Person } from '../../people';
 import { availability, staffOnShift } from '../masterdata';
 

@@ -1,4 +1,4 @@
-import type { TaskConfig } from '../../config';
+import type { TaskConfig } from './settings';
 import type { Db, DbTx } from '../../db';
 import type { Task } from '../../generated/prisma/client';
 import type { Logger } from '../../log';

@@ -7,12 +7,26 @@ import { acknowledge, askProgress, close, reportFault, show, workOrderByText, ty
  * the store manager and the store's maintenance contact, who acknowledge, update and close it
  * on its card. (Photos reach it through the handover feature's image handler.)
  */
-export const workOrdersFeature: Feature = (bot) => {
-  const deps: WorkOrderDeps = { media: createMediaStore(bot.config.media), photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
-  bot.command(['报修', '有异常'], (ctx) => reportFault(deps, ctx), '报修：报修 制冰机不出冰（可先发照片）');
-  bot.command('工单', workOrderByText, '维修工单：工单 12 受理 / 工单 12 已修好 / 工单 12 已联系厂家');
-  bot.card('workorder.ack', (ctx) => acknowledge(ctx));
-  bot.card('workorder.progress', askProgress);
-  bot.card('workorder.close', (ctx) => close(ctx));
-  bot.card('workorder.show', (ctx) => show(ctx));
+export const workOrdersFeature: Feature = {
+  name: 'workorders',
+  ladders: {
+    /** A work order not acknowledged or closed in time (by priority): the repairer, then the area manager. */
+    workorder: {
+      steps: [
+        { afterMinutes: 0, notify: 'assignee' },
+        { afterMinutes: 0, notify: 'area_manager' },
+      ],
+      expireAfterMinutes: 48 * 60,
+      quietHours: true,
+    },
+  },
+  register(bot) {
+    const deps: WorkOrderDeps = { media: createMediaStore(bot.config.media), photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
+    bot.command(['报修', '有异常'], (ctx) => reportFault(deps, ctx), '报修：报修 制冰机不出冰（可先发照片）');
+    bot.command('工单', workOrderByText, '维修工单：工单 12 受理 / 工单 12 已修好 / 工单 12 已联系厂家');
+    bot.card('workorder.ack', (ctx) => acknowledge(ctx));
+    bot.card('workorder.progress', askProgress);
+    bot.card('workorder.close', (ctx) => close(ctx));
+    bot.card('workorder.show', (ctx) => show(ctx));
+  },
 };

@@ -1,4 +1,5 @@
-import { loadConfig, type MembersConfig } from '../../../src/config';
+import { loadConfig } from '../../../src/config';
+import type { MembersConfig } from '../../../src/features/members/settings';
 import type { Database } from '../../../src/db';
 import { buildCampaign, campaignDefinition, defineCampaigns, localCalendar } from '../../../src/features/members/campaigns';
 import { writeMembers } from '../../../src/features/members/ingest';

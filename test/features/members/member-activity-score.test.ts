@@ -2,6 +2,7 @@ import type { Database } from '../../../src/db';
 import { writeMembers, writeOrders } from '../../../src/features/members/ingest';
 import { measureMemberActivity } from '../../../src/features/members/score';
 import { BotRegistry } from '../../../src/bot/registry';
+import { loadConfig } from '../../../src/config';
 import { membersFeature } from '../../../src/features/members';
 import { openTestDatabase } from '../../helpers/database';
 
@@ -54,7 +55,7 @@ it('measures each store’s 30-day active share against the chain median', async
 });
 
 it('is registered as the memberActivity score part', () => {
-  const bot = new BotRegistry();
-  membersFeature(bot);
+  const bot = new BotRegistry(loadConfig({}));
+  membersFeature.register(bot);
   expect(bot.scoreParts.get('memberActivity')).toBe(measureMemberActivity);
 });

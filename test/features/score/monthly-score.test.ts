@@ -36,13 +36,16 @@ const DATA: Record<ScorePartName, Record<string, PartMeasure>> = {
   taskTimeliness: { S1: { ratio: 0.9, facts: { tasks: 40, medianDelayMinutes: 12 }, losses: [] }, S2: { ratio: 0.5, facts: {}, losses: [] } },
 };
 const calls: { part: string; start: string; end: string; stores: string[] }[] = [];
-const knownData: Feature = (bot) => {
-  for (const [part, byStore] of Object.entries(DATA) as [ScorePartName, Record<string, PartMeasure>][]) {
-    bot.scorePart(part, async (_db, period, storeCodes) => {
-      calls.push({ part, start: period.start.toISOString(), end: period.end.toISOString(), stores: storeCodes });
-      return new Map(Object.entries(byStore).filter(([code]) => storeCodes.includes(code)));
-    });
-  }
+const knownData: Feature = {
+  name: 'knownData',
+  register: (bot) => {
+    for (const [part, byStore] of Object.entries(DATA) as [ScorePartName, Record<string, PartMeasure>][]) {
+      bot.scorePart(part, async (_db, period, storeCodes) => {
+        calls.push({ part, start: period.start.toISOString(), end: period.end.toISOString(), stores: storeCodes });
+        return new Map(Object.entries(byStore).filter(([code]) => storeCodes.includes(code)));
+      });
+    }
+  },
 };
 
 let h: Harness;

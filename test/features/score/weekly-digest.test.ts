@@ -14,14 +14,17 @@ import { startHarness, type Harness } from '../../helpers/harness';
 const FIRE = new Date('2026-11-23T01:30:00Z'); // Monday 09:30 Shanghai
 const clock = new TestClock(FIRE.getTime());
 const periods: { start: string; end: string }[] = [];
-const parts: Feature = (bot) => {
-  bot.scorePart('inventoryAccuracy', async (_db, period) => {
-    periods.push({ start: period.start.toISOString(), end: period.end.toISOString() });
-    return new Map([
-      ['S1', { ratio: 0.99, facts: {}, losses: [] }],
-      ['S2', { ratio: 0.945, facts: {}, losses: [{ label: '奶油 盘亏 6盒', lost: 1 }] }],
-    ]);
-  });
+const parts: Feature = {
+  name: 'parts',
+  register: (bot) => {
+    bot.scorePart('inventoryAccuracy', async (_db, period) => {
+      periods.push({ start: period.start.toISOString(), end: period.end.toISOString() });
+      return new Map([
+        ['S1', { ratio: 0.99, facts: {}, losses: [] }],
+        ['S2', { ratio: 0.945, facts: {}, losses: [{ label: '奶油 盘亏 6盒', lost: 1 }] }],
+      ]);
+    });
+  },
 };
 
 let modelAnswer: string | null = null;

@@ -38,7 +38,7 @@ afterAll(() => database.close());
 it('is registered by the stock feature with the configured count tolerance', async () => {
   const measure = async (env: Record<string, string>) => {
     const bot = new BotRegistry(loadConfig(env));
-    stockFeature(bot);
+    stockFeature.register(bot);
     return (await bot.scoreParts.get('inventoryAccuracy')!(database.prisma, NOVEMBER, ['S1'])).get('S1')!.facts.withinTolerance;
   };
   // S1's MILK is off by 2 of 24 and 2 of 12: outside ±2%, one inside ±10%, both inside ±20%.

@@ -39,7 +39,7 @@ it('is the share of tasks acted on by their due time, with the median delay and 
   await task('S3', 'i', 'test.clean', '拖地', '2026-11-20T18:00:00', { done: '2026-11-20T17:00:00' });
 
   const bot = new BotRegistry(loadConfig({}));
-  tasksFeature(bot);
+  tasksFeature.register(bot);
   const measure = bot.scoreParts.get('taskTimeliness')!;
   const result = await measure(database.prisma, NOVEMBER, ['S1', 'S2', 'S3']);
 

@@ -1,0 +1,16 @@
+import type { Feature } from '../bot/registry';
+import { helpFeature } from './help';
+import { masterDataFeature } from './masterdata';
+import { stockFeature } from './stock';
+import { membersFeature } from './members';
+import { scoreFeature } from './score';
+import { handoverFeature } from './handover';
+import { workOrdersFeature } from './workorders';
+import { tasksFeature } from './tasks';
+
+/**
+ * Every feature of the bot: adding one is one line here. Its settings join the configuration,
+ * its demo data the sandbox, its handlers the bot, in this order — which matters only where text
+ * patterns overlap (first wins) and for demo data (master data first).
+ */
+export const FEATURES: Feature[] = [masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, membersFeature, scoreFeature, helpFeature];
