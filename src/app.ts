@@ -85,7 +85,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       keys: { token: config.wecom.token, encodingAesKey: config.wecom.encodingAesKey, corpId: config.wecom.corpId },
       maxSkewSeconds: config.wecom.callbackMaxSkewSeconds,
       intake,
-      onStored: (id) => processor.submit(id),
+      onStored: (id, fromUser) => processor.submit(id, fromUser),
       clock,
     },
     sync: { keys: config.syncKeys, handlers: bot.syncHandlers, db, clock, config },

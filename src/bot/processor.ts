@@ -55,7 +55,12 @@ export interface ProcessorOptions {
  * two replicas never run the same row at once, and replies are idempotent by inbound id.
  */
 export class InboundProcessor {
-  private readonly queue: string[] = [];
+  private readonly queue: { id: string; fromUser?: string }[] = [];
+  /**
+   * Senders with a message queued or running here. A newer message of theirs is not queued: the
+   * claim would refuse it (an earlier one is unhandled), and the one in flight hands over to it.
+   */
+  private readonly sendersInFlight = new Set<string>();
   private active = 0;
   private idle: (() => void)[] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -68,10 +73,14 @@ export class InboundProcessor {
     void this.sweep();
   }
 
-  /** Hand over a freshly stored row. */
-  submit(id: string): void {
+  /** Hand over a freshly stored row (with its sender, when known). */
+  submit(id: string, fromUser?: string): void {
     if (this.stopped) return;
-    this.queue.push(id);
+    if (fromUser !== undefined) {
+      if (this.sendersInFlight.has(fromUser)) return;
+      this.sendersInFlight.add(fromUser);
+    }
+    this.queue.push({ id, fromUser });
     this.pump();
   }
 
@@ -80,6 +89,7 @@ export class InboundProcessor {
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.sweepTimer = null;
     this.queue.length = 0;
+    this.sendersInFlight.clear();
     await this.whenIdle();
   }
 
@@ -93,13 +103,13 @@ export class InboundProcessor {
   async sweep(): Promise<void> {
     try {
       const now = this.opts.clock.now();
-      const rows = await this.opts.db.$queryRaw<{ id: bigint }[]>`
-        SELECT id FROM inbound_message
+      const rows = await this.opts.db.$queryRaw<{ id: bigint; from_user: string }[]>`
+        SELECT id, from_user FROM inbound_message
         WHERE (status = 'received' AND received_at < ${new Date(now.getTime() - RECOVERY_AGE_MS)}
                AND (locked_until IS NULL OR locked_until < ${now}))
            OR (status = 'processing' AND locked_until < ${now})
         ORDER BY id LIMIT 100`;
-      for (const row of rows) this.submit(String(row.id));
+      for (const row of rows) this.submit(String(row.id), row.from_user);
     } catch (err) {
       this.opts.log.error({ err }, 'inbound recovery sweep failed; will try again');
     } finally {
@@ -112,11 +122,14 @@ export class InboundProcessor {
 
   private pump(): void {
     while (this.queue.length > 0 && this.active < (this.opts.concurrency ?? 8)) {
-      const id = this.queue.shift()!;
+      const { id, fromUser } = this.queue.shift()!;
       this.active++;
-      this.process(id)
+      this.process(id, () => {
+        if (fromUser !== undefined) this.sendersInFlight.delete(fromUser);
+      })
         .catch((err) => this.opts.log.error({ err, inboundId: id }, 'inbound processing crashed'))
         .finally(() => {
+          if (fromUser !== undefined) this.sendersInFlight.delete(fromUser);
           this.active--;
           this.pump();
           if (this.active === 0 && this.queue.length === 0) this.idle.splice(0).forEach((resolve) => resolve());
@@ -146,10 +159,11 @@ export class InboundProcessor {
   private async submitNextFrom(fromUser: string): Promise<void> {
     const [next] = await this.opts.db.$queryRaw<{ id: bigint }[]>`
       SELECT id FROM inbound_message WHERE from_user = ${fromUser} AND status = 'received' ORDER BY id LIMIT 1`;
-    if (next) this.submit(String(next.id));
+    if (next) this.submit(String(next.id), fromUser);
   }
 
-  private async process(id: string): Promise<void> {
+  /** `settled`: called once the outcome is stored, before the sender's next message is looked up. */
+  private async process(id: string, settled: () => void): Promise<void> {
     const row = await this.claim(id);
     if (!row) return; // another worker or replica has it, it waits for an earlier one, or it is done
     const { db, clock, metrics } = this.opts;
@@ -249,6 +263,8 @@ export class InboundProcessor {
     if (count === 0) log.warn('handler lease lost before the outcome was recorded; another worker took the message over');
     metrics.processing.observe({ type, result }, Number(process.hrtime.bigint() - started) / 1e9);
     if (outboxSeq > 0) this.opts.onEnqueued();
+    // Before the lookup: a message of this sender stored meanwhile is then queued by its own submit.
+    settled();
     if (result !== 'retry') await this.submitNextFrom(message.fromUser);
   }
 }

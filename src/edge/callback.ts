@@ -16,7 +16,7 @@ export interface CallbackOptions {
   maxSkewSeconds: number;
   intake: InboundIntake;
   /** Called with the stored row's id after the ack, to start the handler. */
-  onStored: (id: string) => void;
+  onStored: (id: string, fromUser: string) => void;
   clock: Clock;
   metrics: Metrics;
 }
@@ -78,7 +78,7 @@ export function mountCallback(router: Router, opts: CallbackOptions): void {
       ctx.body = '';
       if (stored.inserted && stored.id) {
         log.debug({ inboundId: stored.id, type }, 'callback stored');
-        setImmediate(() => opts.onStored(stored.id!));
+        setImmediate(() => opts.onStored(stored.id!, message.fromUser));
       } else {
         log.info({ dedupeKey: message.dedupeKey }, 'duplicate callback (WeCom retry) acknowledged and dropped');
       }
