@@ -95,6 +95,13 @@ export function weekdayOf(date: string): number {
   return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
 }
 
+const WEEKDAY_NAMES = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+/** `周三`, for a `YYYY-MM-DD` date. */
+export function weekdayText(date: string): string {
+  return WEEKDAY_NAMES[weekdayOf(date)];
+}
+
 /** Minutes after local midnight in `timezone`. */
 export function localMinutes(at: Date, timezone: string): number {
   const w = wallClock(at, timezone);

@@ -7,10 +7,11 @@ import { scoreFeature } from './score';
 import { handoverFeature } from './handover';
 import { workOrdersFeature } from './workorders';
 import { tasksFeature } from './tasks';
+import { rosterFeature } from './roster';
 
 /**
  * Every feature of the bot: adding one is one line here. Its settings join the configuration,
  * its demo data the sandbox, its handlers the bot, in this order — which matters only where text
  * patterns overlap (first wins) and for demo data (master data first).
  */
-export const FEATURES: Feature[] = [masterDataFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, membersFeature, scoreFeature, helpFeature];
+export const FEATURES: Feature[] = [masterDataFeature, rosterFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature, membersFeature, scoreFeature, helpFeature];

@@ -3,7 +3,7 @@ import type { DbTx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
 import { enqueue } from '../../platform/outbox';
 import { text } from '../../platform/outbound';
-import { addDays, chainDate, startOfChainDate, weekdayOf } from '../../timezone';
+import { addDays, chainDate, startOfChainDate, weekdayText } from '../../timezone';
 import { dailyUsageSeries, forecastDaily, historyWindow, runOutDay } from './forecast';
 import { format } from './ledger';
 import { nearestManagerIds } from '../../people';
@@ -11,7 +11,6 @@ import { nearestManagerIds } from '../../people';
 /** Every morning at 07:00 in the chain's time zone, before the stores open for the day. */
 export const STOCKOUT_SCHEDULE = '0 7 * * *';
 export const HORIZON_DAYS = 7;
-const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 
 export interface StockoutRisk {
   skuCode: string;
@@ -43,7 +42,7 @@ export async function warnStockouts(job: JobContext): Promise<void> {
       const lines = [`【断货预警】${store.name} 未来 ${HORIZON_DAYS} 天可能断货 ${risks.length} 项：`];
       for (const r of risks) {
         const daily = r.usage.reduce((a, b) => a + b, 0) / r.usage.length;
-        const when = r.runOutDate === today ? '今天' : `${Number(r.runOutDate.slice(5, 7))}月${Number(r.runOutDate.slice(8))}日（${WEEKDAYS[weekdayOf(r.runOutDate)]}）`;
+        const when = r.runOutDate === today ? '今天' : `${Number(r.runOutDate.slice(5, 7))}月${Number(r.runOutDate.slice(8))}日（${weekdayText(r.runOutDate)}）`;
         lines.push(`· ${r.skuName}：现有 ${format(r.onHand)}${r.unit}，日均约 ${format(Math.round(daily * 10) / 10)}${r.unit}，预计${when}用完`);
       }
       const managers = await nearestManagerIds(job.db, store.code);
