@@ -70,10 +70,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const wecom = new WecomClient({ ...config.wecom, db, clock, log: log.child({ component: 'wecom' }) });
   const sender = new OutboxSender({ db, wecom, clock, metrics, log: log.child({ component: 'outbox' }), duplicateCheckSeconds: config.wecom.duplicateCheckSeconds });
   const onEnqueued = () => sender.wake();
-  const processor = new InboundProcessor({ db, bot, wecom, clock, config, metrics, log: log.child({ component: 'bot' }), onEnqueued });
-  const scheduler = new Scheduler({ db, clock, config, metrics, wecom, log: log.child({ component: 'cron' }), onEnqueued });
   // PGlite is one connection: more concurrent batches would only queue behind each other.
   const intake = new InboundIntake(db, clock, { maxBatch: 500, maxConcurrentBatches: config.database.kind === 'pglite' ? 1 : 2 });
+  const processor = new InboundProcessor({ db, bot, wecom, clock, config, metrics, log: log.child({ component: 'bot' }), onEnqueued, yieldTo: () => intake.busy });
+  const scheduler = new Scheduler({ db, clock, config, metrics, wecom, log: log.child({ component: 'cron' }), onEnqueued });
 
   const koa = createEdge({
     db,

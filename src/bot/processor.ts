@@ -45,6 +45,11 @@ export interface ProcessorOptions {
   /** Called after a handler enqueued messages, so the sender need not wait for its next poll. */
   onEnqueued: () => void;
   concurrency?: number;
+  /**
+   * While this answers true (callbacks are being stored), one handler runs at a time: WeCom wants
+   * its ack within 5 s and retries what it does not get, while a reply may lag a burst by seconds.
+   */
+  yieldTo?: () => boolean;
   recoveryIntervalMs?: number;
 }
 
@@ -121,7 +126,8 @@ export class InboundProcessor {
   }
 
   private pump(): void {
-    while (this.queue.length > 0 && this.active < (this.opts.concurrency ?? 8)) {
+    const limit = this.opts.yieldTo?.() ? 1 : (this.opts.concurrency ?? 8);
+    while (this.queue.length > 0 && this.active < limit) {
       const { id, fromUser } = this.queue.shift()!;
       this.active++;
       this.process(id, () => {

@@ -33,6 +33,11 @@ export class InboundIntake {
     private readonly opts: { maxBatch: number; maxConcurrentBatches: number } = { maxBatch: 500, maxConcurrentBatches: 4 },
   ) {}
 
+  /** Whether callbacks are waiting for, or in, a write: a burst is being acknowledged. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.inFlight > 0;
+  }
+
   accept(message: InboundFields): Promise<IntakeResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ message, resolve, reject });
