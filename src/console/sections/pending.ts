@@ -1,6 +1,7 @@
 import { TRANSFER_ARRIVAL_MS } from '../../features/stock/count-commands';
 import { receivedUnbookedDeliveries } from '../../features/stock/deliveries';
-import { format, moveKindText } from '../../features/stock/ledger';
+import { format } from '../../features/stock/ledger';
+import { moveKindText } from '../../features/stock';
 import { managesStore } from '../../people';
 import type { StockLossHold } from '../../generated/prisma/client';
 import { dateTime, type SectionRow, type ConsoleSection } from './types';

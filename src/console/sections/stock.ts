@@ -1,5 +1,5 @@
 import { Prisma } from '../../generated/prisma/client';
-import { moveKindText, MOVE_SOURCE_TEXT, type NewMove } from '../../features/stock/ledger';
+import { moveKindText, moveSourceText } from '../../features/stock';
 import { dateTime, type ConsoleSection } from './types';
 
 const qty = (d: Prisma.Decimal | null) => (d === null ? null : new Prisma.Decimal(d).toDecimalPlaces(3).toNumber());
@@ -74,7 +74,7 @@ export const stockMovesSection: ConsoleSection = {
         quantity: `${qty(m.quantity)}${skus.get(m.skuCode)?.baseUnit ?? ''}`,
         reason: m.reason,
         by: m.staffUserid ? (staff.get(m.staffUserid) ?? m.staffUserid) : null,
-        source: MOVE_SOURCE_TEXT[m.source as NewMove['source']] ?? m.source,
+        source: moveSourceText(m.source),
       },
     }));
   },

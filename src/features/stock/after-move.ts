@@ -2,7 +2,8 @@ import type { Config } from '../../config';
 import type { DbTx } from '../../db';
 import { checkSafetyStockOf } from './alerts';
 import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './delivery-matching';
-import { MOVE_KIND_TEXT, type WrittenMove } from './ledger';
+import type { WrittenMove } from './ledger';
+import { LEDGER_KINDS, STOCK_KINDS } from './move-kinds';
 
 /** What the rules after a move read of the configuration. */
 export type AfterMoveConfig = Pick<Config, 'timezone' | 'stockChecks'>;
@@ -63,7 +64,6 @@ async function fillDeliveries(db: DbTx, receipts: MoveRef[], now: Date): Promise
  */
 async function flagLateMoves(db: DbTx, config: AfterMoveConfig, moveIds: bigint[], now: Date): Promise<void> {
   const { lateEntryMinutes, latePoints } = config.stockChecks;
-  const kinds = Object.entries(MOVE_KIND_TEXT);
   await db.$executeRaw`
     WITH late AS (
       INSERT INTO stock_late_move (move_id, store_code, minutes_late, flagged_at)
@@ -79,7 +79,7 @@ async function flagLateMoves(db: DbTx, config: AfterMoveConfig, moveIds: bigint[
     INSERT INTO store_points_entry (store_code, points, reason, cause_key, occurred_at, recorded_at)
     SELECT l.store_code, ${-latePoints}::int,
            '补记晚了 ' || trim_scale(round(l.minutes_late / 60.0, 1))::text || ' 小时：'
-             || COALESCE((SELECT k.name FROM unnest(${kinds.map((k) => k[0])}::text[], ${kinds.map((k) => k[1])}::text[]) AS k(kind, name) WHERE k.kind = m.kind), m.kind)
+             || COALESCE((SELECT k.name FROM unnest(${LEDGER_KINDS}::text[], ${LEDGER_KINDS.map((k) => STOCK_KINDS[k].name)}::text[]) AS k(kind, name) WHERE k.kind = m.kind), m.kind)
              || ' #' || m.id,
            'move-late:' || m.id, m.occurred_at, ${now}
     FROM late l JOIN stock_move m ON m.id = l.move_id

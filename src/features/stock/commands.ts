@@ -10,15 +10,10 @@ import { withModelFallback } from './llm';
 import { holdWasteOverLimit } from './loss-limit';
 import { recordCountEntry } from './count-commands';
 import { askLargeMove, largeEntries, MAX_ENTRY_BASE_UNITS } from './large-moves';
-import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type MoveKind, type QuantityVerb, type StockLine } from './parse';
+import { signOf, STOCK_KINDS, type MoveKind, type QuantityVerb } from './move-kinds';
+import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type StockLine } from './parse';
 import { actingStore, requireStore } from './stores';
 import { sendTransfer } from './transfer-commands';
-
-const VERB_TEXT: Record<MoveKind, { done: string; sign: 1 | -1 }> = {
-  receipt: { done: '已入库', sign: 1 },
-  waste: { done: '已报损', sign: -1 },
-  return: { done: '已退货', sign: -1 },
-};
 
 /** `入库 奶油 20箱`, `收到牛奶两箱`, `奶油入库2箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`, `入库 奶油2箱 牛奶3箱`. */
 export async function recordStockMove(ctx: BotContext): Promise<void> {
@@ -162,7 +157,7 @@ const lineLabel = (line: StockLine) =>
 
 /** Why a line cannot be booked, as the Chinese question staff get; null when it can. */
 function lineProblem(kind: QuantityVerb, line: StockLine): { code: string; message: string } | null {
-  const verb = VERB_WORD[kind];
+  const verb = STOCK_KINDS[kind].name;
   if (line.problem?.kind === 'noQuantity') return { code: 'stock.quantityMissing', message: `请带上数量，例如：${verb} ${line.sku.kind === 'found' ? line.sku.sku.name : '商品名'} 2箱` };
   if (line.sku.kind === 'unknown') {
     if (!line.sku.text) return { code: 'stock.unknownSku', message: `记哪个商品？请写上商品名，例如：${verb} 奶油 2箱` };
@@ -193,12 +188,10 @@ function lineProblem(kind: QuantityVerb, line: StockLine): { code: string; messa
 
 const unitsOf = (sku: CatalogueSku) => [sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].join('、');
 
-const VERB_WORD: Record<QuantityVerb, string> = { receipt: '入库', waste: '报损', return: '退货', transfer: '调拨', count: '盘点' };
-
 /** Books a receipt, waste or return and confirms it with the new on-hand and an undo button. */
 export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: EnteredQuantity): Promise<string | null> {
   const { store, sku } = entered;
-  const verb = VERB_TEXT[kind];
+  const name = STOCK_KINDS[kind].name;
   const now = ctx.clock.now();
   return ctx.transaction(async (tx) => {
     if (kind === 'waste') {
@@ -220,7 +213,7 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
         storeCode: store.code,
         skuCode: sku.code,
         kind,
-        quantity: verb.sign * entered.baseQuantity,
+        quantity: signOf(kind) * entered.baseQuantity,
         reason: entered.note || undefined,
         staffUserid: ctx.message.fromUser,
         occurredAt: entered.occurredAt,
@@ -240,7 +233,7 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
     await tx.reply(
       templateCard({
         card_type: 'button_interaction',
-        main_title: { title: `${verb.done} ${sku.name} ${format(entered.amount)}${entered.unit}${packed}`, desc: entered.note || undefined },
+        main_title: { title: `已${name} ${sku.name} ${format(entered.amount)}${entered.unit}${packed}`, desc: entered.note || undefined },
         sub_title_text: `${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`,
         button_list: [{ text: '撤销这一笔', style: 2, key: `stock.undo:${booked.id}` }],
       }),

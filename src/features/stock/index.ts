@@ -5,6 +5,7 @@ import { seedStockChecksDemo } from './checks-demo';
 import { registerStockChecks } from './checks';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
+import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
 import { BARE_QUANTITY } from './parse';
 import { hasPendingInput } from './pending';
 import { completePendingInput } from './pending-answer';
@@ -15,6 +16,8 @@ import { askTransferDifference, receiveTransferByText, receiveTransferInFull } f
 import { undoFromCard, undoLastMove } from './undo';
 
 export type { CountTolerance, LargeMoveSettings, StockCheckSettings } from './settings';
+/** What the console's ledger and pending lists name moves by. */
+export { moveKindText, moveSourceText } from './move-kinds';
 
 /**
  * Stock by chat: receipts, waste, returns and transfers booked into an append-only ledger,
@@ -30,16 +33,17 @@ export const stockFeature: Feature = {
     await seedStockChecksDemo(db, demo);
   },
   register(bot) {
-    // 收到 is not a command word: `收到` alone is "got it". `收到牛奶两箱` is read by the route below.
-    bot.command(['入库', '到货', '进货'], recordStockMove, '记录入库：入库 奶油 20箱（也可以：到了两箱芒果、奶油入库2箱、入库 奶油2箱 牛奶3箱）');
-    bot.command(['报损', '损耗'], recordStockMove, '记录报损：报损 牛奶 2盒 过期');
-    bot.command('退货', recordStockMove, '退货给供应商：退货 珍珠 1箱 质量问题');
-    bot.command('调拨', recordStockMove, '调拨到别的门店：调拨 奶油 5箱 到 二店');
+    // The words of each kind are in move-kinds.ts; `收到牛奶两箱` and other everyday words are read by the route below.
+    const kindCommand = (kind: QuantityVerb) => bot.command([...STOCK_KINDS[kind].typed.commands], recordStockMove, STOCK_KINDS[kind].typed.help);
+    kindCommand('receipt');
+    kindCommand('waste');
+    kindCommand('return');
+    kindCommand('transfer');
     bot.command(['调拨收货', '收到调拨'], receiveTransferByText, '确认别的门店调来的货：调拨收货（看在途调拨）');
     bot.command(['查库存', '库存'], showStock, '查库存：查库存 奶油');
     bot.command('撤销', undoLastMove, `撤销我记的上一笔（${bot.config.stockChecks.undoMinutes} 分钟内）`);
     bot.command('开始盘点', openCount, '店长开始盘点：开始盘点（或 开始盘点 乳品）');
-    bot.command('盘点', recordStockMove, '录入实盘数量：盘点 奶油 18盒');
+    kindCommand('count');
     bot.command('结束盘点', closeCount, '店长结束盘点，看差异和准确率');
     bot.hears(BARE_QUANTITY, completePendingInput, { when: hasPendingInput });
     // The verb after the SKU, at the end, or an everyday one (`奶油入库2箱`, `到了两箱芒果`, `扔了两盒牛奶`,

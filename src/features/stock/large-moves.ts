@@ -3,7 +3,8 @@ import type { LargeMoveSettings } from './settings';
 import { templateCard } from '../../platform/outbound';
 import type { EnteredQuantity } from './entered';
 import { format } from './ledger';
-import type { CatalogueSku, QuantityVerb } from './parse';
+import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
+import type { CatalogueSku } from './parse';
 
 /**
  * A quantity far above what a SKU usually moves (`入库 奶油 99999999箱`: a finger on the 9) is
@@ -51,8 +52,6 @@ export async function largeEntries(ctx: BotContext, kind: QuantityVerb, entries:
   return over;
 }
 
-const VERB_WORD: Record<QuantityVerb, string> = { receipt: '入库', waste: '报损', return: '退货', transfer: '调拨', count: '盘点' };
-
 /** The card that asks back; its buttons carry the message (and the SKU picked for it, if any). */
 export async function askLargeMove(ctx: BotContext, source: { inboundId: string; chosenSku?: string }, kind: QuantityVerb, over: { entry: EnteredQuantity; limit: number }[]): Promise<void> {
   const key = `${source.inboundId}${source.chosenSku ? `:${source.chosenSku}` : ''}`;
@@ -63,7 +62,7 @@ export async function askLargeMove(ctx: BotContext, source: { inboundId: string;
   await ctx.reply(
     templateCard({
       card_type: 'button_interaction',
-      main_title: { title: `数量比平时大很多，确认要${VERB_WORD[kind]}吗？`, desc: lines.join('；').slice(0, 120) },
+      main_title: { title: `数量比平时大很多，确认要${STOCK_KINDS[kind].name}吗？`, desc: lines.join('；').slice(0, 120) },
       sub_title_text: '还没有记账。数量没错就点「确认记账」；打错了就点「不记」，改好再发一次。',
       button_list: [
         { text: '确认记账', style: 1, key: `stock.confirmLarge:${key}` },

@@ -1,18 +1,19 @@
 import { Prisma } from '../../generated/prisma/client';
 import type { DbTx } from '../../db';
 import { UserFacingError } from '../../bot/errors';
+import type { LedgerKind, MoveSource } from './move-kinds';
 
 export interface NewMove {
   storeCode: string;
   skuCode: string;
-  kind: 'receipt' | 'sale' | 'waste' | 'return' | 'transfer_out' | 'transfer_in' | 'count_adjustment' | 'reversal';
+  kind: LedgerKind;
   /** Signed, base units. */
   quantity: number;
   reason?: string;
   staffUserid?: string;
   occurredAt: Date;
   recordedAt: Date;
-  source: 'chat' | 'scan' | 'pos' | 'erp' | 'wms' | 'count';
+  source: MoveSource;
   externalId?: string;
   reversesId?: bigint;
   /** The quantity as the person entered it (`2` with `箱`), when a person entered it. */
@@ -28,21 +29,6 @@ export function enteredQuantityText(move: { quantity: Prisma.Decimal; enteredQua
   if (move.enteredQuantity === null || !move.enteredUnit || move.enteredUnit === baseUnit) return base;
   return `${format(move.enteredQuantity)}${move.enteredUnit}（${base}）`;
 }
-
-/** What staff call each kind of move and each source, wherever the ledger is shown or a move is named. */
-export const MOVE_KIND_TEXT: Record<NewMove['kind'], string> = {
-  receipt: '入库',
-  sale: '销售',
-  waste: '报损',
-  transfer_out: '调出',
-  transfer_in: '调入',
-  return: '退货',
-  count_adjustment: '盘点调整',
-  reversal: '撤销',
-};
-export const MOVE_SOURCE_TEXT: Record<NewMove['source'], string> = { chat: '聊天', scan: '扫码', pos: '收银系统', erp: 'ERP', wms: '仓储系统', count: '盘点' };
-/** A move kind in words, for a kind read back from the database. */
-export const moveKindText = (kind: string): string => MOVE_KIND_TEXT[kind as NewMove['kind']] ?? kind;
 
 export interface BookedMove {
   id: bigint;

@@ -10,6 +10,7 @@ import { templateCard } from '../../platform/outbound';
 import { openTask } from '../tasks';
 import { PROJECT_ROOT } from '../../paths';
 import { format } from './ledger';
+import { MODEL_KINDS, modelKindLines, STOCK_KINDS, type ModelKind } from './move-kinds';
 import type { CatalogueSku } from './parse';
 
 /**
@@ -24,21 +25,8 @@ import type { CatalogueSku } from './parse';
 const READABLE_BY_MODEL = new Set(['stock.unknownSku', 'stock.quantityMissing', 'stock.unknownUnit']);
 /** The prompt carries the SKUs closest to the message, not a chain's whole catalogue. */
 const CATALOGUE_LINES = 40;
-const VERB_WORDS = { receipt: '入库', waste: '报损', return: '退货' } as const;
-export type ReadingKind = keyof typeof VERB_WORDS;
-/** The command words whose messages the model may read, and the move each asks for. */
-const MODEL_VERBS: [string, keyof typeof VERB_WORDS][] = [
-  ['入库', 'receipt'],
-  ['收到', 'receipt'],
-  ['到货', 'receipt'],
-  ['进货', 'receipt'],
-  ['报损', 'waste'],
-  ['损耗', 'waste'],
-  ['退货', 'return'],
-];
-
 export const stockReadingSchema = z.object({
-  action: z.enum(['receipt', 'waste', 'return', 'unknown']),
+  action: z.enum([...MODEL_KINDS, 'unknown']),
   sku: z.string(),
   quantity: z.number(),
   unit: z.string(),
@@ -59,11 +47,11 @@ export async function withModelFallback(ctx: BotContext, catalogue: () => Promis
     if (!(err instanceof UserFacingError) || !READABLE_BY_MODEL.has(err.code) || !ctx.config.openai || !ctx.staff?.storeCode) throw err;
     const text = ctx.message.content ?? '';
     // Only receipts, waste and returns: a count or a transfer the model misread must never become a move.
-    const verb = MODEL_VERBS.find(([word]) => text.trim().startsWith(word));
+    const verb = MODEL_KINDS.find((kind) => STOCK_KINDS[kind].model.startWords.some((word) => text.trim().startsWith(word)));
     if (!verb) throw err;
     const skus = await catalogue();
     const reading = await readWithModel(ctx.config, text, skus, ctx);
-    const valid = reading && reading.action === verb[1] ? validReading(reading, skus) : null;
+    const valid = reading && reading.action === verb ? validReading(reading, skus) : null;
     if (!valid) throw err;
     await ctx.transaction(async (tx) => {
       const now = ctx.clock.now();
@@ -90,7 +78,7 @@ export async function withModelFallback(ctx: BotContext, catalogue: () => Promis
           ...readingTask(ctx.message.id),
           storeCode: ctx.staff!.storeCode!,
           assignee: ctx.message.fromUser,
-          title: `待确认：${VERB_WORDS[valid.kind]} ${valid.sku.name} ${format(valid.amount)}${valid.unit}`,
+          title: `待确认：${STOCK_KINDS[valid.kind].name} ${valid.sku.name} ${format(valid.amount)}${valid.unit}`,
           detail: `「${text.slice(0, 30)}」我这样理解，确认后才记账；不对就点「不对」。`,
           dueAt: new Date(now.getTime() + ctx.config.stockChecks.confirmRemindMinutes * 60_000),
           ladder: MODEL_READING_TASK,
@@ -106,7 +94,7 @@ export async function withModelFallback(ctx: BotContext, catalogue: () => Promis
           card_type: 'button_interaction',
           main_title: { title: '我这样理解，对吗？', desc: `「${text.slice(0, 30)}」` },
           horizontal_content_list: [
-            { keyname: '动作', value: VERB_WORDS[valid.kind] },
+            { keyname: '动作', value: STOCK_KINDS[valid.kind].name },
             { keyname: '商品', value: valid.sku.name },
             { keyname: '数量', value: `${format(valid.amount)}${valid.unit}${base}` },
             ...(valid.note ? [{ keyname: '备注', value: valid.note.slice(0, 20) }] : []),
@@ -133,8 +121,8 @@ export function validReading(reading: StockReading, catalogue: CatalogueSku[]) {
 }
 
 /** The text the deterministic parser reads for a confirmed reading: the quantity first, so digits in a SKU's name cannot be mistaken for it. */
-export function canonicalText(reading: { kind: ReadingKind; amount: { toString(): string }; unit: string; note: string | null }): string {
-  return `${VERB_WORDS[reading.kind]} ${reading.amount.toString()}${reading.unit}${reading.note ? ` ${reading.note}` : ''}`;
+export function canonicalText(reading: { kind: ModelKind; amount: { toString(): string }; unit: string; note: string | null }): string {
+  return `${STOCK_KINDS[reading.kind].name} ${reading.amount.toString()}${reading.unit}${reading.note ? ` ${reading.note}` : ''}`;
 }
 
 /** One call, bounded by STOCK_LLM_TIMEOUT_MS; null on any failure (logged), never thrown. */
@@ -167,7 +155,7 @@ export async function readWithModel(config: Config, text: string, catalogue: Cat
 
 function prompt(skus: CatalogueSku[]): string {
   const lines = skus.map((s) => [s.code, s.name, s.aliases.join('、') || '-', [s.baseUnit, ...s.packUnits.map((p) => `${p.unit}=${p.factor}${s.baseUnit}`)].join('、')].join(' | '));
-  return fs.readFileSync(PROMPT_FILE, 'utf8').replace('{{catalogue}}', lines.join('\n'));
+  return fs.readFileSync(PROMPT_FILE, 'utf8').replace('{{kinds}}', modelKindLines()).replace('{{catalogue}}', lines.join('\n'));
 }
 
 /** The SKUs sharing the most characters with the message (names and aliases). */

@@ -7,7 +7,8 @@ import { enqueue } from '../../platform/outbox';
 import { text as outboundText } from '../../platform/outbound';
 import { closeTask } from '../tasks';
 import { bookFromText } from './commands';
-import { canonicalText, MODEL_READING_TASK, readingTask, type ReadingKind } from './llm';
+import { canonicalText, MODEL_READING_TASK, readingTask } from './llm';
+import type { ModelKind } from './move-kinds';
 
 /**
  * A model's reading after its card went out (llm.ts): the sender's 确认 books it through the same
@@ -19,7 +20,7 @@ export async function confirmModelReading(ctx: BotContext): Promise<void> {
   const { reading, original } = await mine(ctx);
   if (await answered(ctx, reading)) return;
   const booked = await bookFromText(ctx, {
-    text: canonicalText({ kind: reading.kind as ReadingKind, amount: reading.amount, unit: reading.unit, note: reading.note }),
+    text: canonicalText({ kind: reading.kind as ModelKind, amount: reading.amount, unit: reading.unit, note: reading.note }),
     inboundId: String(reading.inboundId),
     createTime: original.createTime,
     chosenSku: reading.skuCode,

@@ -1,4 +1,5 @@
 import { toNumber } from '../../bot/numbers';
+import { STOCK_KINDS, verbWords, type QuantityVerb } from './move-kinds';
 
 /**
  * Reads a stock message typed in chat — `入库 奶油 20箱`, `奶油入库2箱`, `到了两箱芒果`,
@@ -10,10 +11,6 @@ import { toNumber } from '../../bot/numbers';
  * are reported as such, never guessed; a quantity or a leftover it cannot read is reported as a
  * problem of its line, never dropped and never moved into the note.
  */
-
-export type MoveKind = 'receipt' | 'waste' | 'return';
-/** Every command that carries a SKU and a quantity: moves, transfers (`调拨`) and count entries (`盘点`). */
-export type QuantityVerb = MoveKind | 'transfer' | 'count';
 
 export interface CatalogueSku {
   code: string;
@@ -54,50 +51,13 @@ export type StockCommand =
   | { kind: 'undo' }
   | { kind: 'incomplete'; verb: QuantityVerb; problem: 'store'; sku: SkuMatch | null };
 
-interface Verb {
-  word: string;
-  kind: QuantityVerb;
-  /**
-   * An everyday phrase as well (`收到` is also "got it", `坏了` "it broke"): read as stock only
-   * when the message names a SKU or a quantity too.
-   */
-  everyday?: true;
-}
+type Verb = ReturnType<typeof verbWords>[number];
 
-const VERBS: Verb[] = [
-  { word: '入库', kind: 'receipt' },
-  { word: '到货', kind: 'receipt' },
-  { word: '进货', kind: 'receipt' },
-  { word: '进了', kind: 'receipt', everyday: true },
-  { word: '来货', kind: 'receipt', everyday: true },
-  { word: '收货', kind: 'receipt', everyday: true },
-  { word: '收到', kind: 'receipt', everyday: true },
-  { word: '到了', kind: 'receipt', everyday: true },
-  { word: '送到', kind: 'receipt', everyday: true },
-  { word: '送来', kind: 'receipt', everyday: true },
-  { word: '报损', kind: 'waste' },
-  { word: '损耗', kind: 'waste' },
-  { word: '报废', kind: 'waste' },
-  { word: '扔了', kind: 'waste', everyday: true },
-  { word: '扔掉', kind: 'waste', everyday: true },
-  { word: '坏了', kind: 'waste', everyday: true },
-  { word: '退货给供应商', kind: 'return' },
-  { word: '退给供应商', kind: 'return' },
-  { word: '退回供应商', kind: 'return' },
-  { word: '退供应商', kind: 'return' },
-  { word: '退货', kind: 'return' },
-  { word: '调拨', kind: 'transfer' },
-  { word: '调货', kind: 'transfer' },
-  // `奶油5箱调到二店`: the verb and the destination word in one.
-  { word: '调到', kind: 'transfer' },
-  { word: '调往', kind: 'transfer' },
-  { word: '调给', kind: 'transfer' },
-  { word: '盘点', kind: 'count' },
-  { word: '实盘', kind: 'count' },
-].sort((a, b) => b.word.length - a.word.length) as Verb[];
+/** The words of every kind staff type (move-kinds.ts), longest first: `退货给供应商` before `退货`. */
+const VERBS: Verb[] = verbWords().sort((a, b) => b.word.length - a.word.length);
 
 /** `… 到 二店`, `…调往滨江路`, `… 给 S002`: the receiving store is what follows the last of these words. */
-const DESTINATION = /^(.*\S)\s*(?:调往|调到|调给|到|至|给|→)\s*(\S.*)$/u;
+const DESTINATION = new RegExp(`^(.*\\S)\\s*(?:${STOCK_KINDS.transfer.typed.withDestination.join('|')}|到|至|给|→)\\s*(\\S.*)$`, 'u');
 
 /** A question or a denial is never booked: `奶油到了吗`, `牛奶还没到货`, `收到几箱？`. */
 const QUESTION = /[吗嘛么呢？?]\s*$|是不是|有没有|了没|多少|几[箱盒袋个条瓶罐包块]?\s*[?？]?$/u;
@@ -151,7 +111,7 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
 
   const kind = verb.kind;
   // The verb goes; a space keeps the words on either side apart (`奶油入库2箱`).
-  let rest = `${clean.slice(0, verb.index)} ${verb.word.startsWith('调') && verb.word !== '调拨' && verb.word !== '调货' ? '到 ' : ''}${clean.slice(verb.end)}`.trim();
+  let rest = `${clean.slice(0, verb.index)} ${verb.withDestination ? '到 ' : ''}${clean.slice(verb.end)}`.trim();
   let toStoreText: string | undefined;
   if (kind === 'transfer') {
     const destination = DESTINATION.exec(rest);
