@@ -23,6 +23,26 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [deepImport] }] },
   },
   {
+    // Card keys, menu keys and error codes are declared once per feature (its keys.ts, with
+    // namespaced()): a literal where one is registered, put on a button or thrown is a typo waiting.
+    files: ['src/**/*.ts'],
+    ignores: ['src/bot/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          "CallExpression[callee.property.name=/^(card|menuClick|scan)$/][arguments.0.type='Literal']",
+          "CallExpression[callee.property.name=/^(card|menuClick|scan)$/][arguments.0.type='TemplateLiteral']",
+          "NewExpression[callee.name=/(Error|Refused)$/][arguments.0.type='Literal'][arguments.0.value=/^[a-z]+\\.[a-zA-Z]+$/]",
+          "CallExpression[callee.name='requireOwnStore'][arguments.1.type='Literal']",
+          "Property[key.name='code'][value.type='Literal'][value.value=/^[a-z]+\\.[a-zA-Z]+$/]",
+          "Property[key.name='key'][value.type='Literal'][value.value=/^[a-z]+\\.[a-zA-Z]+/]",
+          "Property[key.name='key'] > TemplateLiteral > TemplateElement:first-child[value.raw=/^[a-z]+\\.[a-zA-Z]+/]",
+        ].map((selector) => ({ selector, message: "Use the feature's declared key or code (keys.ts: X_CARDS.name, X_ERRORS.name), not a string." })),
+      ],
+    },
+  },
+  {
     // Deep imports that predate the rule (issue 17): each file leaves this list when its feature's
     // part moves behind the public face. Nothing new joins it.
     files: [

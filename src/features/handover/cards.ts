@@ -1,6 +1,7 @@
 import type { HandoverItem } from '../../generated/prisma/client';
 import { markdown, templateCard, type OutboundContent } from '../../platform/outbound';
 import { itemFor, type ChecklistItem, type ChecklistTemplate } from './checklist';
+import { HANDOVER_CARDS } from './keys';
 
 /** Yes/no items asked together on one card; WeCom allows three questions per card. */
 export const BATCH_SIZE = 3;
@@ -41,13 +42,13 @@ export function itemCard(template: ChecklistTemplate, question: HandoverItem, to
   const buttons =
     item.kind === 'yes_no'
       ? [
-          { text: '正常', style: 1, key: `handover.item:${question.id}:ok` },
-          { text: '异常', style: 3, key: `handover.item:${question.id}:fault` },
+          { text: '正常', style: 1, key: `${HANDOVER_CARDS.item}:${question.id}:ok` },
+          { text: '异常', style: 3, key: `${HANDOVER_CARDS.item}:${question.id}:fault` },
         ]
       : item.kind === 'text'
-        ? [{ text: '无', style: 1, key: `handover.item:${question.id}:none` }]
+        ? [{ text: '无', style: 1, key: `${HANDOVER_CARDS.item}:${question.id}:none` }]
         : [];
-  buttons.push({ text: '跳过', style: 2, key: `handover.item:${question.id}:skip` });
+  buttons.push({ text: '跳过', style: 2, key: `${HANDOVER_CARDS.item}:${question.id}:skip` });
   return templateCard({
     card_type: 'button_interaction',
     source: SOURCE,
@@ -73,7 +74,7 @@ export function batchCard(template: ChecklistTemplate, questions: HandoverItem[]
       { id: 'ok', text: '正常' },
       { id: 'fault', text: '异常' },
     ],
-    `handover.batch:${questions[0].handoverId}`,
+    `${HANDOVER_CARDS.batch}:${questions[0].handoverId}`,
     hints.length ? { horizontal_content_list: hints.slice(0, 6) } : {},
   );
 }
@@ -104,8 +105,8 @@ export function guidanceOffer(handoverId: bigint, total: number): OutboundConten
     main_title: { title: '交班开始', desc: `共 ${total} 项。每张卡片都附了「在哪里、什么标准」的提示。` },
     sub_title_text: '第一次交班？可以选「逐项引导」，一次只看一项。',
     button_list: [
-      { text: '逐项引导', style: 1, key: `handover.mode:${handoverId}:step` },
-      { text: '正常模式', style: 2, key: `handover.mode:${handoverId}:batch` },
+      { text: '逐项引导', style: 1, key: `${HANDOVER_CARDS.mode}:${handoverId}:step` },
+      { text: '正常模式', style: 2, key: `${HANDOVER_CARDS.mode}:${handoverId}:batch` },
     ],
   });
 }
@@ -138,8 +139,8 @@ export function confirmCard(handoverId: bigint, outgoingName: string, flagged: n
     main_title: { title: `${outgoingName} 交班给你`, desc: flagged ? `有 ${flagged} 项异常，请重点核对` : '各项正常' },
     sub_title_text: `请在 ${deadline} 前确认。有不同意见：点「逐项确认」选「有异议」，或回复「异议 项号 说明」。`,
     button_list: [
-      { text: '全部确认', style: 1, key: `handover.confirmAll:${handoverId}` },
-      { text: '逐项确认', style: 2, key: `handover.review:${handoverId}` },
+      { text: '全部确认', style: 1, key: `${HANDOVER_CARDS.confirmAll}:${handoverId}` },
+      { text: '逐项确认', style: 2, key: `${HANDOVER_CARDS.review}:${handoverId}` },
     ],
   });
 }
@@ -153,7 +154,7 @@ export function reviewCard(questions: HandoverItem[], total: number): OutboundCo
       { id: 'confirm', text: '确认' },
       { id: 'dispute', text: '有异议' },
     ],
-    `handover.reviewPage:${questions[0].handoverId}`,
+    `${HANDOVER_CARDS.reviewPage}:${questions[0].handoverId}`,
   );
 }
 
@@ -164,6 +165,6 @@ export function pickIncomingCard(handoverId: bigint, candidates: { userid: strin
     source: SOURCE,
     main_title: { title: '交给谁？', desc: '没有排班信息，请选择接班的同事' },
     // WeCom allows six buttons on a card.
-    button_list: candidates.slice(0, 6).map((c, i) => ({ text: c.name, style: i === 0 ? 1 : 2, key: `handover.pickIncoming:${handoverId}:${c.userid}` })),
+    button_list: candidates.slice(0, 6).map((c, i) => ({ text: c.name, style: i === 0 ? 1 : 2, key: `${HANDOVER_CARDS.pickIncoming}:${handoverId}:${c.userid}` })),
   });
 }

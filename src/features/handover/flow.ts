@@ -12,6 +12,7 @@ import { needsGuidance } from './guidance';
 import { currentTemplate, templateVersion } from './templates';
 import { nameIncoming, type HandoverDeps } from './incoming';
 import { findIncomingFromSchedule, overdueStockEntries } from './schedule';
+import { HANDOVER_ERRORS } from './keys';
 
 type Tx = Messaging & { db: DbTx };
 
@@ -24,7 +25,7 @@ const OPEN_OUTGOING = ['filling', 'choosing_incoming'];
  * while one is open picks it up again where it stands.
  */
 export async function startHandover(deps: HandoverDeps, ctx: BotContext): Promise<void> {
-  const store = await requireOwnStore(ctx, 'handover.noStore');
+  const store = await requireOwnStore(ctx, HANDOVER_ERRORS.noStore);
   const now = ctx.clock.now();
   const open = await ctx.db.handover.findFirst({ where: { outgoingUserid: ctx.message.fromUser, state: { in: OPEN_OUTGOING } }, orderBy: { id: 'desc' } });
   if (open && open.startInboundId !== ctx.message.id) {
@@ -37,7 +38,7 @@ export async function startHandover(deps: HandoverDeps, ctx: BotContext): Promis
   }
   const overdue = await overdueStockEntries(ctx.db, store.code, now);
   if (overdue.length) {
-    throw new UserFacingError('handover.overdueStock', `${store.name} 还有 ${overdue.length} 笔库存记录逾期未处理，处理完才能交班：\n${overdue.map((t) => `· ${t}`).join('\n')}`);
+    throw new UserFacingError(HANDOVER_ERRORS.overdueStock, `${store.name} 还有 ${overdue.length} 笔库存记录逾期未处理，处理完才能交班：\n${overdue.map((t) => `· ${t}`).join('\n')}`);
   }
   const { scope, version, template } = await currentTemplate(ctx.db, store.code, now);
   const skus = await ctx.db.sku.findMany({ select: { code: true, name: true } });
@@ -117,9 +118,9 @@ const FAULT = /异常|不正常|有问题|坏了|故障|不工作|不制冷|不�
 
 async function ownOpenHandover(ctx: BotContext, id: string): Promise<Handover> {
   const handover = /^\d+$/.test(id) ? await ctx.db.handover.findUnique({ where: { id: BigInt(id) } }) : null;
-  if (!handover || handover.outgoingUserid !== ctx.message.fromUser) throw new UserFacingError('handover.notYours', '这是别人的交班，只有交班的同事能填写。');
-  if (handover.state === 'cancelled') throw new UserFacingError('handover.cancelled', '这个交班已经取消了；要交班请重新发「交班」。');
-  if (!OPEN_OUTGOING.includes(handover.state)) throw new UserFacingError('handover.alreadySubmitted', '这个交班已经提交了。');
+  if (!handover || handover.outgoingUserid !== ctx.message.fromUser) throw new UserFacingError(HANDOVER_ERRORS.notYours, '这是别人的交班，只有交班的同事能填写。');
+  if (handover.state === 'cancelled') throw new UserFacingError(HANDOVER_ERRORS.cancelled, '这个交班已经取消了；要交班请重新发「交班」。');
+  if (!OPEN_OUTGOING.includes(handover.state)) throw new UserFacingError(HANDOVER_ERRORS.alreadySubmitted, '这个交班已经提交了。');
   return handover;
 }
 
@@ -159,27 +160,27 @@ export async function answerText(deps: HandoverDeps, ctx: BotContext): Promise<v
 /** `written`: the text came after `填`, so even a lone digit is meant as the note. */
 async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, written: boolean): Promise<void> {
   const current = await currentQuestion(ctx);
-  if (!current) throw new UserFacingError('handover.nothingToFill', '现在没有要填的交班项。要交班请发「交班」。');
+  if (!current) throw new UserFacingError(HANDOVER_ERRORS.nothingToFill, '现在没有要填的交班项。要交班请发「交班」。');
   const { handover, question } = current;
   const template = await templateVersion(ctx.db, handover.templateScope, handover.templateVersion);
   const item = itemFor(template, question.itemKey);
-  if (!text.trim()) throw new UserFacingError('handover.textMissing', `现在要填的是「${question.label}」，请直接回复，例如：${item.kind === 'text' ? '3号桌蛋糕下午5点取' : exampleAnswer(item)}`);
+  if (!text.trim()) throw new UserFacingError(HANDOVER_ERRORS.textMissing, `现在要填的是「${question.label}」，请直接回复，例如：${item.kind === 'text' ? '3号桌蛋糕下午5点取' : exampleAnswer(item)}`);
   if (item.kind === 'number' || item.kind === 'sku_count') {
     const skuCode = question.itemKey.split('/')[1];
     const book = item.kind === 'sku_count' ? await bookQuantity(ctx.db, handover.storeCode, skuCode) : undefined;
     const sku = item.kind === 'sku_count' ? await ctx.db.sku.findUnique({ where: { code: skuCode } }) : null;
     const unit = item.kind === 'number' ? item.unit : (sku?.baseUnit ?? '');
     const number = readNumber(text, { unit, label: question.label, packs: (sku?.packUnits ?? []) as { unit: string; factor: number }[] });
-    if (number === null) throw new UserFacingError('handover.numberExpected', `「${question.label}」要回复数字${unit ? `（${unit}）` : ''}，例如：${exampleAnswer(item)}。${EXIT_HINT}`);
+    if (number === null) throw new UserFacingError(HANDOVER_ERRORS.numberExpected, `「${question.label}」要回复数字${unit ? `（${unit}）` : ''}，例如：${exampleAnswer(item)}。${EXIT_HINT}`);
     const implausible = implausibleAnswer(item, number, question.label, unit, book);
-    if (implausible) throw new UserFacingError('handover.implausibleNumber', implausible);
+    if (implausible) throw new UserFacingError(HANDOVER_ERRORS.implausibleNumber, implausible);
     const judgement = judgeNumber(item, number, book);
     const answer = { number, ...(book !== undefined ? { book } : {}), ...(item.kind === 'number' && item.expected !== undefined ? { expected: item.expected } : {}) };
     await record(deps, ctx, handover, question, template, answer, judgement);
   } else if (item.kind === 'text') {
     const number = readNumber(text);
     // A lone digit is more likely meant for the item before (sent twice) than a note.
-    if (number !== null && text.trim().length < 2 && !written) throw new UserFacingError('handover.textExpected', `「${question.label}」要写文字，例如：3号桌蛋糕下午5点取；没有就回「无」。`);
+    if (number !== null && text.trim().length < 2 && !written) throw new UserFacingError(HANDOVER_ERRORS.textExpected, `「${question.label}」要写文字，例如：3号桌蛋糕下午5点取；没有就回「无」。`);
     await record(deps, ctx, handover, question, template, { text: text.trim().slice(0, 500) }, { status: 'ok' });
   } else if (item.kind === 'yes_no') {
     const pending = await ctx.db.handoverItem.findMany({ where: { handoverId: handover.id, status: 'pending' }, orderBy: { position: 'asc' } });
@@ -191,11 +192,11 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
     else if (FAULT.test(text) && (shown.length === 1 || named.length === 1)) answers = [yesNoAnswer(template, shown.length === 1 ? shown[0] : named[0], false)];
     else {
       const how = shown.length === 1 ? '回复「正常」或「异常」' : `都正常就回复「正常」；有异常请写是哪一项，例如：${shown[0].label}异常`;
-      throw new UserFacingError('handover.wrongAnswer', `现在要填的是${labels}：在卡片上选，或${how}。${EXIT_HINT}`);
+      throw new UserFacingError(HANDOVER_ERRORS.wrongAnswer, `现在要填的是${labels}：在卡片上选，或${how}。${EXIT_HINT}`);
     }
     await recordMany(deps, ctx, handover, template, answers);
   } else {
-    throw new UserFacingError('handover.wrongAnswer', `现在要填的是「${question.label}」：请拍照发给我。${EXIT_HINT}`);
+    throw new UserFacingError(HANDOVER_ERRORS.wrongAnswer, `现在要填的是「${question.label}」：请拍照发给我。${EXIT_HINT}`);
   }
 }
 
@@ -206,7 +207,7 @@ async function answerTyped(deps: HandoverDeps, ctx: BotContext, text: string, wr
  */
 export async function cancelHandover(ctx: BotContext): Promise<void> {
   const open = await ctx.db.handover.findFirst({ where: { outgoingUserid: ctx.message.fromUser, state: { in: OPEN_OUTGOING } }, orderBy: { id: 'desc' } });
-  if (!open) throw new UserFacingError('handover.nothingToCancel', '你现在没有在填的交班。');
+  if (!open) throw new UserFacingError(HANDOVER_ERRORS.nothingToCancel, '你现在没有在填的交班。');
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     const { count } = await tx.db.handover.updateMany({ where: { id: open.id, state: { in: OPEN_OUTGOING } }, data: { state: 'cancelled' } });
@@ -242,7 +243,7 @@ async function bookQuantity(db: DbTx, storeCode: string, skuCode: string): Promi
 export async function answerFromCard(deps: HandoverDeps, ctx: BotContext): Promise<void> {
   const [id, choice] = ctx.keyArg.split(':');
   const question = /^\d+$/.test(id) ? await ctx.db.handoverItem.findUnique({ where: { id: BigInt(id) } }) : null;
-  if (!question) throw new UserFacingError('handover.unknownItem', '找不到这个交班项。');
+  if (!question) throw new UserFacingError(HANDOVER_ERRORS.unknownItem, '找不到这个交班项。');
   const handover = await ownOpenHandover(ctx, String(question.handoverId));
   if (question.status !== 'pending') {
     await ctx.updateCard({ replaceName: '已填过' });
@@ -255,7 +256,7 @@ export async function answerFromCard(deps: HandoverDeps, ctx: BotContext): Promi
   if (choice === 'skip') return record(deps, ctx, handover, question, template, null, { status: 'ok' }, 'skipped');
   if (choice === 'none' && item.kind === 'text') return record(deps, ctx, handover, question, template, { text: '无' }, { status: 'ok' });
   if ((choice === 'ok' || choice === 'fault') && item.kind === 'yes_no') return record(deps, ctx, handover, question, template, { yes: choice === 'ok' }, judgeYesNo(item, choice === 'ok'));
-  throw new UserFacingError('handover.wrongAnswer', `「${question.label}」不能这样填。`);
+  throw new UserFacingError(HANDOVER_ERRORS.wrongAnswer, `「${question.label}」不能这样填。`);
 }
 
 /** The submit button of a card with a few yes/no items. */
@@ -265,7 +266,7 @@ export async function answerBatch(deps: HandoverDeps, ctx: BotContext): Promise<
   const selections = ctx.message.card?.selections ?? [];
   const ids = selections.filter((s) => /^\d+$/.test(s.questionKey)).map((s) => BigInt(s.questionKey));
   const questions = await ctx.db.handoverItem.findMany({ where: { id: { in: ids }, handoverId: handover.id }, orderBy: { position: 'asc' } });
-  if (questions.length === 0) throw new UserFacingError('handover.nothingSelected', '请为每一项选择「正常」或「异常」再提交。');
+  if (questions.length === 0) throw new UserFacingError(HANDOVER_ERRORS.nothingSelected, '请为每一项选择「正常」或「异常」再提交。');
   await ctx.updateCard({ replaceName: '已提交' });
   const answers = questions.map((q) => yesNoAnswer(template, q, selections.find((s) => s.questionKey === String(q.id))!.optionIds[0] !== 'fault'));
   await recordMany(deps, ctx, handover, template, answers);
@@ -381,7 +382,7 @@ async function submitIfDone(deps: HandoverDeps, ctx: BotContext, handoverId: big
   const scheduled = await findIncomingFromSchedule(ctx.db, handover.storeCode, handover.outgoingUserid, ctx.clock.now());
   if (scheduled) return nameIncoming(deps, ctx, handover, scheduled.userid);
   const candidates = await colleagues(ctx.db, handover);
-  if (candidates.length === 0) throw new UserFacingError('handover.noColleague', '店里没有其他在职同事可以接班，请联系店长。');
+  if (candidates.length === 0) throw new UserFacingError(HANDOVER_ERRORS.noColleague, '店里没有其他在职同事可以接班，请联系店长。');
   await ctx.transaction(async (tx) => {
     const { count } = await tx.db.handover.updateMany({ where: { id: handoverId, state: 'filling' }, data: { state: 'choosing_incoming' } });
     if (count === 0) return;
@@ -401,9 +402,9 @@ function colleagues(db: DbTx, handover: Handover) {
 export async function pickIncoming(deps: HandoverDeps, ctx: BotContext): Promise<void> {
   const [id, userid] = ctx.keyArg.split(':');
   const handover = await ownOpenHandover(ctx, id);
-  if (handover.state !== 'choosing_incoming') throw new UserFacingError('handover.notReady', '交班项还没填完，填完再选接班的同事。');
+  if (handover.state !== 'choosing_incoming') throw new UserFacingError(HANDOVER_ERRORS.notReady, '交班项还没填完，填完再选接班的同事。');
   const colleague = await ctx.db.staff.findUnique({ where: { userid: userid ?? '' } });
-  if (!colleague || colleague.storeCode !== handover.storeCode || !colleague.active) throw new UserFacingError('handover.notColleague', '这位同事不在本店，请重新选择。');
+  if (!colleague || colleague.storeCode !== handover.storeCode || !colleague.active) throw new UserFacingError(HANDOVER_ERRORS.notColleague, '这位同事不在本店，请重新选择。');
   await ctx.updateCard({ replaceName: `交给：${colleague.name}` });
   await nameIncoming(deps, ctx, handover, colleague.userid);
 }

@@ -3,6 +3,7 @@ import type { DbTx } from '../../db';
 import type { Handover, Staff } from '../../generated/prisma/client';
 import { managerFor, managesStore } from '../../people';
 import { closeTask, openTask, type TaskRef } from '../tasks';
+import { HANDOVER_CARDS } from './keys';
 
 type Tx = Messaging & { db: DbTx };
 
@@ -28,9 +29,9 @@ export async function expectConfirmation(tx: Tx, handover: Handover, deadline: D
       dueAt: deadline,
       ladder: 'handover.confirm',
       actions: [
-        { key: `handover.confirmAll:${handover.id}`, label: '全部确认' },
-        { key: `handover.review:${handover.id}`, label: '逐项确认' },
-        { key: `handover.resolve:${handover.id}:late`, label: '店长已处理' },
+        { key: `${HANDOVER_CARDS.confirmAll}:${handover.id}`, label: '全部确认' },
+        { key: `${HANDOVER_CARDS.review}:${handover.id}`, label: '逐项确认' },
+        { key: `${HANDOVER_CARDS.resolve}:${handover.id}:late`, label: '店长已处理' },
       ],
     },
     { by: handover.outgoingUserid, now },
@@ -61,7 +62,7 @@ export async function askManager(tx: Tx, handover: Handover, what: ManagerCase, 
       title,
       detail,
       dueAt: now,
-      actions: [{ key: `handover.resolve:${handover.id}:${what}`, label: '已处理' }],
+      actions: [{ key: `${HANDOVER_CARDS.resolve}:${handover.id}:${what}`, label: '已处理' }],
     },
     { now },
   );

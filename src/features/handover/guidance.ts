@@ -3,6 +3,7 @@ import { UserFacingError } from '../../bot/errors';
 import { isManager } from '../../people';
 import type { DbTx } from '../../db';
 import type { Staff } from '../../generated/prisma/client';
+import { HANDOVER_ERRORS } from './keys';
 
 /** New staff (hired within `days`) and flagged staff get the hints on every card. */
 export async function needsGuidance(db: DbTx, staff: Staff, now: Date, days: number): Promise<boolean> {
@@ -16,12 +17,12 @@ export async function needsGuidance(db: DbTx, staff: Staff, now: Date, days: num
  */
 export async function flagForGuidance(ctx: BotContext): Promise<void> {
   const manager = ctx.staff;
-  if (!isManager(manager)) throw new UserFacingError('handover.managersOnly', '只有店长、区域经理和管理员能设置新人指引。');
+  if (!isManager(manager)) throw new UserFacingError(HANDOVER_ERRORS.managersOnly, '只有店长、区域经理和管理员能设置新人指引。');
   const m = /^(\S+)\s*(关闭|取消|off)?$/i.exec(ctx.args.trim());
-  if (!m) throw new UserFacingError('handover.guidanceFormat', '格式：新人指引 姓名（关闭：新人指引 姓名 关闭）');
+  if (!m) throw new UserFacingError(HANDOVER_ERRORS.guidanceFormat, '格式：新人指引 姓名（关闭：新人指引 姓名 关闭）');
   const matches = await ctx.db.staff.findMany({ where: { OR: [{ userid: m[1] }, { name: m[1] }], active: true } });
   const visible = matches.filter((s) => manager.role === 'admin' || (manager.role === 'store_manager' ? s.storeCode === manager.storeCode : true));
-  if (visible.length !== 1) throw new UserFacingError('handover.unknownStaff', visible.length ? `有多位「${m[1]}」，请写企业微信账号。` : `本店没有在职的「${m[1]}」。`);
+  if (visible.length !== 1) throw new UserFacingError(HANDOVER_ERRORS.unknownStaff, visible.length ? `有多位「${m[1]}」，请写企业微信账号。` : `本店没有在职的「${m[1]}」。`);
   const staff = visible[0];
   if (m[2]) {
     await ctx.db.handoverGuidanceFlag.deleteMany({ where: { userid: staff.userid } });

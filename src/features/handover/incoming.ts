@@ -11,6 +11,7 @@ import { keepPhoto, reuploadPhoto, type MediaStore } from '../../platform/media'
 import { namesOf } from '../../people';
 import { templateVersion } from './templates';
 import { chainTimeText } from '../../timezone';
+import { HANDOVER_ERRORS } from './keys';
 
 export interface HandoverDeps {
   media: MediaStore;
@@ -26,7 +27,7 @@ type Tx = Messaging & { db: DbTx };
  * state change is conditional, so a retry or a second pick sends nothing twice.
  */
 export async function nameIncoming(deps: HandoverDeps, ctx: BotContext, handover: Handover, incomingUserid: string): Promise<void> {
-  if (incomingUserid === handover.outgoingUserid) throw new UserFacingError('handover.selfIncoming', '不能交给自己，请选择接班的同事。');
+  if (incomingUserid === handover.outgoingUserid) throw new UserFacingError(HANDOVER_ERRORS.selfIncoming, '不能交给自己，请选择接班的同事。');
   const now = ctx.clock.now();
   const items = await ctx.db.handoverItem.findMany({ where: { handoverId: handover.id }, orderBy: { position: 'asc' } });
   const photos = await ctx.db.mediaFile.findMany({ where: { handoverItemId: { in: items.map((i) => i.id) } }, orderBy: { id: 'asc' } });
@@ -82,8 +83,8 @@ function isCash(template: ChecklistTemplate, item: HandoverItem): boolean {
 /** The handover the sender is to confirm, by id from a card; only the named colleague may. */
 async function incomingHandover(ctx: BotContext, id: string): Promise<Handover> {
   const handover = /^\d+$/.test(id) ? await ctx.db.handover.findUnique({ where: { id: BigInt(id) } }) : null;
-  if (!handover || handover.incomingUserid !== ctx.message.fromUser) throw new UserFacingError('handover.notIncoming', '这个交班不是交给你的，只有接班的同事能确认。');
-  if (handover.state !== 'awaiting_incoming') throw new UserFacingError('handover.alreadyConfirmed', '这个交班已经确认过了。');
+  if (!handover || handover.incomingUserid !== ctx.message.fromUser) throw new UserFacingError(HANDOVER_ERRORS.notIncoming, '这个交班不是交给你的，只有接班的同事能确认。');
+  if (handover.state !== 'awaiting_incoming') throw new UserFacingError(HANDOVER_ERRORS.alreadyConfirmed, '这个交班已经确认过了。');
   return handover;
 }
 
@@ -156,14 +157,14 @@ export async function reviewPage(ctx: BotContext): Promise<void> {
  */
 export async function dispute(ctx: BotContext): Promise<void> {
   const handover = await ctx.db.handover.findFirst({ where: { incomingUserid: ctx.message.fromUser, state: 'awaiting_incoming' }, orderBy: { id: 'desc' } });
-  if (!handover) throw new UserFacingError('handover.nothingToDispute', '没有交给你待确认的交班。');
+  if (!handover) throw new UserFacingError(HANDOVER_ERRORS.nothingToDispute, '没有交给你待确认的交班。');
   const m = /^(\d+)\s*(.*)$/s.exec(ctx.args);
   const note = (m ? m[2] : ctx.args).trim();
   const item = m
     ? await ctx.db.handoverItem.findUnique({ where: { handoverId_position: { handoverId: handover.id, position: Number(m[1]) } } })
     : await ctx.db.handoverItem.findFirst({ where: { handoverId: handover.id, confirmation: 'disputed', disputeNote: null }, orderBy: { position: 'asc' } });
-  if (!item) throw new UserFacingError('handover.unknownItem', m ? `没有第 ${m[1]} 项。` : '请写明第几项，例如：异议 3 钱箱少50元');
-  if (!note) throw new UserFacingError('handover.noteMissing', `请写明异议内容，例如：异议 ${item.position} 钱箱少50元`);
+  if (!item) throw new UserFacingError(HANDOVER_ERRORS.unknownItem, m ? `没有第 ${m[1]} 项。` : '请写明第几项，例如：异议 3 钱箱少50元');
+  if (!note) throw new UserFacingError(HANDOVER_ERRORS.noteMissing, `请写明异议内容，例如：异议 ${item.position} 钱箱少50元`);
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     const { count } = await tx.db.handoverItem.updateMany({
@@ -254,8 +255,8 @@ async function completeIfDone(tx: Tx, ctx: BotContext, handover: Handover): Prom
 export async function resolve(ctx: BotContext): Promise<void> {
   const [id, what] = ctx.keyArg.split(':');
   const handover = /^\d+$/.test(id ?? '') ? await ctx.db.handover.findUnique({ where: { id: BigInt(id) } }) : null;
-  if (!handover || !['dispute', 'cashDifference', 'late'].includes(what ?? '')) throw new UserFacingError('handover.unknown', '找不到这个交班。');
-  if (!(await maySettle(ctx.db, ctx.staff, handover))) throw new UserFacingError('handover.managerOnly', '只有本店店长或区域经理能处理交班异常。');
+  if (!handover || !['dispute', 'cashDifference', 'late'].includes(what ?? '')) throw new UserFacingError(HANDOVER_ERRORS.unknown, '找不到这个交班。');
+  if (!(await maySettle(ctx.db, ctx.staff, handover))) throw new UserFacingError(HANDOVER_ERRORS.managerOnly, '只有本店店长或区域经理能处理交班异常。');
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     await tx.updateCard({ replaceName: '已处理' });

@@ -11,6 +11,7 @@ import { flagForGuidance } from './guidance';
 import { showRecords } from './records';
 import { measureHandoverCompleteness } from './score';
 import { importChecklist } from './templates';
+import { HANDOVER_CARDS, HANDOVER_MENU } from './keys';
 
 /**
  * Shift handover in chat: the outgoing colleague walks through the store's checklist on cards,
@@ -29,8 +30,8 @@ export const handoverFeature: Feature = {
 
     bot.command('交班记录', (ctx) => showRecords(deps.timezone, ctx), '店长查看交班记录：交班记录 S001');
     bot.command('交班', (ctx) => startHandover(deps, ctx), '开始交班（新同事可发「交班 逐项」）');
-    bot.menuClick('handover.start', (ctx) => startHandover(deps, ctx));
-    bot.menuButton({ type: 'click', name: '交班', key: 'handover.start' });
+    bot.menuClick(HANDOVER_MENU.start, (ctx) => startHandover(deps, ctx));
+    bot.menuButton({ type: 'click', name: '交班', key: HANDOVER_MENU.start });
     bot.command('新人指引', flagForGuidance, '店长为同事打开交班提示：新人指引 王欣');
     bot.command('填', (ctx) => answerText(deps, ctx), '交班时填写文字项：填 3号桌蛋糕下午5点取');
     bot.command(EXIT_WORDS, cancelHandover, '交班填到一半不交了：取消交班（已填的留在记录里，不交给接班同事）');
@@ -39,14 +40,14 @@ export const handoverFeature: Feature = {
     bot.awaitedText('handover.answer', (ctx) => answerInChat(deps, ctx), { when: isAwaitingAnswer, except: [...EXIT_WORDS, ...HELP_COMMANDS] });
     bot.on('image', (ctx) => routePhoto(deps, repairs, ctx));
 
-    bot.card('handover.mode', chooseMode);
-    bot.card('handover.item', (ctx) => answerFromCard(deps, ctx));
-    bot.card('handover.batch', (ctx) => answerBatch(deps, ctx));
-    bot.card('handover.pickIncoming', (ctx) => pickIncoming(deps, ctx));
-    bot.card('handover.confirmAll', confirmAll);
-    bot.card('handover.review', review);
-    bot.card('handover.reviewPage', reviewPage);
-    bot.card('handover.resolve', resolve);
+    bot.card(HANDOVER_CARDS.mode, chooseMode);
+    bot.card(HANDOVER_CARDS.item, (ctx) => answerFromCard(deps, ctx));
+    bot.card(HANDOVER_CARDS.batch, (ctx) => answerBatch(deps, ctx));
+    bot.card(HANDOVER_CARDS.pickIncoming, (ctx) => pickIncoming(deps, ctx));
+    bot.card(HANDOVER_CARDS.confirmAll, confirmAll);
+    bot.card(HANDOVER_CARDS.review, review);
+    bot.card(HANDOVER_CARDS.reviewPage, reviewPage);
+    bot.card(HANDOVER_CARDS.resolve, resolve);
 
     bot.scorePart('handoverCompleteness', measureHandoverCompleteness);
 

@@ -3,6 +3,7 @@ import { UserFacingError } from '../../bot/errors';
 import { verifyChain } from './log';
 import { namesOf, visibleStores } from '../../people';
 import { chainTimeText } from '../../timezone';
+import { HANDOVER_ERRORS } from './keys';
 
 /** How many handovers `交班记录` lists. */
 const RECENT = 5;
@@ -14,11 +15,11 @@ export const STATE_TEXT: Record<string, string> = { filling: '填写中', choosi
  */
 export async function showRecords(timezone: string, ctx: BotContext): Promise<void> {
   const visible = await visibleStores(ctx.db, ctx.staff);
-  if (visible.length === 0) throw new UserFacingError('handover.managersOnly', '交班记录只有店长、区域经理和管理员能查看。');
+  if (visible.length === 0) throw new UserFacingError(HANDOVER_ERRORS.managersOnly, '交班记录只有店长、区域经理和管理员能查看。');
   const wanted = ctx.args.trim();
   const matches = wanted ? visible.filter((s) => s.code.toLowerCase() === wanted.toLowerCase() || s.name.includes(wanted)) : visible;
-  if (matches.length === 0) throw new UserFacingError('handover.unknownStore', `没有你能查看的门店「${wanted}」。可查看：${visible.map((s) => `${s.code} ${s.name}`).join('、')}`);
-  if (matches.length > 1) throw new UserFacingError('handover.whichStore', `请写明门店，例如：交班记录 ${matches[0].code}。可查看：${matches.map((s) => `${s.code} ${s.name}`).join('、')}`);
+  if (matches.length === 0) throw new UserFacingError(HANDOVER_ERRORS.unknownStore, `没有你能查看的门店「${wanted}」。可查看：${visible.map((s) => `${s.code} ${s.name}`).join('、')}`);
+  if (matches.length > 1) throw new UserFacingError(HANDOVER_ERRORS.whichStore, `请写明门店，例如：交班记录 ${matches[0].code}。可查看：${matches.map((s) => `${s.code} ${s.name}`).join('、')}`);
   const store = matches[0];
   const handovers = await ctx.db.handover.findMany({ where: { storeCode: store.code }, orderBy: { id: 'desc' }, take: RECENT, include: { items: true } });
   const names = await namesOf(

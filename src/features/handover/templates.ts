@@ -7,6 +7,7 @@ import type { Prisma } from '../../generated/prisma/client';
 import { UserFacingError } from '../../bot/errors';
 import { PROJECT_ROOT } from '../../paths';
 import { checklistDocument, checklistTemplate, describeIssues, type ChecklistTemplate } from './checklist';
+import { HANDOVER_ERRORS } from './keys';
 
 /** The chain default's scope; a store's own template has its store code as scope. */
 export const CHAIN_SCOPE = '*';
@@ -71,7 +72,7 @@ export async function currentTemplate(db: Db, storeCode: string, now: Date): Pro
   const chosen = own ?? (await db.checklistTemplate.findFirst({ where: { scope: CHAIN_SCOPE }, orderBy: { version: 'desc' } }));
   if (chosen) return { scope: chosen.scope, version: chosen.version, template: checklistTemplate.parse(chosen.definition) };
   const outcome = await importChecklist(db, fs.readFileSync(DEFAULT_FILE, 'utf8'), now);
-  if (!outcome.ok) throw new UserFacingError('handover.noTemplate', `还没有可用的交班清单（${outcome.problems[0]}）。请管理员导入：npm run admin -- import checklist <文件>`);
+  if (!outcome.ok) throw new UserFacingError(HANDOVER_ERRORS.noTemplate, `还没有可用的交班清单（${outcome.problems[0]}）。请管理员导入：npm run admin -- import checklist <文件>`);
   return currentTemplate(db, storeCode, now);
 }
 

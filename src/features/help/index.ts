@@ -1,10 +1,14 @@
 import type { BotContext } from '../../bot/context';
+import { namespaced } from '../../bot/keys';
 import type { BotRegistry, Feature } from '../../bot/registry';
 
 const NUMBER_WITHOUT_QUESTION = '这个数量记到哪儿？先用菜单「库存 → 扫码入库 / 扫码报损 / 扫码盘点」扫商品条码，或写全，例如：入库 牛奶 2箱。交班时按卡片提示回数字。';
 
 /** What shows the list of commands; a handover waiting for an answer lets these through too. */
 export const HELP_COMMANDS = ['帮助', '菜单', 'help'];
+
+/** The app menu's button that shows the list of commands. */
+const HELP_MENU = namespaced('help', ['show']);
 
 const GREETING = '你好，我是门店助手。发送「帮助」看看我能做什么。';
 
@@ -16,8 +20,8 @@ export const helpFeature: Feature = {
   name: 'help',
   register(bot) {
     bot.command(HELP_COMMANDS, (ctx) => ctx.reply(helpText(bot)), '查看我能做什么');
-    bot.menuClick('help.show', (ctx) => ctx.reply(helpText(bot)));
-    bot.menuButton({ type: 'click', name: '帮助', key: 'help.show' }, { under: '更多' });
+    bot.menuClick(HELP_MENU.show, (ctx) => ctx.reply(helpText(bot)));
+    bot.menuButton({ type: 'click', name: '帮助', key: HELP_MENU.show }, { under: '更多' });
     bot.onEvent('enter_agent', greet);
     bot.onEvent('subscribe', greet);
     bot.fallback(async (ctx) => {

@@ -1,6 +1,7 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { CatalogueSku, SkuMatch } from './parse';
+import { STOCK_ERRORS } from './keys';
 
 /** A SKU of the catalogue as the parser reads it, with what booking needs besides. */
 export type StockSku = CatalogueSku & { allowNegative: boolean; category: string };
@@ -9,9 +10,9 @@ export function requireSku(match: SkuMatch): CatalogueSku {
   if (match.kind === 'found') return match.sku;
   if (match.kind === 'ambiguous') {
     const names = match.candidates.map((c) => c.name).join('、');
-    throw new UserFacingError('stock.ambiguousSku', `你说的是哪一个：${names}？请写全名称再发一次，例如：查库存 ${match.candidates[0].name}`);
+    throw new UserFacingError(STOCK_ERRORS.ambiguousSku, `你说的是哪一个：${names}？请写全名称再发一次，例如：查库存 ${match.candidates[0].name}`);
   }
-  throw new UserFacingError('stock.unknownSku', `没找到商品「${match.text}」。请核对名称，或请管理员导入这个商品。`);
+  throw new UserFacingError(STOCK_ERRORS.unknownSku, `没找到商品「${match.text}」。请核对名称，或请管理员导入这个商品。`);
 }
 
 /**

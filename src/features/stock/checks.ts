@@ -8,6 +8,7 @@ import { answerHoldByMessage, approveLoss, cancelLoss, confirmLoss, HOLD_ANSWER,
 import { expireAbandonedHolds } from './loss-expiry';
 import { showPoints } from './points';
 import { STOCKOUT_SCHEDULE, warnStockouts } from './stockout';
+import { STOCK_CARDS } from './keys';
 
 /**
  * The checks around stock entries: waste over the day's limit held for review; advance delivery
@@ -16,14 +17,14 @@ import { STOCKOUT_SCHEDULE, warnStockouts } from './stockout';
  * tasks: the engine reminds and escalates them, and once their ladder expires them they are void.
  */
 export function registerStockChecks(bot: BotRegistry): void {
-  bot.card('stock.lossConfirm', confirmLoss);
-  bot.card('stock.lossCancel', cancelLoss);
-  bot.card('stock.lossApprove', approveLoss);
-  bot.card('stock.lossReject', rejectLoss);
+  bot.card(STOCK_CARDS.lossConfirm, confirmLoss);
+  bot.card(STOCK_CARDS.lossCancel, cancelLoss);
+  bot.card(STOCK_CARDS.lossApprove, approveLoss);
+  bot.card(STOCK_CARDS.lossReject, rejectLoss);
   bot.hears(HOLD_ANSWER, answerHoldByMessage, { when: hasHoldAwaitingReason });
-  bot.card('stock.bookDelivery', bookDeliveryFromCard);
-  bot.card('stock.modelConfirm', confirmModelReading);
-  bot.card('stock.modelReject', rejectModelReading);
+  bot.card(STOCK_CARDS.bookDelivery, bookDeliveryFromCard);
+  bot.card(STOCK_CARDS.modelConfirm, confirmModelReading);
+  bot.card(STOCK_CARDS.modelReject, rejectModelReading);
   bot.command('积分', showPoints, '门店积分：积分 S001（店长、区域经理）');
   bot.sync('deliveries', syncDeliveries);
   bot.cron('stock.chaseLateDeliveries', CHASE_SCHEDULE, chaseLateDeliveries);

@@ -14,6 +14,7 @@ import { signOf, STOCK_KINDS, type MoveKind, type QuantityVerb } from './move-ki
 import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type StockLine } from './parse';
 import { actingStore, requireStore } from './stores';
 import { sendTransfer } from './transfer-commands';
+import { STOCK_CARDS, STOCK_ERRORS } from './keys';
 
 /** `入库 奶油 20箱`, `收到牛奶两箱`, `奶油入库2箱`, `报损 牛奶 2盒 过期`, `退货 珍珠 1箱 给供应商 质量问题`, `入库 奶油2箱 牛奶3箱`. */
 export async function recordStockMove(ctx: BotContext): Promise<void> {
@@ -38,7 +39,7 @@ export async function readStockMessage(ctx: BotContext): Promise<void> {
 export async function pickSku(ctx: BotContext): Promise<void> {
   const [inboundId, skuCode] = ctx.keyArg.split(':');
   const original = /^\d+$/.test(inboundId ?? '') ? await ctx.db.inboundMessage.findUnique({ where: { id: BigInt(inboundId) } }) : null;
-  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能为你自己发的消息选择商品。');
+  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError(STOCK_ERRORS.notYourMove, '只能为你自己发的消息选择商品。');
   const payload = original.payload as { content?: string };
   const booked = await bookFromText(ctx, { text: payload.content ?? '', inboundId, createTime: original.createTime, chosenSku: skuCode });
   await ctx.updateCard({ replaceName: booked ? `已选：${booked}` : '已记过' });
@@ -67,7 +68,7 @@ export async function dropLargeMove(ctx: BotContext): Promise<void> {
 async function originalMessage(ctx: BotContext) {
   const [inboundId, chosenSku] = ctx.keyArg.split(':');
   const original = /^\d{1,18}$/.test(inboundId ?? '') ? await ctx.db.inboundMessage.findUnique({ where: { id: BigInt(inboundId) } }) : null;
-  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己发的消息。');
+  if (!original || original.fromUser !== ctx.message.fromUser) throw new UserFacingError(STOCK_ERRORS.notYourMove, '只能确认你自己发的消息。');
   return { original, chosenSku: chosenSku || undefined };
 }
 
@@ -82,13 +83,13 @@ export async function bookFromText(ctx: BotContext, source: { text: string; inbo
   const store = await requireStore(ctx);
   const catalogue = await loadCatalogue(ctx);
   const chosen = source.chosenSku ? catalogue.find((s) => s.code === source.chosenSku) : undefined;
-  if (source.chosenSku && !chosen) throw new UserFacingError('stock.unknownSku', '这个商品已不在商品目录里了。');
+  if (source.chosenSku && !chosen) throw new UserFacingError(STOCK_ERRORS.unknownSku, '这个商品已不在商品目录里了。');
   const command = parseStockCommand(source.text, catalogue, chosen);
-  if (!command) throw new UserFacingError('stock.unreadable', `没看懂「${source.text.trim().slice(0, 30)}」，没有记账。例如：入库 奶油 2箱、报损 牛奶 2盒 过期、盘点 奶油 18盒`);
+  if (!command) throw new UserFacingError(STOCK_ERRORS.unreadable, `没看懂「${source.text.trim().slice(0, 30)}」，没有记账。例如：入库 奶油 2箱、报损 牛奶 2盒 过期、盘点 奶油 18盒`);
   if (command.kind === 'query' || command.kind === 'undo') return null;
   if (command.kind === 'incomplete') {
     const name = command.sku?.kind === 'found' ? command.sku.sku.name : '商品名';
-    throw new UserFacingError('stock.transferStoreMissing', `调到哪个门店？例如：调拨 ${name} 5箱 到 二店`);
+    throw new UserFacingError(STOCK_ERRORS.transferStoreMissing, `调到哪个门店？例如：调拨 ${name} 5箱 到 二店`);
   }
   const { lines } = command;
   if (lines.length === 1 && lines[0].sku.kind === 'ambiguous' && !lines[0].problem) {
@@ -99,7 +100,7 @@ export async function bookFromText(ctx: BotContext, source: { text: string; inbo
   if (lines.length === 1 && problems[0]) throw new UserFacingError(problems[0].code, problems[0].message);
   if (problems.some(Boolean)) {
     const which = lines.flatMap((line, i) => (problems[i] ? [`· 第 ${i + 1} 项「${lineLabel(line)}」：${problems[i]!.message}`] : []));
-    throw new UserFacingError('stock.linesRefused', `这条消息有 ${lines.length} 项，一项都没有记：\n${which.join('\n')}\n请改好后整条再发一次。`);
+    throw new UserFacingError(STOCK_ERRORS.linesRefused, `这条消息有 ${lines.length} 项，一项都没有记：\n${which.join('\n')}\n请改好后整条再发一次。`);
   }
   const entered = lines.map((line, i) => {
     const sku = catalogue.find((c) => c.code === requireSku(line.sku).code)!;
@@ -158,31 +159,32 @@ const lineLabel = (line: StockLine) =>
 /** Why a line cannot be booked, as the Chinese question staff get; null when it can. */
 function lineProblem(kind: QuantityVerb, line: StockLine): { code: string; message: string } | null {
   const verb = STOCK_KINDS[kind].name;
-  if (line.problem?.kind === 'noQuantity') return { code: 'stock.quantityMissing', message: `请带上数量，例如：${verb} ${line.sku.kind === 'found' ? line.sku.sku.name : '商品名'} 2箱` };
+  if (line.problem?.kind === 'noQuantity') return { code: STOCK_ERRORS.quantityMissing, message: `请带上数量，例如：${verb} ${line.sku.kind === 'found' ? line.sku.sku.name : '商品名'} 2箱` };
   if (line.sku.kind === 'unknown') {
-    if (!line.sku.text) return { code: 'stock.unknownSku', message: `记哪个商品？请写上商品名，例如：${verb} 奶油 2箱` };
-    return { code: 'stock.unknownSku', message: `没找到商品「${line.sku.text}」。请核对名称，或请管理员导入这个商品。` };
+    if (!line.sku.text) return { code: STOCK_ERRORS.unknownSku, message: `记哪个商品？请写上商品名，例如：${verb} 奶油 2箱` };
+    return { code: STOCK_ERRORS.unknownSku, message: `没找到商品「${line.sku.text}」。请核对名称，或请管理员导入这个商品。` };
   }
-  if (line.sku.kind === 'ambiguous') return { code: 'stock.ambiguousSku', message: `是哪一个：${line.sku.candidates.map((c) => c.name).join('、')}？请写全名称。` };
+  if (line.sku.kind === 'ambiguous') return { code: STOCK_ERRORS.ambiguousSku, message: `是哪一个：${line.sku.candidates.map((c) => c.name).join('、')}？请写全名称。` };
   const sku = line.sku.sku;
   const problem = line.problem;
-  if (problem?.kind === 'unknownUnit') return { code: 'stock.unknownUnit', message: `「${sku.name}」没有「${problem.unitText}」这个单位，可用：${unitsOf(sku)}。` };
+  if (problem?.kind === 'unknownUnit') return { code: STOCK_ERRORS.unknownUnit, message: `「${sku.name}」没有「${problem.unitText}」这个单位，可用：${unitsOf(sku)}。` };
   if (problem?.kind === 'unreadable') {
-    if (/\d|[零〇一二两三四五六七八九十百千万几半]/u.test(problem.text)) return { code: 'stock.quantityUnreadable', message: `「${problem.text}」是多少？数量请写成 2箱、2.5箱、两箱半 或 5箱3盒。` };
-    return { code: 'stock.unclearNote', message: `「${problem.text}」是什么意思？是原因请写清楚（如：过期、压坏了），是另一个商品请带上数量。` };
+    if (/\d|[零〇一二两三四五六七八九十百千万几半]/u.test(problem.text))
+      return { code: STOCK_ERRORS.quantityUnreadable, message: `「${problem.text}」是多少？数量请写成 2箱、2.5箱、两箱半 或 5箱3盒。` };
+    return { code: STOCK_ERRORS.unclearNote, message: `「${problem.text}」是什么意思？是原因请写清楚（如：过期、压坏了），是另一个商品请带上数量。` };
   }
   const amount = line.amount!;
   const base = line.baseQuantity!;
   // Counting none of something is an answer; booking none of it is not.
-  if (!(amount > 0) && !(kind === 'count' && amount === 0)) return { code: 'stock.quantityOutOfRange', message: `数量要大于 0，例如：${verb} ${sku.name} 2箱（要更正记错的一笔，请发「撤销」）` };
+  if (!(amount > 0) && !(kind === 'count' && amount === 0)) return { code: STOCK_ERRORS.quantityOutOfRange, message: `数量要大于 0，例如：${verb} ${sku.name} 2箱（要更正记错的一笔，请发「撤销」）` };
   const inBase = line.unit === sku.baseUnit ? '' : `（${format(base)}${sku.baseUnit}）`;
   if (!Number.isInteger(base) && !allowsFractionalBase(sku)) {
     return {
-      code: 'stock.fractionalQuantity',
+      code: STOCK_ERRORS.fractionalQuantity,
       message: `${sku.name}按整${sku.baseUnit}记，${format(amount)}${line.unit}${inBase}不是整数：是 ${Math.floor(base)}${sku.baseUnit} 还是 ${Math.ceil(base)}${sku.baseUnit}？`,
     };
   }
-  if (base > MAX_ENTRY_BASE_UNITS) return { code: 'stock.quantityTooLarge', message: `${format(amount)}${line.unit}${inBase}太多了，是不是多打了几位？没有记账，请核对后再发。` };
+  if (base > MAX_ENTRY_BASE_UNITS) return { code: STOCK_ERRORS.quantityTooLarge, message: `${format(amount)}${line.unit}${inBase}太多了，是不是多打了几位？没有记账，请核对后再发。` };
   return null;
 }
 
@@ -235,7 +237,7 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
         card_type: 'button_interaction',
         main_title: { title: `已${name} ${sku.name} ${format(entered.amount)}${entered.unit}${packed}`, desc: entered.note || undefined },
         sub_title_text: `${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`,
-        button_list: [{ text: '撤销这一笔', style: 2, key: `stock.undo:${booked.id}` }],
+        button_list: [{ text: '撤销这一笔', style: 2, key: `${STOCK_CARDS.undo}:${booked.id}` }],
       }),
     );
     return sku.name;
@@ -250,7 +252,7 @@ async function askWhichSku(ctx: BotContext, inboundId: string, text: string, can
       main_title: { title: '你说的是哪一个？', desc: `「${text.slice(0, 30)}」` },
       sub_title_text: '点一下要记的商品；都不是就写全名称再发一次。',
       // WeCom allows six buttons on a card.
-      button_list: candidates.slice(0, 6).map((c, i) => ({ text: c.name, style: i === 0 ? 1 : 2, key: `stock.pickSku:${inboundId}:${c.code}` })),
+      button_list: candidates.slice(0, 6).map((c, i) => ({ text: c.name, style: i === 0 ? 1 : 2, key: `${STOCK_CARDS.pickSku}:${inboundId}:${c.code}` })),
     }),
   );
 }
@@ -263,7 +265,7 @@ export async function showStock(ctx: BotContext): Promise<void> {
   const text = words.length < named ? `查库存 ${words.join(' ')}` : (ctx.message.content ?? '');
   const command = parseStockCommand(text, await loadCatalogue(ctx));
   if (!command || command.kind !== 'query') return;
-  if (command.sku.kind === 'unknown' && !command.sku.text) throw new UserFacingError('stock.skuMissing', '查哪个商品？例如：查库存 牛奶');
+  if (command.sku.kind === 'unknown' && !command.sku.text) throw new UserFacingError(STOCK_ERRORS.skuMissing, '查哪个商品？例如：查库存 牛奶');
   const sku = requireSku(command.sku);
   const quantity = await onHand(ctx.db, store.code, sku.code);
   // Packs only where there is at least one: "约 0箱" says nothing.

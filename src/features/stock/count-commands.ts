@@ -12,6 +12,7 @@ import { bookMove } from './booking';
 import { format } from './ledger';
 import { actingStore } from './stores';
 import { formatPercent } from '../../percent';
+import { STOCK_CARDS, STOCK_ERRORS } from './keys';
 
 /**
  * Counts (盘点): a manager opens one for a store (`开始盘点` or `开始盘点 乳品`); staff enter what
@@ -48,11 +49,11 @@ export async function openCount(ctx: BotContext): Promise<void> {
   const category = words.join(' ') || null;
   if (category) {
     const categories = (await ctx.db.sku.findMany({ distinct: ['category'], select: { category: true } })).map((c) => c.category);
-    if (!categories.includes(category)) throw new UserFacingError('stock.unknownCategory', `没有「${category}」这个类别。可以盘：${categories.join('、')}；不写类别就盘全部商品。`);
+    if (!categories.includes(category)) throw new UserFacingError(STOCK_ERRORS.unknownCategory, `没有「${category}」这个类别。可以盘：${categories.join('、')}；不写类别就盘全部商品。`);
   }
   const now = ctx.clock.now();
   const problems = (await Promise.all(COUNT_PRECONDITIONS.map((check) => check(ctx.db, store.code, now)))).flat();
-  if (problems.length > 0) throw new UserFacingError('stock.countBlocked', `${store.name}现在还不能开始盘点，先处理：\n${problems.map((p) => `· ${p}`).join('\n')}`);
+  if (problems.length > 0) throw new UserFacingError(STOCK_ERRORS.countBlocked, `${store.name}现在还不能开始盘点，先处理：\n${problems.map((p) => `· ${p}`).join('\n')}`);
   const staff = await ctx.db.staff.findMany({ where: { storeCode: store.code, active: true, userid: { not: ctx.message.fromUser } }, select: { userid: true } });
   const scope = category ? `「${category}」类商品` : '全部商品';
   await ctx.transaction(async (tx) => {
@@ -60,7 +61,7 @@ export async function openCount(ctx: BotContext): Promise<void> {
     await tx.db.$queryRaw`SELECT code FROM store WHERE code = ${store.code} FOR UPDATE`;
     const open = await tx.db.stockCount.findFirst({ where: { storeCode: store.code, status: { in: ['open', 'closed'] } } });
     if (open && open.externalId === `chat:${ctx.message.id}`) return;
-    if (open) throw new UserFacingError('stock.countAlreadyOpen', `${store.name}已有一次盘点（#${open.id}）${open.status === 'open' ? '在进行中' : '等待店长确认调整'}，先把它结束并确认。`);
+    if (open) throw new UserFacingError(STOCK_ERRORS.countAlreadyOpen, `${store.name}已有一次盘点（#${open.id}）${open.status === 'open' ? '在进行中' : '等待店长确认调整'}，先把它结束并确认。`);
     const count = await tx.db.stockCount.create({ data: { storeCode: store.code, category, status: 'open', openedBy: ctx.message.fromUser, openedAt: now, externalId: `chat:${ctx.message.id}` } });
     await tx.reply(`已开始盘点 #${count.id}：${store.name}，${scope}。大家可以分几次、按任意顺序录入：「盘点 奶油 18盒」或菜单「扫码盘点」；全部盘完后发「结束盘点」。`);
     if (staff.length > 0)
@@ -74,8 +75,8 @@ export async function openCount(ctx: BotContext): Promise<void> {
 /** The store's open count, or a clear answer why there is none. */
 export async function openCountOf(db: DbTx, store: { code: string; name: string }): Promise<StockCount> {
   const count = await db.stockCount.findFirst({ where: { storeCode: store.code, status: { in: ['open', 'closed'] } } });
-  if (!count) throw new UserFacingError('stock.noOpenCount', `${store.name}现在没有进行中的盘点。请店长先发「开始盘点」（或「开始盘点 乳品」只盘一类）。`);
-  if (count.status === 'closed') throw new UserFacingError('stock.countClosed', `盘点 #${count.id} 已结束，等店长确认调整；要补录请店长点「继续盘点」。`);
+  if (!count) throw new UserFacingError(STOCK_ERRORS.noOpenCount, `${store.name}现在没有进行中的盘点。请店长先发「开始盘点」（或「开始盘点 乳品」只盘一类）。`);
+  if (count.status === 'closed') throw new UserFacingError(STOCK_ERRORS.countClosed, `盘点 #${count.id} 已结束，等店长确认调整；要补录请店长点「继续盘点」。`);
   return count;
 }
 
@@ -89,7 +90,7 @@ export async function recordCountEntry(ctx: BotContext, entered: EnteredQuantity
   return ctx.transaction(async (tx) => {
     const count = await openCountOf(tx.db, store);
     if (count.category && (await tx.db.sku.findUniqueOrThrow({ where: { code: sku.code } })).category !== count.category) {
-      throw new UserFacingError('stock.notInCount', `这次盘点只盘「${count.category}」类，${sku.name}不在里面。`);
+      throw new UserFacingError(STOCK_ERRORS.notInCount, `这次盘点只盘「${count.category}」类，${sku.name}不在里面。`);
     }
     if (await tx.db.stockCountEntry.findUnique({ where: { externalId: entered.externalId } })) {
       await tx.reply('这一笔已经记过了。');
@@ -127,7 +128,7 @@ export async function closeCount(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const count = await lockOpenCount(tx.db, store, ctx.message.fromUser);
     const lines = await varianceLines(tx.db, [count.id]);
-    if (lines.length === 0) throw new UserFacingError('stock.countEmpty', `盘点 #${count.id} 还没有录入任何商品，不能结束。`);
+    if (lines.length === 0) throw new UserFacingError(STOCK_ERRORS.countEmpty, `盘点 #${count.id} 还没有录入任何商品，不能结束。`);
     const tolerance = ctx.config.stockChecks.countTolerance;
     const accuracy = countAccuracy(lines, tolerance);
     const uncounted = await uncountedWithStock(tx.db, count);
@@ -151,8 +152,8 @@ export async function closeCount(ctx: BotContext): Promise<void> {
         main_title: { title: `盘点 #${count.id}：按实盘调整 ${changed} 个商品？`, desc: `数量准确率 ${formatPercent(accuracy.byQuantity)}，金额准确率 ${formatPercent(accuracy.byCost)}` },
         sub_title_text: '确认后差异记为盘点调整；要补录就点「继续盘点」。',
         button_list: [
-          { text: '确认调整', style: 1, key: `stock.approveCount:${count.id}` },
-          { text: '继续盘点', style: 2, key: `stock.reopenCount:${count.id}` },
+          { text: '确认调整', style: 1, key: `${STOCK_CARDS.approveCount}:${count.id}` },
+          { text: '继续盘点', style: 2, key: `${STOCK_CARDS.reopenCount}:${count.id}` },
         ],
       }),
     );
@@ -166,9 +167,9 @@ export async function approveCount(ctx: BotContext): Promise<void> {
     const count = await lockCount(tx.db, ctx);
     if (count.status === 'approved') {
       await tx.updateCard({ replaceName: '已调整' });
-      throw new UserFacingError('stock.countApproved', `盘点 #${count.id} 已经确认调整过了。`);
+      throw new UserFacingError(STOCK_ERRORS.countApproved, `盘点 #${count.id} 已经确认调整过了。`);
     }
-    if (count.status !== 'closed') throw new UserFacingError('stock.countNotClosed', `盘点 #${count.id} 还在进行中，先发「结束盘点」。`);
+    if (count.status !== 'closed') throw new UserFacingError(STOCK_ERRORS.countNotClosed, `盘点 #${count.id} 还在进行中，先发「结束盘点」。`);
     const now = ctx.clock.now();
     const lines = (await varianceLines(tx.db, [count.id])).filter((l) => variance(l) !== 0);
     let gain = 0;
@@ -210,7 +211,7 @@ export async function reopenCount(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const count = await lockCount(tx.db, ctx);
     if (count.status !== 'closed')
-      throw new UserFacingError('stock.countNotClosed', count.status === 'approved' ? `盘点 #${count.id} 已确认调整，不能再补录；请开一次新的盘点。` : `盘点 #${count.id} 还在进行中。`);
+      throw new UserFacingError(STOCK_ERRORS.countNotClosed, count.status === 'approved' ? `盘点 #${count.id} 已确认调整，不能再补录；请开一次新的盘点。` : `盘点 #${count.id} 还在进行中。`);
     await tx.db.stockCount.update({
       where: { id: count.id },
       data: { status: 'open', closedBy: null, closedAt: null, skusCounted: null, withinTolerance: null, accuracyByQuantity: null, accuracyByCost: null },
@@ -246,7 +247,7 @@ function varianceReport(storeName: string, count: StockCount, lines: VarianceLin
 }
 
 function requireManager(ctx: BotContext) {
-  if (!isManager(ctx.staff)) throw new UserFacingError('stock.managersOnly', '盘点要由店长（或区域经理）开始、结束和确认。');
+  if (!isManager(ctx.staff)) throw new UserFacingError(STOCK_ERRORS.managersOnly, '盘点要由店长（或区域经理）开始、结束和确认。');
   return ctx.staff;
 }
 
@@ -260,8 +261,8 @@ async function managedStore(ctx: BotContext, words: string[], example: string): 
 async function lockOpenCount(db: DbTx, store: { code: string; name: string }, userid: string): Promise<StockCount> {
   const rows = await db.$queryRaw<{ id: bigint }[]>`SELECT id FROM stock_count WHERE store_code = ${store.code} AND status IN ('open', 'closed') FOR UPDATE`;
   const count = rows.length ? await db.stockCount.findUniqueOrThrow({ where: { id: rows[0].id } }) : null;
-  if (!count) throw new UserFacingError('stock.noOpenCount', `${store.name}现在没有进行中的盘点。`);
-  if (count.status === 'closed') throw new UserFacingError('stock.countClosed', `盘点 #${count.id} 已结束，等${count.closedBy === userid ? '你' : '店长'}确认调整（或点「继续盘点」补录）。`);
+  if (!count) throw new UserFacingError(STOCK_ERRORS.noOpenCount, `${store.name}现在没有进行中的盘点。`);
+  if (count.status === 'closed') throw new UserFacingError(STOCK_ERRORS.countClosed, `盘点 #${count.id} 已结束，等${count.closedBy === userid ? '你' : '店长'}确认调整（或点「继续盘点」补录）。`);
   return count;
 }
 
@@ -269,8 +270,8 @@ async function lockOpenCount(db: DbTx, store: { code: string; name: string }, us
 async function lockCount(db: DbTx, ctx: BotContext): Promise<StockCount> {
   const id = /^\d{1,18}$/.test(ctx.keyArg) ? BigInt(ctx.keyArg) : 0n;
   const rows = await db.$queryRaw<{ id: bigint }[]>`SELECT id FROM stock_count WHERE id = ${id} FOR UPDATE`;
-  if (rows.length === 0) throw new UserFacingError('stock.noOpenCount', '没有这次盘点。');
+  if (rows.length === 0) throw new UserFacingError(STOCK_ERRORS.noOpenCount, '没有这次盘点。');
   const count = await db.stockCount.findUniqueOrThrow({ where: { id } });
-  if (ctx.staff!.role === 'store_manager' && ctx.staff!.storeCode !== count.storeCode) throw new UserFacingError('stock.managersOnly', '只有这家店的店长能确认这次盘点。');
+  if (ctx.staff!.role === 'store_manager' && ctx.staff!.storeCode !== count.storeCode) throw new UserFacingError(STOCK_ERRORS.managersOnly, '只有这家店的店长能确认这次盘点。');
   return count;
 }

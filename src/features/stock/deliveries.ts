@@ -9,6 +9,7 @@ import { bookMove } from './booking';
 import { deliveryUndoneOnce, reopenedAdvice } from './delivery-matching';
 import { format } from './ledger';
 import { managesStore } from '../../people';
+import { STOCK_ERRORS } from './keys';
 
 /**
  * Advance delivery notices (`POST /api/sync/deliveries`): the ERP/WMS says what a store will
@@ -166,10 +167,10 @@ export async function bookDeliveryFromCard(ctx: BotContext): Promise<void> {
   const deliveryId = ctx.keyArg;
   await ctx.transaction(async (tx) => {
     const [locked] = await tx.db.$queryRaw<{ id: string }[]>`SELECT id FROM stock_delivery WHERE id = ${deliveryId} FOR UPDATE`;
-    if (!locked) throw new UserFacingError('stock.unknownDelivery', `找不到到货单 ${deliveryId}。`);
+    if (!locked) throw new UserFacingError(STOCK_ERRORS.unknownDelivery, `找不到到货单 ${deliveryId}。`);
     const delivery = await tx.db.stockDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: { lines: { orderBy: { lineNo: 'asc' } } } });
     const mine = ctx.staff?.storeCode === delivery.storeCode || (await managesStore(tx.db, { userid: ctx.message.fromUser }, delivery.storeCode));
-    if (!mine) throw new UserFacingError('stock.notYourStore', '这张到货单不是你们门店的。');
+    if (!mine) throw new UserFacingError(STOCK_ERRORS.notYourStore, '这张到货单不是你们门店的。');
     if (delivery.bookedAt) {
       await tx.updateCard({ replaceName: '已入库' });
       await tx.reply(`到货单 ${delivery.id} 已经入库了。`);

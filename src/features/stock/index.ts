@@ -14,6 +14,7 @@ import { inventoryAccuracyPart } from './score';
 import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
 import { undoFromCard, undoLastMove } from './undo';
+import { STOCK_CARDS } from './keys';
 
 export type { CountTolerance, LargeMoveSettings, StockCheckSettings } from './settings';
 /** What the console's ledger and pending lists name moves by. */
@@ -49,15 +50,15 @@ export const stockFeature: Feature = {
     // The verb after the SKU, at the end, or an everyday one (`奶油入库2箱`, `到了两箱芒果`, `扔了两盒牛奶`,
     // `奶油还有多少`): taken only when the parser reads the message as stock, else it goes on to others.
     bot.hears(/\S/u, readStockMessage, { when: readsAsStock });
-    bot.card('stock.undo', undoFromCard);
-    bot.card('stock.pickSku', pickSku);
-    bot.card('stock.confirmLarge', confirmLargeMove);
-    bot.card('stock.dropLarge', dropLargeMove);
-    bot.card('stock.receiveTransfer', receiveTransferInFull);
-    bot.card('stock.transferDifference', askTransferDifference);
-    bot.card('stock.scanQuantity', bookTappedQuantity);
-    bot.card('stock.approveCount', approveCount);
-    bot.card('stock.reopenCount', reopenCount);
+    bot.card(STOCK_CARDS.undo, undoFromCard);
+    bot.card(STOCK_CARDS.pickSku, pickSku);
+    bot.card(STOCK_CARDS.confirmLarge, confirmLargeMove);
+    bot.card(STOCK_CARDS.dropLarge, dropLargeMove);
+    bot.card(STOCK_CARDS.receiveTransfer, receiveTransferInFull);
+    bot.card(STOCK_CARDS.transferDifference, askTransferDifference);
+    bot.card(STOCK_CARDS.scanQuantity, bookTappedQuantity);
+    bot.card(STOCK_CARDS.approveCount, approveCount);
+    bot.card(STOCK_CARDS.reopenCount, reopenCount);
     for (const key of Object.keys(SCAN_ACTIONS) as ScanKey[]) bot.scan(key, askScannedQuantity(key));
     bot.menuButton({
       name: '库存',

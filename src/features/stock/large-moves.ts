@@ -5,6 +5,7 @@ import type { EnteredQuantity } from './entered';
 import { format } from './ledger';
 import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
 import type { CatalogueSku } from './parse';
+import { STOCK_CARDS } from './keys';
 
 /**
  * A quantity far above what a SKU usually moves (`入库 奶油 99999999箱`: a finger on the 9) is
@@ -65,8 +66,8 @@ export async function askLargeMove(ctx: BotContext, source: { inboundId: string;
       main_title: { title: `数量比平时大很多，确认要${STOCK_KINDS[kind].name}吗？`, desc: lines.join('；').slice(0, 120) },
       sub_title_text: '还没有记账。数量没错就点「确认记账」；打错了就点「不记」，改好再发一次。',
       button_list: [
-        { text: '确认记账', style: 1, key: `stock.confirmLarge:${key}` },
-        { text: '不记', style: 2, key: `stock.dropLarge:${key}` },
+        { text: '确认记账', style: 1, key: `${STOCK_CARDS.confirmLarge}:${key}` },
+        { text: '不记', style: 2, key: `${STOCK_CARDS.dropLarge}:${key}` },
       ],
     }),
   );

@@ -4,6 +4,7 @@ import { chainTimeText } from '../../timezone';
 import { deliveryUndoneOnce, LATE_DELIVERY_TASK, reopenedAdvice } from './delivery-matching';
 import { format } from './ledger';
 import { deductPoints } from './points';
+import { STOCK_CARDS } from './keys';
 
 /** The escalation ladder it walks (configured with the task engine's ladders). */
 export const LATE_DELIVERY_LADDER = 'stock.lateDelivery';
@@ -58,7 +59,7 @@ export async function chaseLateDeliveries(job: JobContext): Promise<void> {
             detail: [`到货单 ${delivery.id}，预计 ${expected} 到货，已超过 ${settings.lateEntryMinutes / 60} 小时未入库。`, ...missing, ...advice].join('\n'),
             dueAt: now,
             ladder: LATE_DELIVERY_LADDER,
-            actions: undone ? [] : [{ key: `stock.bookDelivery:${delivery.id}`, label: '入库' }],
+            actions: undone ? [] : [{ key: `${STOCK_CARDS.bookDelivery}:${delivery.id}`, label: '入库' }],
           },
           { now },
         );

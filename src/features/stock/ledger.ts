@@ -2,6 +2,7 @@ import { Prisma } from '../../generated/prisma/client';
 import type { DbTx } from '../../db';
 import { UserFacingError } from '../../bot/errors';
 import type { LedgerKind, MoveSource } from './move-kinds';
+import { STOCK_ERRORS } from './keys';
 
 export interface NewMove {
   storeCode: string;
@@ -125,7 +126,7 @@ export async function writeMoves(tx: DbTx, moves: NewMove[], skus: Map<string, S
     const before = after.minus(delta);
     const taken = `不能减少 ${format(delta.negated())}${sku.baseUnit}`;
     throw new UserFacingError(
-      'stock.negative',
+      STOCK_ERRORS.negative,
       moves.length === 1 ? `库存不够：现有 ${format(before)}${sku.baseUnit}，${taken}。先把漏记的入库补上，或核对数量。` : `库存不够：${r.sku_code} 现有 ${format(before)}${sku.baseUnit}，${taken}。`,
     );
   }

@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../../paths';
 import { format } from './ledger';
 import { MODEL_KINDS, modelKindLines, STOCK_KINDS, type ModelKind } from './move-kinds';
 import type { CatalogueSku } from './parse';
+import { STOCK_CARDS, STOCK_ERRORS } from './keys';
 
 /**
  * When a model is configured (OPENAI_*), a stock command the deterministic parser cannot read
@@ -22,7 +23,7 @@ import type { CatalogueSku } from './parse';
  */
 
 /** The parser's refusals worth a second reading. */
-const READABLE_BY_MODEL = new Set(['stock.unknownSku', 'stock.quantityMissing', 'stock.unknownUnit']);
+const READABLE_BY_MODEL = new Set<string>([STOCK_ERRORS.unknownSku, STOCK_ERRORS.quantityMissing, STOCK_ERRORS.unknownUnit]);
 /** The prompt carries the SKUs closest to the message, not a chain's whole catalogue. */
 const CATALOGUE_LINES = 40;
 export const stockReadingSchema = z.object({
@@ -83,8 +84,8 @@ export async function withModelFallback(ctx: BotContext, catalogue: () => Promis
           dueAt: new Date(now.getTime() + ctx.config.stockChecks.confirmRemindMinutes * 60_000),
           ladder: MODEL_READING_TASK,
           actions: [
-            { key: `stock.modelConfirm:${ctx.message.id}`, label: '确认' },
-            { key: `stock.modelReject:${ctx.message.id}`, label: '不对' },
+            { key: `${STOCK_CARDS.modelConfirm}:${ctx.message.id}`, label: '确认' },
+            { key: `${STOCK_CARDS.modelReject}:${ctx.message.id}`, label: '不对' },
           ],
         },
         { by: ctx.message.fromUser, inboundId: ctx.message.id, now },
@@ -101,8 +102,8 @@ export async function withModelFallback(ctx: BotContext, catalogue: () => Promis
           ],
           sub_title_text: '确认后才记账；不对就点「不对」，再写清楚发一次。',
           button_list: [
-            { text: '确认', style: 1, key: `stock.modelConfirm:${ctx.message.id}` },
-            { text: '不对', style: 2, key: `stock.modelReject:${ctx.message.id}` },
+            { text: '确认', style: 1, key: `${STOCK_CARDS.modelConfirm}:${ctx.message.id}` },
+            { text: '不对', style: 2, key: `${STOCK_CARDS.modelReject}:${ctx.message.id}` },
           ],
         }),
       );

@@ -7,6 +7,7 @@ import { LOSS_REASONS, markCard, markReviewCards, reasonOptions } from './loss-c
 import { decideHold, type HoldDecision } from './loss-decision';
 import { bookHold, close, currentStatus, describe, hasTask, holdTask, lockHold, SETTLED_TEXT, type Tx } from './loss-holds';
 import { managesStore, nearestManagerIds } from '../../people';
+import { STOCK_ERRORS } from './keys';
 
 /**
  * The sender's and the managers' answers to a held waste in chat: the review cards' buttons, the
@@ -21,7 +22,7 @@ export async function confirmLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
     if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, { userid: ctx.message.fromUser }, hold.storeCode))) return decideFromChat(tx, ctx, 'approve');
-    if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己报的损耗。');
+    if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError(STOCK_ERRORS.notYourMove, '只能确认你自己报的损耗。');
     const picked = ctx.message.card?.selections.find((s) => s.questionKey === 'reason')?.optionIds[0];
     await confirmHold(tx, ctx, hold, picked ? reasonOptions(hold).find((o) => o.id === picked)?.text : undefined);
   });
@@ -32,7 +33,7 @@ export async function cancelLoss(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const hold = await lockHold(tx.db, ctx.keyArg);
     if (hold.staffUserid !== ctx.message.fromUser && (await managesStore(tx.db, { userid: ctx.message.fromUser }, hold.storeCode))) return decideFromChat(tx, ctx, 'reject');
-    if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能取消你自己报的损耗。');
+    if (hold.staffUserid !== ctx.message.fromUser) throw new UserFacingError(STOCK_ERRORS.notYourMove, '只能取消你自己报的损耗。');
     await cancelHold(tx, ctx, hold);
   });
 }
@@ -61,8 +62,8 @@ async function decideFromChat(tx: Tx, ctx: BotContext, decision: HoldDecision): 
     },
   );
   if (result.ok) return tx.reply(result.message);
-  if (result.code === 'not_manager') throw new UserFacingError('stock.notManager', result.message);
-  if (result.code === 'unknown_hold') throw new UserFacingError('stock.unknownHold', result.message);
+  if (result.code === 'not_manager') throw new UserFacingError(STOCK_ERRORS.notManager, result.message);
+  if (result.code === 'unknown_hold') throw new UserFacingError(STOCK_ERRORS.unknownHold, result.message);
   await tx.reply(result.message);
 }
 
@@ -88,7 +89,7 @@ export async function answerHoldByMessage(ctx: BotContext): Promise<void> {
   const [, cancel, afterConfirm, bareReason] = ctx.match!;
   await ctx.transaction(async (tx) => {
     const newest = await holdAwaitingSender(tx.db, ctx.message.fromUser);
-    if (!newest) throw new UserFacingError('stock.unknownHold', '没有等你确认的报损。');
+    if (!newest) throw new UserFacingError(STOCK_ERRORS.unknownHold, '没有等你确认的报损。');
     const hold = await lockHold(tx.db, String(newest.id));
     if (cancel) return cancelHold(tx, ctx, hold);
     await confirmHold(tx, ctx, hold, afterConfirm?.trim() || bareReason || undefined);
@@ -98,7 +99,7 @@ export async function answerHoldByMessage(ctx: BotContext): Promise<void> {
 async function confirmHold(tx: Tx, ctx: BotContext, hold: StockLossHold, given: string | undefined): Promise<void> {
   if (await settled(tx, ctx, hold)) return;
   const reason = given ?? hold.reason ?? undefined;
-  if (!reason) throw new UserFacingError('stock.lossReasonMissing', '请先选择报损原因再确认：在卡片上选，或直接回复原因，例如「过期」。');
+  if (!reason) throw new UserFacingError(STOCK_ERRORS.lossReasonMissing, '请先选择报损原因再确认：在卡片上选，或直接回复原因，例如「过期」。');
   const now = ctx.clock.now();
   const confirmed = await tx.db.stockLossHold.update({ where: { id: hold.id }, data: { reason, staffConfirmedAt: now } });
   if (confirmed.needsManager && !confirmed.managerApprovedAt) {

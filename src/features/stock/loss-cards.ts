@@ -6,6 +6,7 @@ import { cancelUnsent, relabelSentCards } from '../../platform/outbox';
 import { format } from './ledger';
 import type { Tx } from './loss-holds';
 import { nearestManagerIds } from '../../people';
+import { STOCK_CARDS } from './keys';
 
 /** The review cards of a held waste: the sender's (reason and 确认报损) and the managers' (批准 / 驳回), and rewriting them once decided. */
 
@@ -35,8 +36,8 @@ export function staffReviewCard(hold: StockLossHold, names: { sku: string; unit:
     sub_title_text: `选好原因并确认（或直接回复原因，如「过期」）${hold.needsManager ? '；店长批准后才记账' : '后才记账'}。记错了就取消。`,
     button_selection: { question_key: 'reason', title: '原因', option_list: options, ...(selected ? { selected_id: selected.id } : {}) },
     button_list: [
-      { text: '确认报损', style: 1, key: `stock.lossConfirm:${hold.id}` },
-      { text: '取消', style: 2, key: `stock.lossCancel:${hold.id}` },
+      { text: '确认报损', style: 1, key: `${STOCK_CARDS.lossConfirm}:${hold.id}` },
+      { text: '取消', style: 2, key: `${STOCK_CARDS.lossCancel}:${hold.id}` },
     ],
   };
 }
@@ -48,8 +49,8 @@ export function managerReviewCard(hold: StockLossHold, names: { sku: string; uni
     horizontal_content_list: [...figures(hold, names.unit).slice(0, 2), { keyname: '原因', value: hold.reason ?? '待店员选择' }],
     sub_title_text: '远超今日上限：你批准、店员确认原因后才记账。',
     button_list: [
-      { text: '批准', style: 1, key: `stock.lossApprove:${hold.id}` },
-      { text: '驳回', style: 2, key: `stock.lossReject:${hold.id}` },
+      { text: '批准', style: 1, key: `${STOCK_CARDS.lossApprove}:${hold.id}` },
+      { text: '驳回', style: 2, key: `${STOCK_CARDS.lossReject}:${hold.id}` },
     ],
   };
 }
@@ -86,7 +87,7 @@ export async function markReviewCards(
   tapped: { taskId?: string } | undefined,
 ): Promise<void> {
   if (tapped) await env.messaging.updateCard({ replaceName: label });
-  await relabelHoldCards(env.db, env.clock, hold, await nearestManagerIds(env.db, hold.storeCode), 'stock.lossApprove', label, tapped?.taskId);
+  await relabelHoldCards(env.db, env.clock, hold, await nearestManagerIds(env.db, hold.storeCode), STOCK_CARDS.lossApprove, label, tapped?.taskId);
 }
 
 /**
@@ -95,5 +96,5 @@ export async function markReviewCards(
  */
 export async function markCard(tx: Tx, ctx: BotContext, hold: StockLossHold, label: string): Promise<void> {
   if (ctx.message.card?.responseCode) await tx.updateCard({ replaceName: label });
-  else await relabelHoldCards(tx.db, ctx.clock, hold, [hold.staffUserid], 'stock.lossConfirm', label);
+  else await relabelHoldCards(tx.db, ctx.clock, hold, [hold.staffUserid], STOCK_CARDS.lossConfirm, label);
 }

@@ -7,6 +7,7 @@ import type { StockLossHold } from '../../generated/prisma/client';
 import { closeTask } from '../tasks';
 import { bookMove } from './booking';
 import { format } from './ledger';
+import { STOCK_ERRORS } from './keys';
 
 /**
  * A held waste entry (stock_loss_hold, outside the ledger) and its task: locking, settling,
@@ -23,7 +24,7 @@ export const holdTask = (hold: Pick<StockLossHold, 'id'>) => ({ kind: LOSS_HOLD_
 /** The hold, locked: a confirmation and an approval arriving together book it once. */
 export async function lockHold(db: DbTx, keyArg: string): Promise<StockLossHold> {
   const hold = /^\d+$/.test(keyArg) ? await lockHoldIfAny(db, BigInt(keyArg)) : null;
-  if (!hold) throw new UserFacingError('stock.unknownHold', '找不到这笔报损。');
+  if (!hold) throw new UserFacingError(STOCK_ERRORS.unknownHold, '找不到这笔报损。');
   return hold;
 }
 

@@ -7,6 +7,7 @@ import { format } from './ledger';
 import { managerReviewCard, staffReviewCard } from './loss-cards';
 import { holdTask, LOSS_HOLD_TASK, type Tx } from './loss-holds';
 import { nearestManagerIds } from '../../people';
+import { STOCK_CARDS } from './keys';
 
 /** The day's waste limit (报损审核): the rule, and holding an entry over it for review. */
 
@@ -120,8 +121,8 @@ export async function holdWasteOverLimit(tx: Tx, ctx: BotContext, request: Waste
       dueAt: new Date(now.getTime() + settings.confirmRemindMinutes * 60_000),
       ladder: LOSS_HOLD_TASK,
       actions: [
-        { key: `stock.lossConfirm:${hold.id}`, label: '确认报损' },
-        { key: `stock.lossCancel:${hold.id}`, label: '取消' },
+        { key: `${STOCK_CARDS.lossConfirm}:${hold.id}`, label: '确认报损' },
+        { key: `${STOCK_CARDS.lossCancel}:${hold.id}`, label: '取消' },
       ],
     },
     { by: hold.staffUserid, inboundId: ctx.message.id, now },

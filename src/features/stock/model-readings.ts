@@ -9,6 +9,7 @@ import { closeTask } from '../tasks';
 import { bookFromText } from './commands';
 import { canonicalText, MODEL_READING_TASK, readingTask } from './llm';
 import type { ModelKind } from './move-kinds';
+import { STOCK_ERRORS } from './keys';
 
 /**
  * A model's reading after its card went out (llm.ts): the sender's 确认 books it through the same
@@ -45,7 +46,7 @@ export async function rejectModelReading(ctx: BotContext): Promise<void> {
 
 async function mine(ctx: BotContext) {
   const reading = /^\d+$/.test(ctx.keyArg) ? await ctx.db.stockModelReading.findUnique({ where: { inboundId: BigInt(ctx.keyArg) } }) : null;
-  if (!reading || reading.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能确认你自己发的消息。');
+  if (!reading || reading.staffUserid !== ctx.message.fromUser) throw new UserFacingError(STOCK_ERRORS.notYourMove, '只能确认你自己发的消息。');
   const original = await ctx.db.inboundMessage.findUniqueOrThrow({ where: { id: reading.inboundId } });
   return { reading, original };
 }

@@ -3,6 +3,7 @@ import { UserFacingError } from '../../bot/errors';
 import { isManager } from '../../people';
 import type { DbTx } from '../../db';
 import { addDays, chainDate, chainTimeText, startOfChainDate } from '../../timezone';
+import { STOCK_ERRORS } from './keys';
 
 export interface PointsDeduction {
   storeCode: string;
@@ -31,15 +32,15 @@ const RECENT_ENTRIES = 10;
  */
 export async function showPoints(ctx: BotContext): Promise<void> {
   const me = ctx.staff;
-  if (!isManager(me)) throw new UserFacingError('stock.notManager', '积分只有店长、区域经理和管理员可以查看。');
+  if (!isManager(me)) throw new UserFacingError(STOCK_ERRORS.notManager, '积分只有店长、区域经理和管理员可以查看。');
   const wanted = ctx.args.trim();
   const stores = await ctx.db.store.findMany({ orderBy: { code: 'asc' } });
   const store = wanted
     ? (stores.find((s) => s.code.toLowerCase() === wanted.toLowerCase() || s.name === wanted) ?? stores.filter((s) => s.name.includes(wanted)).at(0))
     : stores.find((s) => s.code === me.storeCode);
-  if (!store) throw new UserFacingError('stock.unknownStore', wanted ? `没找到门店「${wanted}」。` : '请写上门店，例如：积分 S001');
+  if (!store) throw new UserFacingError(STOCK_ERRORS.unknownStore, wanted ? `没找到门店「${wanted}」。` : '请写上门店，例如：积分 S001');
   const allowed = me.role === 'admin' || (me.role === 'store_manager' && me.storeCode === store.code) || (me.role === 'area_manager' && !!store.area && store.area === me.area);
-  if (!allowed) throw new UserFacingError('stock.notYourStore', `你不能查看「${store.name}」的积分。`);
+  if (!allowed) throw new UserFacingError(STOCK_ERRORS.notYourStore, `你不能查看「${store.name}」的积分。`);
 
   const tz = ctx.config.timezone;
   const month = chainDate(ctx.clock.now(), tz).slice(0, 7);

@@ -10,6 +10,8 @@ import { requireStore } from './stores';
 import { openCountOf, recordCountEntry } from './count-commands';
 import { factorOf, readQuantity } from './parse';
 import { rememberPendingInput } from './pending';
+import { STOCK_CARDS, STOCK_ERRORS } from './keys';
+import { STOCK_KINDS } from './move-kinds';
 
 /**
  * Scanning from the app menu (扫码入库 / 扫码报损 / 扫码盘点, type scancode_waitmsg): the barcode
@@ -18,9 +20,9 @@ import { rememberPendingInput } from './pending';
  * a second tap or a retried message books nothing more.
  */
 export const SCAN_ACTIONS = {
-  'stock.scanReceive': { name: '扫码入库', verb: '入库', kind: 'receipt' },
-  'stock.scanWaste': { name: '扫码报损', verb: '报损', kind: 'waste' },
-  'stock.scanCount': { name: '扫码盘点', verb: '盘点', kind: 'count' },
+  'stock.scanReceive': { name: '扫码入库', kind: 'receipt' },
+  'stock.scanWaste': { name: '扫码报损', kind: 'waste' },
+  'stock.scanCount': { name: '扫码盘点', kind: 'count' },
 } as const;
 export type ScanKey = keyof typeof SCAN_ACTIONS;
 
@@ -37,9 +39,9 @@ export function askScannedQuantity(key: ScanKey): Handler {
     await ctx.reply(
       templateCard({
         card_type: 'button_interaction',
-        main_title: { title: `${action.verb}：${scanned.sku.name}（${scanned.unit}）`, desc: `条码 ${scanned.barcode}` },
+        main_title: { title: `${STOCK_KINDS[action.kind].name}：${scanned.sku.name}（${scanned.unit}）`, desc: `条码 ${scanned.barcode}` },
         sub_title_text: `点一个数量，或直接回复数量（如 12 或 ${action.kind === 'count' ? '18' : '2'}${scanned.unit}）${action.kind === 'waste' ? '，可带原因：2盒 过期' : ''}`,
-        button_list: COMMON_QUANTITIES.map((n, i) => ({ text: `${n}${scanned.unit}`, style: i === 0 ? 1 : 2, key: `stock.scanQuantity:${ctx.message.id}:${n}` })),
+        button_list: COMMON_QUANTITIES.map((n, i) => ({ text: `${n}${scanned.unit}`, style: i === 0 ? 1 : 2, key: `${STOCK_CARDS.scanQuantity}:${ctx.message.id}:${n}` })),
       }),
     );
   };
@@ -58,7 +60,7 @@ export async function bookTappedQuantity(ctx: BotContext): Promise<void> {
  */
 export async function bookScannedQuantity(ctx: BotContext, scanId: string, input: { amount: number } | { text: string }): Promise<string | null> {
   const row = /^\d{1,18}$/.test(scanId) ? await ctx.db.inboundMessage.findUnique({ where: { id: BigInt(scanId) } }) : null;
-  if (!row || row.fromUser !== ctx.message.fromUser) throw new UserFacingError('stock.notYourScan', '只能给你自己扫的商品填数量。');
+  if (!row || row.fromUser !== ctx.message.fromUser) throw new UserFacingError(STOCK_ERRORS.notYourScan, '只能给你自己扫的商品填数量。');
   const scan = row.payload as unknown as InboundFields;
   const action = SCAN_ACTIONS[scan.eventKey as ScanKey];
   const store = await requireStore(ctx);
@@ -67,8 +69,9 @@ export async function bookScannedQuantity(ctx: BotContext, scanId: string, input
   let quantity: { amount: number; unit: string; baseQuantity: number; note: string } | null;
   if ('amount' in input) quantity = { amount: input.amount, unit: scanned.unit, baseQuantity: input.amount * factorOf(sku, scanned.unit), note: '' };
   else quantity = readQuantity(input.text, sku, scanned.unit);
-  if (!quantity) throw new UserFacingError('stock.quantityMissing', `没看懂数量。请回复数量，例如：2${scanned.unit}（可用单位：${[sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].join('、')}）`);
-  if (!(quantity.amount > 0) && action.kind !== 'count') throw new UserFacingError('stock.quantityOutOfRange', '数量要大于 0。');
+  if (!quantity)
+    throw new UserFacingError(STOCK_ERRORS.quantityMissing, `没看懂数量。请回复数量，例如：2${scanned.unit}（可用单位：${[sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].join('、')}）`);
+  if (!(quantity.amount > 0) && action.kind !== 'count') throw new UserFacingError(STOCK_ERRORS.quantityOutOfRange, '数量要大于 0。');
   const entered: EnteredQuantity = {
     store,
     sku,
@@ -86,6 +89,6 @@ export async function bookScannedQuantity(ctx: BotContext, scanId: string, input
 async function scannedSku(ctx: BotContext, result: string) {
   const barcode = result.split(',').pop()!.trim();
   const found = barcode ? await ctx.db.skuBarcode.findUnique({ where: { barcode }, include: { sku: true } }) : null;
-  if (!found) throw new UserFacingError('stock.unknownBarcode', `条码 ${barcode || '（空）'} 不在商品目录里。请核对商品，或请管理员把这个条码导入商品资料；也可以直接发文字，例如：入库 牛奶 2箱`);
+  if (!found) throw new UserFacingError(STOCK_ERRORS.unknownBarcode, `条码 ${barcode || '（空）'} 不在商品目录里。请核对商品，或请管理员把这个条码导入商品资料；也可以直接发文字，例如：入库 牛奶 2箱`);
   return { barcode, sku: found.sku, unit: found.unit ?? found.sku.baseUnit };
 }

@@ -1,6 +1,7 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import { requireOwnStore } from '../../people';
+import { STOCK_ERRORS } from './keys';
 
 /** Which store a stock message is about: the sender's own, or one a manager over several names. */
 
@@ -17,7 +18,7 @@ export function matchStore(text: string, stores: StoreRef[]): { kind: 'found'; s
 }
 
 /** The sender's own store: every entry of theirs is booked in it. */
-export const requireStore = (ctx: BotContext) => requireOwnStore(ctx, 'stock.noStore', '记账前');
+export const requireStore = (ctx: BotContext) => requireOwnStore(ctx, STOCK_ERRORS.noStore, '记账前');
 
 /**
  * The store a command acts on. An area manager or admin looks after several stores and names one
@@ -34,12 +35,12 @@ export async function actingStore(ctx: BotContext, words: string[], example: str
     if (match.kind === 'found') {
       const store = stores.find((s) => s.code === match.store.code)!;
       if (person.role === 'area_manager' && (!store.area || store.area !== person.area)) {
-        throw new UserFacingError('stock.storeNotInArea', `${store.name}不在你负责的区域（${person.area ?? '未设置区域'}），只能查看和操作本区域的门店。`);
+        throw new UserFacingError(STOCK_ERRORS.storeNotInArea, `${store.name}不在你负责的区域（${person.area ?? '未设置区域'}），只能查看和操作本区域的门店。`);
       }
       words.shift();
       return store;
     }
   }
-  if (overSeveral && !person.storeCode) throw new UserFacingError('stock.storeMissing', `请先写门店，例如：${example}`);
+  if (overSeveral && !person.storeCode) throw new UserFacingError(STOCK_ERRORS.storeMissing, `请先写门店，例如：${example}`);
   return requireStore(ctx);
 }

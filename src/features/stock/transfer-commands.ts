@@ -11,6 +11,7 @@ import { format } from './ledger';
 import { lockTransfer, receiveTransferLeg, sendTransferLeg } from './transfers';
 import { readQuantity } from './parse';
 import { rememberPendingInput } from './pending';
+import { STOCK_CARDS, STOCK_ERRORS } from './keys';
 
 /**
  * Transfers between stores (`调拨 奶油 5箱 到 二店`): one document with two legs. The sending
@@ -38,10 +39,10 @@ export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): P
   const { store, sku } = entered;
   const stores = await ctx.db.store.findMany({ select: { code: true, name: true, aliases: true } });
   const { match, note: destinationNote } = matchDestination(entered.toStoreText ?? '', stores);
-  if (match.kind === 'ambiguous') throw new UserFacingError('stock.ambiguousStore', `调到哪家：${match.candidates.map((c) => c.name).join('、')}？请写全门店名称或编码。`);
-  if (match.kind === 'unknown') throw new UserFacingError('stock.unknownStore', `没找到门店「${entered.toStoreText}」。请写门店名称或编码，例如：调拨 ${sku.name} 5箱 到 二店`);
+  if (match.kind === 'ambiguous') throw new UserFacingError(STOCK_ERRORS.ambiguousStore, `调到哪家：${match.candidates.map((c) => c.name).join('、')}？请写全门店名称或编码。`);
+  if (match.kind === 'unknown') throw new UserFacingError(STOCK_ERRORS.unknownStore, `没找到门店「${entered.toStoreText}」。请写门店名称或编码，例如：调拨 ${sku.name} 5箱 到 二店`);
   const to = match.store;
-  if (to.code === store.code) throw new UserFacingError('stock.transferToSelf', '不能调拨给自己的门店。');
+  if (to.code === store.code) throw new UserFacingError(STOCK_ERRORS.transferToSelf, '不能调拨给自己的门店。');
   const receivers = await ctx.db.staff.findMany({ where: { storeCode: to.code, active: true, role: { in: ['staff', 'store_manager'] } }, select: { userid: true } });
   const now = ctx.clock.now();
   const quantityText = `${format(entered.amount)}${entered.unit}${entered.unit === sku.baseUnit ? '' : `（${format(entered.baseQuantity)}${sku.baseUnit}）`}`;
@@ -72,8 +73,8 @@ export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): P
           main_title: { title: `调拨到货请确认：${sku.name} ${quantityText}`, desc: `${store.name} → ${to.name}` },
           sub_title_text: `调拨单 #${transfer.id}，${ctx.staff?.name ?? ctx.message.fromUser} 发出。货到后点「全部收到」；少了或坏了点「数量不对」。`,
           button_list: [
-            { text: '全部收到', style: 1, key: `stock.receiveTransfer:${transfer.id}` },
-            { text: '数量不对', style: 2, key: `stock.transferDifference:${transfer.id}` },
+            { text: '全部收到', style: 1, key: `${STOCK_CARDS.receiveTransfer}:${transfer.id}` },
+            { text: '数量不对', style: 2, key: `${STOCK_CARDS.transferDifference}:${transfer.id}` },
           ],
         }),
       );
@@ -83,7 +84,7 @@ export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): P
         card_type: 'button_interaction',
         main_title: { title: `已调出 ${sku.name} ${quantityText}`, desc: `到 ${to.name}，在途，等对方确认收货` },
         sub_title_text: `${store.name} 现有 ${format(out.onHand)}${sku.baseUnit}。调拨单 #${transfer.id}${receivers.length === 0 ? `；${to.name} 还没有登记员工，请电话通知对方` : ''}`,
-        button_list: [{ text: '撤销这笔调拨', style: 2, key: `stock.undo:${out.id}` }],
+        button_list: [{ text: '撤销这笔调拨', style: 2, key: `${STOCK_CARDS.undo}:${out.id}` }],
       }),
     );
     return sku.name;
@@ -93,9 +94,9 @@ export async function sendTransfer(ctx: BotContext, entered: EnteredQuantity): P
 /** The sender's 撤销 of a transfer: possible only while in transit; the out-leg is reversed. */
 export async function cancelTransfer(tx: Messaging & { db: DbTx }, ctx: BotContext, outMoveId: bigint): Promise<string> {
   const transfer = await lockTransfer(tx.db, { outMoveId });
-  if (!transfer) throw new UserFacingError('stock.unknownTransfer', '没找到这笔调拨。');
+  if (!transfer) throw new UserFacingError(STOCK_ERRORS.unknownTransfer, '没找到这笔调拨。');
   if (transfer.status === 'received') {
-    throw new UserFacingError('stock.transferAlreadyReceived', `这笔调拨（#${transfer.id}）对方已确认收货，不能撤销；请对方再调拨回来。`);
+    throw new UserFacingError(STOCK_ERRORS.transferAlreadyReceived, `这笔调拨（#${transfer.id}）对方已确认收货，不能撤销；请对方再调拨回来。`);
   }
   const sku = await tx.db.sku.findUniqueOrThrow({ where: { code: transfer.skuCode } });
   const now = ctx.clock.now();
@@ -167,7 +168,7 @@ export async function receiveWithDifference(ctx: BotContext, transferId: bigint,
   const quantity = readQuantity(text, sku);
   if (!quantity)
     throw new UserFacingError(
-      'stock.quantityMissing',
+      STOCK_ERRORS.quantityMissing,
       `没看懂实收数量。请回复数量和原因，例如：2${sku.baseUnit} 压坏1${sku.baseUnit}（可用单位：${[sku.baseUnit, ...sku.packUnits.map((p) => p.unit)].join('、')}）`,
     );
   await confirmTransfer(ctx, transfer.id, { baseQuantity: quantity.baseQuantity, note: quantity.note }, false);
@@ -183,7 +184,7 @@ async function confirmTransfer(ctx: BotContext, transferId: bigint, received: { 
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     const transfer = (await lockTransfer(tx.db, { id: transferId }))!;
-    if (transfer.toStore !== store.code) throw new UserFacingError('stock.notYourTransfer', '这笔调拨不是发给你们门店的，不能确认收货。');
+    if (transfer.toStore !== store.code) throw new UserFacingError(STOCK_ERRORS.notYourTransfer, '这笔调拨不是发给你们门店的，不能确认收货。');
     await requireOpen(ctx, transfer, tx.db);
     const { sku, booked, short } = await receiveTransferLeg(tx.db, ctx.config, transfer, { userid: ctx.message.fromUser, baseQuantity: received.baseQuantity, note: received.note, now });
     const sent = transfer.quantity.toNumber();
@@ -201,7 +202,10 @@ async function confirmTransfer(ctx: BotContext, transferId: bigint, received: { 
 async function listIncoming(ctx: BotContext, store: { code: string; name: string }): Promise<void> {
   const incoming = await ctx.db.stockTransfer.findMany({ where: { toStore: store.code, status: 'in_transit' }, orderBy: { id: 'asc' }, take: 20 });
   if (incoming.length === 0) {
-    throw new UserFacingError('stock.noTransferInTransit', `没有发往${store.name}的在途调拨。调拨要先由调出门店发「调拨 商品 数量 到 门店」，发出后你们才能确认收货；直接从供应商来的货请用「入库」。`);
+    throw new UserFacingError(
+      STOCK_ERRORS.noTransferInTransit,
+      `没有发往${store.name}的在途调拨。调拨要先由调出门店发「调拨 商品 数量 到 门店」，发出后你们才能确认收货；直接从供应商来的货请用「入库」。`,
+    );
   }
   const skus = new Map((await ctx.db.sku.findMany({ where: { code: { in: incoming.map((t) => t.skuCode) } } })).map((s) => [s.code, s]));
   const stores = new Map((await ctx.db.store.findMany()).map((s) => [s.code, s.name]));
@@ -211,7 +215,7 @@ async function listIncoming(ctx: BotContext, store: { code: string; name: string
 
 async function findTransfer(ctx: BotContext, idText: string): Promise<StockTransfer> {
   const transfer = /^\d{1,18}$/.test(idText) ? await ctx.db.stockTransfer.findUnique({ where: { id: BigInt(idText) } }) : null;
-  if (!transfer) throw new UserFacingError('stock.unknownTransfer', `没有调拨单「${idText}」。发「调拨收货」看发往你们店的在途调拨。`);
+  if (!transfer) throw new UserFacingError(STOCK_ERRORS.unknownTransfer, `没有调拨单「${idText}」。发「调拨收货」看发往你们店的在途调拨。`);
   return transfer;
 }
 
@@ -219,11 +223,14 @@ async function findTransfer(ctx: BotContext, idText: string): Promise<StockTrans
 async function requireOpen(ctx: BotContext, transfer: StockTransfer, db: DbTx = ctx.db): Promise<void> {
   if (transfer.status === 'cancelled') {
     if (ctx.message.event === 'template_card_event') await ctx.updateCard({ replaceName: '调出门店已撤销' });
-    throw new UserFacingError('stock.transferCancelled', `调拨单 #${transfer.id} 已被调出门店撤销，货没有发出，不能收货。`);
+    throw new UserFacingError(STOCK_ERRORS.transferCancelled, `调拨单 #${transfer.id} 已被调出门店撤销，货没有发出，不能收货。`);
   }
   if (transfer.status === 'received') {
     const who = transfer.receivedBy ? await db.staff.findUnique({ where: { userid: transfer.receivedBy } }) : null;
     const sku = await db.sku.findUniqueOrThrow({ where: { code: transfer.skuCode } });
-    throw new UserFacingError('stock.transferAlreadyReceived', `调拨单 #${transfer.id} 已由${who?.name ?? transfer.receivedBy}确认收货（${format(transfer.receivedQuantity ?? 0)}${sku.baseUnit}）。`);
+    throw new UserFacingError(
+      STOCK_ERRORS.transferAlreadyReceived,
+      `调拨单 #${transfer.id} 已由${who?.name ?? transfer.receivedBy}确认收货（${format(transfer.receivedQuantity ?? 0)}${sku.baseUnit}）。`,
+    );
   }
 }

@@ -4,6 +4,7 @@ import type { Sku, StockTransfer } from '../../generated/prisma/client';
 import type { AfterMoveConfig } from './after-move';
 import { bookMove } from './booking';
 import { format, type BookedMove } from './ledger';
+import { STOCK_ERRORS } from './keys';
 
 /**
  * The two legs of a transfer, in the caller's transaction. Sending books transfer_out in the
@@ -76,12 +77,18 @@ export async function receiveTransferLeg(
   const sent = transfer.quantity.toNumber();
   const unit = sku.baseUnit;
   if (r.baseQuantity > sent) {
-    throw new UserFacingError('stock.transferOverReceived', `实收 ${format(r.baseQuantity)}${unit} 比调出的 ${format(sent)}${unit} 多。多出来的请对方再记一笔调拨，这里按调出数量确认或写实收数。`);
+    throw new UserFacingError(
+      STOCK_ERRORS.transferOverReceived,
+      `实收 ${format(r.baseQuantity)}${unit} 比调出的 ${format(sent)}${unit} 多。多出来的请对方再记一笔调拨，这里按调出数量确认或写实收数。`,
+    );
   }
-  if (r.baseQuantity < 0) throw new UserFacingError('stock.quantityOutOfRange', '实收数量不能小于 0。');
+  if (r.baseQuantity < 0) throw new UserFacingError(STOCK_ERRORS.quantityOutOfRange, '实收数量不能小于 0。');
   const short = r.baseQuantity < sent;
   if (short && !r.note)
-    throw new UserFacingError('stock.transferNoteMissing', `实收比调出的 ${format(sent)}${unit} 少，请写上原因，例如：${format(r.baseQuantity)}${unit} 压坏${format(sent - r.baseQuantity)}${unit}`);
+    throw new UserFacingError(
+      STOCK_ERRORS.transferNoteMissing,
+      `实收比调出的 ${format(sent)}${unit} 少，请写上原因，例如：${format(r.baseQuantity)}${unit} 压坏${format(sent - r.baseQuantity)}${unit}`,
+    );
   const booked =
     r.baseQuantity > 0
       ? await bookMove(

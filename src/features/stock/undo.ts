@@ -11,6 +11,7 @@ import { moveKindText } from './move-kinds';
 import { cancelHoldByUndo } from './loss-answers';
 import { requireStore } from './stores';
 import { cancelTransfer } from './transfer-commands';
+import { STOCK_ERRORS } from './keys';
 
 /**
  * `撤销` in chat and 撤销这一笔 on a confirmation card: a person takes back their own last move
@@ -40,12 +41,12 @@ const ASKS_WHETHER = /[吗嘛][\s?？!！。.]*$/u;
 
 /** `撤销`: the sender's newest entry — a move, or a waste held for review. */
 export async function undoLastMove(ctx: BotContext): Promise<void> {
-  if (ASKS_WHETHER.test(ctx.args)) throw new UserFacingError('stock.undoQuestion', '没有撤销任何记录。要撤销你记的上一笔，请只发「撤销」。');
+  if (ASKS_WHETHER.test(ctx.args)) throw new UserFacingError(STOCK_ERRORS.undoQuestion, '没有撤销任何记录。要撤销你记的上一笔，请只发「撤销」。');
   await requireStore(ctx);
   await ctx.transaction(async (tx) => {
     await lockSender(tx, ctx.message.fromUser);
     const last = await newestEntry(tx.db, ctx.message.fromUser);
-    if (!last) throw new UserFacingError('stock.nothingToUndo', '你还没有记过账，没有可以撤销的。');
+    if (!last) throw new UserFacingError(STOCK_ERRORS.nothingToUndo, '你还没有记过账，没有可以撤销的。');
     if ('dayLimit' in last) return undoHold(tx, ctx, last);
     await tx.reply(await undoMove(tx, ctx, last, '上一笔'));
   });
@@ -57,7 +58,7 @@ export async function undoFromCard(ctx: BotContext): Promise<void> {
     await ctx.transaction(async (tx) => {
       await lockSender(tx, ctx.message.fromUser);
       const move = /^\d{1,18}$/.test(ctx.keyArg) ? await tx.db.stockMove.findUnique({ where: { id: BigInt(ctx.keyArg) } }) : null;
-      if (!move || move.staffUserid !== ctx.message.fromUser) throw new UserFacingError('stock.notYourMove', '只能撤销你自己记的这一笔。');
+      if (!move || move.staffUserid !== ctx.message.fromUser) throw new UserFacingError(STOCK_ERRORS.notYourMove, '只能撤销你自己记的这一笔。');
       await tx.reply(await undoMove(tx, ctx, move, '这一笔'));
       await tx.updateCard({ replaceName: '已撤销' });
     });
@@ -96,15 +97,15 @@ async function undoMove(tx: Tx, ctx: BotContext, move: StockMove, which: '上一
   const { db } = tx;
   const sku = await db.sku.findUniqueOrThrow({ where: { code: move.skuCode } });
   const what = describeMove(move, sku.baseUnit, sku.name, ctx);
-  if (move.kind === 'reversal') throw new UndoRefused('stock.reversalFinal', `这一笔本身是撤销，不能再撤销。撤销错了就按实际数量重新记一笔。`, '已撤销');
+  if (move.kind === 'reversal') throw new UndoRefused(STOCK_ERRORS.reversalFinal, `这一笔本身是撤销，不能再撤销。撤销错了就按实际数量重新记一笔。`, '已撤销');
   if (await db.stockMove.findUnique({ where: { reversesId: move.id }, select: { id: true } })) {
-    throw new UndoRefused('stock.alreadyReversed', `${which}已经撤销过了：${what}。更早的记录不能用「撤销」撤回；记错了请找店长核对，或在盘点时更正。`, '已撤销');
+    throw new UndoRefused(STOCK_ERRORS.alreadyReversed, `${which}已经撤销过了：${what}。更早的记录不能用「撤销」撤回；记错了请找店长核对，或在盘点时更正。`, '已撤销');
   }
-  if (move.kind === 'transfer_in') throw new UndoRefused('stock.transferReceivedFinal', '调拨确认收货后不能撤销。数量不对请联系调出门店，多收的再调拨回去，或请店长在盘点时调整。');
-  if (move.kind === 'count_adjustment') throw new UndoRefused('stock.countAdjustmentFinal', '盘点调整不能撤销；如有错误，请店长再开一次盘点。');
+  if (move.kind === 'transfer_in') throw new UndoRefused(STOCK_ERRORS.transferReceivedFinal, '调拨确认收货后不能撤销。数量不对请联系调出门店，多收的再调拨回去，或请店长在盘点时调整。');
+  if (move.kind === 'count_adjustment') throw new UndoRefused(STOCK_ERRORS.countAdjustmentFinal, '盘点调整不能撤销；如有错误，请店长再开一次盘点。');
   const minutes = ctx.config.stockChecks.undoMinutes;
   if (ctx.clock.now().getTime() - move.recordedAt.getTime() > minutes * 60_000) {
-    throw new UndoRefused('stock.undoExpired', `${which}是${what}，已超过 ${minutes} 分钟，不能撤销了。记错了请找店长核对，或在盘点时更正。`, '已过撤销时限');
+    throw new UndoRefused(STOCK_ERRORS.undoExpired, `${which}是${what}，已超过 ${minutes} 分钟，不能撤销了。记错了请找店长核对，或在盘点时更正。`, '已过撤销时限');
   }
   if (move.kind === 'transfer_out') return cancelTransfer(tx, ctx, move.id);
   const now = ctx.clock.now();
@@ -155,7 +156,7 @@ async function undoHold(tx: Tx, ctx: BotContext, hold: StockLossHold): Promise<v
   const sku = await tx.db.sku.findUniqueOrThrow({ where: { code: hold.skuCode } });
   const what = `报损 ${sku.name} ${format(hold.quantity)}${sku.baseUnit}，${when}报的`;
   throw new UserFacingError(
-    'stock.alreadyReversed',
+    STOCK_ERRORS.alreadyReversed,
     `上一笔${what}，${hold.status === 'cancelled' ? '已经取消' : '没有及时确认，已作废'}，没有记账，不用再撤销。更早的记录不能用「撤销」撤回；记错了请找店长核对，或在盘点时更正。`,
   );
 }

@@ -5,6 +5,7 @@ import type { Task } from '../../generated/prisma/client';
 import { stateText, taskCard } from './cards';
 import { ackTask, closeTask } from './engine';
 import { cardFacts, type WalkSettings } from './walker';
+import { TASK_ERRORS } from './keys';
 
 /** 完成 on a task card: the task is done, and every card sent for it says so. */
 export async function completeFromCard(ctx: BotContext): Promise<void> {
@@ -31,9 +32,9 @@ export async function acknowledgeFromCard(ctx: BotContext, settings: WalkSetting
 /** The task behind a tapped button — only for someone who was sent a card of it. */
 async function tappedTask(ctx: BotContext): Promise<Task> {
   const task = /^\d+$/.test(ctx.keyArg) ? await ctx.db.task.findUnique({ where: { id: BigInt(ctx.keyArg) } }) : null;
-  if (!task) throw new UserFacingError('tasks.unknownTask', '没有找到这个任务，它可能已被删除。');
+  if (!task) throw new UserFacingError(TASK_ERRORS.unknownTask, '没有找到这个任务，它可能已被删除。');
   const card = await ctx.db.taskCard.findFirst({ where: { taskId: task.id, recipient: ctx.message.fromUser }, select: { id: true } });
-  if (!card) throw new UserFacingError('tasks.notYourTask', '这个任务没有发给你，不能在这里处理。');
+  if (!card) throw new UserFacingError(TASK_ERRORS.notYourTask, '这个任务没有发给你，不能在这里处理。');
   return task;
 }
 

@@ -2,10 +2,7 @@ import type { Task } from '../../generated/prisma/client';
 import type { TemplateCard } from '../../platform/outbound';
 import { chainTimeText } from '../../timezone';
 import type { TaskAction } from './engine';
-
-/** Button keys of the engine's own card buttons: `tasks.done:<task id>`, `tasks.ack:<task id>`. */
-export const DONE_KEY = 'tasks.done';
-export const ACK_KEY = 'tasks.ack';
+import { TASK_CARDS } from './keys';
 
 const STATE_TEXT: Record<string, string> = { open: '待处理', acknowledged: '处理中', done: '已完成', cancelled: '已取消', expired: '已过期' };
 /** WeCom cuts a card's main title at 36 characters; we cut first, visibly. */
@@ -38,7 +35,7 @@ export function taskCard(task: Task, facts: CardFacts, opts: { acknowledgedBy?: 
   const actions = task.actions as unknown as TaskAction[];
   const buttons = actions.length
     ? actions.map((a) => ({ text: a.label, key: a.key, style: 1 }))
-    : [{ text: '完成', key: `${DONE_KEY}:${task.id}`, style: 1 }, ...(opts.acknowledgedBy ? [] : [{ text: '知道了', key: `${ACK_KEY}:${task.id}`, style: 2 }])];
+    : [{ text: '完成', key: `${TASK_CARDS.done}:${task.id}`, style: 1 }, ...(opts.acknowledgedBy ? [] : [{ text: '知道了', key: `${TASK_CARDS.ack}:${task.id}`, style: 2 }])];
   return {
     card_type: 'button_interaction',
     source: { desc: escalation ? '门店助手 · 超时提醒' : '门店助手 · 任务' },

@@ -7,6 +7,7 @@ import { formatDuration, stateText } from './cards';
 import { openTask } from './engine';
 import { parseTaskCommand } from './parse';
 import { announceTask, type WalkSettings } from './walker';
+import { TASK_ERRORS } from './keys';
 
 /** The kind of a task a manager gives in chat. */
 export const MANUAL_KIND = 'tasks.manual';
@@ -21,20 +22,20 @@ const LIST_LIMIT = 20;
  */
 export async function giveTask(ctx: BotContext, settings: WalkSettings): Promise<void> {
   const sender = ctx.staff;
-  if (!isManager(sender)) throw new UserFacingError('tasks.notManager', '只有店长、区域经理或管理员可以派任务。');
+  if (!isManager(sender)) throw new UserFacingError(TASK_ERRORS.notManager, '只有店长、区域经理或管理员可以派任务。');
   const now = ctx.clock.now();
   const parsed = parseTaskCommand(ctx.args, now, settings.timezone);
-  if (parsed === 'noTime') throw new UserFacingError('tasks.unreadableTime', `没看懂截止时间，${EXAMPLE}（也可以写“今天18点前”“周五前”“11月30日 10:00前”）`);
-  if (parsed === 'noTitle') throw new UserFacingError('tasks.noTitle', `请写上要做什么，${EXAMPLE}`);
+  if (parsed === 'noTime') throw new UserFacingError(TASK_ERRORS.unreadableTime, `没看懂截止时间，${EXAMPLE}（也可以写“今天18点前”“周五前”“11月30日 10:00前”）`);
+  if (parsed === 'noTitle') throw new UserFacingError(TASK_ERRORS.noTitle, `请写上要做什么，${EXAMPLE}`);
   if (typeof parsed === 'object' && 'unreadableTime' in parsed) {
-    throw new UserFacingError('tasks.partlyReadTime', `没看懂截止时间「${parsed.unreadableTime}」，请换个写法，例如“下周三前”“12月20日 18:00前”“明天下午3点前”。`);
+    throw new UserFacingError(TASK_ERRORS.partlyReadTime, `没看懂截止时间「${parsed.unreadableTime}」，请换个写法，例如“下周三前”“12月20日 18:00前”“明天下午3点前”。`);
   }
-  if (parsed.dueAt <= now) throw new UserFacingError('tasks.pastDue', `截止时间 ${chainTimeText(parsed.dueAt, settings.timezone)} 已经过去了，请写一个将来的时间。`);
+  if (parsed.dueAt <= now) throw new UserFacingError(TASK_ERRORS.pastDue, `截止时间 ${chainTimeText(parsed.dueAt, settings.timezone)} 已经过去了，请写一个将来的时间。`);
 
   const people = await resolveMentions(ctx, sender, parsed.mentions);
   const storeCode = people[0]?.staff.storeCode ?? sender.storeCode;
-  if (!storeCode) throw new UserFacingError('tasks.whichStore', `请用 @ 指定负责人，${EXAMPLE}`);
-  if (people.some((p) => p.staff.storeCode !== storeCode)) throw new UserFacingError('tasks.severalStores', '一条任务只能派给同一家门店的人，请分开发。');
+  if (!storeCode) throw new UserFacingError(TASK_ERRORS.whichStore, `请用 @ 指定负责人，${EXAMPLE}`);
+  if (people.some((p) => p.staff.storeCode !== storeCode)) throw new UserFacingError(TASK_ERRORS.severalStores, '一条任务只能派给同一家门店的人，请分开发。');
   const title = [parsed.title, ...people.map((p) => p.leftover)].filter(Boolean).join(' ');
   const assignees: (Staff | null)[] = people.length ? people.map((p) => p.staff) : [null];
 
@@ -94,8 +95,8 @@ async function resolveMentions(ctx: BotContext, sender: Staff, mentions: string[
     const exact = candidates.filter((s) => s.name === mention || s.userid === mention);
     const prefixed = exact.length ? [] : candidates.filter((s) => mention.startsWith(s.name)).sort((a, b) => b.name.length - a.name.length);
     const matches = exact.length ? exact : prefixed.filter((s) => s.name.length === prefixed[0]?.name.length);
-    if (matches.length === 0) throw new UserFacingError('tasks.unknownPerson', `${where}里没有找到「${mention}」，请检查名字或用企业微信账号（userid）。`);
-    if (matches.length > 1) throw new UserFacingError('tasks.ambiguousPerson', `有 ${matches.length} 位「${matches[0].name}」，请用账号指定：${matches.map((s) => `@${s.userid}`).join(' / ')}`);
+    if (matches.length === 0) throw new UserFacingError(TASK_ERRORS.unknownPerson, `${where}里没有找到「${mention}」，请检查名字或用企业微信账号（userid）。`);
+    if (matches.length > 1) throw new UserFacingError(TASK_ERRORS.ambiguousPerson, `有 ${matches.length} 位「${matches[0].name}」，请用账号指定：${matches.map((s) => `@${s.userid}`).join(' / ')}`);
     if (!resolved.some((r) => r.staff.userid === matches[0].userid)) resolved.push({ staff: matches[0], leftover: exact.length ? '' : mention.slice(matches[0].name.length) });
   }
   return resolved;

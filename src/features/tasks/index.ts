@@ -1,11 +1,11 @@
 import type { Feature } from '../../bot/registry';
 import { tasksSettings } from './settings';
 import { seedTaskDemo } from './demo';
-import { ACK_KEY, DONE_KEY } from './cards';
 import { acknowledgeFromCard, completeFromCard } from './actions';
 import { giveTask, listMyTasks } from './commands';
 import { measureTaskTimeliness } from './score';
 import { WALK_SCHEDULE, walkDue, type WalkSettings } from './walker';
+import { TASK_CARDS } from './keys';
 
 export { openTask, ackTask, closeTask, OPEN_STATES, type OpenTaskInput, type TaskRef, type TaskAction, type TaskState } from './engine';
 
@@ -23,8 +23,8 @@ export const tasksFeature: Feature = {
     const settings: WalkSettings = { timezone: bot.config.timezone, tasks: bot.config.tasks };
     bot.command('任务', (ctx) => giveTask(ctx, settings), '派任务（店长）：任务 明早9点前 清洁制冰机 @张三');
     bot.command('我的任务', (ctx) => listMyTasks(ctx, settings), '我的待办任务');
-    bot.card(DONE_KEY, (ctx) => completeFromCard(ctx));
-    bot.card(ACK_KEY, (ctx) => acknowledgeFromCard(ctx, settings));
+    bot.card(TASK_CARDS.done, (ctx) => completeFromCard(ctx));
+    bot.card(TASK_CARDS.ack, (ctx) => acknowledgeFromCard(ctx, settings));
     bot.scorePart('taskTimeliness', measureTaskTimeliness);
     bot.cron('tasks.walkDue', WALK_SCHEDULE, async (job) => {
       await walkDue({ ...settings, db: job.db, log: job.log }, job.clock.now());

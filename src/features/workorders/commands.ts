@@ -8,6 +8,7 @@ import { currentTemplate } from '../handover/templates';
 import { managesStore } from '../../people';
 import { workOrderAcknowledged, workOrderClosed } from './followups';
 import { OTHER_EQUIPMENT, openWorkOrder, PRIORITY_TEXT, STATE_TEXT, workOrderCard } from './orders';
+import { WORKORDER_ERRORS } from './keys';
 
 export interface WorkOrderDeps {
   media: MediaStore;
@@ -32,9 +33,9 @@ export function priorityIn(text: string): Priority {
  * last few minutes attached (image first, then text). A photo sent shortly after joins it too.
  */
 export async function reportFault(deps: WorkOrderDeps, ctx: BotContext): Promise<void> {
-  const store = await requireOwnStore(ctx, 'workorders.noStore');
+  const store = await requireOwnStore(ctx, WORKORDER_ERRORS.noStore);
   const description = ctx.args.trim();
-  if (!description) throw new UserFacingError('workorder.descriptionMissing', '请说明哪里坏了，例如：报修 制冰机不出冰（可以先发照片再发这句）');
+  if (!description) throw new UserFacingError(WORKORDER_ERRORS.descriptionMissing, '请说明哪里坏了，例如：报修 制冰机不出冰（可以先发照片再发这句）');
   const now = ctx.clock.now();
   const { template } = await currentTemplate(ctx.db, store.code, now);
   const equipment = equipmentIn(description, template);
@@ -89,9 +90,9 @@ export async function photoForWorkOrder(deps: WorkOrderDeps, ctx: BotContext): P
  */
 async function orderFor(ctx: BotContext, id: string): Promise<WorkOrder> {
   const order = /^\d+$/.test(id) ? await ctx.db.workOrder.findUnique({ where: { id: BigInt(id) } }) : null;
-  if (!order) throw new UserFacingError('workorder.unknown', '找不到这个工单。');
+  if (!order) throw new UserFacingError(WORKORDER_ERRORS.unknown, '找不到这个工单。');
   const allowed = order.recipients.includes(ctx.message.fromUser) || (await managesStore(ctx.db, ctx.staff, order.storeCode));
-  if (!allowed) throw new UserFacingError('workorder.notYours', '只有店长、维修负责人或区域经理能处理这个工单。');
+  if (!allowed) throw new UserFacingError(WORKORDER_ERRORS.notYours, '只有店长、维修负责人或区域经理能处理这个工单。');
   return order;
 }
 
@@ -111,7 +112,7 @@ const TEXT_ACTIONS: { pattern: RegExp; act: (ctx: BotContext, id: string, note: 
  */
 export async function workOrderByText(ctx: BotContext): Promise<void> {
   const m = /^#?(\d+)\s*(.*)$/s.exec(ctx.args);
-  if (!m) throw new UserFacingError('workorder.noteFormat', '格式：工单 12 受理 / 工单 12 已修好 / 工单 12 进度说明');
+  if (!m) throw new UserFacingError(WORKORDER_ERRORS.noteFormat, '格式：工单 12 受理 / 工单 12 已修好 / 工单 12 进度说明');
   const [, id, rest] = m;
   if (!rest.trim()) return show(ctx, id);
   for (const { pattern, act } of TEXT_ACTIONS) {
@@ -152,7 +153,7 @@ export async function askProgress(ctx: BotContext): Promise<void> {
 /** `工单 12 已联系厂家，明天上门`: a progress note, sent to the reporter and the others it went to. */
 async function noteProgress(ctx: BotContext, id: string, note: string): Promise<void> {
   const order = await orderFor(ctx, id);
-  if (order.state === 'closed') throw new UserFacingError('workorder.closed', `工单 #${order.id} 已完成。`);
+  if (order.state === 'closed') throw new UserFacingError(WORKORDER_ERRORS.closed, `工单 #${order.id} 已完成。`);
   const now = ctx.clock.now();
   await ctx.transaction(async (tx) => {
     await tx.db.workOrderUpdate.createMany({

@@ -5,6 +5,7 @@ import type { ChecklistTemplate, Priority } from '../handover/checklist';
 import { managerFor } from '../../people';
 import { closeTask, openTask, type TaskRef } from '../tasks';
 import { maintenanceContact } from './orders';
+import { WORKORDER_CARDS } from './keys';
 
 type Tx = Messaging & { db: DbTx };
 
@@ -30,8 +31,8 @@ export async function workOrderOpened(tx: Tx, order: WorkOrder, template: Checkl
       title: `工单 #${order.id} 待受理`,
       dueAt: hours(sla.ackHours),
       actions: [
-        { key: `workorder.ack:${order.id}`, label: '受理' },
-        { key: `workorder.close:${order.id}`, label: '已修好' },
+        { key: `${WORKORDER_CARDS.ack}:${order.id}`, label: '受理' },
+        { key: `${WORKORDER_CARDS.close}:${order.id}`, label: '已修好' },
       ],
     },
     { by: order.openedBy, now: order.openedAt },
@@ -44,8 +45,8 @@ export async function workOrderOpened(tx: Tx, order: WorkOrder, template: Checkl
       title: `工单 #${order.id} 待修好`,
       dueAt: hours(sla.closeHours),
       actions: [
-        { key: `workorder.progress:${order.id}`, label: '更新进度' },
-        { key: `workorder.close:${order.id}`, label: '已修好' },
+        { key: `${WORKORDER_CARDS.progress}:${order.id}`, label: '更新进度' },
+        { key: `${WORKORDER_CARDS.close}:${order.id}`, label: '已修好' },
       ],
     },
     { by: order.openedBy, now: order.openedAt },

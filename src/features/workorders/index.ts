@@ -1,6 +1,7 @@
 import type { Feature } from '../../bot/registry';
 import { createMediaStore } from '../../platform/media';
 import { acknowledge, askProgress, close, reportFault, show, workOrderByText, type WorkOrderDeps } from './commands';
+import { WORKORDER_CARDS } from './keys';
 
 /**
  * Maintenance work orders: a fault found at handover, or `报修` / `有异常` with a photo, goes to
@@ -24,9 +25,9 @@ export const workOrdersFeature: Feature = {
     const deps: WorkOrderDeps = { media: createMediaStore(bot.config.media), photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
     bot.command(['报修', '有异常'], (ctx) => reportFault(deps, ctx), '报修：报修 制冰机不出冰（可先发照片）');
     bot.command('工单', workOrderByText, '维修工单：工单 12 受理 / 工单 12 已修好 / 工单 12 已联系厂家');
-    bot.card('workorder.ack', (ctx) => acknowledge(ctx));
-    bot.card('workorder.progress', askProgress);
-    bot.card('workorder.close', (ctx) => close(ctx));
-    bot.card('workorder.show', (ctx) => show(ctx));
+    bot.card(WORKORDER_CARDS.ack, (ctx) => acknowledge(ctx));
+    bot.card(WORKORDER_CARDS.progress, askProgress);
+    bot.card(WORKORDER_CARDS.close, (ctx) => close(ctx));
+    bot.card(WORKORDER_CARDS.show, (ctx) => show(ctx));
   },
 };

@@ -5,6 +5,7 @@ import { templateCard, type OutboundContent } from '../../platform/outbound';
 import type { ChecklistTemplate, Priority } from '../handover/checklist';
 import { nearestManagement } from '../../people';
 import { workOrderOpened } from './followups';
+import { WORKORDER_CARDS } from './keys';
 
 type Tx = Messaging & { db: DbTx };
 
@@ -79,15 +80,15 @@ export async function workOrderCard(db: DbTx, order: WorkOrder): Promise<Outboun
   const buttons =
     order.state === 'open'
       ? [
-          { text: '受理', style: 1, key: `workorder.ack:${order.id}` },
-          { text: '已修好', style: 2, key: `workorder.close:${order.id}` },
+          { text: '受理', style: 1, key: `${WORKORDER_CARDS.ack}:${order.id}` },
+          { text: '已修好', style: 2, key: `${WORKORDER_CARDS.close}:${order.id}` },
         ]
       : order.state === 'acknowledged'
         ? [
-            { text: '更新进度', style: 2, key: `workorder.progress:${order.id}` },
-            { text: '已修好', style: 1, key: `workorder.close:${order.id}` },
+            { text: '更新进度', style: 2, key: `${WORKORDER_CARDS.progress}:${order.id}` },
+            { text: '已修好', style: 1, key: `${WORKORDER_CARDS.close}:${order.id}` },
           ]
-        : [{ text: '已完成', style: 2, key: `workorder.show:${order.id}` }];
+        : [{ text: '已完成', style: 2, key: `${WORKORDER_CARDS.show}:${order.id}` }];
   return templateCard({
     card_type: 'button_interaction',
     source: { desc: '门店助手 · 维修工单' },
