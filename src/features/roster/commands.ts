@@ -1,6 +1,7 @@
 import type { BotContext } from '../../bot/context';
 import { requireOwnStore } from '../../people';
 import { addDays, chainDate } from '../../timezone';
+import { ROSTER_ERRORS } from './keys';
 import { dayText, hoursText, plannedShifts } from './schedule';
 
 /** The days `排班` takes after it; nothing is today. */
@@ -10,7 +11,7 @@ const DAY_WORDS: Record<string, number> = { '': 0, 今天: 0, 今日: 0, 明天:
 export async function showStoreRoster(ctx: BotContext): Promise<void> {
   const offset = DAY_WORDS[ctx.args];
   if (offset === undefined) return ctx.reply(`没看懂「${ctx.args}」。发送「排班」看本店今天的班，「排班 明天」看明天的，「我的班」看你自己接下来的班。`);
-  const store = await requireOwnStore(ctx, 'roster.no_store', '看排班要先有门店，');
+  const store = await requireOwnStore(ctx, ROSTER_ERRORS.noStore, '看排班要先有门店，');
   const { timezone } = ctx.config;
   const now = ctx.clock.now();
   const date = addDays(chainDate(now, timezone), offset);
