@@ -3,7 +3,7 @@ import type { DbTx } from '../../db';
 import { checkSafetyStockOf } from './alerts';
 import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './delivery-matching';
 import type { WrittenMove } from './ledger';
-import { LEDGER_KINDS, STOCK_KINDS } from './move-kinds';
+import { LEDGER_KINDS, STOCK_KINDS, type LedgerKind } from './move-kinds';
 
 /** What the rules after a move read of the configuration. */
 export type AfterMoveConfig = Pick<Config, 'timezone' | 'stockChecks'>;
@@ -12,7 +12,7 @@ export type AfterMoveConfig = Pick<Config, 'timezone' | 'stockChecks'>;
 export type MoveRef = Pick<WrittenMove, 'id' | 'storeCode' | 'skuCode' | 'kind' | 'occurredAt' | 'recordedAt'> & { delivery?: string };
 
 /** Kinds whose time of happening is not a person's to report late (undo, count corrections). */
-const NOT_LATE_KINDS = new Set(['reversal', 'count_adjustment']);
+const NOT_LATE_KINDS = new Set<LedgerKind>(['reversal', 'count_adjustment']);
 
 /**
  * The rules that follow booked moves, in their transaction (booking.ts runs them for every

@@ -1,6 +1,7 @@
 import type { DbTx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
 import { addDays, weekdayOf } from '../../timezone';
+import type { LedgerKind } from './move-kinds';
 
 /**
  * Usage forecasts from the ledger. Usage is what leaves the shelf for the store's trade — sales,
@@ -9,7 +10,7 @@ import { addDays, weekdayOf } from '../../timezone';
  * weekday pattern (period 7), fitted by exponential smoothing.
  */
 
-export const USAGE_KINDS = ['sale', 'waste', 'transfer_out'];
+export const USAGE_KINDS: LedgerKind[] = ['sale', 'waste', 'transfer_out'];
 /** How far back the series reaches: eight weeks gives every weekday eight observations. */
 export const HISTORY_DAYS = 56;
 

@@ -3,7 +3,7 @@ import type { LargeMoveSettings } from './settings';
 import { templateCard } from '../../platform/outbound';
 import type { EnteredQuantity } from './entered';
 import { format } from './ledger';
-import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
+import { STOCK_KINDS, type LedgerKind, type QuantityVerb } from './move-kinds';
 import type { CatalogueSku } from './parse';
 import { STOCK_CARDS } from './keys';
 
@@ -35,7 +35,7 @@ export async function largeEntries(ctx: BotContext, kind: QuantityVerb, entries:
       where: {
         storeCode: entry.store.code,
         skuCode: entry.sku.code,
-        kind: { in: ['receipt', 'waste', 'return', 'transfer_out', 'transfer_in'] },
+        kind: { in: ['receipt', 'waste', 'return', 'transfer_out', 'transfer_in'] satisfies LedgerKind[] },
         occurredAt: { gte: since },
         reversedBy: { is: null },
       },
