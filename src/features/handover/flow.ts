@@ -2,7 +2,7 @@ import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { Handover, HandoverItem, Prisma } from '../../generated/prisma/client';
-import { openWorkOrder } from '../workorders/orders';
+import { openWorkOrder } from '../workorders';
 import { batchCard, guidanceOffer, itemCard, pickIncomingCard, BATCH_SIZE } from './cards';
 import { exampleAnswer, implausibleAnswer, itemFor, judgeNumber, judgeYesNo, questionsOf, readNumber, type ChecklistTemplate, type Judgement } from './checklist';
 import { appendLog } from './log';
@@ -360,7 +360,7 @@ async function recordMany(deps: HandoverDeps, ctx: BotContext, handover: Handove
           priority: 'normal',
           openedBy: ctx.message.fromUser,
           at: now,
-          template,
+          repairSetup: template,
           inboundId: ctx.message.id,
         });
         await tx.reply(`已为「${a.question.label}」开维修工单 #${order.id}，已通知店长和维修负责人。`);
