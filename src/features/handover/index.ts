@@ -13,7 +13,7 @@ import { measureHandoverCompleteness } from './score';
 import { importChecklist } from './templates';
 import { HANDOVER_CARDS, HANDOVER_MENU } from './keys';
 
-export { currentRepairSetup, equipmentNames } from './templates';
+export { CHAIN_SCOPE, currentRepairSetup, equipmentNames, importChecklist } from './templates';
 
 /**
  * Shift handover in chat: the outgoing colleague walks through the store's checklist on cards,
