@@ -22,34 +22,12 @@ export async function workOrderOpened(tx: Tx, order: WorkOrder, setup: RepairSet
   const assignee = maintenanceContact(setup, order.equipment) ?? (await managerFor(tx.db, order.storeCode));
   const base = { storeCode: order.storeCode, assignee, ladder: 'workorder', detail: order.description };
   const hours = (h: number) => new Date(order.openedAt.getTime() + h * 3_600_000);
-  await openTask(
-    tx.db,
-    {
-      ...ackRef(order),
-      ...base,
-      title: `工单 #${order.id} 待受理`,
-      dueAt: hours(sla.ackHours),
-      actions: [
-        { key: `${WORKORDER_CARDS.ack}:${order.id}`, label: '受理' },
-        { key: `${WORKORDER_CARDS.close}:${order.id}`, label: '已修好' },
-      ],
-    },
-    { by: order.openedBy, now: order.openedAt },
-  );
-  await openTask(
-    tx.db,
-    {
-      ...closeRef(order),
-      ...base,
-      title: `工单 #${order.id} 待修好`,
-      dueAt: hours(sla.closeHours),
-      actions: [
-        { key: `${WORKORDER_CARDS.progress}:${order.id}`, label: '更新进度' },
-        { key: `${WORKORDER_CARDS.close}:${order.id}`, label: '已修好' },
-      ],
-    },
-    { by: order.openedBy, now: order.openedAt },
-  );
+  const closeButton = { key: `${WORKORDER_CARDS.close}:${order.id}`, label: '已修好' };
+  const deadlines = [
+    { ...ackRef(order), title: `工单 #${order.id} 待受理`, dueAt: hours(sla.ackHours), actions: [{ key: `${WORKORDER_CARDS.ack}:${order.id}`, label: '受理' }, closeButton] },
+    { ...closeRef(order), title: `工单 #${order.id} 待修好`, dueAt: hours(sla.closeHours), actions: [{ key: `${WORKORDER_CARDS.progress}:${order.id}`, label: '更新进度' }, closeButton] },
+  ];
+  for (const deadline of deadlines) await openTask(tx.db, { ...deadline, ...base }, { by: order.openedBy, now: order.openedAt });
 }
 
 export async function workOrderAcknowledged(tx: Tx, order: WorkOrder, by: string, inboundId: string, now: Date): Promise<void> {
