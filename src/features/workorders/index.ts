@@ -1,5 +1,6 @@
 import type { Feature } from '../../bot/registry';
 import { createMediaStore } from '../../platform/media';
+import { ladderStep } from '../../settings';
 import { acknowledge, askProgress, close, reportFault, show, workOrderByText, type WorkOrderDeps } from './commands';
 import { WORKORDER_CARDS } from './keys';
 import type { RepairSetupLookup } from './setup';
@@ -21,10 +22,7 @@ export function workOrdersFeature(repairSetupOf: RepairSetupLookup): Feature {
     ladders: {
       /** A work order not acknowledged or closed in time (by priority): the repairer, then the area manager. */
       workorder: {
-        steps: [
-          { afterMinutes: 0, notify: 'assignee' },
-          { afterMinutes: 0, notify: 'area_manager' },
-        ],
+        steps: [ladderStep('assignee'), ladderStep('area_manager')],
         expireAfterMinutes: 48 * 60,
         quietHours: true,
       },
