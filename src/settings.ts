@@ -112,3 +112,6 @@ export const ladderSchema = z.object({
   quietHours: z.boolean().default(true),
 });
 export type Ladder = z.infer<typeof ladderSchema>;
+
+/** A ladder's step in the features' own ladders: `ladderStep('store_manager', 60)` notifies the store manager an hour past due. */
+export const ladderStep = (notify: (typeof LADDER_AUDIENCES)[number], afterMinutes = 0): Ladder['steps'][number] => ({ afterMinutes, notify });

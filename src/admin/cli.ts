@@ -2,15 +2,14 @@ import 'dotenv/config';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { importMasterData } from '../features/masterdata/import';
-import { KINDS, type Kind } from '../features/masterdata/rows';
-import { CHAIN_SCOPE, importChecklist } from '../features/handover/templates';
+import { importMasterData, KINDS, type Kind } from '../features/masterdata';
+import { CHAIN_SCOPE, importChecklist } from '../features/handover';
 import { MIGRATIONS_DIR } from '../db/migrate';
 import { openDatabase, type Database } from '../db';
 import { databaseTarget, describeTarget } from '../db/target';
 import { createApp } from '../app';
 import { BOT_FEATURES, configOrExit } from '../main';
-import { membersAdmin, MEMBERS_USAGE } from '../features/members/admin';
+import { membersAdmin, MEMBERS_USAGE } from '../features/members';
 import { chainTimezone } from '../config';
 
 const USAGE = `usage: npm run admin -- <command>

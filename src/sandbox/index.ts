@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../paths';
 import type { SandboxChat } from './chat-history';
 import type { FakeWecom } from './fake-wecom';
 import type { Db } from '../db';
-import { ROLES, type Role } from '../features/masterdata/rows';
+import { ROLES, type Role } from '../features/masterdata';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'page');
 const PAGE_FILES: Record<string, string> = {

@@ -1,7 +1,4 @@
-import { ackTask, closeTask } from '../../features/tasks';
-import { stateText } from '../../features/tasks/cards';
-import { OPEN_STATES, type TaskAction, type TaskState } from '../../features/tasks/engine';
-import { taskKindText } from '../../features/tasks/kinds';
+import { ackTask, closeTask, OPEN_STATES, stateText, taskKindText, type TaskAction, type TaskState } from '../../features/tasks';
 import { ActionRefused, dateTime, type ConsoleSection } from './types';
 
 /** Closed tasks stay on the page this long. */

@@ -1,6 +1,5 @@
-import { equipmentName, PRIORITY_TEXT, STATE_TEXT } from '../../features/workorders/orders';
-import { equipmentNames } from '../../features/handover/templates';
-import type { Priority } from '../../features/handover/checklist';
+import { equipmentName, PRIORITY_TEXT, STATE_TEXT, type Priority } from '../../features/workorders';
+import { equipmentNames } from '../../features/handover';
 import { dateTime, type ConsoleSection } from './types';
 
 /** The store's work orders: everything not closed, and what closed in the last 30 days. */

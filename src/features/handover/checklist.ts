@@ -51,8 +51,6 @@ export const checklistItem = z.union([yesNo, numberItem, photo, textItem, skuCou
 export type ChecklistItem = z.infer<typeof checklistItem>;
 
 const slaHours = z.object({ ackHours: z.number().positive(), closeHours: z.number().positive() }).strict();
-export const PRIORITIES = ['high', 'normal', 'low'] as const;
-export type Priority = (typeof PRIORITIES)[number];
 
 export const checklistTemplate = z
   .object({

@@ -2,10 +2,10 @@ import type { BotContext, Messaging } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { Handover, HandoverItem, Prisma } from '../../generated/prisma/client';
-import { openWorkOrder } from '../workorders/orders';
+import { openWorkOrder } from '../workorders';
 import { batchCard, guidanceOffer, itemCard, pickIncomingCard, BATCH_SIZE } from './cards';
 import { exampleAnswer, implausibleAnswer, itemFor, judgeNumber, judgeYesNo, questionsOf, readNumber, type ChecklistTemplate, type Judgement } from './checklist';
-import { appendLog } from './log';
+import { logSendersStep } from './log';
 import { keepPhoto } from '../../platform/media';
 import { requireOwnStore } from '../../people';
 import { needsGuidance } from './guidance';
@@ -64,15 +64,7 @@ export async function startHandover(deps: HandoverDeps, ctx: BotContext): Promis
         items: { create: questions.map((q, i) => ({ position: i + 1, itemKey: q.itemKey, kind: q.kind, label: q.label })) },
       },
     });
-    await appendLog(tx.db, {
-      storeCode: store.code,
-      handoverId: handover.id,
-      step: 'started',
-      actor: ctx.message.fromUser,
-      inboundId: ctx.message.id,
-      at: now,
-      data: { template: `${scope}@${version}`, items: questions.length, guided },
-    });
+    await logSendersStep(tx.db, ctx, handover, 'started', now, { template: `${scope}@${version}`, items: questions.length, guided });
     if (guided && !stepByStep) await tx.reply(guidanceOffer(handover.id, questions.length));
     else await askNext(tx, handover);
   });
@@ -214,15 +206,7 @@ export async function cancelHandover(ctx: BotContext): Promise<void> {
     if (count === 0) return;
     const answered = await tx.db.handoverItem.findMany({ where: { handoverId: open.id, status: { not: 'pending' } }, orderBy: { position: 'asc' } });
     const orders = await tx.db.workOrder.count({ where: { sourceRef: { in: answered.map((i) => `handover-item:${i.id}`) } } });
-    await appendLog(tx.db, {
-      storeCode: open.storeCode,
-      handoverId: open.id,
-      step: 'cancelled',
-      actor: ctx.message.fromUser,
-      inboundId: ctx.message.id,
-      at: now,
-      data: { answered: answered.map((i) => i.itemKey) },
-    });
+    await logSendersStep(tx.db, ctx, open, 'cancelled', now, { answered: answered.map((i) => i.itemKey) });
     const filled = answered.length
       ? `已填的 ${answered.length} 项（${answered
           .slice(0, 3)
@@ -338,14 +322,11 @@ async function recordMany(deps: HandoverDeps, ctx: BotContext, handover: Handove
       });
       if (count === 0) continue;
       recorded++;
-      await appendLog(tx.db, {
-        storeCode: handover.storeCode,
-        handoverId: handover.id,
-        step: a.status ?? 'answered',
-        actor: ctx.message.fromUser,
-        inboundId: ctx.message.id,
-        at: now,
-        data: { item: a.question.itemKey, answer: a.answer, status: a.status ?? a.judgement.status, finding: a.judgement.finding ?? null },
+      await logSendersStep(tx.db, ctx, handover, a.status ?? 'answered', now, {
+        item: a.question.itemKey,
+        answer: a.answer,
+        status: a.status ?? a.judgement.status,
+        finding: a.judgement.finding ?? null,
       });
       if (a.judgement.status === 'flagged') await tx.reply(`⚠️ ${a.question.label}：${a.judgement.finding}`);
       if (a.judgement.fault) {
@@ -360,7 +341,7 @@ async function recordMany(deps: HandoverDeps, ctx: BotContext, handover: Handove
           priority: 'normal',
           openedBy: ctx.message.fromUser,
           at: now,
-          template,
+          repairSetup: template,
           inboundId: ctx.message.id,
         });
         await tx.reply(`已为「${a.question.label}」开维修工单 #${order.id}，已通知店长和维修负责人。`);

@@ -6,7 +6,7 @@ import { image, text } from '../../platform/outbound';
 import { confirmCard, reviewCard, summaryText, BATCH_SIZE } from './cards';
 import { itemFor, judgeNumber, type ChecklistTemplate } from './checklist';
 import { askManager, confirmationDone, expectConfirmation, managerResolved, maySettle, SETTLED_LABELS, type Settled } from './followups';
-import { appendLog } from './log';
+import { appendLog, logSendersStep } from './log';
 import { keepPhoto, reuploadPhoto, type MediaStore } from '../../platform/media';
 import { namesOf } from '../../people';
 import { templateVersion } from './templates';
@@ -96,14 +96,7 @@ export async function confirmAll(ctx: BotContext): Promise<void> {
   await ctx.transaction(async (tx) => {
     const items = await tx.db.handoverItem.findMany({ where: { handoverId: handover.id, confirmation: null } });
     await tx.db.handoverItem.updateMany({ where: { handoverId: handover.id, confirmation: null }, data: { confirmation: 'confirmed', confirmedAt: now, confirmInboundId: ctx.message.id } });
-    if (items.length)
-      await logConfirmations(
-        tx,
-        handover,
-        ctx,
-        items.map((i) => i.itemKey),
-        'confirmed',
-      );
+    if (items.length) await logConfirmations(tx, handover, ctx, items, 'confirmed');
     await completeIfDone(tx, ctx, handover);
   });
 }
@@ -126,7 +119,7 @@ export async function reviewPage(ctx: BotContext): Promise<void> {
   const now = ctx.clock.now();
   await ctx.updateCard({ replaceName: '已提交' });
   await ctx.transaction(async (tx) => {
-    const confirmed: string[] = [];
+    const confirmed: HandoverItem[] = [];
     const disputed: HandoverItem[] = [];
     for (const s of selections) {
       const choice = s.optionIds[0] === 'dispute' ? 'disputed' : 'confirmed';
@@ -134,17 +127,11 @@ export async function reviewPage(ctx: BotContext): Promise<void> {
       if (!item) continue;
       await tx.db.handoverItem.update({ where: { id: item.id }, data: { confirmation: choice, confirmedAt: now, confirmInboundId: ctx.message.id } });
       if (choice === 'disputed') disputed.push(item);
-      else confirmed.push(item.itemKey);
+      else confirmed.push(item);
     }
     if (confirmed.length) await logConfirmations(tx, handover, ctx, confirmed, 'confirmed');
     if (disputed.length) {
-      await logConfirmations(
-        tx,
-        handover,
-        ctx,
-        disputed.map((i) => i.itemKey),
-        'disputed',
-      );
+      await logConfirmations(tx, handover, ctx, disputed, 'disputed');
       await tx.reply(`请说明异议：回复「异议 ${disputed[0].position} 说明」，也可以直接发照片。`);
     }
     await completeIfDone(tx, ctx, handover);
@@ -172,15 +159,7 @@ export async function dispute(ctx: BotContext): Promise<void> {
       data: { confirmation: 'disputed', disputeNote: note, confirmedAt: item.confirmedAt ?? now, confirmInboundId: item.confirmInboundId ?? ctx.message.id },
     });
     if (count === 0) return;
-    await appendLog(tx.db, {
-      storeCode: handover.storeCode,
-      handoverId: handover.id,
-      step: 'disputed',
-      actor: ctx.message.fromUser,
-      inboundId: ctx.message.id,
-      at: now,
-      data: { item: item.itemKey, note },
-    });
+    await logSendersStep(tx.db, ctx, handover, 'disputed', now, { item: item.itemKey, note });
     await tx.reply(`已记录第 ${item.position} 项「${item.label}」的异议：${note}`);
     await completeIfDone(tx, ctx, handover);
   });
@@ -198,23 +177,15 @@ export async function photoForDispute(deps: HandoverDeps, ctx: BotContext): Prom
   await ctx.transaction(async (tx) => {
     const { count } = await tx.db.mediaFile.updateMany({ where: { id: file.id, disputeItemId: null }, data: { disputeItemId: item.id } });
     if (count === 0) return;
-    await appendLog(tx.db, {
-      storeCode: handover.storeCode,
-      handoverId: handover.id,
-      step: 'dispute_photo',
-      actor: ctx.message.fromUser,
-      inboundId: ctx.message.id,
-      at: ctx.clock.now(),
-      data: { item: item.itemKey, sha256: file.sha256 },
-    });
+    await logSendersStep(tx.db, ctx, handover, 'dispute_photo', ctx.clock.now(), { item: item.itemKey, sha256: file.sha256 });
     await tx.reply(`照片已作为第 ${item.position} 项「${item.label}」的异议凭证。`);
     await completeIfDone(tx, ctx, handover);
   });
   return true;
 }
 
-async function logConfirmations(tx: Tx, handover: Handover, ctx: BotContext, itemKeys: string[], step: 'confirmed' | 'disputed') {
-  await appendLog(tx.db, { storeCode: handover.storeCode, handoverId: handover.id, step, actor: ctx.message.fromUser, inboundId: ctx.message.id, at: ctx.clock.now(), data: { items: itemKeys } });
+async function logConfirmations(tx: Tx, handover: Handover, ctx: BotContext, items: HandoverItem[], step: 'confirmed' | 'disputed') {
+  await logSendersStep(tx.db, ctx, handover, step, ctx.clock.now(), { items: items.map((i) => i.itemKey) });
 }
 
 /**
@@ -231,15 +202,7 @@ async function completeIfDone(tx: Tx, ctx: BotContext, handover: Handover): Prom
   const { count } = await tx.db.handover.updateMany({ where: { id: handover.id, state: 'awaiting_incoming' }, data: { state: 'complete', completedAt: now } });
   if (count === 0) return;
   const names = await namesOf(tx.db, [handover.outgoingUserid, handover.incomingUserid!]);
-  await appendLog(tx.db, {
-    storeCode: handover.storeCode,
-    handoverId: handover.id,
-    step: 'completed',
-    actor: ctx.message.fromUser,
-    inboundId: ctx.message.id,
-    at: now,
-    data: { confirmed: items.length - disputed.length, disputed: disputed.map((i) => i.itemKey) },
-  });
+  await logSendersStep(tx.db, ctx, handover, 'completed', now, { confirmed: items.length - disputed.length, disputed: disputed.map((i) => i.itemKey) });
   await confirmationDone(tx, handover, ctx.message.fromUser, ctx.message.id, now);
   const who = names.get(handover.incomingUserid!) ?? handover.incomingUserid!;
   await tx.send(handover.outgoingUserid, disputed.length ? `${who} 已确认交班 #${handover.id}，其中 ${disputed.length} 项有异议，已通知店长。` : `${who} 已确认交班 #${handover.id}，交接完成。`);
@@ -265,7 +228,7 @@ export async function resolve(ctx: BotContext): Promise<void> {
       return;
     }
     await tx.db.handover.update({ where: { id: handover.id }, data: { resolvedBy: ctx.message.fromUser, resolvedAt: now } });
-    await appendLog(tx.db, { storeCode: handover.storeCode, handoverId: handover.id, step: 'resolved', actor: ctx.message.fromUser, inboundId: ctx.message.id, at: now, data: { case: what } });
+    await logSendersStep(tx.db, ctx, handover, 'resolved', now, { case: what });
     await tx.reply(`交班 #${handover.id} 的${SETTLED_LABELS[what as Settled]}已标记为处理完毕。`);
   });
 }

@@ -2,7 +2,7 @@ import type { Feature } from '../../bot/registry';
 import { HANDOVER_LADDERS, handoverSettings } from './settings';
 import { seedHandoverDemo } from './demo';
 import type { BotContext } from '../../bot/context';
-import { photoForWorkOrder, type WorkOrderDeps } from '../workorders/commands';
+import { photoForWorkOrder, type RepairPhotos } from '../workorders';
 import { HELP_COMMANDS } from '../help';
 import { answerBatch, answerFromCard, answerInChat, answerText, cancelHandover, chooseMode, EXIT_WORDS, isAwaitingAnswer, photoForHandover, pickIncoming, startHandover } from './flow';
 import { confirmAll, dispute, photoForDispute, resolve, review, reviewPage, type HandoverDeps } from './incoming';
@@ -12,6 +12,8 @@ import { showRecords } from './records';
 import { measureHandoverCompleteness } from './score';
 import { importChecklist } from './templates';
 import { HANDOVER_CARDS, HANDOVER_MENU } from './keys';
+
+export { CHAIN_SCOPE, currentRepairSetup, equipmentNames, importChecklist } from './templates';
 
 /**
  * Shift handover in chat: the outgoing colleague walks through the store's checklist on cards,
@@ -26,7 +28,7 @@ export const handoverFeature: Feature = {
   register(bot) {
     const media = createMediaStore(bot.config.media);
     const deps: HandoverDeps = { media, newStaffDays: bot.config.handover.newStaffDays, timezone: bot.config.timezone };
-    const repairs: WorkOrderDeps = { media, photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
+    const repairs: RepairPhotos = { media, photoWindowMs: bot.config.handover.repairPhotoWindowSeconds * 1000 };
 
     bot.command('交班记录', (ctx) => showRecords(deps.timezone, ctx), '店长查看交班记录：交班记录 S001');
     bot.command('交班', (ctx) => startHandover(deps, ctx), '开始交班（新同事可发「交班 逐项」）');
@@ -61,7 +63,7 @@ export const handoverFeature: Feature = {
 };
 
 /** An image is for the handover photo item being asked, else a dispute's evidence, else a repair report. */
-async function routePhoto(deps: HandoverDeps, repairs: WorkOrderDeps, ctx: BotContext): Promise<void> {
+async function routePhoto(deps: HandoverDeps, repairs: RepairPhotos, ctx: BotContext): Promise<void> {
   if (await photoForHandover(deps, ctx)) return;
   if (await photoForDispute(deps, ctx)) return;
   await photoForWorkOrder(repairs, ctx);

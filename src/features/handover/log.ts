@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
+import type { BotContext } from '../../bot/context';
 import type { DbTx } from '../../db';
-import type { HandoverLog, Prisma } from '../../generated/prisma/client';
+import type { Handover, HandoverLog, Prisma } from '../../generated/prisma/client';
 
 /** The previous hash of a store's first entry. */
 export const GENESIS = '0'.repeat(64);
@@ -49,6 +50,11 @@ export async function appendLog(tx: DbTx, step: LogStep): Promise<HandoverLog> {
   const data = JSON.parse(JSON.stringify(step.data)) as Prisma.InputJsonObject;
   const entry = { ...step, data, seq: (last?.seq ?? 0) + 1, prevHash: last?.hash ?? GENESIS, at: new Date(step.at.getTime()) };
   return tx.handoverLog.create({ data: { ...entry, hash: entryHash(entry) } });
+}
+
+/** A step the sender of `ctx`'s message took in a handover (started it, answered, confirmed, disputed…): theirs, by that message. */
+export function logSendersStep(tx: DbTx, ctx: Pick<BotContext, 'message'>, handover: Pick<Handover, 'storeCode' | 'id'>, step: string, at: Date, data: Record<string, unknown>): Promise<HandoverLog> {
+  return appendLog(tx, { storeCode: handover.storeCode, handoverId: handover.id, step, actor: ctx.message.fromUser, inboundId: ctx.message.id, at, data });
 }
 
 export type ChainCheck = { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string };

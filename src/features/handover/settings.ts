@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { settingsSlice, type Ladder } from '../../settings';
+import { ladderStep, settingsSlice, type Ladder } from '../../settings';
 
 export interface HandoverSettings {
   /** Staff hired within this many days get hints on every card (and the step-by-step offer). */
@@ -26,10 +26,7 @@ export const handoverSettings = settingsSlice({
 export const HANDOVER_LADDERS: Record<string, Ladder> = {
   /** A handover not confirmed by its deadline: the incoming colleague and the store manager at once. */
   'handover.confirm': {
-    steps: [
-      { afterMinutes: 0, notify: 'assignee' },
-      { afterMinutes: 0, notify: 'store_manager' },
-    ],
+    steps: [ladderStep('assignee'), ladderStep('store_manager')],
     expireAfterMinutes: 48 * 60,
     quietHours: true,
   },

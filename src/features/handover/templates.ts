@@ -6,6 +6,7 @@ import type { Db, DbTx } from '../../db';
 import type { Prisma } from '../../generated/prisma/client';
 import { UserFacingError } from '../../bot/errors';
 import { PROJECT_ROOT } from '../../paths';
+import type { RepairSetupLookup } from '../workorders';
 import { checklistDocument, checklistTemplate, describeIssues, type ChecklistTemplate } from './checklist';
 import { HANDOVER_ERRORS } from './keys';
 
@@ -75,6 +76,9 @@ export async function currentTemplate(db: Db, storeCode: string, now: Date): Pro
   if (!outcome.ok) throw new UserFacingError(HANDOVER_ERRORS.noTemplate, `还没有可用的交班清单（${outcome.problems[0]}）。请管理员导入：npm run admin -- import checklist <文件>`);
   return currentTemplate(db, storeCode, now);
 }
+
+/** The work-orders feature's view of a store's current template: its equipment, repairers and deadlines. */
+export const currentRepairSetup: RepairSetupLookup = async (db, storeCode, now) => (await currentTemplate(db, storeCode, now)).template;
 
 /**
  * What a store calls its equipment (`ice_machine` → 制冰机), for showing work orders opened under

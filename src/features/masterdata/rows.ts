@@ -108,43 +108,37 @@ export const staffRow = z
     if (row.role === 'area_manager' && !row.area) ctx.addIssue({ code: 'custom', message: '区域经理必须填写负责区域（area）' });
   });
 
-const packUnits = z
-  .union([z.string(), z.array(z.object({ unit: z.string(), factor: z.number() }))])
-  .optional()
-  .transform((v, ctx) => {
-    const pairs = Array.isArray(v)
-      ? v
-      : list(v).map((p) => {
-          const [unit, factor] = p.split('=').map((s) => s.trim());
-          return { unit, factor: Number(factor) };
-        });
-    for (const p of pairs) {
-      if (!p.unit || !Number.isFinite(p.factor) || p.factor <= 0) {
-        ctx.addIssue({ code: 'custom', message: '包装单位写法：箱=12|袋=6（单位=含多少个基本单位）' });
-        return z.NEVER;
-      }
-    }
-    return pairs;
-  });
+/**
+ * A list of pairs: a JSON array of objects as sent, or CSV text of `|`-separated entries, each
+ * split at `separator` into its parts (`箱=12|袋=6`, `6901234567890@箱`). The first entry
+ * `problem` finds fault with refuses the field, with its message.
+ */
+function pairList<Item>(json: z.ZodType<Item[]>, separator: string, fromText: (parts: string[]) => Item, problem: (item: Item) => string | null) {
+  return z
+    .union([z.string(), json])
+    .optional()
+    .transform((v, ctx) => {
+      const items = typeof v === 'string' || v === undefined ? list(v).map((entry) => fromText(entry.split(separator).map((s) => s.trim()))) : v;
+      const wrong = items.map(problem).find((message) => message !== null);
+      if (!wrong) return items;
+      ctx.addIssue({ code: 'custom', message: wrong });
+      return z.NEVER;
+    });
+}
 
-const barcodes = z
-  .union([z.string(), z.array(z.object({ barcode: z.string(), unit: z.string().optional() }))])
-  .optional()
-  .transform((v, ctx) => {
-    const items = Array.isArray(v)
-      ? v
-      : list(v).map((b) => {
-          const [barcode, unit] = b.split('@').map((s) => s.trim());
-          return { barcode, unit: unit || undefined };
-        });
-    for (const b of items) {
-      if (!/^[0-9A-Za-z-]{4,48}$/.test(b.barcode)) {
-        ctx.addIssue({ code: 'custom', message: `条码「${b.barcode}」不对：4–48 位字母数字` });
-        return z.NEVER;
-      }
-    }
-    return items;
-  });
+const packUnits = pairList(
+  z.array(z.object({ unit: z.string(), factor: z.number() })),
+  '=',
+  ([unit, factor]) => ({ unit, factor: Number(factor) }),
+  (p) => (!p.unit || !Number.isFinite(p.factor) || p.factor <= 0 ? '包装单位写法：箱=12|袋=6（单位=含多少个基本单位）' : null),
+);
+
+const barcodes = pairList(
+  z.array(z.object({ barcode: z.string(), unit: z.string().optional() })),
+  '@',
+  ([barcode, unit]) => ({ barcode, unit: unit || undefined }),
+  (b) => (/^[0-9A-Za-z-]{4,48}$/.test(b.barcode) ? null : `条码「${b.barcode}」不对：4–48 位字母数字`),
+);
 
 export const skuRow = z
   .object({

@@ -10,6 +10,8 @@ import { saveTagRules } from './tag-rules';
 import { measureMemberActivity } from './score';
 import { createLogger } from '../../log';
 
+export { membersAdmin, MEMBERS_USAGE } from './admin';
+
 /**
  * Members: POS members and orders arrive through the sync API (documents `members`, `orders`)
  * or the admin CLI; profiles and rule-based tags follow, tags go to WeCom; coupon campaigns

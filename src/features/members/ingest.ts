@@ -22,18 +22,8 @@ export interface Parsed<T> {
  * for rows with a phone. Adds a problem per bad row; returns nothing.
  */
 export async function checkMemberReferences(db: DbTx, rows: Parsed<MemberRow>[], pepper: string | null, problems: Problem[]): Promise<void> {
-  const stores = await known(
-    db,
-    'store',
-    'code',
-    rows.map((r) => r.row.home_store),
-  );
-  const staff = await known(
-    db,
-    'staff',
-    'userid',
-    rows.map((r) => r.row.owner),
-  );
+  const stores = await known(db, 'store', 'code', rows, (r) => r.row.home_store);
+  const staff = await known(db, 'staff', 'userid', rows, (r) => r.row.owner);
   for (const { line, row } of rows) {
     if (row.home_store && !stores.has(row.home_store)) problems.push({ line, message: `门店 ${row.home_store} 不存在` });
     if (row.owner && !staff.has(row.owner)) problems.push({ line, message: `员工 ${row.owner} 不存在` });
@@ -44,29 +34,20 @@ export async function checkMemberReferences(db: DbTx, rows: Parsed<MemberRow>[],
 
 /** Orders must name a known member and store (import members before their orders). */
 export async function checkOrderReferences(db: DbTx, rows: Parsed<OrderRow>[], problems: Problem[], alsoKnownMembers: Set<string> = new Set()): Promise<void> {
-  const members = await known(
-    db,
-    'member',
-    'code',
-    rows.map((r) => r.row.member),
-  );
-  const stores = await known(
-    db,
-    'store',
-    'code',
-    rows.map((r) => r.row.store),
-  );
+  const members = await known(db, 'member', 'code', rows, (r) => r.row.member);
+  const stores = await known(db, 'store', 'code', rows, (r) => r.row.store);
   for (const { line, row } of rows) {
     if (!members.has(row.member) && !alsoKnownMembers.has(row.member)) problems.push({ line, message: `会员 ${row.member} 不存在：先导入会员` });
     if (!stores.has(row.store)) problems.push({ line, message: `门店 ${row.store} 不存在` });
   }
 }
 
-async function known(db: DbTx, table: string, column: string, values: (string | undefined)[]): Promise<Set<string>> {
-  const wanted = [...new Set(values.filter((v): v is string => Boolean(v)))];
+/** Which of the values the rows name (`pick`) are in `table`'s `column`: one query for the whole batch. */
+async function known<R>(db: DbTx, table: string, column: string, rows: R[], pick: (row: R) => string | undefined): Promise<Set<string>> {
+  const wanted = [...new Set(rows.map(pick).filter((v): v is string => Boolean(v)))];
   if (wanted.length === 0) return new Set();
-  const rows = await db.$queryRawUnsafe<{ v: string }[]>(`SELECT ${column} AS v FROM ${table} WHERE ${column} = ANY($1::text[])`, wanted);
-  return new Set(rows.map((r) => r.v));
+  const found = await db.$queryRawUnsafe<{ v: string }[]>(`SELECT ${column} AS v FROM ${table} WHERE ${column} = ANY($1::text[])`, wanted);
+  return new Set(found.map((r) => r.v));
 }
 
 /**

@@ -3,17 +3,15 @@ import type { Db } from '../../db';
 import { importMasterData } from '../masterdata';
 import { addDays, chainDate } from '../../timezone';
 
-/** Each demo store's week: an early, a middle and a late shift, and the manager's day. */
-const DEMO_SHIFTS: { store: string; userid: string; from: number; to: number }[] = [
-  { store: 'S001', userid: 'zhangxiaomei', from: 7, to: 15 },
-  { store: 'S001', userid: 'wangxin', from: 10, to: 18 },
-  { store: 'S001', userid: 'liqiang', from: 14, to: 22 },
-  { store: 'S001', userid: 'zhoumanager', from: 9, to: 18 },
-  { store: 'S002', userid: 'chenjing', from: 7, to: 15 },
-  { store: 'S002', userid: 'sunli', from: 10, to: 18 },
-  { store: 'S002', userid: 'zhaolei', from: 14, to: 22 },
-  { store: 'S002', userid: 'wumanager', from: 9, to: 18 },
-];
+/** The demo stores' day, the same in both: an early, a middle and a late shift, and the manager's day. */
+const SHIFT_HOURS = { early: [7, 15], middle: [10, 18], late: [14, 22], manager: [9, 18] } as const;
+type Shift = keyof typeof SHIFT_HOURS;
+/** Who works which shift in each demo store. */
+const DEMO_ROTA: Record<string, Record<Shift, string>> = {
+  S001: { early: 'zhangxiaomei', middle: 'wangxin', late: 'liqiang', manager: 'zhoumanager' },
+  S002: { early: 'chenjing', middle: 'sunli', late: 'zhaolei', manager: 'wumanager' },
+};
+const DEMO_SHIFTS = Object.entries(DEMO_ROTA).flatMap(([store, rota]) => Object.entries(SHIFT_HOURS).map(([shift, [from, to]]) => ({ store, userid: rota[shift as Shift], from, to })));
 const DAYS = 7;
 
 /**

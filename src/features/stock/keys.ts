@@ -36,6 +36,7 @@ export const STOCK_ERRORS = namespaced('stock', [
   'countEmpty',
   'countNotClosed',
   'fractionalQuantity',
+  'inactiveManager',
   'linesRefused',
   'lossReasonMissing',
   'managersOnly',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonText, optionalText, settingsSlice, type Ladder } from '../../settings';
+import { jsonText, ladderStep, optionalText, settingsSlice, type Ladder } from '../../settings';
 
 /** The checks at entry and the chasing of late stock entries (see README.md, "Stock checks"). */
 export interface StockCheckSettings {
@@ -96,16 +96,13 @@ export const stockSettings = settingsSlice({
 export const STOCK_LADDERS: Record<string, Ladder> = {
   /** Waste over the day's limit not confirmed (STOCK_CONFIRM_REMIND_MINUTES after it was held): the sender, then the store manager; after 12 h it is void. */
   'stock.lossHold': {
-    steps: [
-      { afterMinutes: 0, notify: 'assignee' },
-      { afterMinutes: 60, notify: 'store_manager' },
-    ],
+    steps: [ladderStep('assignee'), ladderStep('store_manager', 60)],
     expireAfterMinutes: 12 * 60,
     quietHours: true,
   },
   /** A model's reading nobody confirmed: the sender once; void before the entry would count as late (2 h). */
   'stock.modelReading': {
-    steps: [{ afterMinutes: 0, notify: 'assignee' }],
+    steps: [ladderStep('assignee')],
     expireAfterMinutes: 60,
     quietHours: true,
   },

@@ -1,8 +1,19 @@
 import type { Task } from '../../generated/prisma/client';
 import type { TemplateCard } from '../../platform/outbound';
 import { chainTimeText } from '../../timezone';
-import type { TaskAction } from './engine';
 import { TASK_CARDS } from './keys';
+
+/**
+ * The task's cards: what they show and which buttons they have. The engine imports this file (a
+ * closed task's cards are relabelled with closedLabel) and this file imports none of the engine,
+ * so each can be read on its own.
+ */
+
+/** A card button the opening feature answers with its own bot.card(...) handler. */
+export interface TaskAction {
+  key: string;
+  label: string;
+}
 
 const STATE_TEXT: Record<string, string> = { open: '待处理', acknowledged: '处理中', done: '已完成', cancelled: '已取消', expired: '已过期' };
 /** WeCom cuts a card's main title at 36 characters; we cut first, visibly. */

@@ -1,16 +1,10 @@
 import type { DbTx } from '../../db';
 import type { Prisma, Task } from '../../generated/prisma/client';
 import { cancelUnsent, relabelSentCards } from '../../platform/outbox';
-import { closedLabel } from './cards';
+import { closedLabel, type TaskAction } from './cards';
 
 export type TaskState = 'open' | 'acknowledged' | 'done' | 'cancelled' | 'expired';
 export type ClosedState = 'done' | 'cancelled' | 'expired';
-
-/** A card button the opening feature answers with its own bot.card(...) handler. */
-export interface TaskAction {
-  key: string;
-  label: string;
-}
 
 export interface OpenTaskInput {
   /** `<feature>.<what>`: for reports, ladders and the console's filter. */

@@ -7,7 +7,9 @@ import { measureTaskTimeliness } from './score';
 import { WALK_SCHEDULE, walkDue, type WalkSettings } from './walker';
 import { TASK_CARDS } from './keys';
 
-export { openTask, ackTask, closeTask, OPEN_STATES, type OpenTaskInput, type TaskRef, type TaskAction, type TaskState } from './engine';
+export { openTask, ackTask, closeTask, OPEN_STATES, type OpenTaskInput, type TaskRef, type TaskState } from './engine';
+export { stateText, type TaskAction } from './cards';
+export { taskKindText } from './kinds';
 
 /**
  * Tasks: every reminder, escalation and work order of the bot. Features open and close tasks

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonText, ladderSchema, optionalText, quietHoursSetting, settingsSlice, type Ladder, type QuietHours } from '../../settings';
+import { jsonText, ladderSchema, ladderStep, optionalText, quietHoursSetting, settingsSlice, type Ladder, type QuietHours } from '../../settings';
 
 export interface TaskConfig {
   /** Every ladder a task may walk, by name: `default` and the ones features declare, or TASK_LADDERS. */
@@ -15,11 +15,7 @@ declare module '../../settings' {
 
 /** Rules as data: what a task walks when its feature names no ladder of its own. */
 const DEFAULT_LADDER: Ladder = {
-  steps: [
-    { afterMinutes: 0, notify: 'assignee' },
-    { afterMinutes: 30, notify: 'store_manager' },
-    { afterMinutes: 120, notify: 'area_manager' },
-  ],
+  steps: [ladderStep('assignee'), ladderStep('store_manager', 30), ladderStep('area_manager', 120)],
   // Well inside the 72 h a card's response_code lasts, so every card can still say 已过期.
   expireAfterMinutes: 48 * 60,
   quietHours: true,

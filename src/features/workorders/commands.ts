@@ -1,31 +1,23 @@
 import type { BotContext } from '../../bot/context';
 import { UserFacingError } from '../../bot/errors';
 import type { WorkOrder } from '../../generated/prisma/client';
-import type { ChecklistTemplate, Priority } from '../handover/checklist';
 import { keepPhoto, type MediaStore } from '../../platform/media';
-import { requireOwnStore } from '../../people';
-import { currentTemplate } from '../handover/templates';
-import { managesStore } from '../../people';
+import { managesStore, requireOwnStore } from '../../people';
 import { workOrderAcknowledged, workOrderClosed } from './followups';
-import { OTHER_EQUIPMENT, openWorkOrder, PRIORITY_TEXT, STATE_TEXT, workOrderCard } from './orders';
+import { openWorkOrder, PRIORITY_TEXT, STATE_TEXT, workOrderCard } from './orders';
 import { WORKORDER_ERRORS } from './keys';
+import { equipmentIn, priorityIn, type RepairSetupLookup } from './setup';
 
-export interface WorkOrderDeps {
+/** Where a 报修's photos are kept, and how close to its text they must come. */
+export interface RepairPhotos {
   media: MediaStore;
   /** A photo and a 报修 text this close together (either order) make one work order. */
   photoWindowMs: number;
 }
 
-/** The equipment a report names (by the template's names or keys); `other` when none. */
-export function equipmentIn(text: string, template: ChecklistTemplate): { key: string; name: string } {
-  for (const [key, name] of Object.entries(template.equipment)) if (text.includes(name) || text.toLowerCase().includes(key)) return { key, name };
-  return OTHER_EQUIPMENT;
-}
-
-export function priorityIn(text: string): Priority {
-  if (/紧急|马上|立刻|停了|不能用|漏电|冒烟/.test(text)) return 'high';
-  if (/不急|有空/.test(text)) return 'low';
-  return 'normal';
+export interface WorkOrderDeps extends RepairPhotos {
+  /** The store's equipment, repairers and deadlines for a 报修 (see RepairSetup). */
+  repairSetupOf: RepairSetupLookup;
 }
 
 /**
@@ -37,8 +29,8 @@ export async function reportFault(deps: WorkOrderDeps, ctx: BotContext): Promise
   const description = ctx.args.trim();
   if (!description) throw new UserFacingError(WORKORDER_ERRORS.descriptionMissing, '请说明哪里坏了，例如：报修 制冰机不出冰（可以先发照片再发这句）');
   const now = ctx.clock.now();
-  const { template } = await currentTemplate(ctx.db, store.code, now);
-  const equipment = equipmentIn(description, template);
+  const repairSetup = await deps.repairSetupOf(ctx.db, store.code, now);
+  const equipment = equipmentIn(description, repairSetup);
   const photos = await ctx.db.mediaFile.findMany({
     where: { uploadedBy: ctx.message.fromUser, createdAt: { gte: new Date(now.getTime() - deps.photoWindowMs) }, handoverItemId: null, disputeItemId: null, workOrderId: null },
     select: { id: true },
@@ -54,7 +46,7 @@ export async function reportFault(deps: WorkOrderDeps, ctx: BotContext): Promise
       priority,
       openedBy: ctx.message.fromUser,
       at: now,
-      template,
+      repairSetup,
       inboundId: ctx.message.id,
       photoIds: photos.map((p) => p.id),
     });
@@ -69,7 +61,7 @@ export async function reportFault(deps: WorkOrderDeps, ctx: BotContext): Promise
  * An image nobody else wanted: joins the sender's work order opened in the last few minutes, or
  * waits (stored) for a 报修 text that follows.
  */
-export async function photoForWorkOrder(deps: WorkOrderDeps, ctx: BotContext): Promise<void> {
+export async function photoForWorkOrder(deps: RepairPhotos, ctx: BotContext): Promise<void> {
   const now = ctx.clock.now();
   const file = await keepPhoto(ctx, deps.media, ctx.staff?.storeCode ?? null);
   const recent = await ctx.db.workOrder.findFirst({

@@ -2,10 +2,10 @@ import type { Messaging } from '../../bot/context';
 import type { DbTx } from '../../db';
 import type { WorkOrder } from '../../generated/prisma/client';
 import { templateCard, type OutboundContent } from '../../platform/outbound';
-import type { ChecklistTemplate, Priority } from '../handover/checklist';
 import { nearestManagement } from '../../people';
 import { workOrderOpened } from './followups';
 import { WORKORDER_CARDS } from './keys';
+import { maintenanceContact, type Priority, type RepairSetup } from './setup';
 
 type Tx = Messaging & { db: DbTx };
 
@@ -22,22 +22,9 @@ export interface NewWorkOrder {
   priority: Priority;
   openedBy: string;
   at: Date;
-  template: ChecklistTemplate;
+  repairSetup: RepairSetup;
   inboundId: string;
   photoIds?: bigint[];
-}
-
-/** A report that names no equipment of the checklist. */
-export const OTHER_EQUIPMENT = { key: 'other', name: '其他设备' };
-
-/** What staff call an equipment key (`ice_machine` → 制冰机), by the store's names (handover/templates.ts, equipmentNames). */
-export function equipmentName(names: Record<string, string>, key: string): string {
-  return names[key] ?? OTHER_EQUIPMENT.name;
-}
-
-/** Who repairs this equipment in this store (from the store's checklist template), if anyone. */
-export function maintenanceContact(template: ChecklistTemplate, equipment: string): string | null {
-  return template.maintenance.byEquipment[equipment] ?? template.maintenance.default ?? null;
 }
 
 /**
@@ -49,7 +36,7 @@ export async function openWorkOrder(tx: Tx, input: NewWorkOrder): Promise<WorkOr
   const earlier = await tx.db.workOrder.findUnique({ where: { sourceRef: input.sourceRef } });
   if (earlier) return earlier;
   const managers = (await nearestManagement(tx.db, input.storeCode)).map((m) => m.userid);
-  const contact = maintenanceContact(input.template, input.equipment);
+  const contact = maintenanceContact(input.repairSetup, input.equipment);
   const recipients = [...new Set([...managers, ...(contact ? [contact] : [])])];
   const order = await tx.db.workOrder.create({
     data: {
@@ -68,7 +55,7 @@ export async function openWorkOrder(tx: Tx, input: NewWorkOrder): Promise<WorkOr
   if (input.photoIds?.length) await tx.db.mediaFile.updateMany({ where: { id: { in: input.photoIds }, workOrderId: null }, data: { workOrderId: order.id } });
   const card = await workOrderCard(tx.db, order);
   for (const to of recipients) await tx.send(to, card);
-  await workOrderOpened(tx, order, input.template);
+  await workOrderOpened(tx, order, input.repairSetup);
   return order;
 }
 

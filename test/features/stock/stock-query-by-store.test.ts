@@ -47,6 +47,13 @@ it("refuses a store outside the area manager's area, and asks for a store when n
   expect(await answer('hq', '结束盘点')).toBe('请先写门店，例如：结束盘点 二店');
 });
 
+it('refuses an area manager or admin who has left (inactive) any store but their own, as every feature does', async () => {
+  await importMasterData(h.app.db, 'staff', 'userid,name,store,role,area,active\nold,老经理,,区域经理,华东区,否\nformer,前总部,,管理员,,否\n', 'csv');
+  expect(await answer('old', '查库存 二店 奶油')).toBe('你在员工名单里已停用，不能查看和操作二店 · 滨江路。如有误请联系管理员。');
+  expect(await answer('former', '开始盘点 三店 乳品')).toBe('你在员工名单里已停用，不能查看和操作三店 · 中山路。如有误请联系管理员。');
+  expect(await h.app.db.stockCount.count()).toBe(0);
+});
+
 it('shows packs only from one pack up: never "约 0箱"', async () => {
   expect(await answer('xiaomei', '查库存 牛奶')).toBe('一店 · 人民路 牛奶 现有 0盒');
   expect(await answer('xiaomei', '查库存 奶油')).toBe('一店 · 人民路 奶油 现有 5盒');
