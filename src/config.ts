@@ -180,27 +180,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, features: reado
   const context = { sandbox, ladders: Object.assign({}, ...features.map((f) => f.ladders ?? {})) };
   const featureSettings = Object.fromEntries(slices.map((slice) => [slice.key, slice.build(all, context)])) as unknown as FeatureSettings;
 
+  // What the sandbox and a real deployment read alike.
+  const shared = {
+    port: e.PORT,
+    database: database!,
+    openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
+    timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    syncKeys: parseSyncKeys(e.SYNC_KEYS),
+    media: mediaConfig(e),
+    ...featureSettings,
+  };
+  const callbackChecks = { callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS, duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS };
+
   if (sandbox) {
     const host = e.SANDBOX_HOST ?? '127.0.0.1';
     // The bot calls its own fake API and callback: through loopback unless bound to one address only.
     const self = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
     return {
-      port: e.PORT,
+      ...shared,
       sandbox: { host, selfUrl: `http://${self}:${e.PORT}` },
-      database: database!,
-      wecom: {
-        ...SANDBOX_WECOM,
-        apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`,
-        callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS,
-        duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
-      },
-      openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-      timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
-      logLevel: e.LOG_LEVEL,
-      metricsToken: e.METRICS_TOKEN ?? null,
-      syncKeys: parseSyncKeys(e.SYNC_KEYS),
-      media: mediaConfig(e),
-      ...featureSettings,
+      wecom: { ...SANDBOX_WECOM, apiBase: `http://${self}:${e.PORT}${SANDBOX_API_PREFIX}`, ...callbackChecks },
       // The sandbox signs its cookies with a fresh secret each start: demo sessions need not outlive it.
       console: {
         publicUrl: e.PUBLIC_URL ?? `http://${host === '0.0.0.0' ? 'localhost' : self}:${e.PORT}`,
@@ -212,9 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, features: reado
   }
 
   return {
-    port: e.PORT,
+    ...shared,
     sandbox: null,
-    database: database!,
     wecom: {
       corpId: e.WECOM_CORP_ID!,
       agentId: Number(e.WECOM_AGENT_ID),
@@ -222,16 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, features: reado
       token: e.WECOM_TOKEN!,
       encodingAesKey: e.WECOM_ENCODING_AES_KEY!,
       apiBase: e.WECOM_API_BASE.replace(/\/+$/, ''),
-      callbackMaxSkewSeconds: e.WECOM_CALLBACK_MAX_SKEW_SECONDS,
-      duplicateCheckSeconds: e.WECOM_DUPLICATE_CHECK_SECONDS,
+      ...callbackChecks,
     },
-    openai: e.OPENAI_API_KEY ? { baseUrl: e.OPENAI_BASE_URL, apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL! } : null,
-    timezone: e.APP_TIMEZONE ?? e.TZ ?? DEFAULT_TIMEZONE,
-    logLevel: e.LOG_LEVEL,
-    metricsToken: e.METRICS_TOKEN ?? null,
-    syncKeys: parseSyncKeys(e.SYNC_KEYS),
-    media: mediaConfig(e),
-    ...featureSettings,
     console:
       e.PUBLIC_URL && e.CONSOLE_SESSION_SECRET
         ? { publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''), sessionSecret: e.CONSOLE_SESSION_SECRET, sessionHours: e.CONSOLE_SESSION_HOURS, demoSignIn: false }
