@@ -92,19 +92,35 @@ export interface WrittenMove {
  */
 export async function writeMoves(tx: DbTx, moves: NewMove[], skus: Map<string, SkuBookingRule>, recordedAt: Date): Promise<WrittenMove[]> {
   if (moves.length === 0) return [];
-  // Arrays, not ten parameters per row: a document may hold thousands of lines.
-  const column = <T>(pick: (m: NewMove) => T) => moves.map(pick);
+  // One JSON parameter, not a parameter per row or per column: a document may hold thousands of
+  // lines, and one string crosses the driver adapter faster than thirteen arrays (bench:stock:
+  // a quarter more moves a second than the same insert from unnest over arrays).
+  const rowsJson = JSON.stringify(
+    moves.map((m) => ({
+      store_code: m.storeCode,
+      sku_code: m.skuCode,
+      kind: m.kind,
+      quantity: String(m.quantity),
+      reason: m.reason ?? null,
+      staff_userid: m.staffUserid ?? null,
+      occurred_at: m.occurredAt.toISOString(),
+      recorded_at: m.recordedAt.toISOString(),
+      source: m.source,
+      external_id: m.externalId ?? null,
+      reverses_id: m.reversesId === undefined ? null : String(m.reversesId),
+      entered_quantity: m.enteredQuantity === undefined ? null : String(m.enteredQuantity),
+      entered_unit: m.enteredUnit ?? null,
+    })),
+  );
   const rows = await tx.$queryRaw<
     { id: bigint; store_code: string; sku_code: string; kind: NewMove['kind']; occurred_at: Date; recorded_at: Date; external_id: string | null; on_hand: string; delta: string }[]
   >`
     WITH written AS (
       INSERT INTO stock_move (store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id, entered_quantity, entered_unit)
-      SELECT * FROM unnest(${column((m) => m.storeCode)}::text[], ${column((m) => m.skuCode)}::text[], ${column((m) => m.kind)}::text[],
-        ${column((m) => String(m.quantity))}::numeric[], ${column((m) => m.reason ?? null)}::text[], ${column((m) => m.staffUserid ?? null)}::text[],
-        ${column((m) => m.occurredAt.toISOString())}::timestamptz[], ${column((m) => m.recordedAt.toISOString())}::timestamptz[], ${column((m) => m.source)}::text[],
-        ${column((m) => m.externalId ?? null)}::text[], ${column((m) => (m.reversesId === undefined ? null : String(m.reversesId)))}::bigint[],
-        ${column((m) => (m.enteredQuantity === undefined ? null : String(m.enteredQuantity)))}::numeric[], ${column((m) => m.enteredUnit ?? null)}::text[])
-      ON CONFLICT (external_id) DO NOTHING
+      SELECT store_code, sku_code, kind, quantity, reason, staff_userid, occurred_at, recorded_at, source, external_id, reverses_id, entered_quantity, entered_unit
+      FROM jsonb_to_recordset(${rowsJson}::jsonb) AS r(store_code text, sku_code text, kind text, quantity numeric, reason text, staff_userid text, occurred_at timestamptz,
+        recorded_at timestamptz, source text, external_id text, reverses_id bigint, entered_quantity numeric, entered_unit text)
+    ON CONFLICT (external_id) DO NOTHING
       RETURNING id, store_code, sku_code, kind, quantity, occurred_at, recorded_at, external_id
     ), changes AS (
       SELECT store_code, sku_code, SUM(quantity) AS delta FROM written GROUP BY store_code, sku_code
