@@ -42,10 +42,4 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Deep imports that predate the rule (issue 17): each file leaves this list when its feature's
-    // part moves behind the public face. Nothing new joins it.
-    files: ['src/console/index.ts', 'src/console/loss-holds.ts', 'src/console/members.ts', 'src/console/sections/*.ts', 'src/console/task-form.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
 );

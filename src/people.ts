@@ -14,6 +14,13 @@ export interface Person {
   name: string;
 }
 
+/** The roles staff hold (the master data's `role` column), with the word staff read and write for each. */
+export const ROLES = { staff: '店员', store_manager: '店长', area_manager: '区域经理', admin: '管理员' } as const;
+export type Role = keyof typeof ROLES;
+
+/** A role as staff read it (店长); a role this version does not know, as stored. */
+export const roleName = (role: string): string => ROLES[role as Role] ?? role;
+
 /** The levels of management over a store, nearest first. */
 export const MANAGER_LEVELS = ['store_manager', 'area_manager', 'admin'] as const;
 export type ManagerLevel = (typeof MANAGER_LEVELS)[number];

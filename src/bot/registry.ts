@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import type { Config } from '../config';
+import type { ConsoleApi, ConsoleSection, PhotoStore } from '../console/types';
 import type { Db } from '../db';
 import type { Logger } from '../log';
 import type { Ladder, SettingsSlice } from '../settings';
@@ -22,7 +23,7 @@ export interface Feature {
   ladders?: Record<string, Ladder>;
   /** Its part of the sandbox's demo chain, seeded on first start in feature order (master data first). */
   demo?(db: Db, demo: DemoContext): Promise<void>;
-  /** Registers its commands, cards, events, jobs, sync documents, score parts and menu buttons. */
+  /** Registers its commands, cards, events, jobs, sync documents, score parts, menu buttons and console parts. */
   register(bot: BotRegistry): void;
 }
 
@@ -132,6 +133,10 @@ export class BotRegistry {
   readonly menu: MenuButton[] = [];
   readonly syncHandlers = new Map<string, SyncHandler>();
   readonly scoreParts = new Map<ScorePartName, ScorePartSource>();
+  /** The tables of a store's console page, in page order (`order`). */
+  readonly consoleSections: ConsoleSection[] = [];
+  readonly consoleApis: ConsoleApi[] = [];
+  readonly consolePhotoStores: PhotoStore[] = [];
   private fallbackHandler: Handler | null = null;
 
   /** `config`: what features read at registration (time zone, model, score rules). */
@@ -235,6 +240,24 @@ export class BotRegistry {
     if (!SCORE_PART_NAMES.includes(name)) throw new Error(`unknown score part ${name}`);
     if (this.scoreParts.has(name)) throw new Error(`score part ${name} registered twice`);
     this.scoreParts.set(name, source);
+  }
+
+  /** A table on every store's console page (src/console/types.ts: ConsoleSection), placed by its `order`. */
+  consoleSection(section: ConsoleSection): void {
+    if (this.consoleSections.some((s) => s.key === section.key)) throw new Error(`console section ${section.key} registered twice`);
+    this.consoleSections.push(section);
+    this.consoleSections.sort((a, b) => a.order - b.order);
+  }
+
+  /** A JSON endpoint of the console, for the whole chain or under a store (src/console/types.ts: ConsoleApi). */
+  consoleApi(api: ConsoleApi): void {
+    if (this.consoleApis.some((a) => a.method === api.method && a.scope === api.scope && a.path === api.path)) throw new Error(`console API ${api.method} ${api.scope} ${api.path} registered twice`);
+    this.consoleApis.push(api);
+  }
+
+  /** Which store the photos of this feature's records belong to, for the console's photo route. */
+  consolePhotos(storeOf: PhotoStore): void {
+    this.consolePhotoStores.push(storeOf);
   }
 
   /**

@@ -7,24 +7,14 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { AppParts } from '../app';
 import type { Feature } from '../bot/registry';
-import type { Staff } from '../generated/prisma/client';
-import { ROLES, type Role } from '../features/masterdata/rows';
-import { changeOn, rankScores, scorePercent, biggestLosses, type ScoreResult } from '../features/score/compute';
-import { monthOf, previousMonth } from '../features/score/period';
-import { loadHistory, loadMonth, scoredMonths } from '../features/score/repository';
-import { PART_LABELS } from '../features/score/rules';
+import type { MediaFile, Staff } from '../generated/prisma/client';
 import { PROJECT_ROOT } from '../paths';
 import { createMediaStore } from '../platform/media';
-import { mayUseConsole } from './access';
-import { visibleStores } from '../people';
-import { membersOverview } from './members';
-import { storeOfPhoto } from './photos';
-import { SECTIONS } from './sections';
-import { ActionRefused, type Cell, type SectionColumn, type SectionRow } from './sections/types';
-import { safeEqual, SessionCookies, type Session } from './session';
-import { createTaskFromConsole, formProblem, TaskForm, TaskFormRefused } from './task-form';
-import { decideHoldFromConsole, HOLD_DECISIONS, HoldDecisionForm } from './loss-holds';
+import { roleName, visibleStores } from '../people';
 import { PERCENT_SCRIPT } from '../percent';
+import { mayUseConsole } from './access';
+import { safeEqual, SessionCookies, type Session } from './session';
+import { ActionRefused, type Cell, type ConsoleAnswer, type ConsoleSection, type SectionColumn, type SectionContext, type SectionRow } from './types';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'console', 'page');
 const ECHARTS_FILE = path.join(PROJECT_ROOT, 'node_modules', 'echarts', 'dist', 'echarts.min.js');
@@ -56,15 +46,17 @@ interface ConsoleState {
 
 /**
  * The manager console under /console: the page, sign-in (WeCom OAuth, or a demo sign-in in the
- * sandbox), and its JSON API. Every API reads the signed session, then asks which stores the
- * member may see — a store outside them is 403, whatever the request.
+ * sandbox), and its JSON API — the tables (sections) and endpoints the features registered on the
+ * bot, mounted here behind one set of checks. Every API reads the signed session, then asks which
+ * stores the member may see — a store outside them is 403, whatever the request.
  */
 export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
-  const { config, db, wecom, clock, log } = parts;
+  const { config, db, bot, wecom, clock, log } = parts;
   const settings = config.console;
   if (!settings) return [];
   const cookies = new SessionCookies(settings.sessionSecret, settings.sessionHours, clock);
-  const sectionContext = { db, clock, timezone: config.timezone, countTolerance: config.stockChecks.countTolerance };
+  const sectionContext = (ctx: Koa.Context): SectionContext => ({ db, clock, config, timezone: config.timezone, viewer: (ctx.state as { console: ConsoleState }).console.staff });
+  const sectionOf = (ctx: Koa.Context): ConsoleSection | undefined => bot.consoleSections.find((s) => s.key === ctx.params.key);
   const media = createMediaStore(config.media);
   const router = new Router({ prefix: '/console' });
 
@@ -101,6 +93,15 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     if (!store) return deny(ctx, 403, 'forbidden', '你没有查看这家门店的权限。');
     ctx.state.store = store;
     await next();
+  };
+
+  /** The store a photo belongs to: the first feature that knows its record, else the store stored with it. */
+  const storeOfPhoto = async (photo: MediaFile): Promise<string | null> => {
+    for (const storeOf of bot.consolePhotoStores) {
+      const store = await storeOf(db, photo);
+      if (store !== undefined) return store;
+    }
+    return photo.storeCode;
   };
 
   // ── sign-in ──
@@ -144,7 +145,7 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   router.get('/api/demo-users', async (ctx) => {
     if (!settings.demoSignIn) return deny(ctx, 404, 'not_found', '');
     const staff = await db.staff.findMany({ where: { active: true }, include: { store: true }, orderBy: [{ role: 'asc' }, { userid: 'asc' }] });
-    ctx.body = staff.map((s) => ({ userid: s.userid, name: s.name, role: ROLES[s.role as Role] ?? s.role, where: s.store?.name ?? s.area ?? '', mayUse: mayUseConsole(s) }));
+    ctx.body = staff.map((s) => ({ userid: s.userid, name: s.name, role: roleName(s.role), where: s.store?.name ?? s.area ?? '', mayUse: mayUseConsole(s) }));
   });
 
   // Also for a member without console rights (they had no CSRF token): a JSON-only POST from our own origin.
@@ -158,83 +159,22 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   // ── API ──
   router.get('/api/me', requireMember, async (ctx) => {
     const { staff, session } = (ctx.state as { console: ConsoleState }).console;
-    ctx.body = { userid: staff.userid, name: staff.name, role: staff.role, roleName: ROLES[staff.role as Role], csrf: session.csrf, demo: settings.demoSignIn, stores: await visibleStores(db, staff) };
-  });
-
-  router.get('/api/ranking', requireMember, async (ctx) => {
-    const { staff } = (ctx.state as { console: ConsoleState }).console;
-    const stores = await visibleStores(db, staff);
-    const months = await scoredMonths(db);
-    const month = /^\d{4}-\d{2}$/.test(String(ctx.query.month ?? '')) ? String(ctx.query.month) : (months[0] ?? previousMonth(monthOf(clock.now(), config.timezone)));
-    const codes = stores.map((s) => s.code);
-    const scores = new Map((await loadMonth(db, month, codes)).map((s) => [s.storeCode, s]));
-    const previous = new Map((await loadMonth(db, previousMonth(month), codes)).map((s) => [s.storeCode, s]));
-    const ranked = rankScores(stores.map((s) => scores.get(s.code) ?? emptyScore(s.code, month)));
-    const byCode = new Map(stores.map((s) => [s.code, s]));
-    const columns: SectionColumn[] = [
-      { key: 'rank', label: '排名' },
-      { key: 'store', label: '门店' },
-      { key: 'area', label: '区域', filter: 'select' },
-      { key: 'points', label: '得分' },
-      { key: 'available', label: '可得满分' },
-      { key: 'percent', label: '得分率%' },
-      { key: 'completeness', label: '完整性', filter: 'select' },
-      ...Object.entries(PART_LABELS).map(([key, label]) => ({ key, label })),
-      { key: 'change', label: '比上月' },
-    ];
-    const rows: SectionRow[] = ranked.map((r) => {
-      const change = changeOn(r, previous.get(r.storeCode) ?? null);
-      return {
-        id: r.storeCode,
-        cells: {
-          rank: r.rank,
-          store: byCode.get(r.storeCode)!.name,
-          area: byCode.get(r.storeCode)!.area,
-          points: r.points,
-          available: r.availablePoints,
-          percent: r.percent,
-          completeness: r.points === null ? '无数据' : r.complete ? '完整' : '不完整',
-          ...Object.fromEntries(r.parts.map((p) => [p.name, p.points])),
-          change: 'delta' in change ? change.delta : null,
-        },
-      };
-    });
-    if (sendCsv(ctx, `门店健康分排名-${month}`, columns, rows)) return;
-    ctx.body = { month, months, columns, rows };
+    ctx.body = { userid: staff.userid, name: staff.name, role: staff.role, roleName: roleName(staff.role), csrf: session.csrf, demo: settings.demoSignIn, stores: await visibleStores(db, staff) };
   });
 
   router.get('/api/stores/:code', requireMember, requireStore, async (ctx) => {
-    ctx.body = { store: ctx.state.store, sections: SECTIONS.map((s) => ({ key: s.key, title: s.title, detail: Boolean(s.detail) })) };
-  });
-
-  router.get('/api/stores/:code/score', requireMember, requireStore, async (ctx) => {
-    const history = await loadHistory(db, ctx.params.code, 12);
-    const latest = history.at(-1) ?? null;
-    const before = latest ? (history.find((h) => h.month === previousMonth(latest.month)) ?? null) : null;
-    ctx.body = {
-      trend: history.map((h) => ({ month: h.month, points: h.points, availablePoints: h.availablePoints, percent: scorePercent(h), complete: h.complete })),
-      latest: latest && {
-        month: latest.month,
-        points: latest.points,
-        availablePoints: latest.availablePoints,
-        complete: latest.complete,
-        change: changeOn(latest, before),
-        parts: latest.parts.map((p) => ({ name: p.name, label: PART_LABELS[p.name], weight: p.weight, points: p.points, ratio: p.ratio, facts: p.facts })),
-        losses: biggestLosses(latest, 5),
-      },
-    };
+    ctx.body = { store: ctx.state.store, sections: bot.consoleSections.map((s) => ({ key: s.key, title: s.title, detail: Boolean(s.detail) })) };
   });
 
   router.get('/api/stores/:code/sections/:key', requireMember, requireStore, async (ctx) => {
-    const section = SECTIONS.find((s) => s.key === ctx.params.key);
+    const section = sectionOf(ctx);
     if (!section) return deny(ctx, 404, 'unknown_section', '没有这个栏目。');
-    const { staff } = (ctx.state as { console: ConsoleState }).console;
-    const rows = filterRows(await section.rows({ ...sectionContext, viewer: staff }, ctx.params.code), section.columns, ctx.query as Record<string, string>);
+    const rows = filterRows(await section.rows(sectionContext(ctx), ctx.params.code), section.columns, ctx.query as Record<string, string>);
     if (sendCsv(ctx, `${ctx.state.store.name}-${section.title}`, section.columns, rows)) return;
     ctx.body = {
       key: section.key,
       title: section.title,
-      summary: section.summary ? await section.summary(sectionContext, ctx.params.code) : null,
+      summary: section.summary ? await section.summary(sectionContext(ctx), ctx.params.code) : null,
       columns: section.columns,
       chart: section.chart ?? null,
       rows,
@@ -242,20 +182,20 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   });
 
   router.get('/api/stores/:code/sections/:key/rows/:id', requireMember, requireStore, async (ctx) => {
-    const section = SECTIONS.find((s) => s.key === ctx.params.key);
+    const section = sectionOf(ctx);
     if (!section?.detail) return deny(ctx, 404, 'unknown_section', '这个栏目没有明细。');
-    const detail = await section.detail.rows(sectionContext, ctx.params.code, ctx.params.id);
+    const detail = await section.detail.rows(sectionContext(ctx), ctx.params.code, ctx.params.id);
     if (!detail) return deny(ctx, 404, 'unknown_row', '没有找到这一条。');
     const rows = filterRows(detail.rows, section.detail.columns, ctx.query as Record<string, string>);
     if (sendCsv(ctx, `${ctx.state.store.name}-${detail.title}`, section.detail.columns, rows)) return;
     ctx.body = { title: detail.title, summary: detail.summary ?? null, columns: section.detail.columns, chart: section.detail.chart ?? null, rows };
   });
 
-  // A photo of the store's handovers or work orders. Under the store's path, so the store's role
-  // check decides who may see it; a photo of another store is as unknown here as a missing one.
+  // A photo of the store's records (handovers, work orders). Under the store's path, so the store's
+  // role check decides who may see it; a photo of another store is as unknown here as a missing one.
   router.get('/api/stores/:code/photos/:id', requireMember, requireStore, async (ctx) => {
     const photo = /^\d+$/.test(ctx.params.id) ? await db.mediaFile.findUnique({ where: { id: BigInt(ctx.params.id) } }) : null;
-    if (!photo || (await storeOfPhoto(db, photo)) !== ctx.params.code) return deny(ctx, 404, 'unknown_photo', '没有这张照片。');
+    if (!photo || (await storeOfPhoto(photo)) !== ctx.params.code) return deny(ctx, 404, 'unknown_photo', '没有这张照片。');
     ctx.body = await media.get(photo.storageKey);
     // Only the image types WeCom delivers are shown inline; anything else is a download.
     ctx.type = /^image\/(jpeg|png|gif|webp)$/.test(photo.contentType) ? photo.contentType : 'application/octet-stream';
@@ -265,64 +205,37 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   });
 
   router.post('/api/stores/:code/sections/:key/rows/:id/:action', requireMember, requireStore, async (ctx) => {
-    const section = SECTIONS.find((s) => s.key === ctx.params.key);
+    const section = sectionOf(ctx);
     if (!section?.act) return deny(ctx, 404, 'unknown_action', '这个栏目没有操作。');
     if (!(await readJson(ctx, z.object({}).passthrough()))) return;
-    const { staff } = (ctx.state as { console: ConsoleState }).console;
     try {
-      await section.act({ ...sectionContext, staff }, ctx.params.code, ctx.params.id, ctx.params.action);
+      await section.act(sectionContext(ctx), ctx.params.code, ctx.params.id, ctx.params.action);
     } catch (err) {
-      if (err instanceof ActionRefused) return deny(ctx, err.status, err.code, err.reason);
-      throw err;
+      return answerRefusal(ctx, err);
     }
     ctx.body = { ok: true };
   });
 
-  // ── members and tasks given from the console ──
-  router.get('/api/members', requireMember, async (ctx) => {
-    const { staff } = (ctx.state as { console: ConsoleState }).console;
-    ctx.body = await membersOverview(db, await visibleStores(db, staff), clock.now());
-  });
-
-  router.get('/api/stores/:code/members', requireMember, requireStore, async (ctx) => {
-    ctx.body = await membersOverview(db, [ctx.state.store], clock.now());
-  });
-
-  /** Who a task can be given to: the store's active staff. */
-  router.get('/api/stores/:code/staff', requireMember, requireStore, async (ctx) => {
-    const staff = await db.staff.findMany({ where: { storeCode: ctx.params.code, active: true }, select: { userid: true, name: true, role: true }, orderBy: [{ role: 'asc' }, { userid: 'asc' }] });
-    ctx.body = { timezone: config.timezone, staff: staff.map((s) => ({ ...s, roleName: ROLES[s.role as Role] ?? s.role })) };
-  });
-
-  router.post('/api/stores/:code/tasks', requireMember, requireStore, async (ctx) => {
-    const body = await readJson(ctx, z.object({}).passthrough());
-    if (body === null) return;
-    const { staff } = (ctx.state as { console: ConsoleState }).console;
-    try {
-      const form = TaskForm.safeParse(body);
-      if (!form.success) throw formProblem(form.error);
-      const { task, created } = await createTaskFromConsole(db, { timezone: config.timezone, tasks: config.tasks }, { storeCode: ctx.params.code, by: staff, form: form.data, now: clock.now() });
-      ctx.status = created ? 201 : 200;
-      ctx.body = { id: String(task.id), title: task.title, assignee: task.assignee, dueAt: task.dueAt.toISOString(), state: task.state, created };
-    } catch (err) {
-      if (err instanceof TaskFormRefused) return deny(ctx, err.status, err.code, err.reason);
-      throw err;
-    }
-  });
-
-  // ── waste held over the day's limit: the manager's decision, as on the review card ──
-  router.post('/api/stores/:code/loss-holds/:id/:decision', requireMember, requireStore, async (ctx) => {
-    const decision = HOLD_DECISIONS[ctx.params.decision];
-    if (!decision) return deny(ctx, 404, 'not_found', '没有这个接口。');
-    const body = await readJson(ctx, z.object({}).passthrough());
-    if (body === null) return;
-    const form = HoldDecisionForm.safeParse(body);
-    if (!form.success) return deny(ctx, 400, 'bad_request_id', form.error.issues[0]?.message ?? '请求内容不对。');
-    const { staff } = (ctx.state as { console: ConsoleState }).console;
-    const result = await decideHoldFromConsole(db, { clock, config }, { storeCode: ctx.params.code, holdId: ctx.params.id, decision, by: staff, requestId: form.data.requestId });
-    if (!result.ok) return deny(ctx, result.status, result.code, result.message);
-    ctx.body = { id: String(result.hold.id), state: result.state, status: result.hold.status, message: result.message, repeated: result.repeated };
-  });
+  // ── what features add: their endpoints, behind the same checks ──
+  for (const api of bot.consoleApis) {
+    const checks = api.scope === 'store' ? [requireMember, requireStore] : [requireMember];
+    const route = api.scope === 'store' ? `/api/stores/:code${api.path}` : `/api${api.path}`;
+    router[api.method === 'GET' ? 'get' : 'post'](route, ...checks, async (ctx) => {
+      const body = api.method === 'POST' ? await readJson(ctx, z.object({}).passthrough()) : {};
+      if (body === null) return;
+      const { staff } = (ctx.state as { console: ConsoleState }).console;
+      const request = { db, clock, config, log, staff, params: ctx.params, query: ctx.query, body };
+      let answer: ConsoleAnswer;
+      try {
+        answer = api.scope === 'store' ? await api.handler({ ...request, store: ctx.state.store }) : await api.handler(request);
+      } catch (err) {
+        return answerRefusal(ctx, err);
+      }
+      if (answer.csv && sendCsv(ctx, answer.csv.name, answer.csv.columns, answer.csv.rows)) return;
+      ctx.status = answer.status ?? 200;
+      ctx.body = answer.body;
+    });
+  }
 
   router.all('/api/*rest', requireMember, (ctx) => deny(ctx, 404, 'not_found', '没有这个接口。'));
 
@@ -343,8 +256,11 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
   return [page, router.routes() as Koa.Middleware, router.allowedMethods() as Koa.Middleware];
 }
 
-function emptyScore(storeCode: string, month: string): ScoreResult {
-  return { storeCode, month, points: null, availablePoints: 0, complete: false, parts: [] };
+/** What a feature refused (ActionRefused), answered as its 4xx; anything else is a bug and goes on up. */
+function answerRefusal(ctx: Koa.Context, err: unknown): void {
+  if (!(err instanceof ActionRefused)) throw err;
+  ctx.status = err.status;
+  ctx.body = { error: err.code, message: err.reason };
 }
 
 /** Only our own console paths: never an open redirect. */

@@ -4,7 +4,7 @@ import { masterDataFeature } from './masterdata';
 import { stockFeature } from './stock';
 import { membersFeature } from './members';
 import { scoreFeature } from './score';
-import { currentRepairSetup, handoverFeature } from './handover';
+import { currentRepairSetup, equipmentNames, handoverFeature } from './handover';
 import { workOrdersFeature } from './workorders';
 import { tasksFeature } from './tasks';
 import { rosterFeature } from './roster';
@@ -14,4 +14,14 @@ import { rosterFeature } from './roster';
  * its demo data the sandbox, its handlers the bot, in this order — which matters only where text
  * patterns overlap (first wins) and for demo data (master data first).
  */
-export const FEATURES: Feature[] = [masterDataFeature, rosterFeature, stockFeature, tasksFeature, handoverFeature, workOrdersFeature(currentRepairSetup), membersFeature, scoreFeature, helpFeature];
+export const FEATURES: Feature[] = [
+  masterDataFeature,
+  rosterFeature,
+  stockFeature,
+  tasksFeature,
+  handoverFeature,
+  workOrdersFeature(currentRepairSetup, equipmentNames),
+  membersFeature,
+  scoreFeature,
+  helpFeature,
+];

@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../paths';
 import type { SandboxChat } from './chat-history';
 import type { FakeWecom } from './fake-wecom';
 import type { Db } from '../db';
-import { ROLES, type Role } from '../features/masterdata';
+import { roleName } from '../people';
 
 const PAGE_DIR = path.join(PROJECT_ROOT, 'src', 'sandbox', 'page');
 const PAGE_FILES: Record<string, string> = {
@@ -69,7 +69,7 @@ export function sandboxMiddleware(opts: SandboxOptions): Koa.Middleware[] {
     (await opts.db.staff.findMany({ where: { active: true }, include: { store: true }, orderBy: [{ storeCode: 'asc' }, { userid: 'asc' }] })).map((s) => ({
       userid: s.userid,
       name: s.name,
-      role: ROLES[s.role as Role] ?? s.role,
+      role: roleName(s.role),
       store: s.store?.name ?? s.area ?? '',
       newHire: s.hireDate ? Date.now() - s.hireDate.getTime() < 30 * 86_400_000 : false,
     }));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../../src/db';
 import { helpFeature } from '../../src/features/help';
-import { currentRepairSetup, handoverFeature } from '../../src/features/handover';
+import { currentRepairSetup, equipmentNames, handoverFeature } from '../../src/features/handover';
 import { importChecklist } from '../../src/features/handover/templates';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { stockFeature } from '../../src/features/stock';
@@ -117,7 +117,7 @@ export interface CorpusBot {
 /** A bot with the corpus's stores, staff, catalogue, opening stock, a count open in 二店 and a checklist for 三店. */
 export async function startCorpusBot(opts: { database?: Database } = {}): Promise<CorpusBot> {
   const clock = new TestClock(Date.parse('2026-11-25T01:00:00Z')); // 09:00 in Shanghai
-  const h = await startHarness({ features: [stockFeature, handoverFeature, tasksFeature, workOrdersFeature(currentRepairSetup), helpFeature], clock, database: opts.database });
+  const h = await startHarness({ features: [stockFeature, handoverFeature, tasksFeature, workOrdersFeature(currentRepairSetup, equipmentNames), helpFeature], clock, database: opts.database });
   const db = h.app.db;
   const load = async (kind: Parameters<typeof importMasterData>[1], csv: string) => {
     const outcome = await importMasterData(db, kind, csv, 'csv');

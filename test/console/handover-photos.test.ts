@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { consoleMiddleware } from '../../src/console';
+import { handoverFeature } from '../../src/features/handover';
 import { createMediaStore } from '../../src/platform/media';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { TestClock } from '../helpers/clock';
@@ -23,7 +24,12 @@ let s2: Awaited<ReturnType<typeof seedHandoverAndCount>>;
 let disputePhoto: bigint;
 
 beforeAll(async () => {
-  h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40), MEDIA_DIR: mediaDir } });
+  h = await startHarness({
+    features: [handoverFeature],
+    clock,
+    middleware: consoleMiddleware,
+    env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40), MEDIA_DIR: mediaDir },
+  });
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\n', 'csv');
   await importMasterData(db, 'staff', 'userid,name,store,role,area\neast,刘经理,,区域经理,华东区\nm2,吴店长,S2,店长,\n', 'csv');

@@ -1,4 +1,5 @@
 import { consoleMiddleware } from '../../src/console';
+import { membersFeature } from '../../src/features/members';
 import { campaignResults } from '../../src/features/members/results';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { TestClock } from '../helpers/clock';
@@ -40,7 +41,7 @@ const order = (orderId: string, memberCode: string, storeCode: string, amount: n
 });
 
 beforeAll(async () => {
-  h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
+  h = await startHarness({ features: [membersFeature], clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\nS3,三店,华南区\n', 'csv');
   await importMasterData(db, 'staff', 'userid,name,store,role,area\nboss,总部,,管理员,\neast,刘经理,,区域经理,华东区\nm1,周店长,S1,店长,\n', 'csv');

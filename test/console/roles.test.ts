@@ -1,5 +1,5 @@
 import { consoleMiddleware } from '../../src/console';
-import { SECTIONS } from '../../src/console/sections';
+import { FEATURES } from '../../src/features';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,7 @@ const seeded: Record<string, Awaited<ReturnType<typeof seedHandoverAndCount>>> =
 /** Each store's held waste entry, waiting for its manager. */
 const holds: Record<string, bigint> = {};
 beforeAll(async () => {
-  h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40), MEDIA_DIR: mediaDir } });
+  h = await startHarness({ features: FEATURES, clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40), MEDIA_DIR: mediaDir } });
   await importMasterData(h.app.db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\nS3,三店,华南区\n', 'csv');
   await importMasterData(
     h.app.db,
@@ -74,7 +74,7 @@ const storeApis = (code: string) => [
   { method: 'GET', path: `/console/api/stores/${code}/members` },
   { method: 'GET', path: `/console/api/stores/${code}/staff` },
   { method: 'POST', path: `/console/api/stores/${code}/tasks` },
-  ...SECTIONS.flatMap((s) => [
+  ...h.app.bot.consoleSections.flatMap((s) => [
     { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}` },
     { method: 'GET', path: `/console/api/stores/${code}/sections/${s.key}?format=csv` },
     { method: 'POST', path: `/console/api/stores/${code}/sections/${s.key}/rows/1/done` },
@@ -135,7 +135,7 @@ it('gives nobody without a session anything (401), and a 店员 session nothing 
 });
 
 it('refuses a state-changing request without the session CSRF token or from another origin', async () => {
-  const path = `/console/api/stores/S2/sections/${SECTIONS[0].key}/rows/1/done`;
+  const path = `/console/api/stores/S2/sections/${h.app.bot.consoleSections[0].key}/rows/1/done`;
   expect((await as.m2.post(path, {}, { 'x-csrf-token': '' })).status).toBe(403);
   expect((await as.m2.post(path, {}, { 'x-csrf-token': as.boss.csrf })).status).toBe(403);
   expect((await as.m2.post(path, {}, { origin: 'https://evil.example.com' })).status).toBe(403);

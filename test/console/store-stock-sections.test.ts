@@ -1,4 +1,5 @@
 import { consoleMiddleware } from '../../src/console';
+import { stockFeature } from '../../src/features/stock';
 import { importMasterData } from '../../src/features/masterdata/import';
 import { bookMove } from '../../src/features/stock/booking';
 import { TestClock } from '../helpers/clock';
@@ -32,7 +33,7 @@ const table = async (m: Member, path: string) => {
 const section = (key: string, code = 'S1') => table(east, `/console/api/stores/${code}/sections/${key}`);
 
 beforeAll(async () => {
-  h = await startHarness({ clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
+  h = await startHarness({ features: [stockFeature], clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name,area\nS1,一店,华东区\nS2,二店,华东区\n', 'csv');
   await importMasterData(db, 'staff', 'userid,name,store,role,area\neast,刘经理,,区域经理,华东区\nboss,王店长,S1,店长,\nm2,吴店长,S2,店长,\nzhang,张三,S1,店员,\n', 'csv');

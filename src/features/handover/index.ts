@@ -8,6 +8,7 @@ import { answerBatch, answerFromCard, answerInChat, answerText, cancelHandover, 
 import { confirmAll, dispute, photoForDispute, resolve, review, reviewPage, type HandoverDeps } from './incoming';
 import { createMediaStore } from '../../platform/media';
 import { flagForGuidance } from './guidance';
+import { registerHandoverConsole } from './console';
 import { showRecords } from './records';
 import { measureHandoverCompleteness } from './score';
 import { importChecklist } from './templates';
@@ -52,6 +53,7 @@ export const handoverFeature: Feature = {
     bot.card(HANDOVER_CARDS.resolve, resolve);
 
     bot.scorePart('handoverCompleteness', measureHandoverCompleteness);
+    registerHandoverConsole(bot);
 
     bot.sync('checklist', async ({ db, body, clock, log, source }) => {
       const outcome = await importChecklist(db, body, clock.now());

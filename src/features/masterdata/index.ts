@@ -4,7 +4,7 @@ import { importMasterData } from './import';
 import { KINDS, type Kind } from './rows';
 
 export { importMasterData } from './import';
-export { KINDS, ROLES, type Kind, type Role } from './rows';
+export { KINDS, type Kind } from './rows';
 export { availability, nextShiftStaff, staffOnShift } from './shifts';
 
 /**

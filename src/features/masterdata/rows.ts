@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES, type Role } from '../../people';
 
 /**
  * The rows of the master-data files, as the chain's admin exports them (CSV with a header line,
@@ -62,8 +63,6 @@ const number = (label: string, opts: { positive?: boolean } = {}) =>
     return n;
   });
 
-export const ROLES = { staff: '店员', store_manager: '店长', area_manager: '区域经理', admin: '管理员' } as const;
-export type Role = keyof typeof ROLES;
 const ROLE_BY_NAME = Object.fromEntries(
   (Object.entries(ROLES) as [Role, string][]).flatMap(([k, v]) => [
     [k, k],

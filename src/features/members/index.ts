@@ -3,6 +3,7 @@ import { membersSettings } from './settings';
 import { seedDemoMembers } from './demo';
 import { defineCampaigns } from './campaigns';
 import { importDocument } from './import';
+import { registerMembersConsole } from './console';
 import { CAMPAIGN_SCHEDULE, pushReports, RECOMPUTE_SCHEDULE, recomputeMembers, REPORT_SCHEDULE, runCampaigns, syncTags, TAG_SYNC_SCHEDULE } from './jobs';
 import { campaignResults } from './results';
 import { smsProvider } from './sms';
@@ -51,6 +52,7 @@ export const membersFeature: Feature = {
     });
 
     bot.scorePart('memberActivity', measureMemberActivity);
+    registerMembersConsole(bot);
 
     bot.cron('members.recomputeProfiles', RECOMPUTE_SCHEDULE, async (ctx) => {
       await recomputeMembers(ctx);

@@ -1,5 +1,6 @@
 import type { Feature } from '../../bot/registry';
 import { scoreSettings } from './settings';
+import { registerScoreConsole } from './console';
 import { seedDemoScores } from './demo';
 import { sendWeeklyDigest, WEEKLY_DIGEST_SCHEDULE } from './digest';
 import { MONTHLY_PUSH_SCHEDULE, pushMonthlyScores, type ScoreJobDeps } from './push';
@@ -24,5 +25,6 @@ export const scoreFeature: Feature = {
     };
     bot.cron('score.pushMonthlyScores', MONTHLY_PUSH_SCHEDULE, (ctx) => pushMonthlyScores(ctx, deps));
     bot.cron('score.sendWeeklyDigest', WEEKLY_DIGEST_SCHEDULE, (ctx) => sendWeeklyDigest(ctx, { ...deps, openai: bot.config.openai }));
+    registerScoreConsole(bot);
   },
 };

@@ -3,6 +3,7 @@ import { STOCK_LADDERS, stockSettings } from './settings';
 import { seedStockDemo } from './demo';
 import { seedStockChecksDemo } from './checks-demo';
 import { registerStockChecks } from './checks';
+import { registerStockConsole } from './console';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
@@ -69,5 +70,6 @@ export const stockFeature: Feature = {
     bot.sync('receipts', syncMoves('receipts'));
     bot.scorePart('inventoryAccuracy', inventoryAccuracyPart(bot.config.stockChecks.countTolerance));
     registerStockChecks(bot);
+    registerStockConsole(bot);
   },
 };

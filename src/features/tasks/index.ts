@@ -3,6 +3,7 @@ import { tasksSettings } from './settings';
 import { seedTaskDemo } from './demo';
 import { acknowledgeFromCard, completeFromCard } from './actions';
 import { giveTask, listMyTasks } from './commands';
+import { registerTasksConsole } from './console';
 import { measureTaskTimeliness } from './score';
 import { WALK_SCHEDULE, walkDue, type WalkSettings } from './walker';
 import { TASK_CARDS } from './keys';
@@ -28,6 +29,7 @@ export const tasksFeature: Feature = {
     bot.card(TASK_CARDS.done, (ctx) => completeFromCard(ctx));
     bot.card(TASK_CARDS.ack, (ctx) => acknowledgeFromCard(ctx, settings));
     bot.scorePart('taskTimeliness', measureTaskTimeliness);
+    registerTasksConsole(bot);
     bot.cron('tasks.walkDue', WALK_SCHEDULE, async (job) => {
       await walkDue({ ...settings, db: job.db, log: job.log }, job.clock.now());
     });

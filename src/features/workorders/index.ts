@@ -2,11 +2,13 @@ import type { Feature } from '../../bot/registry';
 import { createMediaStore } from '../../platform/media';
 import { ladderStep } from '../../settings';
 import { acknowledge, askProgress, close, reportFault, show, workOrderByText, type WorkOrderDeps } from './commands';
+import { registerWorkOrdersConsole, type EquipmentNamesLookup } from './console';
 import { WORKORDER_CARDS } from './keys';
 import type { RepairSetupLookup } from './setup';
 
 export { photoForWorkOrder, type RepairPhotos } from './commands';
 export { openWorkOrder, PRIORITY_TEXT, STATE_TEXT } from './orders';
+export { type EquipmentNamesLookup } from './console';
 export { equipmentName, type Priority, type RepairSetup, type RepairSetupLookup } from './setup';
 
 /**
@@ -14,9 +16,11 @@ export { equipmentName, type Priority, type RepairSetup, type RepairSetupLookup 
  * the store manager and the store's maintenance contact, who acknowledge, update and close it
  * on its card. (Photos reach it through the handover feature's image handler.) `repairSetupOf`
  * reads a store's equipment, repairers and deadlines, which its checklist template holds: the
- * handover feature's currentRepairSetup (see RepairSetup for why it is passed in, not imported).
+ * handover feature's currentRepairSetup (see RepairSetup for why it is passed in, not imported);
+ * `equipmentNamesOf` names the equipment of every version, for the console's table (its
+ * equipmentNames).
  */
-export function workOrdersFeature(repairSetupOf: RepairSetupLookup): Feature {
+export function workOrdersFeature(repairSetupOf: RepairSetupLookup, equipmentNamesOf: EquipmentNamesLookup): Feature {
   return {
     name: 'workorders',
     ladders: {
@@ -35,6 +39,7 @@ export function workOrdersFeature(repairSetupOf: RepairSetupLookup): Feature {
       bot.card(WORKORDER_CARDS.progress, askProgress);
       bot.card(WORKORDER_CARDS.close, (ctx) => close(ctx));
       bot.card(WORKORDER_CARDS.show, (ctx) => show(ctx));
+      registerWorkOrdersConsole(bot, equipmentNamesOf);
     },
   };
 }

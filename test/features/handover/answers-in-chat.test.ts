@@ -1,5 +1,5 @@
 import { helpFeature } from '../../../src/features/help';
-import { currentRepairSetup, handoverFeature } from '../../../src/features/handover';
+import { currentRepairSetup, equipmentNames, handoverFeature } from '../../../src/features/handover';
 import { importChecklist } from '../../../src/features/handover/templates';
 import { stockFeature } from '../../../src/features/stock';
 import { tasksFeature } from '../../../src/features/tasks';
@@ -15,7 +15,7 @@ import { startHandoverHarness, type Chat } from './chat';
 jest.setTimeout(120_000);
 let chat: Chat;
 beforeAll(async () => {
-  chat = await startHandoverHarness({ features: [tasksFeature, handoverFeature, workOrdersFeature(currentRepairSetup), stockFeature, helpFeature] });
+  chat = await startHandoverHarness({ features: [tasksFeature, handoverFeature, workOrdersFeature(currentRepairSetup, equipmentNames), stockFeature, helpFeature] });
   const template = {
     store: 'S1',
     name: '数字清单',

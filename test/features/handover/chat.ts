@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Feature } from '../../../src/bot/registry';
 import { importMasterData } from '../../../src/features/masterdata/import';
-import { currentRepairSetup, handoverFeature } from '../../../src/features/handover';
+import { currentRepairSetup, equipmentNames, handoverFeature } from '../../../src/features/handover';
 import { workOrdersFeature } from '../../../src/features/workorders';
 import { stockFeature } from '../../../src/features/stock';
 import { tasksFeature } from '../../../src/features/tasks';
@@ -17,7 +17,11 @@ import { eventMessage, innerXml, nextMsgId, textMessage } from '../../helpers/we
 export async function startHandoverHarness(opts: { clock?: TestClock; features?: Feature[]; env?: Record<string, string> } = {}) {
   const clock = opts.clock ?? new TestClock(Date.parse('2026-11-25T06:00:00Z'));
   const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'handover-media-'));
-  const h = await startHarness({ features: opts.features ?? [tasksFeature, handoverFeature, workOrdersFeature(currentRepairSetup), stockFeature], clock, env: { MEDIA_DIR: mediaDir, ...opts.env } });
+  const h = await startHarness({
+    features: opts.features ?? [tasksFeature, handoverFeature, workOrdersFeature(currentRepairSetup, equipmentNames), stockFeature],
+    clock,
+    env: { MEDIA_DIR: mediaDir, ...opts.env },
+  });
   const db = h.app.db;
   const load = async (kind: Parameters<typeof importMasterData>[1], csv: string) => {
     const outcome = await importMasterData(db, kind, csv, 'csv');

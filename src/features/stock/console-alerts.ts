@@ -1,8 +1,8 @@
+import { columns, dateTime, type ConsoleSection } from '../../console/types';
 import { chainDate, weekdayOf } from '../../timezone';
-import { HISTORY_DAYS } from '../../features/stock/forecast';
-import { format } from '../../features/stock/ledger';
-import { HORIZON_DAYS, stockoutRisks } from '../../features/stock/stockout';
-import { dateTime, type ConsoleSection } from './types';
+import { HISTORY_DAYS } from './forecast';
+import { format } from './ledger';
+import { HORIZON_DAYS, stockoutRisks } from './stockout';
 
 const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 
@@ -14,16 +14,8 @@ const WEEKDAYS = ['周一', '周二', '周三', '周四', '周五', '周六', '�
 export const lowStockSection: ConsoleSection = {
   key: 'lowStock',
   title: '低库存预警',
-  columns: [
-    { key: 'sku', label: '编码' },
-    { key: 'name', label: '商品' },
-    { key: 'category', label: '分类', filter: 'select' },
-    { key: 'onHand', label: '现有' },
-    { key: 'safetyStock', label: '安全库存' },
-    { key: 'reorder', label: '建议补货' },
-    { key: 'unit', label: '单位' },
-    { key: 'alerted', label: '预警时间' },
-  ],
+  order: 50,
+  columns: columns({ sku: '编码', name: '商品', category: ['分类', 'select'], onHand: '现有', safetyStock: '安全库存', reorder: '建议补货', unit: '单位', alerted: '预警时间' }),
   async summary({ db }, storeCode) {
     const low = await db.stockLowAlert.count({ where: { storeCode, state: 'low' } });
     return low ? `${low} 项低于安全库存。建议补货量 = 安全库存 + 预计用量 − 现有 − 在途，在预警时算出。` : '没有低于安全库存的商品。';
@@ -62,15 +54,8 @@ export const lowStockSection: ConsoleSection = {
 export const stockoutSection: ConsoleSection = {
   key: 'stockout',
   title: '断货预测',
-  columns: [
-    { key: 'sku', label: '编码' },
-    { key: 'name', label: '商品' },
-    { key: 'onHand', label: '现有' },
-    { key: 'daily', label: '日均预计用量' },
-    { key: 'unit', label: '单位' },
-    { key: 'runOut', label: '预计用完' },
-    { key: 'daysLeft', label: '还剩(天)' },
-  ],
+  order: 60,
+  columns: columns({ sku: '编码', name: '商品', onHand: '现有', daily: '日均预计用量', unit: '单位', runOut: '预计用完', daysLeft: '还剩(天)' }),
   async summary() {
     return `按近 ${HISTORY_DAYS} 天的用量（含星期规律）预测未来 ${HORIZON_DAYS} 天，计入未入库的到货和在途调拨；打开页面时现算。`;
   },

@@ -1,8 +1,8 @@
-import type { CountTolerance } from '../../features/stock';
-import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from '../../features/stock/counts';
-import { format } from '../../features/stock/ledger';
+import { columns, dateTime, type ConsoleSection } from '../../console/types';
 import { formatPercent, percentFigure } from '../../percent';
-import { dateTime, type ConsoleSection } from './types';
+import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, variance, varianceLines, type VarianceLine } from './counts';
+import { format } from './ledger';
+import type { CountTolerance } from './settings';
 
 /** The counts listed: a year of monthly counts and then some. */
 const COUNTS_SHOWN = 24;
@@ -26,26 +26,19 @@ function accuracyText(lines: VarianceLine[], tolerance: CountTolerance): string 
 export const countsSection: ConsoleSection = {
   key: 'counts',
   title: '盘点准确率',
-  columns: [
-    { key: 'count', label: '盘点' },
-    { key: 'scope', label: '范围', filter: 'select' },
-    { key: 'status', label: '状态', filter: 'select' },
-    { key: 'opened', label: '开始' },
-    { key: 'closed', label: '结束' },
-    { key: 'skus', label: '商品数' },
-    { key: 'withinTolerance', label: '容差内%' },
-    { key: 'byQuantity', label: '数量准确率%' },
-    { key: 'byCost', label: '金额准确率%' },
-    { key: 'costDifference', label: '差异金额(元)' },
-  ],
+  order: 70,
+  columns: columns(
+    { count: '盘点', scope: ['范围', 'select'], status: ['状态', 'select'], opened: '开始', closed: '结束' },
+    { skus: '商品数', withinTolerance: '容差内%', byQuantity: '数量准确率%', byCost: '金额准确率%', costDifference: '差异金额(元)' },
+  ),
   chart: { kind: 'line', category: 'count', series: ['byQuantity', 'byCost', 'withinTolerance'], reversed: true },
-  async summary({ db, timezone, countTolerance }, storeCode) {
+  async summary({ db, timezone, config }, storeCode) {
     const latest = await db.stockCount.findFirst({ where: { storeCode, status: { in: ['closed', 'approved'] } }, orderBy: { closedAt: 'desc' } });
     if (!latest) return '还没有结束的盘点（店长发「开始盘点」开始）。';
     const lines = await varianceLines(db, [latest.id]);
-    return `最近结束的盘点 #${latest.id}（${dateTime(latest.closedAt!, timezone)}，${STATUS_TEXT[latest.status]}）：${accuracyText(lines, countTolerance)}。点一行看各商品差异。`;
+    return `最近结束的盘点 #${latest.id}（${dateTime(latest.closedAt!, timezone)}，${STATUS_TEXT[latest.status]}）：${accuracyText(lines, config.stockChecks.countTolerance)}。点一行看各商品差异。`;
   },
-  async rows({ db, timezone, countTolerance }, storeCode) {
+  async rows({ db, timezone, config }, storeCode) {
     const counts = await db.stockCount.findMany({ where: { storeCode }, orderBy: { id: 'desc' }, take: COUNTS_SHOWN });
     const lines = await varianceLines(
       db,
@@ -53,7 +46,7 @@ export const countsSection: ConsoleSection = {
     );
     return counts.map((c) => {
       const own = lines.filter((l) => l.countId === c.id);
-      const accuracy = countAccuracy(own, countTolerance);
+      const accuracy = countAccuracy(own, config.stockChecks.countTolerance);
       return {
         id: String(c.id),
         cells: {
@@ -72,20 +65,14 @@ export const countsSection: ConsoleSection = {
     });
   },
   detail: {
-    columns: [
-      { key: 'sku', label: '编码' },
-      { key: 'name', label: '商品' },
-      { key: 'book', label: '账面' },
-      { key: 'counted', label: '实盘' },
-      { key: 'difference', label: '差异' },
-      { key: 'unit', label: '单位' },
-      { key: 'costPrice', label: '成本价' },
-      { key: 'costDifference', label: '差异金额(元)' },
-      { key: 'withinTolerance', label: '容差内', filter: 'select' },
-    ],
+    columns: columns(
+      { sku: '编码', name: '商品', book: '账面', counted: '实盘', difference: '差异', unit: '单位' },
+      { costPrice: '成本价', costDifference: '差异金额(元)', withinTolerance: ['容差内', 'select'] },
+    ),
     // The SKUs that cost the most, as bars: the table is sorted by the size of the cost difference.
     chart: { kind: 'bar', category: 'name', series: ['costDifference'], limit: 15 },
-    async rows({ db, countTolerance }, storeCode, rowId) {
+    async rows({ db, config }, storeCode, rowId) {
+      const tolerance = config.stockChecks.countTolerance;
       const count = /^\d+$/.test(rowId) ? await db.stockCount.findUnique({ where: { id: BigInt(rowId) } }) : null;
       if (!count || count.storeCode !== storeCode) return null;
       const lines = await varianceLines(db, [count.id]);
@@ -100,7 +87,7 @@ export const countsSection: ConsoleSection = {
         : '';
       return {
         title: `盘点 #${count.id}（${count.category ?? '全部商品'}，${STATUS_TEXT[count.status] ?? count.status}）各商品差异`,
-        summary: `${accuracyText(lines, countTolerance)}${missed}。`,
+        summary: `${accuracyText(lines, tolerance)}${missed}。`,
         rows: lines.map((l) => ({
           id: l.skuCode,
           cells: {
@@ -112,7 +99,7 @@ export const countsSection: ConsoleSection = {
             unit: l.unit,
             costPrice: money(l.costPrice),
             costDifference: money(costOf(l)),
-            withinTolerance: isWithinTolerance(l, countTolerance) ? '是' : '否',
+            withinTolerance: isWithinTolerance(l, tolerance) ? '是' : '否',
           },
         })),
       };

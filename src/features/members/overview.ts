@@ -1,8 +1,8 @@
-import type { DbTx } from '../db';
-import { campaignResults, type CampaignResults } from '../features/members/results';
-import { campaignsTouching, memberSegments } from '../features/members/segments';
+import type { DbTx } from '../../db';
+import { campaignResults, type CampaignResults } from './results';
+import { campaignsTouching, memberSegments } from './segments';
 
-export const CAMPAIGN_STATUS_TEXT: Record<string, string> = { active: '进行中', paused: '已暂停', finished: '已结束' };
+const CAMPAIGN_STATUS_TEXT: Record<string, string> = { active: '进行中', paused: '已暂停', finished: '已结束' };
 
 export interface MembersOverview {
   members: number;

@@ -1,5 +1,10 @@
-import { ackTask, closeTask, OPEN_STATES, stateText, taskKindText, type TaskAction, type TaskState } from '../../features/tasks';
-import { ActionRefused, dateTime, type ConsoleSection } from './types';
+import type { BotRegistry } from '../../bot/registry';
+import { ActionRefused, columns, dateTime, type ConsoleSection } from '../../console/types';
+import { roleName } from '../../people';
+import { stateText, type TaskAction } from './cards';
+import { ackTask, closeTask, OPEN_STATES, type TaskState } from './engine';
+import { taskKindText } from './kinds';
+import { createTaskFromConsole, formProblem, TaskForm } from './task-form';
 
 /** Closed tasks stay on the page this long. */
 const CLOSED_DAYS = 30;
@@ -10,17 +15,11 @@ const CLOSED_DAYS = 30;
  * the task is updated too. A task whose card carries its feature's own buttons (去入库…) is
  * finished there, where the work is booked: the console only acknowledges it.
  */
-export const tasksSection: ConsoleSection = {
+const tasksSection: ConsoleSection = {
   key: 'tasks',
   title: '任务',
-  columns: [
-    { key: 'title', label: '任务' },
-    { key: 'kind', label: '类型', filter: 'select' },
-    { key: 'assignee', label: '负责人', filter: 'select' },
-    { key: 'due', label: '到期' },
-    { key: 'overdue', label: '超时(分钟)' },
-    { key: 'state', label: '状态', filter: 'select' },
-  ],
+  order: 10,
+  columns: columns({ title: '任务', kind: ['类型', 'select'], assignee: ['负责人', 'select'], due: '到期', overdue: '超时(分钟)', state: ['状态', 'select'] }),
   async rows({ db, clock, timezone }, storeCode) {
     const now = clock.now();
     const tasks = await db.task.findMany({
@@ -53,12 +52,12 @@ export const tasksSection: ConsoleSection = {
       };
     });
   },
-  async act({ db, clock, staff }, storeCode, rowId, action) {
+  async act({ db, clock, viewer }, storeCode, rowId, action) {
     const task = /^\d+$/.test(rowId) ? await db.task.findUnique({ where: { id: BigInt(rowId) } }) : null;
     // Another store's task is as unknown here as one that does not exist.
     if (!task || task.storeCode !== storeCode) throw new ActionRefused('unknown_task', '没有找到这个任务。', 404);
     const ref = { kind: task.kind, sourceRef: task.sourceRef };
-    const opts = { by: staff.userid, now: clock.now(), note: '管理台' };
+    const opts = { by: viewer.userid, now: clock.now(), note: '管理台' };
     if (action === 'ack') {
       const { changed, task: after } = await db.$transaction((tx) => ackTask(tx, ref, opts));
       if (!changed) throw new ActionRefused('already_settled', `这个任务已经是「${stateText(after.state)}」了。`);
@@ -73,3 +72,31 @@ export const tasksSection: ConsoleSection = {
     throw new ActionRefused('unknown_action', '没有这个操作。', 404);
   },
 };
+
+/**
+ * The tasks of a store's console page: its table, and the form that gives a task (who it can go
+ * to, and the task given, as `任务 … @张三` in chat).
+ */
+export function registerTasksConsole(bot: BotRegistry): void {
+  bot.consoleSection(tasksSection);
+  bot.consoleApi({
+    method: 'GET',
+    scope: 'store',
+    path: '/staff',
+    async handler({ db, config, store }) {
+      const staff = await db.staff.findMany({ where: { storeCode: store.code, active: true }, select: { userid: true, name: true, role: true }, orderBy: [{ role: 'asc' }, { userid: 'asc' }] });
+      return { body: { timezone: config.timezone, staff: staff.map((s) => ({ ...s, roleName: roleName(s.role) })) } };
+    },
+  });
+  bot.consoleApi({
+    method: 'POST',
+    scope: 'store',
+    path: '/tasks',
+    async handler({ db, clock, config, staff, store, body }) {
+      const form = TaskForm.safeParse(body);
+      if (!form.success) throw formProblem(form.error);
+      const { task, created } = await createTaskFromConsole(db, { timezone: config.timezone, tasks: config.tasks }, { storeCode: store.code, by: staff, form: form.data, now: clock.now() });
+      return { status: created ? 201 : 200, body: { id: String(task.id), title: task.title, assignee: task.assignee, dueAt: task.dueAt.toISOString(), state: task.state, created } };
+    },
+  });
+}

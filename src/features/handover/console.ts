@@ -1,7 +1,7 @@
-import { verifyChain } from '../../features/handover/log';
-import { STATE_TEXT } from '../../features/handover/records';
-import { photoPath } from '../photos';
-import { dateTime, type ConsoleSection } from './types';
+import type { BotRegistry } from '../../bot/registry';
+import { columns, dateTime, photoPath, type ConsoleSection } from '../../console/types';
+import { verifyChain } from './log';
+import { STATE_TEXT } from './records';
 
 const ITEM_STATUS: Record<string, string> = { pending: '未填', ok: '正常', flagged: '异常', skipped: '跳过' };
 const CONFIRMATION: Record<string, string> = { confirmed: '已确认', disputed: '有异议' };
@@ -22,21 +22,14 @@ function answerText(answer: unknown): string | null {
  * The store's handovers of the last 30 days, with their flagged items and photos, under the
  * hash-chain check. Tapping one lists its items with their photos (and the photos of a dispute).
  */
-export const handoverSection: ConsoleSection = {
+const handoverSection: ConsoleSection = {
   key: 'handovers',
   title: '交接班',
-  columns: [
-    { key: 'id', label: '编号' },
-    { key: 'started', label: '开始' },
-    { key: 'outgoing', label: '交班人', filter: 'select' },
-    { key: 'incoming', label: '接班人', filter: 'select' },
-    { key: 'state', label: '状态', filter: 'select' },
-    { key: 'answered', label: '已填项' },
-    { key: 'flagged', label: '异常项' },
-    { key: 'disputed', label: '有异议' },
-    { key: 'photos', label: '照片' },
-    { key: 'findings', label: '异常说明' },
-  ],
+  order: 30,
+  columns: columns(
+    { id: '编号', started: '开始', outgoing: ['交班人', 'select'], incoming: ['接班人', 'select'], state: ['状态', 'select'] },
+    { answered: '已填项', flagged: '异常项', disputed: '有异议', photos: '照片', findings: '异常说明' },
+  ),
   async summary({ db }, storeCode) {
     const chain = await verifyChain(db, storeCode);
     return chain.ok ? `交接日志哈希链完整（${chain.entries} 条记录，未被改动）。` : `⚠ 交接日志哈希链在第 ${chain.brokenAt} 条断开：${chain.reason}。`;
@@ -71,16 +64,8 @@ export const handoverSection: ConsoleSection = {
     }));
   },
   detail: {
-    columns: [
-      { key: 'position', label: '序号' },
-      { key: 'label', label: '项目' },
-      // Beside the item, where a phone shows it without scrolling the table.
-      { key: 'photos', label: '照片', format: 'photos' },
-      { key: 'status', label: '状态', filter: 'select' },
-      { key: 'answer', label: '填写' },
-      { key: 'finding', label: '异常说明' },
-      { key: 'confirmation', label: '接班确认', filter: 'select' },
-    ],
+    // The photos beside the item, where a phone shows them without scrolling the table.
+    columns: columns({ position: '序号', label: '项目', photos: ['照片', 'photos'] }, { status: ['状态', 'select'], answer: '填写', finding: '异常说明', confirmation: ['接班确认', 'select'] }),
     async rows({ db, timezone }, storeCode, rowId) {
       const handover = /^\d+$/.test(rowId) ? await db.handover.findUnique({ where: { id: BigInt(rowId) }, include: { items: { orderBy: { position: 'asc' } } } }) : null;
       if (!handover || handover.storeCode !== storeCode) return null;
@@ -106,3 +91,17 @@ export const handoverSection: ConsoleSection = {
     },
   },
 };
+
+/**
+ * The handovers on a store's console page, and their photos (an item's, or a dispute's): they
+ * belong to the handover's store, whatever store the sender had.
+ */
+export function registerHandoverConsole(bot: BotRegistry): void {
+  bot.consoleSection(handoverSection);
+  bot.consolePhotos(async (db, photo) => {
+    const itemId = photo.handoverItemId ?? photo.disputeItemId;
+    if (itemId === null) return undefined;
+    const item = await db.handoverItem.findUnique({ where: { id: itemId }, select: { handover: { select: { storeCode: true } } } });
+    return item?.handover.storeCode ?? null;
+  });
+}

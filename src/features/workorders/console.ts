@@ -1,22 +1,24 @@
-import { equipmentName, PRIORITY_TEXT, STATE_TEXT, type Priority } from '../../features/workorders';
-import { equipmentNames } from '../../features/handover';
-import { dateTime, type ConsoleSection } from './types';
+import type { BotRegistry } from '../../bot/registry';
+import { columns, dateTime, type ConsoleSection } from '../../console/types';
+import type { Db } from '../../db';
+import { PRIORITY_TEXT, STATE_TEXT } from './orders';
+import { equipmentName, type Priority } from './setup';
+
+/**
+ * What a store calls its equipment, under every version of its checklist (so an order opened
+ * under an old one keeps its name): the checklists are the handover feature's, which passes this in.
+ */
+export type EquipmentNamesLookup = (db: Db, storeCode: string) => Promise<Record<string, string>>;
 
 /** The store's work orders: everything not closed, and what closed in the last 30 days. */
-export const workOrdersSection: ConsoleSection = {
+const workOrdersSection = (equipmentNames: EquipmentNamesLookup): ConsoleSection => ({
   key: 'workOrders',
   title: '维修工单',
-  columns: [
-    { key: 'id', label: '编号' },
-    { key: 'equipment', label: '设备', filter: 'select' },
-    { key: 'description', label: '问题' },
-    { key: 'priority', label: '优先级', filter: 'select' },
-    { key: 'state', label: '状态', filter: 'select' },
-    { key: 'opened', label: '报修时间' },
-    { key: 'openedBy', label: '报修人' },
-    { key: 'ack', label: '受理' },
-    { key: 'closed', label: '完成' },
-  ],
+  order: 40,
+  columns: columns(
+    { id: '编号', equipment: ['设备', 'select'], description: '问题', priority: ['优先级', 'select'], state: ['状态', 'select'] },
+    { opened: '报修时间', openedBy: '报修人', ack: '受理', closed: '完成' },
+  ),
   async rows({ db, clock, timezone }, storeCode) {
     const since = new Date(clock.now().getTime() - 30 * 86_400_000);
     const orders = await db.workOrder.findMany({ where: { storeCode, OR: [{ state: { not: 'closed' } }, { closedAt: { gte: since } }] }, orderBy: { openedAt: 'desc' }, take: 500 });
@@ -39,4 +41,13 @@ export const workOrdersSection: ConsoleSection = {
       },
     }));
   },
-};
+});
+
+/** The work orders on a store's console page, and their photos: they belong to the order's store. */
+export function registerWorkOrdersConsole(bot: BotRegistry, equipmentNames: EquipmentNamesLookup): void {
+  bot.consoleSection(workOrdersSection(equipmentNames));
+  bot.consolePhotos(async (db, photo) => {
+    if (photo.workOrderId === null) return undefined;
+    return (await db.workOrder.findUnique({ where: { id: photo.workOrderId }, select: { storeCode: true } }))?.storeCode ?? null;
+  });
+}

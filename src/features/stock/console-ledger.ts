@@ -1,6 +1,6 @@
+import { columns, dateTime, type ConsoleSection } from '../../console/types';
 import { Prisma } from '../../generated/prisma/client';
-import { moveKindText, moveSourceText } from '../../features/stock';
-import { dateTime, type ConsoleSection } from './types';
+import { moveKindText, moveSourceText } from './move-kinds';
 
 const qty = (d: Prisma.Decimal | null) => (d === null ? null : new Prisma.Decimal(d).toDecimalPlaces(3).toNumber());
 
@@ -8,15 +8,8 @@ const qty = (d: Prisma.Decimal | null) => (d === null ? null : new Prisma.Decima
 export const stockBalanceSection: ConsoleSection = {
   key: 'stock',
   title: '库存',
-  columns: [
-    { key: 'sku', label: '编码' },
-    { key: 'name', label: '商品' },
-    { key: 'category', label: '分类', filter: 'select' },
-    { key: 'onHand', label: '现有' },
-    { key: 'unit', label: '单位' },
-    { key: 'safetyStock', label: '安全库存' },
-    { key: 'status', label: '状态', filter: 'select' },
-  ],
+  order: 80,
+  columns: columns({ sku: '编码', name: '商品', category: ['分类', 'select'], onHand: '现有', unit: '单位', safetyStock: '安全库存', status: ['状态', 'select'] }),
   async rows({ db }, storeCode) {
     const rows = await db.$queryRaw<{ code: string; name: string; category: string; base_unit: string; on_hand: Prisma.Decimal | null; safety_stock: Prisma.Decimal | null }[]>`
       SELECT s.code, s.name, s.category, s.base_unit, b.on_hand, st.safety_stock
@@ -47,15 +40,8 @@ export const stockBalanceSection: ConsoleSection = {
 export const stockMovesSection: ConsoleSection = {
   key: 'stockMoves',
   title: '库存流水',
-  columns: [
-    { key: 'at', label: '时间' },
-    { key: 'name', label: '商品' },
-    { key: 'kind', label: '类型', filter: 'select' },
-    { key: 'quantity', label: '数量' },
-    { key: 'reason', label: '原因' },
-    { key: 'by', label: '记录人', filter: 'select' },
-    { key: 'source', label: '来源', filter: 'select' },
-  ],
+  order: 90,
+  columns: columns({ at: '时间', name: '商品', kind: ['类型', 'select'], quantity: '数量', reason: '原因', by: ['记录人', 'select'], source: ['来源', 'select'] }),
   async rows({ db, clock, timezone }, storeCode) {
     const since = new Date(clock.now().getTime() - 30 * 86_400_000);
     const moves = await db.stockMove.findMany({ where: { storeCode, occurredAt: { gte: since } }, orderBy: { id: 'desc' }, take: 1000 });

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import type { Db } from '../db';
-import type { Staff, Task } from '../generated/prisma/client';
-import { MANUAL_KIND } from '../features/tasks/commands';
-import { openTask } from '../features/tasks/engine';
-import { announceTask, type WalkSettings } from '../features/tasks/walker';
-import { parseLocalOrIso } from '../timezone';
+import { ActionRefused } from '../../console/types';
+import type { Db } from '../../db';
+import type { Staff, Task } from '../../generated/prisma/client';
+import { parseLocalOrIso } from '../../timezone';
+import { MANUAL_KIND } from './commands';
+import { openTask } from './engine';
+import { announceTask, type WalkSettings } from './walker';
 
 /**
  * A task given from a store's console page: the same kind as the chat command's (`任务 … @张三`),
@@ -32,22 +33,15 @@ export type TaskFormInput = z.infer<typeof TaskForm>;
 /** What the page is told about a field it got wrong: the error code is per problem, for machines. */
 const FIELD_CODES: Record<string, string> = { title: 'empty_title', assignee: 'missing_assignee', due: 'bad_due', note: 'bad_note', requestId: 'bad_request_id' };
 
-export class TaskFormRefused extends Error {
-  constructor(
-    readonly code: string,
-    readonly reason: string,
-    readonly status = 400,
-  ) {
-    super(reason);
-  }
-}
+/** A form the console refuses: 400 unless said, with the problem's code and Chinese message. */
+const refused = (code: string, reason: string, status = 400) => new ActionRefused(code, reason, status);
 
 /** The first problem zod found, as a stable code (title too long is not "empty") and its Chinese message. */
-export function formProblem(err: z.ZodError): TaskFormRefused {
+export function formProblem(err: z.ZodError): ActionRefused {
   const issue = err.issues[0];
   const field = String(issue?.path[0] ?? '');
   const code = field === 'title' && issue.code !== 'too_small' && issue.code !== 'invalid_type' ? 'bad_title' : (FIELD_CODES[field] ?? 'bad_request');
-  return new TaskFormRefused(code, issue?.message ?? '请求内容不对。');
+  return refused(code, issue?.message ?? '请求内容不对。');
 }
 
 /**
@@ -58,18 +52,18 @@ export function formProblem(err: z.ZodError): TaskFormRefused {
 export async function createTaskFromConsole(db: Db, settings: WalkSettings, input: { storeCode: string; by: Staff; form: TaskFormInput; now: Date }): Promise<{ task: Task; created: boolean }> {
   const { storeCode, by, form, now } = input;
   const dueAt = parseLocalOrIso(form.due, settings.timezone);
-  if (!dueAt) throw new TaskFormRefused('bad_due', '截止时间看不懂，请用日期和时间（例如 2026-11-26 09:00）。');
-  if (dueAt.getTime() <= now.getTime()) throw new TaskFormRefused('due_in_past', '截止时间已经过去了，请选一个将来的时间。');
+  if (!dueAt) throw refused('bad_due', '截止时间看不懂，请用日期和时间（例如 2026-11-26 09:00）。');
+  if (dueAt.getTime() <= now.getTime()) throw refused('due_in_past', '截止时间已经过去了，请选一个将来的时间。');
   const assignee = await db.staff.findUnique({ where: { userid: form.assignee } });
-  if (!assignee || !assignee.active) throw new TaskFormRefused('unknown_assignee', '没有这位员工（或已停用）。');
-  if (assignee.storeCode !== storeCode) throw new TaskFormRefused('assignee_not_in_store', `${assignee.name} 不是这家门店的员工。`);
+  if (!assignee || !assignee.active) throw refused('unknown_assignee', '没有这位员工（或已停用）。');
+  if (assignee.storeCode !== storeCode) throw refused('assignee_not_in_store', `${assignee.name} 不是这家门店的员工。`);
   const sourceRef = `console:${by.userid}:${form.requestId}`;
   return db.$transaction(async (tx) => {
     // Two submits of the same form at once: the second waits here and then finds the first's task.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${MANUAL_KIND}:${sourceRef}`}))`;
     const before = await tx.task.findUnique({ where: { kind_sourceRef: { kind: MANUAL_KIND, sourceRef } } });
     if (before) {
-      if (before.storeCode !== storeCode) throw new TaskFormRefused('request_id_reused', '这个请求编号已用于另一家门店的任务，请刷新页面。', 409);
+      if (before.storeCode !== storeCode) throw refused('request_id_reused', '这个请求编号已用于另一家门店的任务，请刷新页面。', 409);
       return { task: before, created: false };
     }
     const task = await openTask(tx, { kind: MANUAL_KIND, sourceRef, storeCode, assignee: assignee.userid, title: form.title, detail: form.note || undefined, dueAt }, { by: by.userid, now });

@@ -1,10 +1,10 @@
-import { TRANSFER_ARRIVAL_MS } from '../../features/stock/count-commands';
-import { receivedUnbookedDeliveries } from '../../features/stock/deliveries';
-import { format } from '../../features/stock/ledger';
-import { moveKindText } from '../../features/stock';
-import { managesStore } from '../../people';
+import { columns, dateTime, type ConsoleSection, type SectionRow } from '../../console/types';
 import type { StockLossHold } from '../../generated/prisma/client';
-import { dateTime, type SectionRow, type ConsoleSection } from './types';
+import { managesStore } from '../../people';
+import { TRANSFER_ARRIVAL_MS } from './count-commands';
+import { receivedUnbookedDeliveries } from './deliveries';
+import { format } from './ledger';
+import { moveKindText } from './move-kinds';
 
 /** Late-recorded moves stay on the list this long. */
 const LATE_MOVE_DAYS = 30;
@@ -27,20 +27,14 @@ const hoursSince = (at: Date, now: Date) => Math.max(0, Math.round((now.getTime(
  * already cost points, late-deliveries.ts), transfers to the store not yet received, and moves
  * recorded long after they happened (stock_late_move). The waiting ones come first, oldest first.
  * A manager (managesStore) may approve or reject a loss hold here as on its WeCom card: the row's
- * 批准/驳回 post to /loss-holds/<id>/<decision> (src/console/loss-holds.ts), which calls the stock
- * feature's decideHold. A hold decided in the last 24 hours stays listed with how it ended.
+ * 批准/驳回 post to /loss-holds/<id>/<decision> (console.ts), which calls decideHold as the
+ * manager's card does. A hold decided in the last 24 hours stays listed with how it ended.
  */
 export const pendingSection: ConsoleSection = {
   key: 'pending',
   title: '待审与超时',
-  columns: [
-    { key: 'type', label: '类型', filter: 'select' },
-    { key: 'what', label: '内容' },
-    { key: 'who', label: '人员', filter: 'select' },
-    { key: 'at', label: '时间' },
-    { key: 'hours', label: '已等/晚记(小时)' },
-    { key: 'state', label: '状态', filter: 'select' },
-  ],
+  order: 20,
+  columns: columns({ type: ['类型', 'select'], what: '内容', who: ['人员', 'select'], at: '时间', hours: '已等/晚记(小时)', state: ['状态', 'select'] }),
   async rows({ db, clock, timezone, viewer }, storeCode) {
     const now = clock.now();
     const [holds, deliveries, lateDeliveries, transfers, lateMoves, mayDecide] = await Promise.all([
@@ -52,7 +46,7 @@ export const pendingSection: ConsoleSection = {
       db.stockDelivery.findMany({ where: { storeCode, bookedAt: null, lateAt: { not: null } }, select: { id: true } }),
       db.stockTransfer.findMany({ where: { toStore: storeCode, status: 'in_transit' }, orderBy: { sentAt: 'asc' } }),
       db.stockLateMove.findMany({ where: { storeCode, flaggedAt: { gte: new Date(now.getTime() - LATE_MOVE_DAYS * 86_400_000) } }, orderBy: { flaggedAt: 'desc' } }),
-      managesStore(db, viewer ?? null, storeCode),
+      managesStore(db, viewer, storeCode),
     ]);
     // Waiting ones first; decided ones after them, most recently decided first.
     holds.sort((a, b) => Number(b.status === 'pending') - Number(a.status === 'pending') || (a.status === 'pending' ? 0 : (b.closedAt?.getTime() ?? 0) - (a.closedAt?.getTime() ?? 0)));
