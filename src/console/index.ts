@@ -237,6 +237,8 @@ export function consoleMiddleware(parts: AppParts): Koa.Middleware[] {
     });
   }
 
+  // Under a store, the store's check comes first: a store not yours is 403 whatever the path.
+  router.all('/api/stores/:code/*rest', requireMember, requireStore, (ctx) => deny(ctx, 404, 'not_found', '没有这个接口。'));
   router.all('/api/*rest', requireMember, (ctx) => deny(ctx, 404, 'not_found', '没有这个接口。'));
 
   const page: Koa.Middleware = async (ctx, next) => {

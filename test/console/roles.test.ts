@@ -111,6 +111,13 @@ it('answers 403 for a store that does not exist, as for one that is not yours', 
   for (const api of storeApis('NOPE')) expect((await call(as.m2, api)).status).toBe(403);
 });
 
+it('answers a path no feature registered under a store 403 when the store is not yours, else 404', async () => {
+  for (const path of ['/console/api/stores/S1/loss-holds/1/maybe', '/console/api/stores/S1/nothing']) {
+    expect((await as.m2.post(path, { requestId: 'roles-test-unknown' })).status).toBe(403);
+    expect((await as.east.post(path, { requestId: 'roles-test-unknown' })).status).toBe(404);
+  }
+});
+
 it('ranks only the stores a member may see', async () => {
   const stores = async (m: Member) => ((await (await m.get('/console/api/ranking?month=2026-10')).json()) as { rows: { id: string }[] }).rows.map((r) => r.id);
   expect(await stores(as.boss)).toEqual(['S1', 'S2', 'S3']);
