@@ -106,6 +106,7 @@ it('jumps between the parts of the store page with a bar that stays under the he
   expect(await nav.locator('a').allTextContents()).toEqual([
     '健康分',
     '任务',
+    '排班',
     '待审与超时',
     '交接班',
     '维修工单',

@@ -16,6 +16,7 @@ const registered = () => {
 it('lists the store page’s sections in page order', () => {
   expect(registered().consoleSections.map((s) => s.title)).toEqual([
     '任务',
+    '排班',
     '待审与超时',
     '交接班',
     '维修工单',
