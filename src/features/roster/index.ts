@@ -6,8 +6,9 @@ import { rosterSettings } from './settings';
 
 /**
  * The shift schedule as staff and managers read it: `排班` (the store's day, who is in now),
- * `我的班` (one's own coming shifts), and the 排班 table on a store's console page. The schedule itself is master data (`shifts`, imported by
- * the admin CLI or the sync API); tasks and handovers read it through masterdata's shift queries.
+ * `我的班` (one's own coming shifts), and the 排班 table on a store's console page. The schedule
+ * itself is master data (`shifts`, imported by the admin CLI or the sync API); tasks and
+ * handovers read it through masterdata's shift queries.
  */
 export const rosterFeature: Feature = {
   name: 'roster',

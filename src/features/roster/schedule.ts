@@ -1,4 +1,5 @@
 import type { DbTx } from '../../db';
+import { namesOf } from '../../people';
 import { addDays, chainDate, chainTimeText, startOfChainDate, weekdayText } from '../../timezone';
 
 /** One planned shift, as the roster shows it. */
@@ -32,11 +33,13 @@ export async function plannedShifts(db: DbTx, who: { storeCode: string } | { use
     where: { ...who, active: true, startsAt: { gte: startOfChainDate(from, timezone), lt: startOfChainDate(addDays(from, days), timezone) } },
     orderBy: [{ startsAt: 'asc' }, { userid: 'asc' }],
   });
-  const [staff, stores] = await Promise.all([
-    db.staff.findMany({ where: { userid: { in: [...new Set(shifts.map((s) => s.userid))] } }, select: { userid: true, name: true } }),
+  const [names, stores] = await Promise.all([
+    namesOf(
+      db,
+      shifts.map((s) => s.userid),
+    ),
     db.store.findMany({ where: { code: { in: [...new Set(shifts.map((s) => s.storeCode))] } }, select: { code: true, name: true } }),
   ]);
-  const names = new Map(staff.map((s) => [s.userid, s.name]));
   const storeNames = new Map(stores.map((s) => [s.code, s.name]));
   return shifts.map((s) => ({
     userid: s.userid,
