@@ -68,6 +68,9 @@ export const STOCK_KINDS = {
   count: { name: '盘点', typed: { commands: ['盘点'], help: '录入实盘数量：盘点 奶油 18盒', synonyms: ['实盘'] } },
   count_adjustment: { name: '盘点调整', ledger: 'either' },
   reversal: { name: '撤销', ledger: 'either' },
+  // Production (出炉、备料, recipes/production.ts): the prepared item in, its ingredients out by the recipe.
+  production_in: { name: '生产入库', ledger: 'in' },
+  production_out: { name: '生产领用', ledger: 'out' },
 } as const satisfies Record<string, KindDeclaration>;
 
 type Kinds = typeof STOCK_KINDS;
