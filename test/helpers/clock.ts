@@ -12,4 +12,7 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     this.t += ms;
   }
+  set(at: Date): void {
+    this.t = at.getTime();
+  }
 }

@@ -53,6 +53,7 @@ CREATE TABLE "stock_sale_line" (
     "unmapped" TEXT,
     "unknown_modifiers" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "received_at" TIMESTAMPTZ(3) NOT NULL,
+    "checked_at" TIMESTAMPTZ(3) NOT NULL,
     "booked_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "stock_sale_line_pkey" PRIMARY KEY ("id")

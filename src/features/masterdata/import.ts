@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import type { Db } from '../../db';
 import { DEFAULT_TIMEZONE } from '../../timezone';
 import { parseLocalOrIso } from '../../timezone';
-import { KINDS, type Kind, shiftRow, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
+import { importRecipes } from './recipes';
+import { KINDS, type Kind, menuItemRow, recipeRow, shiftRow, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
 
 export interface ImportProblem {
   /** CSV: the line in the file; JSON: the element's position (1-based). */
@@ -24,7 +25,7 @@ interface Parsed<T> {
  * SKU) and every problem is reported with its line; only a file without problems is written, in
  * one transaction, as an upsert — so importing the same file twice changes nothing.
  */
-export async function importMasterData(db: Db, kind: Kind, content: string, format: 'csv' | 'json', opts: { timezone?: string } = {}): Promise<ImportOutcome> {
+export async function importMasterData(db: Db, kind: Kind, content: string, format: 'csv' | 'json', opts: { timezone?: string; now?: Date } = {}): Promise<ImportOutcome> {
   const problems: ImportProblem[] = [];
   const records = readRecords(content, format, problems);
   const schema = KINDS[kind] as z.ZodType;
@@ -47,15 +48,23 @@ export async function importMasterData(db: Db, kind: Kind, content: string, form
       return finish(kind, problems, rows as Parsed<z.infer<typeof skuSettingRow>>[], (r) => `${r.store}/${r.sku}`, db, 'setting', importSkuSettings);
     case 'shifts':
       return finish(kind, problems, rows as Parsed<z.infer<typeof shiftRow>>[], (r) => `${r.store_code}/${r.userid}/${r.starts_at}`, db, 'shift', shiftWriter(opts.timezone ?? DEFAULT_TIMEZONE));
+    case 'menu-items':
+      return finish(kind, problems, rows as Parsed<z.infer<typeof menuItemRow>>[], (r) => r.code, db, 'menu item', importMenuItems);
+    case 'recipes':
+      // Duplicate lines of a version are found by the writer, which knows what a version is.
+      return finish(kind, problems, rows as Parsed<z.infer<typeof recipeRow>>[], null, db, 'recipe line', (db, rows, problems) =>
+        importRecipes(db, rows, problems, opts.timezone ?? DEFAULT_TIMEZONE, opts.now ?? new Date()),
+      );
   }
 }
 
 type Writer<T> = (db: Db, rows: Parsed<T>[], problems: ImportProblem[]) => Promise<{ created: number; updated: number } | null>;
 
-async function finish<T>(kind: Kind, problems: ImportProblem[], rows: Parsed<T>[], key: (r: T) => string, db: Db, noun: string, write: Writer<T>): Promise<ImportOutcome> {
+/** `key`: what makes a row a duplicate of an earlier one; null when the writer finds duplicates itself. */
+async function finish<T>(kind: Kind, problems: ImportProblem[], rows: Parsed<T>[], key: ((r: T) => string) | null, db: Db, noun: string, write: Writer<T>): Promise<ImportOutcome> {
   const firstLine = new Map<string, number>();
-  for (const { line, row } of rows) {
-    const k = key(row);
+  for (const { line, row } of key ? rows : []) {
+    const k = key!(row);
     const earlier = firstLine.get(k);
     if (earlier !== undefined) problems.push({ line, message: `${noun} ${k} 与第 ${earlier} 行重复` });
     else firstLine.set(k, line);
@@ -122,6 +131,21 @@ const importStores: Writer<z.infer<typeof storeRow>> = async (db, rows, problems
       await tx.store.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
     }
   });
+  return counts(rows, (r) => r.code, known);
+};
+
+const importMenuItems: Writer<z.infer<typeof menuItemRow>> = async (db, rows, problems) => {
+  if (problems.length) return null;
+  const known = new Set((await db.menuItem.findMany({ where: { code: { in: rows.map((r) => r.row.code) } }, select: { code: true } })).map((m) => m.code));
+  await db.$transaction(
+    async (tx) => {
+      for (const { row } of rows) {
+        const data = { name: row.name, aliases: row.aliases, category: row.category ?? null, price: row.price ?? null };
+        await tx.menuItem.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
+      }
+    },
+    { timeout: 60_000 },
+  );
   return counts(rows, (r) => r.code, known);
 };
 

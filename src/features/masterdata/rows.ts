@@ -182,5 +182,77 @@ export const shiftRow = z.object({
   active: yesNo('有效', true),
 });
 
-export const KINDS = { stores: storeRow, staff: staffRow, skus: skuRow, 'sku-settings': skuSettingRow, shifts: shiftRow } as const;
+/** A number that may be left empty; `min`: the smallest allowed. */
+const optionalNumber = (label: string, min?: number) =>
+  z
+    .union([z.number(), z.string(), z.null()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || String(v).trim() === '') return undefined;
+      const n = typeof v === 'number' ? v : Number(String(v).trim());
+      if (!Number.isFinite(n)) {
+        ctx.addIssue({ code: 'custom', message: `${label}必须是数字` });
+        return z.NEVER;
+      }
+      if (min !== undefined && n < min) {
+        ctx.addIssue({ code: 'custom', message: `${label}不能小于 ${min}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** A menu item the till sells, by the POS's item code. */
+export const menuItemRow = z.object({
+  code: text('菜单编码', 48),
+  name: text('菜单名称'),
+  aliases: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
+  category: optionalText,
+  price: optionalNumber('售价', 0),
+});
+
+/** Every base line of a recipe, for a modifier's scale (`大杯,*,,1.5`). */
+export const ALL_LINES = '*';
+
+/**
+ * One line of a recipe version: the rows of a product, store and valid-from together are one
+ * version (recipes.ts). A base line (no modifier) adds an ingredient; a modifier's line adds
+ * (`quantity`, negative takes away) or scales a base line (`factor`; `*` scales them all).
+ */
+export const recipeRow = z
+  .object({
+    product: text('产品编码', 48),
+    store: optionalText,
+    valid_from: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}.*)?$/, '生效时间 valid_from 格式应为 2026-12-01 或 2026-12-01 14:00（连锁所在时区），或带时区的 ISO 时间')
+        .optional(),
+    ),
+    yield: optionalNumber('出品量 yield', 0),
+    batch_unit: optionalText,
+    modifier: optionalText.transform((v) => v ?? ''),
+    sku: text('原料编码 sku', 48),
+    quantity: optionalNumber('用量 quantity'),
+    factor: optionalNumber('倍数 factor', 0),
+  })
+  .superRefine((row, ctx) => {
+    if ((row.quantity === undefined) === (row.factor === undefined)) ctx.addIssue({ code: 'custom', message: '用量 quantity 和倍数 factor 要填一个，且只填一个' });
+    else if (!row.modifier && row.factor !== undefined) ctx.addIssue({ code: 'custom', message: '基础配方行（没有 modifier）要填用量 quantity；倍数 factor 只用于加料/规格' });
+    else if (!row.modifier && !(row.quantity! > 0)) ctx.addIssue({ code: 'custom', message: '基础配方行的用量 quantity 必须大于 0' });
+    if (row.sku === ALL_LINES && row.factor === undefined) ctx.addIssue({ code: 'custom', message: `原料「${ALL_LINES}」（全部基础原料）只能配倍数 factor` });
+    if (row.yield === 0) ctx.addIssue({ code: 'custom', message: '出品量 yield 必须大于 0' });
+  });
+
+export const KINDS = {
+  stores: storeRow,
+  staff: staffRow,
+  skus: skuRow,
+  'sku-settings': skuSettingRow,
+  shifts: shiftRow,
+  'menu-items': menuItemRow,
+  recipes: recipeRow,
+} as const;
 export type Kind = keyof typeof KINDS;

@@ -4,6 +4,7 @@ import { seedStockDemo } from './demo';
 import { seedStockChecksDemo } from './checks-demo';
 import { registerStockChecks } from './checks';
 import { registerStockConsole } from './console';
+import { registerRecipes } from './recipes';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
@@ -71,5 +72,6 @@ export const stockFeature: Feature = {
     bot.scorePart('inventoryAccuracy', inventoryAccuracyPart(bot.config.stockChecks.countTolerance));
     registerStockChecks(bot);
     registerStockConsole(bot);
+    registerRecipes(bot);
   },
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SyncHandler } from '../../bot/registry';
 import { bookMoves } from './booking';
 import type { NewMove } from './ledger';
+import { alertUnmappedSales, explodeSoldItems, recipesForSales, writeSaleLines, type SoldItem } from './recipes/sales';
 
 /**
  * POS sales and ERP/WMS receipts through the signed sync API (POST /api/sync/sales,
@@ -13,6 +14,9 @@ import type { NewMove } from './ledger';
  * A receipt fills the advance delivery notices it delivers (delivery-matching.ts, run by booking), in its transaction:
  * the notice it names in `delivery` (which must exist and be its store's), else by the window rule
  * a chat receipt follows — so the late-delivery chase never nudges staff for goods the ERP booked.
+ *
+ * A sales line names a SKU (sold as it is) or a menu item with its modifiers, which consumes
+ * ingredients by its recipe (recipes/sales.ts), in the same transaction as the rest of the document.
  */
 export type MoveDocument = 'sales' | 'receipts';
 
@@ -21,6 +25,16 @@ const MAX_LINES = 2000;
 const line = z.object({
   sku: z.string().trim().min(1).optional(),
   barcode: z.string().trim().min(1).optional(),
+  /** Sales: the menu item's code at the till, instead of a SKU. */
+  item: z.string({ error: '菜品编码 item 须是字符串' }).trim().min(1, '菜品编码 item 不能为空').max(48).optional(),
+  name: z.string({ error: '菜品名称 name 须是字符串' }).trim().max(100).optional(),
+  modifiers: z
+    .array(z.string({ error: '加料/规格 modifiers 须是字符串数组' }).trim().min(1, '加料/规格不能为空').max(32), { error: '加料/规格 modifiers 须是字符串数组' })
+    .max(20)
+    .optional(),
+  amount: z.number({ error: '金额 amount 必须是数字' }).optional(),
+  /** A refund: when the item was sold, so its ingredients come back by the recipe they went out by. */
+  sold_at: z.iso.datetime({ offset: true, error: 'sold_at 应为带时区的 ISO 时间' }).optional(),
   quantity: z.number({ error: '数量 quantity 必须是数字' }),
   unit: z.string().trim().min(1).optional(),
 });
@@ -35,6 +49,8 @@ const headerSchema = z.object({
 type MoveDocumentBody = z.infer<typeof headerSchema> & { lines: z.infer<typeof line>[] };
 
 interface ResolvedLine {
+  /** 1-based, in the document. */
+  line: number;
   skuCode: string;
   baseUnit: string;
   baseQuantity: number;
@@ -104,11 +120,21 @@ export function syncMoves(document: MoveDocument): SyncHandler {
         problems.push({ line: at, message: `delivery: 到货单 ${doc.delivery} 是门店 ${deliveries.get(doc.delivery)!.storeCode} 的，不是 ${doc.store} 的` });
     }
     const resolved = new Map<number, ResolvedLine[]>();
+    const soldItems = new Map<number, SoldItem[]>();
     for (const { line: at, store, lines: docLines } of partial) {
       if (store && !stores.has(store)) problems.push({ line: at, message: `门店 ${store} 不存在` });
       const lines: ResolvedLine[] = [];
+      const items: SoldItem[] = [];
       docLines.forEach((l, j) => {
         const where = `lines.${j}`;
+        if (l.item) {
+          if (document !== 'sales') return problems.push({ line: at, message: `${where}: 只有销售单 sales 可以写菜品 item` });
+          if (l.sku || l.barcode || l.unit) return problems.push({ line: at, message: `${where}: 菜品 item 与商品 sku、条码 barcode、单位 unit 只能写一种` });
+          if (l.quantity === 0) return problems.push({ line: at, message: `${where}: 数量不能为 0（退款用负数）` });
+          items.push({ line: j + 1, itemCode: l.item, itemName: l.name, modifiers: l.modifiers ?? [], quantity: l.quantity, amount: l.amount, soldAt: l.sold_at ? new Date(l.sold_at) : undefined });
+          return;
+        }
+        if (l.modifiers || l.sold_at || l.name) return problems.push({ line: at, message: `${where}: 加料/规格 modifiers、名称 name、sold_at 只用于菜品 item` });
         const fromBarcode = l.barcode ? byBarcode.get(l.barcode) : undefined;
         const sku = l.sku ? skus.get(l.sku) : fromBarcode?.sku;
         if (!l.sku && !l.barcode) return problems.push({ line: at, message: `${where}: 缺少商品编码 sku 或条码 barcode` });
@@ -121,15 +147,21 @@ export function syncMoves(document: MoveDocument): SyncHandler {
         if (document === 'receipts' ? !(l.quantity > 0) : l.quantity === 0) {
           return problems.push({ line: at, message: `${where}: 数量${document === 'receipts' ? '必须大于 0' : '不能为 0（退货用负数）'}` });
         }
-        lines.push({ skuCode: sku.code, baseUnit: sku.baseUnit, baseQuantity: l.quantity * factor });
+        lines.push({ line: j + 1, skuCode: sku.code, baseUnit: sku.baseUnit, baseQuantity: l.quantity * factor });
       });
       resolved.set(at, lines);
+      soldItems.set(at, items);
     }
     if (problems.length > 0) return { accepted: false, problems: problems.sort((a, b) => a.line - b.line) };
+    const recipes = await recipesForSales(
+      db,
+      parsed.map(({ line: at, doc }) => ({ storeCode: doc.store, items: soldItems.get(at)! })),
+    );
 
     const now = clock.now();
     const duplicates: string[] = [];
     let moves = 0;
+    let unmapped = 0;
     for (const { line: at, doc } of parsed) {
       const booked = await db.$transaction(
         async (tx) => {
@@ -137,9 +169,9 @@ export function syncMoves(document: MoveDocument): SyncHandler {
           const fresh = await tx.$executeRaw`
           INSERT INTO stock_sync_document (source, document, document_id, store_code, lines, received_at)
           VALUES (${source}, ${document}, ${doc.id}, ${doc.store}, ${doc.lines.length}, ${now}) ON CONFLICT DO NOTHING`;
-          if (fresh !== 1) return 0;
+          if (fresh !== 1) return null;
           const lines = resolved.get(at)!;
-          const moves: NewMove[] = lines.map((l, index) => ({
+          const moves: NewMove[] = lines.map((l) => ({
             storeCode: doc.store,
             skuCode: l.skuCode,
             kind: document === 'sales' ? 'sale' : 'receipt',
@@ -147,19 +179,30 @@ export function syncMoves(document: MoveDocument): SyncHandler {
             occurredAt: new Date(doc.occurred_at),
             recordedAt: now,
             source: document === 'sales' ? 'pos' : source === 'wms' ? 'wms' : 'erp',
-            externalId: `${source}:${document}:${doc.id}:${index + 1}`,
+            externalId: `${source}:${document}:${doc.id}:${l.line}`,
             delivery: doc.delivery,
           }));
+          const sold = explodeSoldItems({ source, documentId: doc.id, storeCode: doc.store, occurredAt: new Date(doc.occurred_at), recordedAt: now }, soldItems.get(at)!, recipes.book);
+          await writeSaleLines(tx, sold.saleLines);
           // What the till sold has left the shop: a sale is recorded even if the book says otherwise.
-          await bookMoves(tx, config, moves, new Map(lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }])), now);
-          return lines.length;
+          const rules = new Map([...recipes.rules, ...lines.map((l) => [l.skuCode, { baseUnit: l.baseUnit, allowNegative: true }] as const)]);
+          await bookMoves(tx, config, [...moves, ...sold.moves], rules, now);
+          return { moves: moves.length + sold.moves.length, saleLines: sold.saleLines };
         },
         { timeout: 120_000, maxWait: 15_000 },
       );
-      if (booked === 0) duplicates.push(doc.id);
-      moves += booked;
+      if (!booked) {
+        duplicates.push(doc.id);
+        continue;
+      }
+      moves += booked.moves;
+      unmapped += booked.saleLines.filter((l) => l.unmapped).length;
+      await alertUnmappedSales(db, config.timezone, doc.store, booked.saleLines, now);
     }
-    log.info({ document, source, documents: parsed.length, duplicates: duplicates.length, moves }, 'stock documents synced');
-    return { accepted: true, result: { document, documents: parsed.length, booked: parsed.length - duplicates.length, duplicates, moves } };
+    log.info({ document, source, documents: parsed.length, duplicates: duplicates.length, moves, unmapped }, 'stock documents synced');
+    return {
+      accepted: true,
+      result: { document, documents: parsed.length, booked: parsed.length - duplicates.length, duplicates, moves, ...(document === 'sales' ? { unmapped } : {}) },
+    };
   };
 }
