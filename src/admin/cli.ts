@@ -14,7 +14,8 @@ import { chainTimezone } from '../config';
 
 const USAGE = `usage: npm run admin -- <command>
 
-  import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings, shifts);
+  import <kind> <file> import master data from CSV or JSON (kind: stores, staff, skus, sku-settings, shifts,
+                       menu-items, recipes);
                        every bad row is reported with its line and nothing is written
 ${MEMBERS_USAGE}
   import checklist <file.json>

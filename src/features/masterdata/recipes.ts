@@ -18,7 +18,7 @@ interface Version {
   validFrom?: Date;
   yieldQuantity: number;
   batchUnit: string | null;
-  lines: { modifier: string; skuCode: string; quantity: number | null; factor: number | null }[];
+  lines: { modifier: string; skuCode: string; quantity: number | null; factor: number | null; line?: number }[];
   firstLine: number;
 }
 
@@ -34,7 +34,7 @@ function contentOf(v: Pick<Version, 'yieldQuantity' | 'batchUnit' | 'lines'>): s
  * Recipes: the rows of one product, store and valid-from are one version. A version is never
  * changed — sales were exploded by it — so importing one whose content differs from a stored
  * version of the same key is refused (give it a later valid_from); the same content again is
- * unchanged. Without valid_from a version starts at import, unless it equals the latest one.
+ * unchanged. Without valid_from a version starts at import, unless it equals the one in force.
  * A prepared SKU's cost price becomes its current recipe's cost per base unit, so waste of
  * prepared goods is valued at what went into them.
  */
@@ -75,13 +75,14 @@ export async function importRecipes(db: Db, rows: { line: number; row: RecipeRow
     }
     const same = version.lines.findIndex((l) => l.modifier === row.modifier && l.skuCode === row.sku);
     if (same >= 0) problems.push({ line, message: `${row.modifier ? `加料/规格「${row.modifier}」的` : ''}原料 ${row.sku} 在这个版本里重复` });
-    version.lines.push({ modifier: row.modifier, skuCode: row.sku, quantity: row.quantity ?? null, factor: row.factor ?? null });
+    version.lines.push({ modifier: row.modifier, skuCode: row.sku, quantity: row.quantity ?? null, factor: row.factor ?? null, line });
   }
   for (const v of versions.values()) {
     if (!v.lines.some((l) => l.modifier === '')) problems.push({ line: v.firstLine, message: `${v.product} 的配方没有基础原料行（modifier 留空的行）` });
     const base = new Set(v.lines.filter((l) => l.modifier === '').map((l) => l.skuCode));
     for (const l of v.lines)
-      if (l.factor !== null && l.skuCode !== ALL_LINES && !base.has(l.skuCode)) problems.push({ line: v.firstLine, message: `「${l.modifier}」按倍数调整的原料 ${l.skuCode} 不在基础配方里` });
+      if (l.factor !== null && l.skuCode !== ALL_LINES && !base.has(l.skuCode))
+        problems.push({ line: l.line ?? v.firstLine, message: `「${l.modifier}」按倍数调整的原料 ${l.skuCode} 不在基础配方里` });
   }
   if (problems.length) return null;
 
@@ -93,7 +94,8 @@ export async function importRecipes(db: Db, rows: { line: number; row: RecipeRow
           // One importer at a time per product: two imports of the same recipe cannot both add it.
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`recipe:${v.kind}:${v.product}:${v.scope}`}))`;
           const stored = await tx.recipe.findFirst({
-            where: { kind: v.kind, product: v.product, scope: v.scope, ...(v.validFrom ? { validFrom: v.validFrom } : {}) },
+            // Dated: that version; undated: the one in force now, which an unchanged file leaves as it is.
+            where: { kind: v.kind, product: v.product, scope: v.scope, validFrom: v.validFrom ?? { lte: now } },
             orderBy: { validFrom: 'desc' },
             include: { lines: true },
           });
