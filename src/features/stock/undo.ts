@@ -5,8 +5,8 @@ import type { StockLossHold, StockMove } from '../../generated/prisma/client';
 import { chainDate, chainTimeText } from '../../timezone';
 import { deliveriesReopenedBy } from './deliveries';
 import { reopenedAdvice } from './delivery-matching';
-import { bookMove } from './booking';
-import { enteredQuantityText, format } from './ledger';
+import { bookMove, bookMoves } from './booking';
+import { enteredQuantityText, format, onHand } from './ledger';
 import { moveKindText } from './move-kinds';
 import { cancelHoldByUndo } from './loss-answers';
 import { requireStore } from './stores';
@@ -20,7 +20,8 @@ import { STOCK_ERRORS } from './keys';
  * undone already instead of walking back to the one before (which may be an older move the person
  * no longer has in mind). Never another person's move, never a reversal, and the answer names the
  * move (kind, SKU, quantity as entered, time). A waste still held for review is not in the ledger:
- * `撤销` cancels the hold.
+ * `撤销` cancels the hold. An entry is what one message booked: `入库 奶油2箱 牛奶3箱`, or a
+ * production and the ingredients it took, is undone whole.
  */
 
 type Tx = Messaging & { db: DbTx };
@@ -108,6 +109,8 @@ async function undoMove(tx: Tx, ctx: BotContext, move: StockMove, which: '上一
     throw new UndoRefused(STOCK_ERRORS.undoExpired, `${which}是${what}，已超过 ${minutes} 分钟，不能撤销了。记错了请找店长核对，或在盘点时更正。`, '已过撤销时限');
   }
   if (move.kind === 'transfer_out') return cancelTransfer(tx, ctx, move.id);
+  const entry = await entryOf(db, move);
+  if (entry.length > 1) return undoEntry(tx, ctx, entry);
   const now = ctx.clock.now();
   const booked = await bookMove(
     db,
@@ -132,6 +135,63 @@ async function undoMove(tx: Tx, ctx: BotContext, move: StockMove, which: '上一
   for (const delivery of await deliveriesReopenedBy(db, booked.id)) {
     const missing = delivery.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、');
     answer.push(`到货单 ${delivery.id} 又变为未入库（还差 ${missing}）。${reopenedAdvice(delivery.lines[0]?.skuName ?? sku.name)}`);
+  }
+  return answer.join('\n');
+}
+
+/** Kinds one message may book several of (`入库 奶油2箱 牛奶3箱`, a production and its ingredients): undone together. */
+const ENTRY_KINDS = new Set(['receipt', 'waste', 'return', 'production_in', 'production_out']);
+
+/**
+ * The moves one chat message booked (`chat:<inbound>` and `chat:<inbound>:<line>`) not yet
+ * reversed, when they are all of kinds undone together; else the move alone.
+ */
+async function entryOf(db: DbTx, move: StockMove): Promise<StockMove[]> {
+  const message = /^chat:(\d+)(?::.+)?$/.exec(move.externalId ?? '')?.[1];
+  if (!message || !ENTRY_KINDS.has(move.kind)) return [move];
+  const moves = await db.stockMove.findMany({
+    where: { staffUserid: move.staffUserid, OR: [{ externalId: `chat:${message}` }, { externalId: { startsWith: `chat:${message}:` } }], reversedBy: { is: null } },
+    orderBy: { id: 'asc' },
+  });
+  return moves.every((m) => ENTRY_KINDS.has(m.kind)) ? moves : [move];
+}
+
+/** Reverses every move of one message in one set-based booking, and names each with its new on-hand. */
+async function undoEntry(tx: Tx, ctx: BotContext, moves: StockMove[]): Promise<string> {
+  const { db } = tx;
+  const now = ctx.clock.now();
+  const skus = new Map((await db.sku.findMany({ where: { code: { in: moves.map((m) => m.skuCode) } } })).map((s) => [s.code, s]));
+  await bookMoves(
+    db,
+    ctx.config,
+    moves.map((m) => ({
+      storeCode: m.storeCode,
+      skuCode: m.skuCode,
+      kind: 'reversal' as const,
+      quantity: -m.quantity.toNumber(),
+      reason: `撤销 #${m.id}`,
+      staffUserid: ctx.message.fromUser,
+      occurredAt: now,
+      recordedAt: now,
+      source: 'chat' as const,
+      externalId: `undo:${m.id}`,
+      reversesId: m.id,
+    })),
+    new Map([...skus].map(([code, s]) => [code, { baseUnit: s.baseUnit, allowNegative: s.allowNegative }])),
+    now,
+  );
+  const store = await db.store.findUniqueOrThrow({ where: { code: moves[0].storeCode } });
+  const answer = [`已撤销这条消息记的 ${moves.length} 笔（${whenText(moves[0].recordedAt, ctx)}记的）：`];
+  for (const m of moves) {
+    const sku = skus.get(m.skuCode)!;
+    answer.push(`· ${moveKindText(m.kind)} ${sku.name} ${enteredQuantityText(m, sku.baseUnit)}，现有 ${format(await onHand(db, store.code, m.skuCode))}${sku.baseUnit}`);
+  }
+  const reversals = await db.stockMove.findMany({ where: { externalId: { in: moves.map((m) => `undo:${m.id}`) } }, select: { id: true } });
+  for (const r of reversals) {
+    for (const delivery of await deliveriesReopenedBy(db, r.id)) {
+      const missing = delivery.lines.map((l) => `${l.skuName} ${format(l.missing)}${l.unit}`).join('、');
+      answer.push(`到货单 ${delivery.id} 又变为未入库（还差 ${missing}）。${reopenedAdvice(delivery.lines[0]?.skuName ?? '')}`);
+    }
   }
   return answer.join('\n');
 }

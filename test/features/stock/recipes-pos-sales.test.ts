@@ -8,7 +8,7 @@ import { startHarness, type Harness } from '../../helpers/harness';
 
 /** POS sales of menu items consume their recipes' ingredients, by the version valid when sold. */
 const SECRETS = { pos: 'pos-secret-0123456789', erp: 'erp-secret-0123456789' };
-const clock = new TestClock(new Date('2026-11-25T10:00:00+08:00'));
+const clock = new TestClock(new Date('2026-11-25T10:00:00+08:00').getTime());
 let h: Harness;
 
 const SKUS = `code,name,aliases,category,base_unit,pack_units,cost_price

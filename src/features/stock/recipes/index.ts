@@ -1,4 +1,5 @@
 import type { BotRegistry } from '../../../bot/registry';
+import { PRODUCTION_COMMANDS, readsAsProduction, recordProduction, showRecipe } from './chat';
 import { bookUnmappedSales } from './sales';
 
 /** Often enough that a recipe imported now books the day's unmapped sales before anyone asks. */
@@ -6,9 +7,13 @@ const MAPPING_SCHEDULE = '*/5 * * * *';
 
 /**
  * Recipes (配方): POS sales of menu items consume ingredients (sales.ts, called by the sales
- * document), and unmapped sales are booked once their recipe arrives.
+ * document), unmapped sales are booked once their recipe arrives, and in chat staff look a recipe
+ * up and book what they prepared (chat.ts).
  */
 export function registerRecipes(bot: BotRegistry): void {
+  bot.command('配方', showRecipe, '查配方：配方 珍珠奶茶（每份用料、加料/规格、成本）');
+  bot.command([...PRODUCTION_COMMANDS], recordProduction, '记出品（成品入、原料按配方出）：出炉 吐司 20条、备料 珍珠 2锅、煮珍珠 2锅');
+  bot.hears(/^\s*煮/u, recordProduction, { when: readsAsProduction });
   bot.cron('stock.bookUnmappedSales', MAPPING_SCHEDULE, async (job) => {
     const mapped = await bookUnmappedSales(job.db, job.config, job.clock.now());
     if (mapped > 0) job.log.info({ mapped }, 'unmapped sales booked by their recipes');
