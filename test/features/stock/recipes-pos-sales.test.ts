@@ -3,6 +3,8 @@ import { signSync, syncSigningString } from '../../../src/edge/sync';
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
 import { visibleText } from '../../../src/platform/sender';
+import { consoleMiddleware } from '../../../src/console';
+import { signIn } from '../../console/helpers';
 import { TestClock } from '../../helpers/clock';
 import { startHarness, type Harness } from '../../helpers/harness';
 
@@ -43,7 +45,12 @@ PEARL_COOKED,,2026-11-01,3000,锅,,BROWNSUGAR,0.2,
 `;
 
 beforeAll(async () => {
-  h = await startHarness({ features: [stockFeature], clock, env: { SYNC_KEYS: `pos:${SECRETS.pos},erp:${SECRETS.erp}` } });
+  h = await startHarness({
+    features: [stockFeature],
+    clock,
+    middleware: consoleMiddleware,
+    env: { SYNC_KEYS: `pos:${SECRETS.pos},erp:${SECRETS.erp}`, PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) },
+  });
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name\nS001,一店\nS002,二店\n', 'csv');
   await importMasterData(db, 'staff', 'userid,name,store,role\nboss,王店长,S001,店长\nboss2,李店长,S002,店长\n', 'csv');
@@ -171,6 +178,24 @@ it('keeps an item without a recipe, or with an unknown modifier, unmapped: told 
   expect(await h.app.db.stockSaleLine.findFirstOrThrow({ where: { externalId: 'pos:sales:POS-10:2' } })).toMatchObject({ unmapped: 'unknown_modifier', unknownModifiers: ['加布丁'] });
   await runJob('stock.bookUnmappedSales');
   expect(await onHand('S001', 'MILK')).toBeCloseTo(milkBefore - 0.3, 6);
+});
+
+it('shows the store’s recipes and its unmapped sales on the console', async () => {
+  type Table = { summary: string; rows: { cells: Record<string, string | number | null> }[] };
+  const section = async (userid: string, store: string, key: string) => {
+    const res = await (await signIn(h, userid)).get(`/console/api/stores/${store}/sections/${key}`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as Table;
+  };
+  const recipes = await section('boss2', 'S002', 'recipes');
+  expect(recipes.rows.map((r) => [r.cells.product, r.cells.version, r.cells.ingredients])).toEqual([
+    ['生椰拿铁（COCOLATTE）', '总部 2026/12/01 00:00 起', '牛奶 0.1盒'],
+    ['珍珠奶茶（MT）', '门店 2026/11/01 00:00 起', '红茶 0.02袋、牛奶 0.1盒'],
+    ['煮好的珍珠（PEARL_COOKED）', '总部 2026/11/01 00:00 起', '珍珠 1袋、黑糖 0.2瓶'],
+  ]);
+  const unmapped = await section('boss', 'S001', 'unmappedSales');
+  expect(unmapped.summary).toContain('1 笔销售还没有扣原料');
+  expect(unmapped.rows.map((r) => [r.cells.item, r.cells.reason, r.cells.sold])).toEqual([['珍珠奶茶（MT）', '配方里没有「加布丁」', '1']]);
 });
 
 it('answers 400 for a bad menu line and books nothing of the document', async () => {

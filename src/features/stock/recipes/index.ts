@@ -1,5 +1,6 @@
 import type { BotRegistry } from '../../../bot/registry';
 import { PRODUCTION_COMMANDS, readsAsProduction, recordProduction, showRecipe } from './chat';
+import { recipesSection, unmappedSalesSection } from './console';
 import { bookUnmappedSales } from './sales';
 
 /** Often enough that a recipe imported now books the day's unmapped sales before anyone asks. */
@@ -14,6 +15,8 @@ export function registerRecipes(bot: BotRegistry): void {
   bot.command('配方', showRecipe, '查配方：配方 珍珠奶茶（每份用料、加料/规格、成本）');
   bot.command([...PRODUCTION_COMMANDS], recordProduction, '记出品（成品入、原料按配方出）：出炉 吐司 20条、备料 珍珠 2锅、煮珍珠 2锅');
   bot.hears(/^\s*煮/u, recordProduction, { when: readsAsProduction });
+  bot.consoleSection(recipesSection);
+  bot.consoleSection(unmappedSalesSection);
   bot.cron('stock.bookUnmappedSales', MAPPING_SCHEDULE, async (job) => {
     const mapped = await bookUnmappedSales(job.db, job.config, job.clock.now());
     if (mapped > 0) job.log.info({ mapped }, 'unmapped sales booked by their recipes');
