@@ -25,6 +25,13 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect(await db.memberTag.count({ where: { tag: '潜在流失' } })).toBeGreaterThan(30);
     expect(await db.campaign.findUnique({ where: { id: 'demo-winback' } })).not.toBeNull();
 
+    // A tea and bakery menu with recipes, three days of till sales booked by them, and one item sold without a recipe.
+    expect(await db.menuItem.count({ where: { category: { not: '烘焙' } } })).toBeGreaterThanOrEqual(15);
+    expect(await db.menuItem.count({ where: { category: '烘焙' } })).toBeGreaterThanOrEqual(5);
+    expect(await db.stockSaleLine.count({ where: { unmapped: null } })).toBeGreaterThan(3 * 60);
+    expect((await db.stockSaleLine.findMany({ where: { unmapped: { not: null } }, distinct: ['itemCode'] })).map((l) => l.itemCode)).toEqual(['COCO_LATTE']);
+    expect(await db.stockMove.count({ where: { kind: 'sale', source: 'pos' } })).toBeGreaterThan(3 * 60 * 5);
+    expect(await db.stockLateMove.count()).toBe(0);
     // A week of shifts (six days each for eight people), and two open tasks to watch the ladder on.
     expect(await db.shift.count()).toBe(8 * 6);
     expect((await staffOnShift(db, 'S001', now)).map((s) => s.userid).sort()).toEqual(['wangxin', 'zhangxiaomei', 'zhoumanager']); // 10:00 in Shanghai

@@ -5,6 +5,7 @@ import { seedStockChecksDemo } from './checks-demo';
 import { registerStockChecks } from './checks';
 import { registerStockConsole } from './console';
 import { registerRecipes } from './recipes';
+import { seedPosDemo } from './recipes/demo';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
@@ -34,6 +35,7 @@ export const stockFeature: Feature = {
   async demo(db, demo) {
     await seedStockDemo(db, demo);
     await seedStockChecksDemo(db, demo);
+    await seedPosDemo(db, demo);
   },
   register(bot) {
     // The words of each kind are in move-kinds.ts; `收到牛奶两箱` and other everyday words are read by the route below.
