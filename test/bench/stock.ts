@@ -9,6 +9,10 @@ import { loadConfig } from '../../src/config';
 import { bookMove, bookMoves } from '../../src/features/stock/booking';
 import { onHand, type NewMove } from '../../src/features/stock/ledger';
 import { throwAwayPostgres } from './postgres';
+import { syncMoves } from '../../src/features/stock/sync';
+import { explodeSoldItems, type SoldItem } from '../../src/features/stock/recipes/sales';
+import { loadRecipeBook } from '../../src/features/stock/recipes/recipe-book';
+import { createLogger } from '../../src/log';
 
 /**
  * The stock ledger at chain scale, on PGlite and PostgreSQL side by side:
@@ -22,7 +26,12 @@ import { throwAwayPostgres } from './postgres';
  *  - chat booking: BENCH_CHAT_MOVES single moves (bookMove, one transaction each, as a chat
  *    message books), BENCH_WRITERS at once;
  *  - on-hand query latency (p50/p99 over 2,000 random store × SKU lookups);
- *  - the count-variance report of a store whose every SKU was counted (what 结束盘点 computes).
+ *  - the count-variance report of a store whose every SKU was counted (what 结束盘点 computes);
+ *  - POS documents of menu items with modifiers (BENCH_POS_LINES item lines of BENCH_MENU_ITEMS
+ *    items, each with a recipe of BENCH_RECIPE_LINES ingredients among the SKUs, in documents of
+ *    BENCH_POS_BATCH lines) through the sales document's handler — checked, exploded by recipe,
+ *    kept as sold and booked — against a raw-SQL insert of the same ingredient moves and balances;
+ *    run first, on empty tables, which are emptied again after each.
  *
  *   npm run bench:stock
  *   BENCH_MOVES=100000 BENCH_TARGETS=postgres BENCH_DATABASE_URL=postgresql://… npm run bench:stock
@@ -34,6 +43,11 @@ const BATCH = positiveInt('BENCH_BATCH', 500);
 const WRITERS = positiveInt('BENCH_WRITERS', 4);
 const CHAT_MOVES = positiveInt('BENCH_CHAT_MOVES', 2_000);
 const QUERIES = 2_000;
+const MENU_ITEMS = positiveInt('BENCH_MENU_ITEMS', 150);
+const RECIPE_LINES = positiveInt('BENCH_RECIPE_LINES', 8);
+const POS_LINES = positiveInt('BENCH_POS_LINES', 40_000);
+const POS_BATCH = positiveInt('BENCH_POS_BATCH', 100);
+const MODIFIERS = ['大杯', '少冰', '少糖', '加料'];
 const config = loadConfig({});
 const TARGETS = (process.env.BENCH_TARGETS ?? 'pglite,postgres').split(',').map((t) => t.trim());
 
@@ -68,6 +82,9 @@ interface Result {
   onHandP99: number;
   varianceMs: number;
   moves: number;
+  posRawMovesPerSecond: number;
+  posMovesPerSecond: number;
+  posMoves: number;
 }
 
 async function open(kind: string): Promise<{ database: Database; where: string; url?: string; drop: () => Promise<void> }> {
@@ -107,6 +124,7 @@ async function bench(kind: string): Promise<Result> {
     const skuRules = new Map(Array.from({ length: SKUS }, (_, i) => [skuCode(i), { baseUnit: '个', allowNegative: true }]));
 
     const now = new Date();
+    const pos = await benchPos(db, now);
     const documents = Math.ceil(MOVES / BATCH);
     /** The documents in order, the same every run: BATCH lines for one store each, receipts and sales mixed. */
     const documentSource = () => {
@@ -250,11 +268,101 @@ async function bench(kind: string): Promise<Result> {
       onHandP99: latencies[Math.floor(latencies.length * 0.99)],
       varianceMs: reportTimes[Math.floor(reportTimes.length / 2)],
       moves: await db.stockMove.count(),
+      posRawMovesPerSecond: pos.rawMovesPerSecond,
+      posMovesPerSecond: pos.movesPerSecond,
+      posMoves: pos.moves,
     };
   } finally {
     await database.close();
     await drop();
   }
+}
+
+/**
+ * POS documents of menu items: recipes seeded for MENU_ITEMS items (RECIPE_LINES base lines among
+ * the SKUs; 大杯 scales every line, 少冰 and 少糖 one each, 加料 adds one), then the same documents
+ * twice — as the raw-SQL baseline of their exploded ingredient moves (worked out before the clock
+ * starts), and through the sales document's handler as the sync API calls it, WRITERS in flight.
+ */
+async function benchPos(db: Database['prisma'], now: Date): Promise<{ rawMovesPerSecond: number; movesPerSecond: number; moves: number }> {
+  const rand = random(99);
+  const itemCode = (i: number) => `M${String(i).padStart(4, '0')}`;
+  await db.menuItem.createMany({ data: Array.from({ length: MENU_ITEMS }, (_, i) => ({ code: itemCode(i), name: `菜品 ${i}`, price: 10 + (i % 20) })) });
+  for (let i = 0; i < MENU_ITEMS; i++) {
+    const skus = [...new Set(Array.from({ length: RECIPE_LINES + 1 }, () => skuCode(Math.floor(rand() * SKUS))))];
+    const [extra, ...base] = skus;
+    await db.recipe.create({
+      data: {
+        kind: 'menu',
+        product: itemCode(i),
+        scope: '*',
+        validFrom: new Date(now.getTime() - 86_400_000),
+        yieldQuantity: 1,
+        createdAt: now,
+        lines: {
+          create: [
+            ...base.map((skuCode) => ({ skuCode, quantity: 0.01 + Math.round(rand() * 100) / 1000 })),
+            { modifier: '大杯', skuCode: '*', factor: 1.4 },
+            { modifier: '少冰', skuCode: base[0], factor: 0.5 },
+            { modifier: '少糖', skuCode: base[1] ?? base[0], factor: 0.7 },
+            { modifier: '加料', skuCode: extra, quantity: 0.05 },
+          ],
+        },
+      },
+    });
+  }
+  const documents = Math.ceil(POS_LINES / POS_BATCH);
+  const docs = Array.from({ length: documents }, (_, d) => ({
+    id: `bench-pos-${d}`,
+    store: storeCode(Math.floor(rand() * STORES)),
+    occurred_at: now.toISOString(),
+    lines: Array.from({ length: Math.min(POS_BATCH, POS_LINES - d * POS_BATCH) }, () => ({
+      item: itemCode(Math.floor(rand() * MENU_ITEMS)),
+      modifiers: MODIFIERS.filter(() => rand() < 0.3),
+      quantity: 1 + Math.floor(rand() * 3),
+    })),
+  }));
+  // The baseline's rows: the same explosion the handler does, before the clock starts.
+  const book = await loadRecipeBook(
+    db,
+    'menu',
+    Array.from({ length: MENU_ITEMS }, (_, i) => itemCode(i)),
+    [],
+  );
+  const exploded = docs.map((doc) => {
+    const items: SoldItem[] = doc.lines.map((l, j) => ({ line: j + 1, itemCode: l.item, modifiers: l.modifiers, quantity: l.quantity }));
+    return explodeSoldItems({ source: 'pos', documentId: doc.id, storeCode: doc.store, occurredAt: now, recordedAt: now }, items, book).moves;
+  });
+  const moves = exploded.reduce((n, m) => n + m.length, 0);
+  const inFlight = async (work: (d: number) => Promise<unknown>) => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        for (let d = next++; d < documents; d = next++) await work(d);
+      }),
+    );
+    return moves / ((performance.now() - started) / 1000);
+  };
+  const rawMovesPerSecond = await inFlight((d) =>
+    db.$transaction(
+      async (tx) => {
+        for (const statement of rawStatements(exploded[d], now)) await tx.$executeRawUnsafe(statement.sql, ...statement.values);
+      },
+      { timeout: 120_000, maxWait: 60_000 },
+    ),
+  );
+  await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance RESTART IDENTITY CASCADE');
+  const post = syncMoves('sales');
+  const log = createLogger('silent');
+  const movesPerSecond = await inFlight(async (d) => {
+    const outcome = await post({ db, body: JSON.stringify([docs[d]]), source: 'pos', clock: { now: () => now }, config, log });
+    if (!outcome.accepted) throw new Error(`bench POS document refused: ${JSON.stringify(outcome.problems.slice(0, 3))}`);
+  });
+  const booked = await db.stockMove.count();
+  if (booked !== moves) throw new Error(`POS documents booked ${booked} moves, expected ${moves}`);
+  await db.$executeRawUnsafe('TRUNCATE stock_move, stock_balance, stock_sale_line, stock_sync_document RESTART IDENTITY CASCADE');
+  return { rawMovesPerSecond, movesPerSecond, moves };
 }
 
 /**
@@ -312,6 +420,15 @@ async function main() {
     console.log(
       `| ${r.target} | ${rate(r.rawMovesPerSecond)} | ${r.driverMovesPerSecond ? rate(r.driverMovesPerSecond) : '—'} | ${rate(r.bulkMovesPerSecond)} | ${ratios} | ${rate(r.chatMovesPerSecond)} | ${r.onHandP50.toFixed(2)} / ${r.onHandP99.toFixed(2)} ms | ${Math.round(r.varianceMs)} ms (${SKUS} SKUs) | ${r.moves.toLocaleString()} |`,
     );
+  }
+  console.log('');
+  console.log(
+    `POS documents of menu items: ${POS_LINES.toLocaleString()} item lines of ${MENU_ITEMS} items (${RECIPE_LINES} ingredients each, modifiers), ${POS_BATCH} lines a document, ${WRITERS} in flight`,
+  );
+  console.log('| database | ingredient moves | raw SQL moves/s (the same rows) | sales document moves/s (checked, exploded, kept as sold, booked) | ratio to raw SQL |');
+  console.log('|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(`| ${r.target} | ${r.posMoves.toLocaleString()} | ${rate(r.posRawMovesPerSecond)} | ${rate(r.posMovesPerSecond)} | ${ratio(r.posMovesPerSecond / r.posRawMovesPerSecond)} |`);
   }
 }
 

@@ -22,6 +22,8 @@ it('lists the store page’s sections in page order', () => {
     '维修工单',
     '低库存预警',
     '断货预测',
+    '菜单配方',
+    '未映射的销售',
     '盘点准确率',
     '库存',
     '库存流水',

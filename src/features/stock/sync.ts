@@ -155,7 +155,7 @@ export function syncMoves(document: MoveDocument): SyncHandler {
     if (problems.length > 0) return { accepted: false, problems: problems.sort((a, b) => a.line - b.line) };
     const recipes = await recipesForSales(
       db,
-      parsed.map(({ line: at, doc }) => ({ storeCode: doc.store, items: soldItems.get(at)! })),
+      parsed.map(({ line: at }) => ({ items: soldItems.get(at)! })),
     );
 
     const now = clock.now();

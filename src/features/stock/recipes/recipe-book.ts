@@ -1,4 +1,5 @@
 import type { DbTx } from '../../../db';
+import type { Recipe, RecipeLine } from '../../../generated/prisma/client';
 import { ALL_LINES, CHAIN_RECIPE } from '../../masterdata';
 
 /** A recipe version as explosion reads it: numbers, not decimals. */
@@ -31,15 +32,38 @@ export class RecipeBook {
     return valid.find((v) => v.scope === storeCode) ?? valid.find((v) => v.scope === CHAIN_RECIPE);
   }
 
-  ingredientCodes(): string[] {
-    return [...new Set([...this.byProduct.values()].flatMap((list) => list.flatMap((v) => v.lines.map((l) => l.skuCode)))).values()].filter((c) => c !== ALL_LINES);
+  /** The SKUs the versions of `products` (default: all) take. */
+  ingredientCodes(products?: string[]): string[] {
+    const lists = products ? products.map((p) => this.byProduct.get(p) ?? []) : [...this.byProduct.values()];
+    return [...new Set(lists.flatMap((list) => list.flatMap((v) => v.lines.map((l) => l.skuCode))))].filter((c) => c !== ALL_LINES);
   }
 }
+
+/**
+ * Every menu recipe version of the chain, kept per process and database client: versions are only
+ * ever added (never changed or deleted), so the number of versions and the newest id say whether
+ * it is still whole — one cheap row a document, instead of every recipe line.
+ */
+export async function menuRecipeBook(db: DbTx): Promise<RecipeBook> {
+  const [version] = await db.$queryRaw<{ versions: number; newest: bigint | null }[]>`SELECT COUNT(*)::int AS versions, MAX(id) AS newest FROM recipe WHERE kind = 'menu'`;
+  const key = `${version.versions}:${version.newest ?? ''}`;
+  const cached = menuBooks.get(db);
+  if (cached?.key === key) return cached.book;
+  const book = toBook(await db.recipe.findMany({ where: { kind: 'menu' }, include: { lines: true } }));
+  menuBooks.set(db, { key, book });
+  return book;
+}
+
+/** Per database client: a test process (or a sandbox) may hold several databases at once. */
+const menuBooks = new WeakMap<object, { key: string; book: RecipeBook }>();
 
 /** Every version of these products' recipes for these stores (theirs and the chain's). */
 export async function loadRecipeBook(db: DbTx, kind: RecipeVersion['kind'], products: string[], storeCodes: string[]): Promise<RecipeBook> {
   if (products.length === 0) return new RecipeBook([]);
-  const rows = await db.recipe.findMany({ where: { kind, product: { in: products }, scope: { in: [CHAIN_RECIPE, ...storeCodes] } }, include: { lines: true } });
+  return toBook(await db.recipe.findMany({ where: { kind, product: { in: products }, scope: { in: [CHAIN_RECIPE, ...storeCodes] } }, include: { lines: true } }));
+}
+
+function toBook(rows: (Recipe & { lines: RecipeLine[] })[]): RecipeBook {
   return new RecipeBook(
     rows.map((r) => ({
       id: r.id,

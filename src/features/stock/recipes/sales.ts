@@ -8,7 +8,7 @@ import type { AfterMoveConfig } from '../after-move';
 import { bookMoves } from '../booking';
 import { format, type NewMove, type SkuBookingRule } from '../ledger';
 import { CHAIN_RECIPE } from '../../masterdata';
-import { consumptionOf, ledgerQuantity, loadRecipeBook, type RecipeBook } from './recipe-book';
+import { consumptionOf, ledgerQuantity, loadRecipeBook, menuRecipeBook, RecipeBook } from './recipe-book';
 
 /**
  * POS sales of menu items: each sold line is kept as sold (stock_sale_line) and exploded into the
@@ -103,17 +103,18 @@ export async function writeSaleLines(tx: DbTx, rows: SaleLineRow[]): Promise<voi
   if (rows.length > 0) await tx.stockSaleLine.createMany({ data: rows, skipDuplicates: true });
 }
 
-/** Base unit of every ingredient the book names; a till's sale is booked even below zero. */
-export async function ingredientRules(db: DbTx, book: RecipeBook): Promise<Map<string, SkuBookingRule>> {
-  const skus = await db.sku.findMany({ where: { code: { in: book.ingredientCodes() } }, select: { code: true, baseUnit: true } });
+/** Base unit of every ingredient the book names (for `items`: theirs only); a till's sale is booked even below zero. */
+export async function ingredientRules(db: DbTx, book: RecipeBook, items?: string[]): Promise<Map<string, SkuBookingRule>> {
+  const skus = await db.sku.findMany({ where: { code: { in: book.ingredientCodes(items) } }, select: { code: true, baseUnit: true } });
   return new Map(skus.map((s) => [s.code, { baseUnit: s.baseUnit, allowNegative: true }]));
 }
 
-/** The recipes a set of documents needs, and the booking rules of their ingredients. */
-export async function recipesForSales(db: Db, documents: { storeCode: string; items: SoldItem[] }[]): Promise<{ book: RecipeBook; rules: Map<string, SkuBookingRule> }> {
+/** The menu's recipes, and the booking rules of the ingredients a set of documents' items take. */
+export async function recipesForSales(db: Db, documents: { items: SoldItem[] }[]): Promise<{ book: RecipeBook; rules: Map<string, SkuBookingRule> }> {
   const items = [...new Set(documents.flatMap((d) => d.items.map((i) => i.itemCode)))];
-  const book = await loadRecipeBook(db, 'menu', items, [...new Set(documents.map((d) => d.storeCode))]);
-  return { book, rules: await ingredientRules(db, book) };
+  if (items.length === 0) return { book: new RecipeBook([]), rules: new Map() };
+  const book = await menuRecipeBook(db);
+  return { book, rules: await ingredientRules(db, book, items) };
 }
 
 /**
