@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { signSync, syncSigningString } from '../../../src/edge/sync';
 import { importMasterData } from '../../../src/features/masterdata/import';
+import { masterDataFeature } from '../../../src/features/masterdata';
 import { stockFeature } from '../../../src/features/stock';
 import { visibleText } from '../../../src/platform/sender';
 import { consoleMiddleware } from '../../../src/console';
@@ -46,7 +47,7 @@ PEARL_COOKED,,2026-11-01,3000,锅,,BROWNSUGAR,0.2,
 
 beforeAll(async () => {
   h = await startHarness({
-    features: [stockFeature],
+    features: [masterDataFeature, stockFeature],
     clock,
     middleware: consoleMiddleware,
     env: { SYNC_KEYS: `pos:${SECRETS.pos},erp:${SECRETS.erp}`, PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) },
@@ -166,9 +167,11 @@ it('keeps an item without a recipe, or with an unknown modifier, unmapped: told 
   expect(visibleText(alerts[0].body.content)).toContain('珍珠奶茶（MT）1 份：配方里没有加料/规格「加布丁」');
   expect(await onHand('S001', 'MILK')).toBe(milkBefore);
 
-  // The recipe arrives; the job books both COCOLATTE lines by it, not as late entries.
-  await importMasterData(h.app.db, 'menu-items', 'code,name\nCOCOLATTE,生椰拿铁\n', 'csv');
-  expect(await importMasterData(h.app.db, 'recipes', 'product,valid_from,sku,quantity\nCOCOLATTE,2026-12-01,MILK,0.1\n', 'csv', { now: clock.now() })).toMatchObject({ ok: true });
+  // The recipe arrives from the ERP; the job books both COCOLATTE lines by it, not as late entries.
+  expect(await (await post('menu-items', [{ code: 'COCOLATTE', name: '生椰拿铁', price: 19 }], 'erp')).json()).toMatchObject({ kind: 'menu-items', created: 1 });
+  const bad = await post('recipes', [{ product: 'COCOLATTE', sku: 'MILK' }], 'erp');
+  expect([bad.status, await bad.json()]).toEqual([400, { error: 'invalid_document', problems: [{ line: 1, message: '用量 quantity 和倍数 factor 要填一个，且只填一个' }] }]);
+  expect(await (await post('recipes', [{ product: 'COCOLATTE', valid_from: '2026-12-01', sku: 'MILK', quantity: 0.1 }], 'erp')).json()).toMatchObject({ kind: 'recipes', created: 1 });
   clock.advance(5 * 60_000);
   await runJob('stock.bookUnmappedSales');
   expect(await onHand('S001', 'MILK')).toBeCloseTo(milkBefore - 0.3, 6);
