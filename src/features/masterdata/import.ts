@@ -4,13 +4,9 @@ import type { Db } from '../../db';
 import { DEFAULT_TIMEZONE } from '../../timezone';
 import { parseLocalOrIso } from '../../timezone';
 import { importRecipes } from './recipes';
-import { KINDS, type Kind, menuItemRow, recipeRow, shiftRow, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
 
-export interface ImportProblem {
-  /** CSV: the line in the file; JSON: the element's position (1-based). */
-  line: number;
-  message: string;
-}
+export type { ImportProblem } from './rows';
+import { type ImportProblem, KINDS, type Kind, menuItemRow, recipeRow, shiftRow, skuRow, skuSettingRow, staffRow, storeRow } from './rows';
 
 export type ImportOutcome = { ok: true; kind: Kind; rows: number; created: number; updated: number } | { ok: false; kind: Kind; problems: ImportProblem[] };
 

@@ -2,8 +2,7 @@ import type { z } from 'zod';
 import type { Db } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
 import { parseLocalOrIso } from '../../timezone';
-import type { ImportProblem } from './import';
-import { ALL_LINES, type recipeRow } from './rows';
+import { ALL_LINES, type ImportProblem, type recipeRow } from './rows';
 
 type RecipeRow = z.infer<typeof recipeRow>;
 

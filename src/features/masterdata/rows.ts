@@ -7,6 +7,13 @@ import { ROLES, type Role } from '../../people';
  * or says in Chinese what is wrong with it.
  */
 
+/** What is wrong with a row of a master-data file, and where. */
+export interface ImportProblem {
+  /** CSV: the line in the file; JSON: the element's position (1-based). */
+  line: number;
+  message: string;
+}
+
 const text = (label: string, max = 100) =>
   z
     .string({ error: `缺少${label}` })
