@@ -1,6 +1,8 @@
+import { BotRegistry } from '../../../src/bot/registry';
 import { loadConfig } from '../../../src/config';
 import type { Database } from '../../../src/db';
 import { importMasterData } from '../../../src/features/masterdata/import';
+import { stockFeature } from '../../../src/features/stock';
 import { bookMove } from '../../../src/features/stock/booking';
 import type { LedgerKind } from '../../../src/features/stock/move-kinds';
 import { shareOfSales, usageFigures, usageLines } from '../../../src/features/stock/usage/periods';
@@ -139,5 +141,18 @@ describe('on the database', () => {
     expect(s1.losses.map((l) => l.label)).toEqual(['牛奶 多用 9盒', '奶油 多用 1盒']);
     // S2 used nothing and nothing was unexplained.
     expect(measures.get('S2')!.ratio).toBe(1);
+  });
+
+  it('is the health score’s inventory accuracy with STOCK_ACCURACY_MEASURE=usage; counts stay the default', async () => {
+    const november = { start: new Date('2026-10-31T16:00:00Z'), end: new Date('2026-11-30T16:00:00Z') };
+    const measured = async (env: Record<string, string>) => {
+      const bot = new BotRegistry(loadConfig(env));
+      stockFeature.register(bot);
+      return (await bot.scoreParts.get('inventoryAccuracy')!(database.prisma, november, ['S1'])).get('S1')!.facts;
+    };
+    expect(await measured({ STOCK_ACCURACY_MEASURE: 'usage' })).toMatchObject({ periods: 1, absoluteVarianceCost: 82 });
+    // The count measure takes every count closed in the month, the unapproved one too.
+    expect(await measured({})).toMatchObject({ counts: 4, skusCounted: 7 });
+    expect(() => loadConfig({ STOCK_ACCURACY_MEASURE: 'variance' })).toThrow(/STOCK_ACCURACY_MEASURE/);
   });
 });
