@@ -27,7 +27,7 @@ export const usageSection: ConsoleSection = {
     const report = await latestUsageReport(db, storeCode);
     if (!report) return '还没有用量报告：一个商品要在两次确认调整过的盘点里都盘过，才有一期。';
     const totals = reportTotals(report);
-    return `盘点 #${report.lines[0].openingCountId} → #${report.count.id}（${dateTime(totals.opensAt!, timezone)} 至 ${dateTime(report.count.closedAt, timezone)}）：理论 ¥${money(totals.theoreticalCost)}，实际 ¥${money(totals.actualCost)}，差异 ${signedMoney(totals.varianceCost)}，占销售 ${shareText(totals.share)}。差异 > 0 是多用了；点按钮填原因。`;
+    return `盘点 #${totals.opensWith} → #${report.count.id}（${dateTime(totals.opensAt!, timezone)} 至 ${dateTime(report.count.closedAt, timezone)}）：理论 ¥${money(totals.theoreticalCost)}，实际 ¥${money(totals.actualCost)}，差异 ${signedMoney(totals.varianceCost)}，占销售 ${shareText(totals.share)}。差异 > 0 是多用了；点按钮填原因。`;
   },
   async rows({ db }, storeCode) {
     const report = await latestUsageReport(db, storeCode);

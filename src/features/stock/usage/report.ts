@@ -52,6 +52,7 @@ export function reportTotals(report: UsageReport) {
     actualCost: sum((l) => l.actualCost),
     varianceCost,
     share: shareOfSales(varianceCost, widest?.revenue ?? null),
+    opensWith: widest?.openingCountId ?? null,
     opensAt: widest?.openingClosedAt ?? null,
   };
 }
@@ -72,7 +73,7 @@ export function usageReportMessages(report: UsageReport, storeName: string, time
         `${i + 1}. ${l.name} 理论 ${format(l.theoretical)}${l.unit} 实际 ${format(l.actual)}${l.unit} 差 ${signedQuantity(l.variance)}${l.unit}（${signedMoney(l.varianceCost)}，占销售 ${shareText(shareOfSales(l.varianceCost, l.revenue))}）原因：${reasonText(report, l)}`,
     );
   const text = [
-    `${storeName} 用量报告（盘点 #${report.lines[0].openingCountId} → #${report.count.id}，${chainTimeText(totals.opensAt!, timezone)} 至 ${chainTimeText(report.count.closedAt, timezone)}）：${report.lines.length} 个商品。`,
+    `${storeName} 用量报告（盘点 #${totals.opensWith} → #${report.count.id}，${chainTimeText(totals.opensAt!, timezone)} 至 ${chainTimeText(report.count.closedAt, timezone)}）：${report.lines.length} 个商品。`,
     `理论用量 ¥${totals.theoreticalCost.toFixed(2)}，实际用量 ¥${totals.actualCost.toFixed(2)}，差异 ${signedMoney(totals.varianceCost)}（占销售 ${shareText(totals.share)}）。`,
     differing.length
       ? `差异最大的${differing.length > REPORT_LINES ? ` ${REPORT_LINES} 个（共 ${differing.length} 个）` : ` ${differing.length} 个`}（按金额排；差 > 0 是多用了）：`
