@@ -104,7 +104,18 @@ describe('on the database', () => {
     await db.menuItem.create({ data: { code: 'LATTE', name: '拿铁', price: 15 } });
     const sold = (occurredAt: Date, quantity: number, amount: number | null) =>
       db.stockSaleLine.create({
-        data: { externalId: `pos:sales:d${n++}:0`, storeCode: 'S1', itemCode: 'LATTE', quantity, amount, occurredAt, soldAt: occurredAt, receivedAt: occurredAt, bookedAt: occurredAt },
+        data: {
+          externalId: `pos:sales:d${n++}:0`,
+          storeCode: 'S1',
+          itemCode: 'LATTE',
+          quantity,
+          amount,
+          occurredAt,
+          soldAt: occurredAt,
+          receivedAt: occurredAt,
+          checkedAt: occurredAt,
+          bookedAt: occurredAt,
+        },
       });
     await sold(at('08T09:00:00'), 2, 30);
     await sold(at('09T09:00:00'), 2, null);

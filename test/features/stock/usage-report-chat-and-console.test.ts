@@ -1,7 +1,8 @@
+import crypto from 'node:crypto';
 import { consoleMiddleware } from '../../../src/console';
+import { signSync, syncSigningString } from '../../../src/edge/sync';
 import { importMasterData } from '../../../src/features/masterdata/import';
 import { stockFeature } from '../../../src/features/stock';
-import { bookMoves } from '../../../src/features/stock/booking';
 import { visibleText } from '../../../src/platform/sender';
 import type { DeliveredMessage } from '../../../src/sandbox/fake-wecom';
 import { TestClock } from '../../helpers/clock';
@@ -15,19 +16,46 @@ import { stockChat } from './chat';
  * and the manager who approved gets the report and a card to give each line a reason; staff give
  * one in chat (`差异原因 …`), which supersedes; `用量` and the console show the latest.
  */
+const POS_SECRET = 'pos-secret-0123456789';
 const clock = new TestClock(new Date('2026-11-30T02:00:00Z').getTime());
 let h: Harness;
 let chat: ReturnType<typeof stockChat>;
 beforeAll(async () => {
-  h = await startHarness({ features: [stockFeature], clock, middleware: consoleMiddleware, env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40) } });
+  h = await startHarness({
+    features: [stockFeature],
+    clock,
+    middleware: consoleMiddleware,
+    env: { PUBLIC_URL: 'https://bot.example.com', CONSOLE_SESSION_SECRET: 's'.repeat(40), SYNC_KEYS: `pos:${POS_SECRET}` },
+  });
   chat = stockChat(h, clock);
   const db = h.app.db;
   await importMasterData(db, 'stores', 'code,name\nS1,一店\n', 'csv');
   await importMasterData(db, 'staff', 'userid,name,store,role\nboss,王店长,S1,店长\nzhang,张三,S1,店员\n', 'csv');
   await importMasterData(db, 'skus', 'code,name,aliases,category,base_unit,pack_units,cost_price\nMILK,牛奶,,乳品,盒,,6\nCREAM,奶油,,乳品,盒,,28\n', 'csv');
+  await importMasterData(db, 'menu-items', 'code,name,price\nLATTE,拿铁,20\n', 'csv');
+  await importMasterData(db, 'recipes', 'product,store,valid_from,yield,batch_unit,modifier,sku,quantity,factor\nLATTE,,2026-11-01,,,,MILK,1,\n', 'csv', { now: clock.now() });
   for (const text of ['入库 牛奶 10盒', '入库 奶油 10盒']) await say('zhang', text);
 }, 120_000);
 afterAll(() => h.stop());
+
+/** Posts a document to the sync API as the POS, signed. */
+function post(document: string, docs: unknown) {
+  const body = JSON.stringify(docs);
+  const timestamp = String(Math.floor(clock.now().getTime() / 1000));
+  const nonce = crypto.randomUUID();
+  const path = `/api/sync/${document}`;
+  return fetch(`${h.url}${path}`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-sync-source': 'pos',
+      'x-sync-timestamp': timestamp,
+      'x-sync-nonce': nonce,
+      'x-sync-signature': signSync(POS_SECRET, syncSigningString(timestamp, nonce, 'POST', path, body)),
+    },
+  });
+}
 
 async function say(user: string, text: string) {
   clock.advance(61_000);
@@ -70,23 +98,10 @@ it('sends no report after a store’s first count: it opens periods and closes n
 it('reports the period a count closes to the manager who approved it, and takes the reasons from its card', async () => {
   await say('zhang', '入库 牛奶 24盒');
   await say('zhang', '报损 牛奶 2盒 过期');
-  // What the till sold of MILK, exploded from its menu items, and the menu lines: ¥200 of sales.
+  // The till sells 10 拿铁 (¥20 on the menu, no amount sent: ¥200); the recipe books their 牛奶 as `sale` moves.
   clock.advance(61_000);
-  const now = clock.now();
-  await h.app.db.$transaction((tx) =>
-    bookMoves(
-      tx,
-      h.app.config,
-      [{ storeCode: 'S1', skuCode: 'MILK', kind: 'sale', quantity: -10, occurredAt: now, recordedAt: now, source: 'pos', externalId: 'pos:sales:D1:0:MILK' }],
-      new Map([['MILK', { baseUnit: '盒', allowNegative: true }]]),
-      now,
-    ),
-  );
-  await h.app.db.menuItem.create({ data: { code: 'LATTE', name: '拿铁', price: 20 } });
-  await h.app.db.stockSaleLine.create({
-    data: { externalId: 'pos:sales:D1:0', storeCode: 'S1', itemCode: 'LATTE', quantity: 10, amount: null, occurredAt: now, soldAt: now, receivedAt: now, bookedAt: now },
-  });
-
+  const sold = await post('sales', [{ id: 'POS-1', store: 'S1', occurred_at: clock.now().toISOString(), lines: [{ item: 'LATTE', quantity: 10 }] }]);
+  expect(await sold.json()).toMatchObject({ booked: 1, moves: 1, unmapped: 0 });
   const before = h.fake.inbox('boss').length;
   // MILK: 10 + 24 − 20 = 14 used, 2 wasted + 10 sold = 12 explained: 2 more (¥12). CREAM: 1 used, nothing explained (¥28).
   await count(['盘点 牛奶 20盒', '盘点 奶油 9盒']);
