@@ -4,6 +4,7 @@ import { seedStockDemo } from './demo';
 import { seedStockChecksDemo } from './checks-demo';
 import { registerStockChecks } from './checks';
 import { registerStockConsole } from './console';
+import { registerOrdering } from './ordering';
 import { registerRecipes } from './recipes';
 import { seedPosDemo } from './recipes/demo';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
@@ -77,5 +78,6 @@ export const stockFeature: Feature = {
     registerStockConsole(bot);
     registerRecipes(bot);
     registerUsage(bot);
+    registerOrdering(bot);
   },
 };
