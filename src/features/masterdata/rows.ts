@@ -49,8 +49,8 @@ const optionalPercent = (label: string) =>
       }
       return n;
     });
-/** Whole days (0 or more), or nothing (empty). */
-const optionalWholeNumber = (label: string) =>
+/** Whole days, 0 to a year, or nothing (empty). */
+const optionalDays = (label: string) =>
   z
     .union([z.number(), z.string(), z.null()])
     .optional()
@@ -188,7 +188,7 @@ export const skuRow = z
     allow_negative: yesNo('允许负库存', false),
     count_tolerance_percent: optionalPercent('盘点容差'),
     supplier: optionalText.pipe(z.string().max(64, '供应商太长（最多 64 字）').optional()),
-    lead_time_days: optionalWholeNumber('到货天数 lead_time_days'),
+    lead_time_days: optionalDays('到货天数 lead_time_days'),
   })
   .superRefine((row, ctx) => {
     const units = [row.base_unit, ...row.pack_units.map((p) => p.unit)];
