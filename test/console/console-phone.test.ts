@@ -51,6 +51,24 @@ beforeAll(async () => {
   ] as const) {
     await db.stockMove.create({ data: { storeCode: 'S001', skuCode: 'MILK', kind, quantity, occurredAt: now, recordedAt: now, source, externalId: `phone-test:${source}` } });
   }
+  // Two approved counts of 牛奶 around those moves: a usage period, its line with a button per reason.
+  for (const [n, counted, at] of [
+    [1, 30, new Date(now.getTime() - 60_000)],
+    [2, 20, new Date(now.getTime() + 60_000)],
+  ] as const) {
+    await db.stockCount.create({
+      data: {
+        storeCode: 'S001',
+        status: 'approved',
+        openedBy: 'zhoumanager',
+        openedAt: at,
+        closedAt: at,
+        approvedAt: at,
+        externalId: `phone-test:count:${n}`,
+        entries: { create: [{ skuCode: 'MILK', counted, book: counted, countedBy: 'zhangxiaomei', countedAt: at, source: 'chat', externalId: `phone-test:count:${n}:MILK` }] },
+      },
+    });
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -81,8 +99,17 @@ it('fits a 390-px phone: no sideways scrolling, and 批准/驳回 within the scr
   // Every section loaded: the widest tables are on the page.
   await page.locator('[data-section="stockMoves"] tbody tr').first().waitFor();
   await page.locator('[data-section="campaigns"] tbody tr, [data-section="campaigns"] .muted').first().waitFor();
+  const usage = page.locator('[data-section="usage"] tbody tr', { hasText: '牛奶' });
+  await usage.locator('button[data-action="theft"]').waitFor();
   const width = await pageWidth();
   expect(width.scroll).toBeLessThanOrEqual(width.inner);
+  // The usage line's six reason buttons wrap inside its card, each on one line (not squeezed into a column of characters).
+  await usage.scrollIntoViewIfNeeded();
+  const card = (await usage.boundingBox())!;
+  for (const box of await Promise.all((await usage.locator('td.actions button').all()).map((b) => b.boundingBox()))) {
+    expect([box!.x + box!.width <= card.x + card.width, box!.height < 48]).toEqual([true, true]);
+  }
+  await usage.screenshot({ path: path.join(os.tmpdir(), 'console-phone-usage.png') });
 
   await row.scrollIntoViewIfNeeded();
   for (const action of ['approve', 'reject']) {

@@ -25,6 +25,7 @@ it('lists the store page’s sections in page order', () => {
     '菜单配方',
     '未映射的销售',
     '盘点准确率',
+    '理论与实际用量',
     '库存',
     '库存流水',
     '会员分群',

@@ -1,6 +1,7 @@
 import { openTestDatabase } from '../helpers/database';
 import { seedDemoData } from '../../src/sandbox/demo';
 import { staffOnShift } from '../../src/features/masterdata/shifts';
+import { suggestOrders } from '../../src/features/stock/ordering/suggest';
 
 it('seeds the demo chain once, and --reset wipes everything and seeds it again', async () => {
   const database = await openTestDatabase();
@@ -32,6 +33,10 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect((await db.stockSaleLine.findMany({ where: { unmapped: { not: null } }, distinct: ['itemCode'] })).map((l) => l.itemCode)).toEqual(['COCO_LATTE']);
     expect(await db.stockMove.count({ where: { kind: 'sale', source: 'pos' } })).toBeGreaterThan(3 * 60 * 5);
     expect(await db.stockLateMove.count()).toBe(0);
+    // Every SKU but the two made in the store (煮好的珍珠, 吐司) has a supplier, and each store a par level per SKU: 建议订货 has something to suggest.
+    expect((await db.sku.findMany({ where: { supplier: null }, orderBy: { code: 'asc' } })).map((s) => s.code)).toEqual(['PEARL_COOKED', 'TOAST']);
+    expect(await db.skuStoreSetting.count({ where: { parLevel: null } })).toBe(0);
+    expect((await suggestOrders(db, 'S001', now, 'Asia/Shanghai')).size).toBeGreaterThan(0);
     // A week of shifts (six days each for eight people), and two open tasks to watch the ladder on.
     expect(await db.shift.count()).toBe(8 * 6);
     expect((await staffOnShift(db, 'S001', now)).map((s) => s.userid).sort()).toEqual(['wangxin', 'zhangxiaomei', 'zhoumanager']); // 10:00 in Shanghai

@@ -200,6 +200,8 @@ const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) =>
           costPrice: row.cost_price,
           allowNegative: row.allow_negative,
           countTolerancePercent: row.count_tolerance_percent,
+          supplier: row.supplier ?? null,
+          leadTimeDays: row.lead_time_days,
         };
         await tx.sku.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
         // The file is the truth about a SKU's barcodes: replace them.
@@ -224,7 +226,7 @@ const importSkuSettings: Writer<z.infer<typeof skuSettingRow>> = async (db, rows
   await db.$transaction(
     async (tx) => {
       for (const { row } of rows) {
-        const data = { safetyStock: row.safety_stock, maxDailyLoss: row.max_daily_loss };
+        const data = { safetyStock: row.safety_stock, maxDailyLoss: row.max_daily_loss, parLevel: row.par_level ?? null };
         await tx.skuStoreSetting.upsert({ where: { storeCode_skuCode: { storeCode: row.store, skuCode: row.sku } }, create: { storeCode: row.store, skuCode: row.sku, ...data }, update: data });
       }
     },

@@ -56,6 +56,20 @@ const optionalPercent = (label: string) =>
       }
       return n;
     });
+/** Whole days, 0 to a year, or nothing (empty). */
+const optionalDays = (label: string) =>
+  z
+    .union([z.number(), z.string(), z.null()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || String(v).trim() === '') return null;
+      const n = typeof v === 'number' ? v : Number(String(v).trim());
+      if (!Number.isInteger(n) || n < 0 || n > 365) {
+        ctx.addIssue({ code: 'custom', message: `${label}必须是 0–365 的整数天，或留空` });
+        return z.NEVER;
+      }
+      return n;
+    });
 const number = (label: string, opts: { positive?: boolean } = {}) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
@@ -69,6 +83,25 @@ const number = (label: string, opts: { positive?: boolean } = {}) =>
     }
     return n;
   });
+
+/** A number that may be left empty; `min`: the smallest allowed. */
+const optionalNumber = (label: string, min?: number) =>
+  z
+    .union([z.number(), z.string(), z.null()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || String(v).trim() === '') return undefined;
+      const n = typeof v === 'number' ? v : Number(String(v).trim());
+      if (!Number.isFinite(n)) {
+        ctx.addIssue({ code: 'custom', message: `${label}必须是数字` });
+        return z.NEVER;
+      }
+      if (min !== undefined && n < min) {
+        ctx.addIssue({ code: 'custom', message: `${label}不能小于 ${min}` });
+        return z.NEVER;
+      }
+      return n;
+    });
 
 const ROLE_BY_NAME = Object.fromEntries(
   (Object.entries(ROLES) as [Role, string][]).flatMap(([k, v]) => [
@@ -161,6 +194,8 @@ export const skuRow = z
     barcodes,
     allow_negative: yesNo('允许负库存', false),
     count_tolerance_percent: optionalPercent('盘点容差'),
+    supplier: optionalText.pipe(z.string().max(64, '供应商太长（最多 64 字）').optional()),
+    lead_time_days: optionalDays('到货天数 lead_time_days'),
   })
   .superRefine((row, ctx) => {
     const units = [row.base_unit, ...row.pack_units.map((p) => p.unit)];
@@ -175,6 +210,7 @@ export const skuSettingRow = z.object({
   sku: text('商品编码', 48),
   safety_stock: number('安全库存'),
   max_daily_loss: number('每日报损上限'),
+  par_level: optionalNumber('标准库存 par_level', 0),
 });
 
 const localTime = (label: string) => text(label, 40).pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/, `${label}格式应为 2026-11-26 08:00（连锁所在时区），或带时区的 ISO 时间`));
@@ -188,25 +224,6 @@ export const shiftRow = z.object({
   /** 否 withdraws a shift imported before. */
   active: yesNo('有效', true),
 });
-
-/** A number that may be left empty; `min`: the smallest allowed. */
-const optionalNumber = (label: string, min?: number) =>
-  z
-    .union([z.number(), z.string(), z.null()])
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === null || String(v).trim() === '') return undefined;
-      const n = typeof v === 'number' ? v : Number(String(v).trim());
-      if (!Number.isFinite(n)) {
-        ctx.addIssue({ code: 'custom', message: `${label}必须是数字` });
-        return z.NEVER;
-      }
-      if (min !== undefined && n < min) {
-        ctx.addIssue({ code: 'custom', message: `${label}不能小于 ${min}` });
-        return z.NEVER;
-      }
-      return n;
-    });
 
 /** A menu item the till sells, by the POS's item code. */
 export const menuItemRow = z.object({

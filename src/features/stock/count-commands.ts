@@ -11,6 +11,7 @@ import { countAccuracy, isWithinTolerance, toleranceText, uncountedWithStock, va
 import { bookMove } from './booking';
 import { format } from './ledger';
 import { actingStore } from './stores';
+import { reportClosedPeriods } from './usage';
 import { formatPercent } from '../../percent';
 import { STOCK_CARDS, STOCK_ERRORS } from './keys';
 
@@ -200,6 +201,8 @@ export async function approveCount(ctx: BotContext): Promise<void> {
     await tx.db.stockCount.update({ where: { id: count.id }, data: { status: 'approved', approvedBy: ctx.message.fromUser, approvedAt: now } });
     await tx.updateCard({ replaceName: '已确认调整' });
     await tx.reply(`盘点 #${count.id} 已确认：调整 ${lines.length} 个商品，盘盈 ¥${gain.toFixed(2)}，盘亏 ¥${loss.toFixed(2)}。库存已按实盘更新。`);
+    // The count closes a usage period of each SKU an earlier approved count counted too: its report, with the approval.
+    await reportClosedPeriods(tx, count, ctx.config.timezone);
     return count;
   }, LARGE_TRANSACTION);
   ctx.log.info({ countId: String(count.id) }, 'count approved');

@@ -5,12 +5,14 @@ import type { LedgerKind } from './move-kinds';
 
 /**
  * Usage forecasts from the ledger. Usage is what leaves the shelf for the store's trade — sales,
- * waste and transfers out (a move undone by a reversal counts for neither). The daily series is
+ * waste, transfers out and ingredients taken for production (a move undone by a reversal counts
+ * for neither): a raw ingredient cooked into a prepared one (生珍珠 into 煮好的珍珠) is used up by the
+ * production, not by a sale. The daily series is
  * built in SQL over the chain's days; the model is additive Holt-Winters with a damped trend and a
  * weekday pattern (period 7), fitted by exponential smoothing.
  */
 
-export const USAGE_KINDS: LedgerKind[] = ['sale', 'waste', 'transfer_out'];
+export const USAGE_KINDS: LedgerKind[] = ['sale', 'waste', 'transfer_out', 'production_out'];
 /** How far back the series reaches: eight weeks gives every weekday eight observations. */
 export const HISTORY_DAYS = 56;
 

@@ -4,6 +4,7 @@ import { seedStockDemo } from './demo';
 import { seedStockChecksDemo } from './checks-demo';
 import { registerStockChecks } from './checks';
 import { registerStockConsole } from './console';
+import { registerOrdering } from './ordering';
 import { registerRecipes } from './recipes';
 import { seedPosDemo } from './recipes/demo';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
@@ -17,6 +18,7 @@ import { inventoryAccuracyPart } from './score';
 import { syncMoves } from './sync';
 import { askTransferDifference, receiveTransferByText, receiveTransferInFull } from './transfer-commands';
 import { undoFromCard, undoLastMove } from './undo';
+import { registerUsage, usageAccuracyPart } from './usage';
 import { STOCK_CARDS } from './keys';
 
 export type { CountTolerance, LargeMoveSettings, StockCheckSettings } from './settings';
@@ -71,9 +73,11 @@ export const stockFeature: Feature = {
     });
     bot.sync('sales', syncMoves('sales'));
     bot.sync('receipts', syncMoves('receipts'));
-    bot.scorePart('inventoryAccuracy', inventoryAccuracyPart(bot.config.stockChecks.countTolerance));
+    bot.scorePart('inventoryAccuracy', bot.config.stockChecks.accuracyMeasure === 'usage' ? usageAccuracyPart : inventoryAccuracyPart(bot.config.stockChecks.countTolerance));
     registerStockChecks(bot);
     registerStockConsole(bot);
     registerRecipes(bot);
+    registerUsage(bot);
+    registerOrdering(bot);
   },
 };

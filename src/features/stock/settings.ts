@@ -23,6 +23,8 @@ export interface StockCheckSettings {
   countTolerance: CountTolerance;
   /** A quantity typed in chat above its SKU's limit is asked back before anything is booked. */
   largeMove: LargeMoveSettings;
+  /** What the health score's inventory accuracy measures: the counts against the book, or the usage periods' variance. */
+  accuracyMeasure: 'count' | 'usage';
 }
 
 /** The largest quantity (base units) of one chat entry booked without asking back; see large-moves.ts. */
@@ -74,6 +76,7 @@ export const stockSettings = settingsSlice({
     COUNT_TOLERANCE_BY_CATEGORY: optionalText.pipe(
       jsonText.pipe(z.record(z.string().trim().min(1), z.number().min(0).max(100), { error: 'must be a JSON object of category → percentage (0–100), e.g. {"乳品":1,"干货":3}' })).optional(),
     ),
+    STOCK_ACCURACY_MEASURE: z.enum(['count', 'usage'], { error: 'must be count (counted against the book) or usage (theoretical against actual usage)' }).default('count'),
   }),
   build: (e) => ({
     lossShareOfOnHand: e.STOCK_LOSS_SHARE_OF_ON_HAND,
@@ -89,6 +92,7 @@ export const stockSettings = settingsSlice({
       byCategory: Object.fromEntries(Object.entries(e.COUNT_TOLERANCE_BY_CATEGORY ?? {}).map(([category, percent]) => [category, percent / 100])),
     },
     largeMove: { multiple: e.STOCK_LARGE_MOVE_MULTIPLE, packs: e.STOCK_LARGE_MOVE_PACKS, bySku: e.STOCK_LARGE_MOVE_BY_SKU ?? {}, byCategory: e.STOCK_LARGE_MOVE_BY_CATEGORY ?? {} },
+    accuracyMeasure: e.STOCK_ACCURACY_MEASURE,
   }),
 });
 
