@@ -1,6 +1,7 @@
 import { openTestDatabase } from '../helpers/database';
 import { seedDemoData } from '../../src/sandbox/demo';
 import { staffOnShift } from '../../src/features/masterdata/shifts';
+import { usageLines } from '../../src/features/stock/usage/periods';
 import { suggestOrders } from '../../src/features/stock/ordering/suggest';
 
 it('seeds the demo chain once, and --reset wipes everything and seeds it again', async () => {
@@ -33,6 +34,14 @@ it('seeds the demo chain once, and --reset wipes everything and seeds it again',
     expect((await db.stockSaleLine.findMany({ where: { unmapped: { not: null } }, distinct: ['itemCode'] })).map((l) => l.itemCode)).toEqual(['COCO_LATTE']);
     expect(await db.stockMove.count({ where: { kind: 'sale', source: 'pos' } })).toBeGreaterThan(3 * 60 * 5);
     expect(await db.stockLateMove.count()).toBe(0);
+    // Two counts of 一店 around the sales: the period's variance is what the demo's story left short, nothing else.
+    const closing = await db.stockCount.findUniqueOrThrow({ where: { externalId: 'demo:count:2' } });
+    const variances = (await usageLines(db, { countIds: [closing.id] })).filter((l) => Math.abs(l.variance) > 1e-9).map((l) => [l.skuCode, +l.variance.toFixed(3)]);
+    expect(variances.sort()).toEqual([
+      ['CHEESE', 0.5],
+      ['MILK', 3],
+      ['PEARL_COOKED', 400],
+    ]);
     // Every SKU but the two made in the store (煮好的珍珠, 吐司) has a supplier, and each store a par level per SKU: 建议订货 has something to suggest.
     expect((await db.sku.findMany({ where: { supplier: null }, orderBy: { code: 'asc' } })).map((s) => s.code)).toEqual(['PEARL_COOKED', 'TOAST']);
     expect(await db.skuStoreSetting.count({ where: { parLevel: null } })).toBe(0);

@@ -7,6 +7,7 @@ import { registerStockConsole } from './console';
 import { registerOrdering } from './ordering';
 import { registerRecipes } from './recipes';
 import { seedPosDemo } from './recipes/demo';
+import { seedUsageDemo } from './usage/demo';
 import { confirmLargeMove, dropLargeMove, pickSku, readStockMessage, readsAsStock, recordStockMove, showStock } from './commands';
 import { approveCount, closeCount, openCount, reopenCount } from './count-commands';
 import { STOCK_KINDS, type QuantityVerb } from './move-kinds';
@@ -38,6 +39,7 @@ export const stockFeature: Feature = {
     await seedStockDemo(db, demo);
     await seedStockChecksDemo(db, demo);
     await seedPosDemo(db, demo);
+    await seedUsageDemo(db, demo);
   },
   register(bot) {
     // The words of each kind are in move-kinds.ts; `收到牛奶两箱` and other everyday words are read by the route below.
