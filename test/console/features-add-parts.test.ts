@@ -21,6 +21,7 @@ it('lists the store page’s sections in page order', () => {
     '交接班',
     '维修工单',
     '低库存预警',
+    '临期',
     '断货预测',
     '菜单配方',
     '未映射的销售',

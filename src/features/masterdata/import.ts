@@ -202,6 +202,7 @@ const importSkus: Writer<z.infer<typeof skuRow>> = async (db, rows, problems) =>
           countTolerancePercent: row.count_tolerance_percent,
           supplier: row.supplier ?? null,
           leadTimeDays: row.lead_time_days,
+          shelfLifeDays: row.shelf_life_days,
         };
         await tx.sku.upsert({ where: { code: row.code }, create: { code: row.code, ...data }, update: data });
         // The file is the truth about a SKU's barcodes: replace them.

@@ -70,6 +70,20 @@ const optionalDays = (label: string) =>
       }
       return n;
     });
+/** Whole days, up to ten years, `7` or `7天`, or nothing (empty: no shelf life, so batches received without an expiry have none); 0: it expires the day it comes in. */
+const optionalShelfLife = (label: string) =>
+  z
+    .union([z.number(), z.string(), z.null()])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === null || String(v).trim() === '') return null;
+      const n = typeof v === 'number' ? v : Number(String(v).trim().replace(/天$/, ''));
+      if (!Number.isInteger(n) || n < 0 || n > 3650) {
+        ctx.addIssue({ code: 'custom', message: `${label}必须是 0–3650 的整数天数（如 7 或 7天），或留空` });
+        return z.NEVER;
+      }
+      return n;
+    });
 const number = (label: string, opts: { positive?: boolean } = {}) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
@@ -196,6 +210,7 @@ export const skuRow = z
     count_tolerance_percent: optionalPercent('盘点容差'),
     supplier: optionalText.pipe(z.string().max(64, '供应商太长（最多 64 字）').optional()),
     lead_time_days: optionalDays('到货天数 lead_time_days'),
+    shelf_life_days: optionalShelfLife('保质期天数'),
   })
   .superRefine((row, ctx) => {
     const units = [row.base_unit, ...row.pack_units.map((p) => p.unit)];

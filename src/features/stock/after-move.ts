@@ -1,6 +1,7 @@
 import type { Config } from '../../config';
 import type { DbTx } from '../../db';
 import { checkSafetyStockOf } from './alerts';
+import { moveBatches } from './batches/batches';
 import { fillDeliveriesFromReceipt, unfillDeliveriesOfReversal } from './delivery-matching';
 import type { WrittenMove } from './ledger';
 import { LEDGER_KINDS, STOCK_KINDS, type LedgerKind } from './move-kinds';
@@ -8,8 +9,11 @@ import { LEDGER_KINDS, STOCK_KINDS, type LedgerKind } from './move-kinds';
 /** What the rules after a move read of the configuration. */
 export type AfterMoveConfig = Pick<Config, 'timezone' | 'stockChecks'>;
 
-/** A move just written, as the rules need it; `delivery`: a receipt's advance delivery notice, when it names one. */
-export type MoveRef = Pick<WrittenMove, 'id' | 'storeCode' | 'skuCode' | 'kind' | 'occurredAt' | 'recordedAt'> & { delivery?: string };
+/**
+ * A move just written, as the rules need it; `delivery`: a receipt's advance delivery notice, when
+ * it names one; `expiresOn`: a move in's expiry, when one was given.
+ */
+export type MoveRef = Pick<WrittenMove, 'id' | 'storeCode' | 'skuCode' | 'kind' | 'occurredAt' | 'recordedAt'> & { delivery?: string; expiresOn?: string };
 
 /** Kinds whose time of happening is not a person's to report late (undo, count corrections). */
 const NOT_LATE_KINDS = new Set<LedgerKind>(['reversal', 'count_adjustment']);
@@ -18,11 +22,14 @@ const NOT_LATE_KINDS = new Set<LedgerKind>(['reversal', 'count_adjustment']);
  * The rules that follow booked moves, in their transaction (booking.ts runs them for every
  * move): a receipt fills the expected deliveries it matches (an undo un-fills them); a move
  * recorded long after it happened is flagged late and costs the store points — except a receipt
- * that filled a delivery, which is measured by the delivery's own deadline; and a drop below
- * safety stock alerts the store manager. Set-based: a document of thousands of lines costs a
- * few statements, plus one per receipt that meets an open delivery line and one per alert.
+ * that filled a delivery, which is measured by the delivery's own deadline; a drop below
+ * safety stock alerts the store manager; and the batches (批次) follow: a move in adds one with its
+ * expiry, a move out takes from those that expire first, a reversal gives back. Set-based: a
+ * document of thousands of lines costs a few statements, plus one per receipt that meets an open
+ * delivery line and one per alert.
  */
 export async function afterMovesBooked(db: DbTx, config: AfterMoveConfig, moves: MoveRef[], now: Date): Promise<void> {
+  await moveBatches(db, config.timezone, moves, now);
   await fillDeliveries(
     db,
     moves.filter((m) => m.kind === 'receipt'),

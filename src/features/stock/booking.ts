@@ -4,7 +4,7 @@ import { writeMove, writeMoves, type BookedMove, type NewMove, type SkuBookingRu
 
 /**
  * The one way a move enters the ledger. Booking writes the move and its balance (ledger.ts) and
- * runs the after-move rules (after-move.ts: delivery filling, late flag and points, safety stock)
+ * runs the after-move rules (after-move.ts: batches and their expiry, delivery filling, late flag and points, safety stock)
  * in the same transaction, whoever books it — a chat message, a scan, a card, a synced
  * document, a transfer, a count or an undo — so no path can forget them and no sweep has to
  * catch up on them.
@@ -25,12 +25,12 @@ export async function bookMove(tx: DbTx, config: AfterMoveConfig, move: NewMove,
 export async function bookMoves(tx: DbTx, config: AfterMoveConfig, moves: NewMove[], skus: Map<string, SkuBookingRule>, recordedAt: Date): Promise<{ created: number }> {
   const written = await writeMoves(tx, moves, skus, recordedAt);
   if (written.length === 0) return { created: 0 };
-  // The notice a receipt delivers is not stored on the move: it comes from the input, by external id.
-  const delivering = new Map(moves.flatMap((m) => (m.delivery && m.externalId ? [[m.externalId, m.delivery] as const] : [])));
+  // The notice a receipt delivers and a given expiry are not stored on the move: they come from the input, by external id.
+  const given = new Map(moves.flatMap((m) => ((m.delivery || m.expiresOn) && m.externalId ? [[m.externalId, { delivery: m.delivery, expiresOn: m.expiresOn }] as const] : [])));
   await afterMovesBooked(
     tx,
     config,
-    written.map((w) => ({ ...w, delivery: w.externalId ? delivering.get(w.externalId) : undefined })),
+    written.map((w) => ({ ...w, ...(w.externalId ? given.get(w.externalId) : undefined) })),
     recordedAt,
   );
   return { created: written.length };

@@ -11,7 +11,9 @@ import { holdWasteOverLimit } from './loss-limit';
 import { recordCountEntry } from './count-commands';
 import { askLargeMove, largeEntries, MAX_ENTRY_BASE_UNITS } from './large-moves';
 import { signOf, STOCK_KINDS, type MoveKind, type QuantityVerb } from './move-kinds';
-import { allowsFractionalBase, parseStockCommand, type CatalogueSku, type StockLine } from './parse';
+import { allowsFractionalBase, expiryDate, parseStockCommand, type CatalogueSku, type StockLine } from './parse';
+import { dayText, nearestExpiry } from './batches/batches';
+import { chainDate } from '../../timezone';
 import { actingStore, requireStore } from './stores';
 import { sendTransfer } from './transfer-commands';
 import { STOCK_CARDS, STOCK_ERRORS } from './keys';
@@ -102,9 +104,11 @@ export async function bookFromText(ctx: BotContext, source: { text: string; inbo
     const which = lines.flatMap((line, i) => (problems[i] ? [`· 第 ${i + 1} 项「${lineLabel(line)}」：${problems[i]!.message}`] : []));
     throw new UserFacingError(STOCK_ERRORS.linesRefused, `这条消息有 ${lines.length} 项，一项都没有记：\n${which.join('\n')}\n请改好后整条再发一次。`);
   }
+  const today = chainDate(new Date(source.createTime * 1000), ctx.config.timezone);
   const entered = lines.map((line, i) => {
     const sku = catalogue.find((c) => c.code === requireSku(line.sku).code)!;
     return {
+      ...(line.expiry ? { expiresOn: expiryDate(line.expiry, today) } : {}),
       store,
       sku,
       amount: line.amount!,
@@ -167,6 +171,9 @@ function lineProblem(kind: QuantityVerb, line: StockLine): { code: string; messa
   if (line.sku.kind === 'ambiguous') return { code: STOCK_ERRORS.ambiguousSku, message: `是哪一个：${line.sku.candidates.map((c) => c.name).join('、')}？请写全名称。` };
   const sku = line.sku.sku;
   const problem = line.problem;
+  if (problem?.kind === 'badExpiry') return { code: STOCK_ERRORS.expiryUnreadable, message: `「${problem.text}」是哪一天？效期请写成：效期 12月20日 或 到期 2026-12-20，每项最多一个。` };
+  // A move out takes the batches that expire first; only what comes in carries an expiry of its own.
+  if (line.expiry && kind !== 'receipt') return { code: STOCK_ERRORS.expiryNotReceipt, message: `效期只在入库时记；${verb}会先扣最早到期的批次，不用写效期。` };
   if (problem?.kind === 'unknownUnit') return { code: STOCK_ERRORS.unknownUnit, message: `「${sku.name}」没有「${problem.unitText}」这个单位，可用：${unitsOf(sku)}。` };
   if (problem?.kind === 'unreadable') {
     if (/\d|[零〇一二两三四五六七八九十百千万几半]/u.test(problem.text))
@@ -224,6 +231,7 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
         externalId: entered.externalId,
         enteredQuantity: entered.amount,
         enteredUnit: entered.unit,
+        expiresOn: entered.expiresOn,
       },
       sku,
     );
@@ -235,7 +243,10 @@ export async function bookStockMove(ctx: BotContext, kind: MoveKind, entered: En
     await tx.reply(
       templateCard({
         card_type: 'button_interaction',
-        main_title: { title: `已${name} ${sku.name} ${format(entered.amount)}${entered.unit}${packed}`, desc: entered.note || undefined },
+        main_title: {
+          title: `已${name} ${sku.name} ${format(entered.amount)}${entered.unit}${packed}`,
+          desc: [entered.expiresOn ? `效期至 ${dayText(entered.expiresOn)}` : '', entered.note].filter(Boolean).join('，') || undefined,
+        },
         sub_title_text: `${store.name} 现有 ${format(booked.onHand)}${sku.baseUnit}`,
         button_list: [{ text: '撤销这一笔', style: 2, key: `${STOCK_CARDS.undo}:${booked.id}` }],
       }),
@@ -273,5 +284,7 @@ export async function showStock(ctx: BotContext): Promise<void> {
     .filter((p) => quantity >= p.factor)
     .map((p) => `约 ${format(Math.floor((quantity / p.factor) * 10) / 10)}${p.unit}`)
     .join('，');
-  await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}`);
+  const nearest = quantity > 0 ? await nearestExpiry(ctx.db, store.code, sku.code) : null;
+  const expiry = nearest ? `；最近效期 ${dayText(nearest.expiresOn)}（${format(nearest.quantity)}${sku.baseUnit}）` : '';
+  await ctx.reply(`${store.name} ${sku.name} 现有 ${format(quantity)}${sku.baseUnit}${packs ? `（${packs}）` : ''}${expiry}`);
 }

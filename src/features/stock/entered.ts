@@ -8,6 +8,8 @@ export interface EnteredQuantity {
   unit: string;
   baseQuantity: number;
   note: string;
+  /** A receipt's batch expiry as given (`效期 12月20日`), `YYYY-MM-DD`; else the SKU's shelf life decides. */
+  expiresOn?: string;
   /** `调拨 … 到 二店`: the receiving store as typed. */
   toStoreText?: string;
   occurredAt: Date;

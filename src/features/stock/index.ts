@@ -2,6 +2,7 @@ import type { Feature } from '../../bot/registry';
 import { STOCK_LADDERS, stockSettings } from './settings';
 import { seedStockDemo } from './demo';
 import { seedStockChecksDemo } from './checks-demo';
+import { registerBatches } from './batches';
 import { registerStockChecks } from './checks';
 import { registerStockConsole } from './console';
 import { registerOrdering } from './ordering';
@@ -29,7 +30,7 @@ export { moveKindText, moveSourceText } from './move-kinds';
 /**
  * Stock by chat: receipts, waste, returns and transfers booked into an append-only ledger,
  * on-hand per store, counts (盘点) with approval, scanning from the app menu, POS sales and
- * ERP/WMS receipts through the sync API, and 撤销 as a reversing entry.
+ * ERP/WMS receipts through the sync API, 撤销 as a reversing entry, and batches with their expiry (临期).
  */
 export const stockFeature: Feature = {
   name: 'stock',
@@ -81,5 +82,6 @@ export const stockFeature: Feature = {
     registerRecipes(bot);
     registerUsage(bot);
     registerOrdering(bot);
+    registerBatches(bot);
   },
 };

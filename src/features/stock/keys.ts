@@ -35,6 +35,8 @@ export const STOCK_ERRORS = namespaced('stock', [
   'countClosed',
   'countEmpty',
   'countNotClosed',
+  'expiryNotReceipt',
+  'expiryUnreadable',
   'fractionalQuantity',
   'inactiveManager',
   'linesRefused',

@@ -22,6 +22,8 @@ export interface NewMove {
   enteredUnit?: string;
   /** A receipt: the advance delivery notice it delivers (an ERP/WMS receipt naming it, a delivery's 入库 button); not stored on the move. */
   delivery?: string;
+  /** A move in: the day (`YYYY-MM-DD`, chain-local) its batch expires, as given; else the SKU's shelf life decides (batches/). Stored on the batch, not the move. */
+  expiresOn?: string;
 }
 
 /** `2箱（24盒）` as it was entered, else the base quantity: positive, whichever way the move goes. */

@@ -29,7 +29,17 @@ export type LineProblem =
   /** A quantity or a leftover that is not clearly a note (`1.5.5箱`, `二十几箱`, `.5箱`). */
   | { kind: 'unreadable'; text: string }
   /** A unit this SKU does not have (`牛奶 2桶`). */
-  | { kind: 'unknownUnit'; unitText: string };
+  | { kind: 'unknownUnit'; unitText: string }
+  /** An expiry that is no day (`效期 13月40日`), or more expiries than lines to give them to. */
+  | { kind: 'badExpiry'; text: string };
+
+/** A batch's expiry as typed (`效期 12月20日`): the year only when it was written. */
+export interface TypedExpiry {
+  text: string;
+  year?: number;
+  month: number;
+  day: number;
+}
 
 /** One SKU of a message and its quantity (`入库 奶油2箱 牛奶3箱` has two lines). */
 export interface StockLine {
@@ -42,6 +52,8 @@ export interface StockLine {
   /** The amount in the SKU's base unit; null unless the SKU and every unit are known. */
   baseQuantity: number | null;
   note: string;
+  /** `效期 12月20日`, `保质期至12月20日`, `到期 2026-12-20`: the expiry of what this line brings in. */
+  expiry?: TypedExpiry;
   problem?: LineProblem;
 }
 
@@ -67,6 +79,13 @@ const DENIAL_BEFORE_VERB = /(?:没|没有|未|还没|不用|不要|别|不)\s*$/
 // prettier-ignore
 const FILLERS = ['今天', '今早', '今晚', '刚刚', '刚才', '刚', '早上', '上午', '中午', '下午', '晚上', '昨天', '一共', '总共', '共', '又', '再', '新', '还有', '以及', '和', '跟', '加', '的', '了', '啊', '呀', '哈', '哦', '吧', '嗯', '请', '帮忙', '帮我', '麻烦', '记一下', '记下', '一下', '记', '我们', '店里', '这边', '一批', '那个', '这个', '有', '是', '供应商', '给'];
 const SEPARATORS = /^[\s,、;；。.!！~～:：+＋/]+|[\s,、;；。.!！~～:：+＋/]+$/gu;
+
+/**
+ * A batch's expiry: `效期 12月20日`, `保质期至12月20日`, `有效期到 2026年12月20日`, `到期 2026-12-20`,
+ * `效期12/20`. Read out of the message before its lines, so its digits are never a quantity and its
+ * words never the note.
+ */
+const EXPIRY = /(?:有效期|保质期|效期|到期日?)\s*(?:至|到|是|为|[:：])?\s*(?:(\d{4})\s*[年./-]\s*)?(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*[日号]?/gu;
 
 /** Words that make the rest of a line clearly a note (a reason): `过期`, `压坏了`, `质量问题`. */
 const NOTE_MARKERS =
@@ -111,7 +130,8 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
 
   const kind = verb.kind;
   // The verb goes; a space keeps the words on either side apart (`奶油入库2箱`).
-  let rest = `${clean.slice(0, verb.index)} ${verb.withDestination ? '到 ' : ''}${clean.slice(verb.end)}`.trim();
+  const { text: withoutExpiries, expiries } = takeExpiries(`${clean.slice(0, verb.index)} ${verb.withDestination ? '到 ' : ''}${clean.slice(verb.end)}`);
+  let rest = withoutExpiries.trim();
   let toStoreText: string | undefined;
   if (kind === 'transfer') {
     const destination = DESTINATION.exec(rest);
@@ -122,7 +142,7 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
     rest = destination[1].trim();
     toStoreText = destination[2].trim();
   }
-  const lines = readLines(rest, catalogue, chosen);
+  const lines = withExpiries(readLines(rest, catalogue, chosen), expiries);
   // `收到` / `好的收到` / `冰块机坏了` are everyday phrases: an everyday verb opening the message needs
   // a SKU's name or a quantity after it, one further in a quantity of something (`两盒牛奶坏了`).
   const quantified = lines.some((l) => l.quantityText && (l.sku.kind !== 'unknown' || l.sku.text));
@@ -134,6 +154,52 @@ export function parseStockCommand(text: string, catalogue: CatalogueSku[], chose
     lines: lines.length ? lines : [{ sku: { kind: 'unknown', text: '' }, quantityText: '', amount: null, unit: '', baseQuantity: null, note: '', problem: { kind: 'noQuantity' } }],
     ...(toStoreText ? { toStoreText } : {}),
   };
+}
+
+/** The expiries typed in `text`, and the text without them (each replaced by a space). */
+function takeExpiries(text: string): { text: string; expiries: (TypedExpiry | { text: string; invalid: true })[] } {
+  const expiries: (TypedExpiry | { text: string; invalid: true })[] = [];
+  const rest = text.replace(EXPIRY, (whole: string, year: string | undefined, month: string, day: string) => {
+    const typed = { text: whole.trim(), ...(year ? { year: Number(year) } : {}), month: Number(month), day: Number(day) };
+    expiries.push(isDay(typed) ? typed : { text: typed.text, invalid: true });
+    return ' ';
+  });
+  return { text: rest, expiries };
+}
+
+/** Feb 29 is a day unless a year says otherwise. */
+function isDay(e: { year?: number; month: number; day: number }): boolean {
+  const date = new Date(Date.UTC(e.year ?? 2028, e.month - 1, e.day));
+  return e.month >= 1 && e.month <= 12 && date.getUTCMonth() === e.month - 1 && date.getUTCDate() === e.day;
+}
+
+/**
+ * One expiry goes to every line (`入库 奶油2箱 牛奶3箱 效期12月20日`); as many as there are lines, one
+ * each, in order (`入库 牛奶2箱 效期12月20日 奶油1箱 效期12月28日`); any other number is asked about.
+ */
+function withExpiries(lines: StockLine[], expiries: (TypedExpiry | { text: string; invalid: true })[]): StockLine[] {
+  if (expiries.length === 0) return lines;
+  const fits = expiries.length === 1 || expiries.length === lines.length;
+  return lines.map((line, i) => {
+    const expiry = fits ? expiries[expiries.length === 1 ? 0 : i] : undefined;
+    if (line.problem) return line;
+    if (!expiry || 'invalid' in expiry) return { ...line, problem: { kind: 'badExpiry', text: expiry?.text ?? expiries.map((e) => e.text).join('、') } };
+    return { ...line, expiry };
+  });
+}
+
+/**
+ * The day a typed expiry names, `YYYY-MM-DD`: without a year, the first such day from `today`
+ * on (`效期 1月5日` typed in December is next January's).
+ */
+export function expiryDate(expiry: Pick<TypedExpiry, 'year' | 'month' | 'day'>, today: string): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const on = (year: number) => `${year}-${pad(expiry.month)}-${pad(expiry.day)}`;
+  if (expiry.year) return on(expiry.year);
+  const year = Number(today.slice(0, 4));
+  // Feb 29 of a year without one: the next year that has it.
+  for (let y = year; y < year + 8; y++) if (isDay({ year: y, month: expiry.month, day: expiry.day }) && on(y) >= today) return on(y);
+  return on(year);
 }
 
 /** `查库存 奶油`, `库存 奶油`, `奶油库存`, `奶油还有多少`, `查一下奶油`: only when the words name a SKU. */

@@ -25,6 +25,8 @@ export interface StockCheckSettings {
   largeMove: LargeMoveSettings;
   /** What the health score's inventory accuracy measures: the counts against the book, or the usage periods' variance. */
   accuracyMeasure: 'count' | 'usage';
+  /** Batches that expire within this many days (today counting as 0) are 临期: listed in chat and the console, and told to the store once. */
+  expiryWarnDays: number;
 }
 
 /** The largest quantity (base units) of one chat entry booked without asking back; see large-moves.ts. */
@@ -72,6 +74,7 @@ export const stockSettings = settingsSlice({
     STOCK_LARGE_MOVE_PACKS: z.coerce.number().gt(0).default(50),
     STOCK_LARGE_MOVE_BY_CATEGORY: positiveByKey('must be a JSON object of category → base units, e.g. {"乳品":240,"水果":400}'),
     STOCK_LARGE_MOVE_BY_SKU: positiveByKey('must be a JSON object of SKU code → base units, e.g. {"CREAM":120}'),
+    STOCK_EXPIRY_WARN_DAYS: z.coerce.number().int().min(0).max(365).default(2),
     COUNT_TOLERANCE_PERCENT: z.coerce.number().min(0, 'must be a percentage from 0 to 100').max(100, 'must be a percentage from 0 to 100').default(2),
     COUNT_TOLERANCE_BY_CATEGORY: optionalText.pipe(
       jsonText.pipe(z.record(z.string().trim().min(1), z.number().min(0).max(100), { error: 'must be a JSON object of category → percentage (0–100), e.g. {"乳品":1,"干货":3}' })).optional(),
@@ -91,6 +94,7 @@ export const stockSettings = settingsSlice({
       share: e.COUNT_TOLERANCE_PERCENT / 100,
       byCategory: Object.fromEntries(Object.entries(e.COUNT_TOLERANCE_BY_CATEGORY ?? {}).map(([category, percent]) => [category, percent / 100])),
     },
+    expiryWarnDays: e.STOCK_EXPIRY_WARN_DAYS,
     largeMove: { multiple: e.STOCK_LARGE_MOVE_MULTIPLE, packs: e.STOCK_LARGE_MOVE_PACKS, bySku: e.STOCK_LARGE_MOVE_BY_SKU ?? {}, byCategory: e.STOCK_LARGE_MOVE_BY_CATEGORY ?? {} },
     accuracyMeasure: e.STOCK_ACCURACY_MEASURE,
   }),

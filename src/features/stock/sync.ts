@@ -37,6 +37,8 @@ const line = z.object({
   sold_at: z.iso.datetime({ offset: true, error: 'sold_at 应为带时区的 ISO 时间' }).optional(),
   quantity: z.number({ error: '数量 quantity 必须是数字' }),
   unit: z.string().trim().min(1).optional(),
+  /** Receipts: the day the line's batch expires (chain-local); without it the SKU's shelf life decides. */
+  expires_on: z.iso.date({ error: 'expires_on 应为日期，如 2026-12-20' }).optional(),
 });
 
 const headerSchema = z.object({
@@ -54,6 +56,7 @@ interface ResolvedLine {
   skuCode: string;
   baseUnit: string;
   baseQuantity: number;
+  expiresOn?: string;
 }
 
 export function syncMoves(document: MoveDocument): SyncHandler {
@@ -130,6 +133,7 @@ export function syncMoves(document: MoveDocument): SyncHandler {
         if (l.item) {
           if (document !== 'sales') return problems.push({ line: at, message: `${where}: 只有销售单 sales 可以写菜品 item` });
           if (l.sku || l.barcode || l.unit) return problems.push({ line: at, message: `${where}: 菜品 item 与商品 sku、条码 barcode、单位 unit 只能写一种` });
+          if (l.expires_on) return problems.push({ line: at, message: `${where}: 只有入库单 receipts 的明细可以带效期 expires_on` });
           if (l.quantity === 0) return problems.push({ line: at, message: `${where}: 数量不能为 0（退款用负数）` });
           items.push({ line: j + 1, itemCode: l.item, itemName: l.name, modifiers: l.modifiers ?? [], quantity: l.quantity, amount: l.amount, soldAt: l.sold_at ? new Date(l.sold_at) : undefined });
           return;
@@ -147,7 +151,8 @@ export function syncMoves(document: MoveDocument): SyncHandler {
         if (document === 'receipts' ? !(l.quantity > 0) : l.quantity === 0) {
           return problems.push({ line: at, message: `${where}: 数量${document === 'receipts' ? '必须大于 0' : '不能为 0（退货用负数）'}` });
         }
-        lines.push({ line: j + 1, skuCode: sku.code, baseUnit: sku.baseUnit, baseQuantity: l.quantity * factor });
+        if (l.expires_on && document !== 'receipts') return problems.push({ line: at, message: `${where}: 只有入库单 receipts 的明细可以带效期 expires_on` });
+        lines.push({ line: j + 1, skuCode: sku.code, baseUnit: sku.baseUnit, baseQuantity: l.quantity * factor, expiresOn: l.expires_on });
       });
       resolved.set(at, lines);
       soldItems.set(at, items);
@@ -181,6 +186,7 @@ export function syncMoves(document: MoveDocument): SyncHandler {
             source: document === 'sales' ? 'pos' : source === 'wms' ? 'wms' : 'erp',
             externalId: `${source}:${document}:${doc.id}:${l.line}`,
             delivery: doc.delivery,
+            expiresOn: l.expiresOn,
           }));
           const sold = explodeSoldItems({ source, documentId: doc.id, storeCode: doc.store, occurredAt: new Date(doc.occurred_at), recordedAt: now }, soldItems.get(at)!, recipes.book);
           await writeSaleLines(tx, sold.saleLines);
