@@ -2,6 +2,7 @@ import { UserFacingError } from '../../bot/errors';
 import type { DbTx } from '../../db';
 import type { Sku, StockTransfer } from '../../generated/prisma/client';
 import type { AfterMoveConfig } from './after-move';
+import { earliestExpiryTaken } from './batches/batches';
 import { bookMove } from './booking';
 import { format, type BookedMove } from './ledger';
 import { STOCK_ERRORS } from './keys';
@@ -89,6 +90,8 @@ export async function receiveTransferLeg(
       STOCK_ERRORS.transferNoteMissing,
       `实收比调出的 ${format(sent)}${unit} 少，请写上原因，例如：${format(r.baseQuantity)}${unit} 压坏${format(sent - r.baseQuantity)}${unit}`,
     );
+  // The goods keep the expiry they had in the sending store: the soonest of what left it.
+  const expiresOn = r.baseQuantity > 0 ? await earliestExpiryTaken(db, transfer.outMoveId) : null;
   const booked =
     r.baseQuantity > 0
       ? await bookMove(
@@ -105,6 +108,7 @@ export async function receiveTransferLeg(
             recordedAt: r.now,
             source: 'chat',
             externalId: `transfer:${transfer.id}:in`,
+            ...(expiresOn ? { expiresOn } : {}),
           },
           sku,
         )

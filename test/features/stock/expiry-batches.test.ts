@@ -23,8 +23,8 @@ beforeAll(async () => {
   h = await startHarness({ features: [stockFeature], clock, env: { SYNC_KEYS: `pos:${POS_SECRET},erp:${ERP_SECRET}`, STOCK_EXPIRY_WARN_DAYS: '2' } });
   chat = stockChat(h, clock);
   const db = h.app.db;
-  await importMasterData(db, 'stores', 'code,name\nS1,一店\n', 'csv');
-  await importMasterData(db, 'staff', 'userid,name,store,role\nxiaomei,张小美,S1,店员\nliqiang,李强,S1,店员\nboss,王店长,S1,店长\n', 'csv');
+  await importMasterData(db, 'stores', 'code,name\nS1,一店\nS2,二店\n', 'csv');
+  await importMasterData(db, 'staff', 'userid,name,store,role\nxiaomei,张小美,S1,店员\nliqiang,李强,S1,店员\nboss,王店长,S1,店长\nchenjing,陈静,S2,店员\n', 'csv');
   await importMasterData(db, 'skus', 'code,name,category,base_unit,pack_units,cost_price,shelf_life_days\nMILK,牛奶,乳品,盒,箱=12,6.5,7\nCREAM,奶油,乳品,盒,箱=12,28,\n', 'csv');
 }, 120_000);
 afterAll(() => h.stop());
@@ -216,4 +216,37 @@ it('lists the store’s expiring and expired batches on 临期 in chat and in th
     ['奶油', '12', '2026-12-05', -7, '已过期，请报损'],
     ['牛奶', '6', '2026-12-11', -1, '已过期，请报损'],
   ]);
+});
+
+it('gives what a transfer brings the earliest expiry of what left the sending store', async () => {
+  // S1 has milk of the 11th (6) and of the 20th (24): a case of 12 takes the 6 first, then 6 of the 20th.
+  await chat.say('xiaomei', '调拨 牛奶 1箱 到 二店');
+  const card = h.fake.inbox('chenjing').at(-1)!;
+  await chat.tap('chenjing', card, '全部收到');
+  expect(await batches('MILK')).toEqual([
+    ['2026-12-06', 0],
+    ['2026-12-11', 0],
+    ['2026-12-11', 0],
+    ['2026-12-20', 18],
+  ]);
+  const received = await h.app.db.stockBatch.findMany({ where: { storeCode: 'S2', skuCode: 'MILK' } });
+  expect(received.map((b) => [b.expiresOn?.toISOString().slice(0, 10), b.remaining.toNumber()])).toEqual([['2026-12-11', 12]]);
+});
+
+it('imports a shelf life in days and names a bad one by its row', async () => {
+  const outcome = await importMasterData(
+    h.app.db,
+    'skus',
+    'code,name,category,base_unit,pack_units,cost_price,shelf_life_days\nTEA,红茶,茶叶,袋,,12,180天\nSUGAR,白糖,干货,袋,,4,半年\nJAM,果酱,干货,瓶,,9,0\n',
+    'csv',
+  );
+  expect(outcome).toMatchObject({
+    ok: false,
+    problems: [
+      { line: 3, message: '保质期天数必须是 1–3650 的整数天数（如 7 或 7天），或留空' },
+      { line: 4, message: '保质期天数必须是 1–3650 的整数天数（如 7 或 7天），或留空' },
+    ],
+  });
+  await importMasterData(h.app.db, 'skus', 'code,name,category,base_unit,pack_units,cost_price,shelf_life_days\nTEA,红茶,茶叶,袋,,12,180天\n', 'csv');
+  expect((await h.app.db.sku.findUniqueOrThrow({ where: { code: 'TEA' } })).shelfLifeDays).toBe(180);
 });

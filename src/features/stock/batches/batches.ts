@@ -8,8 +8,9 @@ import { Prisma } from '../../../generated/prisma/client';
  * truth and append-only.
  *
  * - A move in (receipt, transfer_in, production_in, a refund, a count that finds more) adds a
- *   batch: its expiry is the one given (`效期 12月20日`, a synced receipt's `expires_on`), else the
- *   day it happened plus the SKU's shelf life, else none.
+ *   batch: its expiry is the one given (`效期 12月20日`, a synced receipt's `expires_on`, for a
+ *   transfer_in the earliest of what its transfer_out took), else the day it happened plus the
+ *   SKU's shelf life, else none.
  * - A move out (sale, waste, transfer_out, return, production_out, a count that finds less) takes
  *   from the batches that expire first — those without an expiry last — and records what it took
  *   (stock_batch_take), so that
@@ -26,8 +27,8 @@ import { Prisma } from '../../../generated/prisma/client';
  * batches at once: no batch update is lost and no second lock order exists to deadlock on. The
  * daily expiry alert only reads batches and writes its own table (stock_batch_alert).
  *
- * Set-based, like the ledger: a document of thousands of lines costs three statements (batches in,
- * takes out, balancing), two more when it holds reversals.
+ * Set-based, like the ledger: a document of thousands of lines costs one statement, two more when
+ * it holds reversals.
  */
 
 /** What `moveBatches` needs of a booked move: its id and kind; `expiresOn`, when given. */
@@ -37,63 +38,73 @@ export interface BatchMove {
   expiresOn?: string;
 }
 
-/** The order batches are taken in: the earliest expiry first, no expiry last, then the oldest. */
-const TAKE_ORDER = Prisma.sql`b.expires_on ASC NULLS LAST, b.id`;
-
 export async function moveBatches(db: DbTx, timezone: string, moves: BatchMove[], now: Date): Promise<void> {
   if (moves.length === 0) return;
-  const plain = moves.filter((m) => m.kind !== 'reversal').map((m) => m.id);
   const reversals = moves.filter((m) => m.kind === 'reversal').map((m) => m.id);
+  if (reversals.length > 0) await giveBack(db, reversals);
+  await followMoves(db, timezone, moves, now);
+}
+
+/**
+ * The moves in and out among `moves`, in one statement. Per (store, SKU): the batches with stock
+ * left and those the moves in bring (the pool) are laid end to end in the order they are taken —
+ * the earliest expiry first, none last, then the oldest — each at (c, c + r). What is to be taken
+ * is the pool less the on-hand (never below zero), from the front of that line: each batch gives
+ * the part of its span before that point. The moves out, in id order, are laid end to end the same
+ * way (a, a + q), and each took the overlap of its span with what each batch gave: what a move out
+ * took beyond the batches (stock below zero) is taken from nobody, and what is taken beyond the
+ * moves out (stock sold before its receipt was booked, an undone receipt) belongs to no move. A
+ * pool short of the on-hand (stock no batch covers) gets a batch without an expiry.
+ */
+async function followMoves(db: DbTx, timezone: string, moves: BatchMove[], now: Date): Promise<void> {
   const given = moves.filter((m) => m.expiresOn);
-  if (plain.length > 0) {
-    await db.$executeRaw`
-      INSERT INTO stock_batch (store_code, sku_code, move_id, expires_on, quantity, remaining, received_at)
-      SELECT m.store_code, m.sku_code, m.id, COALESCE(e.expires_on, (m.occurred_at AT TIME ZONE ${timezone})::date + s.shelf_life_days), m.quantity, m.quantity, m.occurred_at
+  await db.$executeRaw`
+    WITH moved AS (
+      SELECT m.id, m.store_code, m.sku_code, m.kind, m.quantity, m.occurred_at,
+             COALESCE(e.expires_on, (m.occurred_at AT TIME ZONE ${timezone})::date + s.shelf_life_days) AS expires_on
       FROM stock_move m JOIN sku s ON s.code = m.sku_code
       LEFT JOIN unnest(${given.map((m) => m.id)}::bigint[], ${given.map((m) => m.expiresOn!)}::date[]) AS e(id, expires_on) ON e.id = m.id
-      WHERE m.id = ANY(${plain}::bigint[]) AND m.quantity > 0
-      ORDER BY m.id`;
-    await takeOldestFirst(db, plain);
-  }
-  if (reversals.length > 0) await giveBack(db, reversals);
-  await balanceWithOnHand(
-    db,
-    moves.map((m) => m.id),
-    now,
-  );
-}
-
-/**
- * The moves out among `moveIds` take from their SKU's batches in TAKE_ORDER, in one statement: the
- * moves of a SKU, in id order, are laid end to end (a, a + q) as are its batches (c, c + r), and
- * each move takes the overlap of its span with each batch's. What no batch covers is left to
- * balanceWithOnHand.
- */
-async function takeOldestFirst(db: DbTx, moveIds: bigint[]): Promise<void> {
-  await db.$executeRaw`
-    WITH outs AS (
-      SELECT id, store_code, sku_code, -quantity AS q, SUM(-quantity) OVER (PARTITION BY store_code, sku_code ORDER BY id) + quantity AS a
-      FROM stock_move WHERE id = ANY(${moveIds}::bigint[]) AND quantity < 0
-    ), batches AS (
-      SELECT b.id, b.store_code, b.sku_code, b.remaining AS r,
-             SUM(b.remaining) OVER (PARTITION BY b.store_code, b.sku_code ORDER BY ${TAKE_ORDER}) - b.remaining AS c
-      FROM stock_batch b JOIN (SELECT DISTINCT store_code, sku_code FROM outs) k ON b.store_code = k.store_code AND b.sku_code = k.sku_code
+      WHERE m.id = ANY(${moves.map((m) => m.id)}::bigint[])
+    ), pairs AS (
+      SELECT DISTINCT store_code, sku_code FROM moved
+    ), pool AS (
+      SELECT b.id AS batch_id, NULL::bigint AS move_id, b.store_code, b.sku_code, b.expires_on, b.remaining AS r, b.received_at
+      FROM stock_batch b JOIN pairs p ON b.store_code = p.store_code AND b.sku_code = p.sku_code
       WHERE b.remaining > 0
-    ), taken AS (
-      INSERT INTO stock_batch_take (move_id, batch_id, quantity)
-      SELECT o.id, b.id, LEAST(o.a + o.q, b.c + b.r) - GREATEST(o.a, b.c)
-      FROM outs o JOIN batches b ON b.store_code = o.store_code AND b.sku_code = o.sku_code AND o.a < b.c + b.r AND b.c < o.a + o.q
-      RETURNING batch_id, quantity
+      UNION ALL
+      SELECT NULL::bigint, id, store_code, sku_code, expires_on, quantity, occurred_at FROM moved WHERE kind <> 'reversal' AND quantity > 0
+    ), state AS (
+      SELECT t.store_code, t.sku_code, t.pooled - GREATEST(COALESCE(bal.on_hand, 0), 0) AS to_take
+      FROM (SELECT p.store_code, p.sku_code, COALESCE(SUM(x.r), 0) AS pooled FROM pairs p LEFT JOIN pool x ON x.store_code = p.store_code AND x.sku_code = p.sku_code GROUP BY 1, 2) t
+      LEFT JOIN stock_balance bal ON bal.store_code = t.store_code AND bal.sku_code = t.sku_code
+    ), used AS (
+      SELECT l.*, GREATEST(0, LEAST(l.c + l.r, s.to_take) - l.c) AS gives
+      FROM (SELECT pool.*, SUM(r) OVER (PARTITION BY store_code, sku_code ORDER BY expires_on ASC NULLS LAST, batch_id ASC NULLS LAST, move_id ROWS UNBOUNDED PRECEDING) - r AS c FROM pool) l
+      JOIN state s ON s.store_code = l.store_code AND s.sku_code = l.sku_code
+    ), outs AS (
+      SELECT id, store_code, sku_code, -quantity AS q, SUM(-quantity) OVER (PARTITION BY store_code, sku_code ORDER BY id ROWS UNBOUNDED PRECEDING) + quantity AS a
+      FROM moved WHERE kind <> 'reversal' AND quantity < 0
+    ), kept AS (
+      UPDATE stock_batch b SET remaining = b.remaining - u.gives FROM used u WHERE u.batch_id = b.id AND u.gives > 0
+    ), fresh AS (
+      INSERT INTO stock_batch (store_code, sku_code, move_id, expires_on, quantity, remaining, received_at)
+      SELECT store_code, sku_code, move_id, expires_on, r, r - gives, received_at FROM used WHERE move_id IS NOT NULL ORDER BY move_id
+      RETURNING id, move_id
+    ), uncovered AS (
+      INSERT INTO stock_batch (store_code, sku_code, move_id, expires_on, quantity, remaining, received_at)
+      SELECT store_code, sku_code, NULL, NULL, -to_take, -to_take, ${now} FROM state WHERE to_take < 0 ORDER BY store_code, sku_code
     )
-    UPDATE stock_batch b SET remaining = b.remaining - t.quantity
-    FROM (SELECT batch_id, SUM(quantity) AS quantity FROM taken GROUP BY batch_id) t
-    WHERE b.id = t.batch_id`;
+    INSERT INTO stock_batch_take (move_id, batch_id, quantity)
+    SELECT o.id, COALESCE(u.batch_id, f.id), LEAST(o.a + o.q, u.c + u.gives) - GREATEST(o.a, u.c)
+    FROM outs o
+    JOIN used u ON u.store_code = o.store_code AND u.sku_code = o.sku_code AND u.gives > 0 AND o.a < u.c + u.gives AND u.c < o.a + o.q
+    LEFT JOIN fresh f ON f.move_id = u.move_id`;
 }
 
 /**
- * Reversals: the undo of a move out gives back what it took to the batches it took it from
- * (recorded as negative takes of the reversal); the undo of a move in takes from that move's
- * own batch first (what it no longer has comes out of the others when balancing).
+ * Reversals, before the rest: the undo of a move out gives back what it took to the batches it
+ * took it from (recorded as negative takes of the reversal); the undo of a move in takes from that
+ * move's own batch first (what it no longer has comes out of the others in followMoves).
  */
 async function giveBack(db: DbTx, reversalIds: bigint[]): Promise<void> {
   await db.$executeRaw`
@@ -119,33 +130,15 @@ async function giveBack(db: DbTx, reversalIds: bigint[]): Promise<void> {
 }
 
 /**
- * Makes the batches of every (store, SKU) of `moveIds` add up to the on-hand (zero when it is
- * below zero), in one statement: more than the book is taken away in TAKE_ORDER, less than the
- * book becomes a batch without an expiry.
+ * The earliest expiry of what move `moveId` took (`YYYY-MM-DD`), null when none of it had one: what
+ * a transfer brings into the receiving store expires no later than the soonest of what was sent.
  */
-async function balanceWithOnHand(db: DbTx, moveIds: bigint[], now: Date): Promise<void> {
-  await db.$executeRaw`
-    WITH pairs AS (
-      SELECT DISTINCT store_code, sku_code FROM stock_move WHERE id = ANY(${moveIds}::bigint[])
-    ), state AS (
-      SELECT p.store_code, p.sku_code, GREATEST(COALESCE(MAX(bal.on_hand), 0), 0) AS on_hand, COALESCE(SUM(b.remaining), 0) AS batched
-      FROM pairs p
-      LEFT JOIN stock_balance bal ON bal.store_code = p.store_code AND bal.sku_code = p.sku_code
-      LEFT JOIN stock_batch b ON b.store_code = p.store_code AND b.sku_code = p.sku_code AND b.remaining > 0
-      GROUP BY p.store_code, p.sku_code
-    ), over AS (
-      SELECT b.id, s.batched - s.on_hand AS excess, b.remaining AS r,
-             SUM(b.remaining) OVER (PARTITION BY b.store_code, b.sku_code ORDER BY ${TAKE_ORDER}) - b.remaining AS c
-      FROM state s JOIN stock_batch b ON b.store_code = s.store_code AND b.sku_code = s.sku_code AND b.remaining > 0
-      WHERE s.batched > s.on_hand
-    ), trimmed AS (
-      UPDATE stock_batch b SET remaining = b.remaining - LEAST(o.r, o.excess - o.c)
-      FROM over o WHERE b.id = o.id AND o.c < o.excess
-    )
-    INSERT INTO stock_batch (store_code, sku_code, move_id, expires_on, quantity, remaining, received_at)
-    SELECT store_code, sku_code, NULL, NULL, on_hand - batched, on_hand - batched, ${now}
-    FROM state WHERE on_hand > batched
-    ORDER BY store_code, sku_code`;
+export async function earliestExpiryTaken(db: DbTx, moveId: bigint): Promise<string | null> {
+  const [row] = await db.$queryRaw<{ expires_on: string | null }[]>`
+    SELECT to_char(MIN(b.expires_on), 'YYYY-MM-DD') AS expires_on
+    FROM stock_batch_take t JOIN stock_batch b ON b.id = t.batch_id
+    WHERE t.move_id = ${moveId} AND t.quantity > 0`;
+  return row?.expires_on ?? null;
 }
 
 /** A batch with stock left, for lists and answers. */
