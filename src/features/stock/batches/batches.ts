@@ -38,6 +38,7 @@ export interface BatchMove {
   expiresOn?: string;
 }
 
+/** The batches follow `moves`, just booked, in their transaction: reversals first, then the moves in and out. */
 export async function moveBatches(db: DbTx, timezone: string, moves: BatchMove[], now: Date): Promise<void> {
   if (moves.length === 0) return;
   const reversals = moves.filter((m) => m.kind === 'reversal').map((m) => m.id);
