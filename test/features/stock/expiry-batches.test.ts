@@ -237,14 +237,14 @@ it('imports a shelf life in days and names a bad one by its row', async () => {
   const outcome = await importMasterData(
     h.app.db,
     'skus',
-    'code,name,category,base_unit,pack_units,cost_price,shelf_life_days\nTEA,红茶,茶叶,袋,,12,180天\nSUGAR,白糖,干货,袋,,4,半年\nJAM,果酱,干货,瓶,,9,0\n',
+    'code,name,category,base_unit,pack_units,cost_price,shelf_life_days\nTEA,红茶,茶叶,袋,,12,180天\nSUGAR,白糖,干货,袋,,4,半年\nJAM,果酱,干货,瓶,,9,-1\n',
     'csv',
   );
   expect(outcome).toMatchObject({
     ok: false,
     problems: [
-      { line: 3, message: '保质期天数必须是 1–3650 的整数天数（如 7 或 7天），或留空' },
-      { line: 4, message: '保质期天数必须是 1–3650 的整数天数（如 7 或 7天），或留空' },
+      { line: 3, message: '保质期天数必须是 0–3650 的整数天数（如 7 或 7天），或留空' },
+      { line: 4, message: '保质期天数必须是 0–3650 的整数天数（如 7 或 7天），或留空' },
     ],
   });
   await importMasterData(h.app.db, 'skus', 'code,name,category,base_unit,pack_units,cost_price,shelf_life_days\nTEA,红茶,茶叶,袋,,12,180天\n', 'csv');
