@@ -41,7 +41,7 @@ export const STOCK_KINDS = {
     typed: {
       // 收到 is not a command word: `收到` alone is "got it". `收到牛奶两箱` is read by the parser's route.
       commands: ['入库', '到货', '进货'],
-      help: '记录入库：入库 奶油 20箱（也可以：到了两箱芒果、奶油入库2箱、入库 奶油2箱 牛奶3箱）',
+      help: '记录入库：入库 奶油 20箱（也可以：到了两箱芒果、入库 奶油2箱 牛奶3箱）',
       everyday: ['进了', '来货', '收货', '收到', '到了', '送到', '送来'],
     },
     model: { startWords: ['入库', '收到', '到货', '进货'], description: '入库、收到、到货、进货' },

@@ -8,7 +8,7 @@ import { EXPIRING_SCHEDULE, warnExpiringBatches } from './expiring';
  * `临期` / `效期` in chat, the morning alert of what expires soon, and the console's 临期 table.
  */
 export function registerBatches(bot: BotRegistry): void {
-  bot.command(['临期', '效期'], showExpiringBatches, `临期批次：临期（${bot.config.stockChecks.expiryWarnDays} 天内到期和已过期的）`);
+  bot.command(['临期', '效期'], showExpiringBatches, `看 ${bot.config.stockChecks.expiryWarnDays} 天内到期的批次：临期`);
   bot.cron('stock.warnExpiringBatches', EXPIRING_SCHEDULE, warnExpiringBatches);
   bot.consoleSection(expiringSection);
 }

@@ -12,8 +12,8 @@ const MAPPING_SCHEDULE = '*/5 * * * *';
  * up and book what they prepared (chat.ts).
  */
 export function registerRecipes(bot: BotRegistry): void {
-  bot.command('配方', showRecipe, '查配方：配方 珍珠奶茶（每份用料、加料/规格、成本）');
-  bot.command([...PRODUCTION_COMMANDS], recordProduction, '记出品（成品入、原料按配方出）：出炉 吐司 20条、备料 珍珠 2锅、煮珍珠 2锅');
+  bot.command('配方', showRecipe, '查配方：配方 珍珠奶茶');
+  bot.command([...PRODUCTION_COMMANDS], recordProduction, '按配方记出品：出炉 吐司 20条、煮珍珠 2锅');
   bot.hears(/^\s*煮/u, recordProduction, { when: readsAsProduction });
   bot.consoleSection(recipesSection);
   bot.consoleSection(unmappedSalesSection);
