@@ -89,6 +89,11 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/** Whole days from one `2026-11-25` date to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+}
+
 /** 0 = Monday … 6 = Sunday, for a `YYYY-MM-DD` date. */
 export function weekdayOf(date: string): number {
   const [y, m, d] = date.split('-').map(Number);

@@ -60,7 +60,7 @@ export async function importRecipes(db: Db, rows: { line: number; row: RecipeRow
     const validFrom = row.valid_from ? parseLocalOrIso(/^\d{4}-\d{2}-\d{2}$/.test(row.valid_from) ? `${row.valid_from} 00:00` : row.valid_from, timezone) : undefined;
     if (validFrom === null) problems.push({ line, message: `生效时间「${row.valid_from}」不是有效的时间` });
     if (!kind || validFrom === null) continue;
-    if (kind === 'menu' && row.yield !== undefined && row.yield !== 1) problems.push({ line, message: '菜单产品每份就是 1 份：出品量 yield 只用于自制半成品' });
+    if (kind === 'menu' && row.yield !== null && row.yield !== 1) problems.push({ line, message: '菜单产品每份就是 1 份：出品量 yield 只用于自制半成品' });
     if (kind === 'prep' && row.modifier) problems.push({ line, message: '自制半成品的配方没有加料/规格（modifier）' });
     const scope = row.store ?? CHAIN_RECIPE;
     const key = `${row.product}\u0000${scope}\u0000${validFrom?.toISOString() ?? ''}`;
@@ -68,8 +68,8 @@ export async function importRecipes(db: Db, rows: { line: number; row: RecipeRow
     if (!version) {
       version = { kind, product: row.product, scope, validFrom, yieldQuantity: kind === 'menu' ? 1 : (row.yield ?? NaN), batchUnit: row.batch_unit ?? null, lines: [], firstLine: line };
       versions.set(key, version);
-      if (kind === 'prep' && row.yield === undefined) problems.push({ line, message: `自制半成品 ${row.product} 要填出品量 yield（每批出多少${skuByCode.get(row.product)?.baseUnit ?? ''}）` });
-    } else if (kind === 'prep' && ((row.yield !== undefined && row.yield !== version.yieldQuantity) || (row.batch_unit ?? null) !== version.batchUnit)) {
+      if (kind === 'prep' && row.yield === null) problems.push({ line, message: `自制半成品 ${row.product} 要填出品量 yield（每批出多少${skuByCode.get(row.product)?.baseUnit ?? ''}）` });
+    } else if (kind === 'prep' && ((row.yield !== null && row.yield !== version.yieldQuantity) || (row.batch_unit ?? null) !== version.batchUnit)) {
       problems.push({ line, message: `同一版本的出品量 yield 和批次单位 batch_unit 要与第 ${version.firstLine} 行一致` });
     }
     const same = version.lines.findIndex((l) => l.modifier === row.modifier && l.skuCode === row.sku);

@@ -42,48 +42,26 @@ const yesNo = (label: string, fallback: boolean) =>
       ctx.addIssue({ code: 'custom', message: `${label}只能是 是/否（true/false）` });
       return z.NEVER;
     });
-/** A percentage 0–100, or nothing (empty): the setting falls back to a wider one. */
-const optionalPercent = (label: string) =>
+/**
+ * A number that may be left empty (null: the field falls back to a wider setting, or does not
+ * apply), within [min, max], whole when `integer`; `unit` may follow it (`2%`, `7天`). `range` is
+ * what a value out of bounds is told; by default the bound it crossed.
+ */
+const optionalNumber = (label: string, opts: { min?: number; max?: number; integer?: boolean; unit?: string; range?: string } = {}) =>
   z
     .union([z.number(), z.string(), z.null()])
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v === null || String(v).trim() === '') return null;
-      const n = typeof v === 'number' ? v : Number(String(v).trim().replace(/%$/, ''));
-      if (!Number.isFinite(n) || n < 0 || n > 100) {
-        ctx.addIssue({ code: 'custom', message: `${label}必须是 0–100 的百分数（如 2 或 2%），或留空` });
-        return z.NEVER;
-      }
-      return n;
+      const text = String(v).trim();
+      const n = typeof v === 'number' ? v : Number(opts.unit && text.endsWith(opts.unit) ? text.slice(0, -opts.unit.length) : text);
+      const within = (opts.min === undefined || n >= opts.min) && (opts.max === undefined || n <= opts.max) && (!opts.integer || Number.isInteger(n));
+      if (Number.isFinite(n) && within) return n;
+      ctx.addIssue({ code: 'custom', message: opts.range ?? (Number.isFinite(n) ? `${label}不能小于 ${opts.min}` : `${label}必须是数字`) });
+      return z.NEVER;
     });
-/** Whole days, 0 to a year, or nothing (empty). */
-const optionalDays = (label: string) =>
-  z
-    .union([z.number(), z.string(), z.null()])
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === null || String(v).trim() === '') return null;
-      const n = typeof v === 'number' ? v : Number(String(v).trim());
-      if (!Number.isInteger(n) || n < 0 || n > 365) {
-        ctx.addIssue({ code: 'custom', message: `${label}必须是 0–365 的整数天，或留空` });
-        return z.NEVER;
-      }
-      return n;
-    });
-/** Whole days, up to ten years, `7` or `7天`, or nothing (empty: no shelf life, so batches received without an expiry have none); 0: it expires the day it comes in. */
-const optionalShelfLife = (label: string) =>
-  z
-    .union([z.number(), z.string(), z.null()])
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === null || String(v).trim() === '') return null;
-      const n = typeof v === 'number' ? v : Number(String(v).trim().replace(/天$/, ''));
-      if (!Number.isInteger(n) || n < 0 || n > 3650) {
-        ctx.addIssue({ code: 'custom', message: `${label}必须是 0–3650 的整数天数（如 7 或 7天），或留空` });
-        return z.NEVER;
-      }
-      return n;
-    });
+/** A percentage 0–100 (`2` or `2%`), or nothing: the setting falls back to a wider one. */
+const optionalPercent = (label: string) => optionalNumber(label, { min: 0, max: 100, unit: '%', range: `${label}必须是 0–100 的百分数（如 2 或 2%），或留空` });
 const number = (label: string, opts: { positive?: boolean } = {}) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const n = typeof v === 'number' ? v : Number(String(v).trim());
@@ -98,24 +76,11 @@ const number = (label: string, opts: { positive?: boolean } = {}) =>
     return n;
   });
 
-/** A number that may be left empty; `min`: the smallest allowed. */
-const optionalNumber = (label: string, min?: number) =>
-  z
-    .union([z.number(), z.string(), z.null()])
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === null || String(v).trim() === '') return undefined;
-      const n = typeof v === 'number' ? v : Number(String(v).trim());
-      if (!Number.isFinite(n)) {
-        ctx.addIssue({ code: 'custom', message: `${label}必须是数字` });
-        return z.NEVER;
-      }
-      if (min !== undefined && n < min) {
-        ctx.addIssue({ code: 'custom', message: `${label}不能小于 ${min}` });
-        return z.NEVER;
-      }
-      return n;
-    });
+/** Other names staff use in chat: a JSON array, or CSV text separated by `|` (`鲜奶|纯牛奶`). */
+const aliases = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v)));
 
 const ROLE_BY_NAME = Object.fromEntries(
   (Object.entries(ROLES) as [Role, string][]).flatMap(([k, v]) => [
@@ -128,10 +93,7 @@ export const storeRow = z.object({
   code: text('门店编码', 32),
   name: text('门店名称'),
   area: optionalText,
-  aliases: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
+  aliases,
 });
 
 export const staffRow = z
@@ -197,10 +159,7 @@ export const skuRow = z
   .object({
     code: text('商品编码', 48),
     name: text('商品名称'),
-    aliases: z
-      .union([z.string(), z.array(z.string())])
-      .optional()
-      .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
+    aliases,
     category: text('分类', 32),
     base_unit: text('基本单位', 8),
     pack_units: packUnits,
@@ -209,8 +168,9 @@ export const skuRow = z
     allow_negative: yesNo('允许负库存', false),
     count_tolerance_percent: optionalPercent('盘点容差'),
     supplier: optionalText.pipe(z.string().max(64, '供应商太长（最多 64 字）').optional()),
-    lead_time_days: optionalDays('到货天数 lead_time_days'),
-    shelf_life_days: optionalShelfLife('保质期天数'),
+    lead_time_days: optionalNumber('到货天数 lead_time_days', { min: 0, max: 365, integer: true, range: '到货天数 lead_time_days必须是 0–365 的整数天，或留空' }),
+    /** Empty: no shelf life, so batches received without an expiry have none; 0: it expires the day it comes in. */
+    shelf_life_days: optionalNumber('保质期天数', { min: 0, max: 3650, integer: true, unit: '天', range: '保质期天数必须是 0–3650 的整数天数（如 7 或 7天），或留空' }),
   })
   .superRefine((row, ctx) => {
     const units = [row.base_unit, ...row.pack_units.map((p) => p.unit)];
@@ -225,7 +185,7 @@ export const skuSettingRow = z.object({
   sku: text('商品编码', 48),
   safety_stock: number('安全库存'),
   max_daily_loss: number('每日报损上限'),
-  par_level: optionalNumber('标准库存 par_level', 0),
+  par_level: optionalNumber('标准库存 par_level', { min: 0 }),
 });
 
 const localTime = (label: string) => text(label, 40).pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/, `${label}格式应为 2026-11-26 08:00（连锁所在时区），或带时区的 ISO 时间`));
@@ -244,12 +204,9 @@ export const shiftRow = z.object({
 export const menuItemRow = z.object({
   code: text('菜单编码', 48),
   name: text('菜单名称'),
-  aliases: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : list(v))),
+  aliases,
   category: optionalText,
-  price: optionalNumber('售价', 0),
+  price: optionalNumber('售价', { min: 0 }),
 });
 
 /** Every base line of a recipe, for a modifier's scale (`大杯,*,,1.5`). */
@@ -270,18 +227,18 @@ export const recipeRow = z
         .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}.*)?$/, '生效时间 valid_from 格式应为 2026-12-01 或 2026-12-01 14:00（连锁所在时区），或带时区的 ISO 时间')
         .optional(),
     ),
-    yield: optionalNumber('出品量 yield', 0),
+    yield: optionalNumber('出品量 yield', { min: 0 }),
     batch_unit: optionalText,
     modifier: optionalText.transform((v) => v ?? ''),
     sku: text('原料编码 sku', 48),
     quantity: optionalNumber('用量 quantity'),
-    factor: optionalNumber('倍数 factor', 0),
+    factor: optionalNumber('倍数 factor', { min: 0 }),
   })
   .superRefine((row, ctx) => {
-    if ((row.quantity === undefined) === (row.factor === undefined)) ctx.addIssue({ code: 'custom', message: '用量 quantity 和倍数 factor 要填一个，且只填一个' });
-    else if (!row.modifier && row.factor !== undefined) ctx.addIssue({ code: 'custom', message: '基础配方行（没有 modifier）要填用量 quantity；倍数 factor 只用于加料/规格' });
+    if ((row.quantity === null) === (row.factor === null)) ctx.addIssue({ code: 'custom', message: '用量 quantity 和倍数 factor 要填一个，且只填一个' });
+    else if (!row.modifier && row.factor !== null) ctx.addIssue({ code: 'custom', message: '基础配方行（没有 modifier）要填用量 quantity；倍数 factor 只用于加料/规格' });
     else if (!row.modifier && !(row.quantity! > 0)) ctx.addIssue({ code: 'custom', message: '基础配方行的用量 quantity 必须大于 0' });
-    if (row.sku === ALL_LINES && row.factor === undefined) ctx.addIssue({ code: 'custom', message: `原料「${ALL_LINES}」（全部基础原料）只能配倍数 factor` });
+    if (row.sku === ALL_LINES && row.factor === null) ctx.addIssue({ code: 'custom', message: `原料「${ALL_LINES}」（全部基础原料）只能配倍数 factor` });
     if (row.yield === 0) ctx.addIssue({ code: 'custom', message: '出品量 yield 必须大于 0' });
   });
 

@@ -1,5 +1,5 @@
 import { columns, dateTime, type ConsoleSection } from '../../console/types';
-import { chainDate, weekdayOf } from '../../timezone';
+import { chainDate, daysBetween, weekdayOf } from '../../timezone';
 import { HISTORY_DAYS } from './forecast';
 import { format } from './ledger';
 import { HORIZON_DAYS, stockoutRisks } from './stockout';
@@ -63,7 +63,7 @@ export const stockoutSection: ConsoleSection = {
     const today = chainDate(clock.now(), timezone);
     const risks = await stockoutRisks(db, storeCode, today, timezone);
     return risks.map((r) => {
-      const daysLeft = Math.round((Date.parse(r.runOutDate) - Date.parse(today)) / 86_400_000);
+      const daysLeft = daysBetween(today, r.runOutDate);
       return {
         cells: {
           sku: r.skuCode,

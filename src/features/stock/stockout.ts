@@ -3,7 +3,7 @@ import type { DbTx } from '../../db';
 import { Prisma } from '../../generated/prisma/client';
 import { enqueue } from '../../platform/outbox';
 import { text } from '../../platform/outbound';
-import { addDays, chainDate, startOfChainDate, weekdayText } from '../../timezone';
+import { addDays, chainDate, daysBetween, startOfChainDate, weekdayText } from '../../timezone';
 import { dailyUsageSeries, forecastDaily, historyWindow, runOutDay } from './forecast';
 import { format } from './ledger';
 import { nearestManagerIds } from '../../people';
@@ -99,7 +99,7 @@ async function incomingByDay(db: DbTx, storeCode: string, today: string, timezon
   rows.push(...inTransit.map((t) => ({ sku_code: t.sku_code, day: today, quantity: t.quantity })));
   const byDay = new Map<string, number[]>();
   for (const row of rows) {
-    const index = Math.round((Date.parse(row.day) - Date.parse(today)) / 86_400_000);
+    const index = daysBetween(today, row.day);
     const days = byDay.get(row.sku_code) ?? Array.from({ length: HORIZON_DAYS }, () => 0);
     days[index] += new Prisma.Decimal(row.quantity).toNumber();
     byDay.set(row.sku_code, days);

@@ -1,5 +1,5 @@
 import { columns, type ConsoleSection } from '../../../console/types';
-import { chainDate } from '../../../timezone';
+import { chainDate, daysBetween } from '../../../timezone';
 import { format } from '../ledger';
 import { expiringOf } from './expiring';
 
@@ -20,7 +20,7 @@ export const expiringSection: ConsoleSection = {
     const today = chainDate(clock.now(), timezone);
     const batches = await expiringOf(db, storeCode, today, config.stockChecks.expiryWarnDays);
     return batches.map((b) => {
-      const daysLeft = Math.round((Date.parse(b.expiresOn) - Date.parse(today)) / 86_400_000);
+      const daysLeft = daysBetween(today, b.expiresOn);
       return {
         cells: {
           sku: b.skuCode,

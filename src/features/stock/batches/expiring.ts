@@ -2,7 +2,7 @@ import type { JobContext } from '../../../bot/context';
 import type { DbTx } from '../../../db';
 import { enqueue } from '../../../platform/outbox';
 import { text } from '../../../platform/outbound';
-import { addDays, chainDate } from '../../../timezone';
+import { addDays, chainDate, daysBetween } from '../../../timezone';
 import { nearestManagerIds } from '../../../people';
 import { format } from '../ledger';
 import { dayText, expiringBatches, type OpenBatch } from './batches';
@@ -12,7 +12,7 @@ export const EXPIRING_SCHEDULE = '30 7 * * *';
 
 /** A batch as staff read it: `牛奶 24盒，12月20日到期（还有 2 天）` or `……已过期，请报损`. */
 export function batchLine(batch: OpenBatch, today: string): string {
-  const left = Math.round((Date.parse(batch.expiresOn) - Date.parse(today)) / 86_400_000);
+  const left = daysBetween(today, batch.expiresOn);
   const when = left < 0 ? `${dayText(batch.expiresOn)}已过期，请报损` : left === 0 ? '今天到期' : `${dayText(batch.expiresOn)}到期（还有 ${left} 天）`;
   return `· ${batch.skuName} ${format(batch.remaining)}${batch.baseUnit}，${when}`;
 }
