@@ -134,10 +134,14 @@ export interface BuildResult {
  * the segment (tags, stores, profile filters, marketing opt-in), minus members already in this
  * campaign (the unique key: a re-run never sends anyone the same campaign twice); a reproducible
  * holdout — the first 32 bits of md5(campaign id:member code) below the holdout share; and, for
- * the treated, the caps: a channel to reach them, the monthly budget and the 7-day cap across
+ * both arms, the caps: a channel to reach them, the monthly budget and the 7-day cap across
  * campaigns, one message a day from the same member of staff, and no live coupon of another
- * campaign unless overlap is allowed. Treated members get a unique coupon code (their row id in
- * hex plus 4 check characters); members the caps hold back are left for a later run.
+ * campaign unless overlap is allowed. The holdout passes the same caps as the treated although
+ * it is sent nothing: it must be a random sample of the members who would have been sent the
+ * coupon, or the uplift compares the reachable with everyone (members without a WeCom contact
+ * come less often: the estimate was biased upwards). Treated members get a unique coupon code
+ * (their row id in hex plus 4 check characters); members the caps hold back, in either arm, are
+ * left for a later run.
  */
 export async function buildCampaign(
   db: Db,
@@ -171,13 +175,13 @@ export async function buildCampaign(
       FROM member m LEFT JOIN member_profile p ON p.member_code = m.code
       WHERE ${where.join('\n        AND ')}
     ), eligible AS (
-      SELECT a.* FROM seg a WHERE a.arm = 'holdout' OR (${reach}
+      SELECT a.* FROM seg a WHERE ${reach}
         AND (SELECT count(*) FROM campaign_member c WHERE c.member_code = a.code AND ${live} AND c.assigned_at >= ${p(cal.monthStart, 'timestamptz')}) < ${p(monthly, 'int')}
         AND (SELECT count(*) FROM campaign_member c WHERE c.member_code = a.code AND ${live} AND c.assigned_at > ${nowP} - interval '7 days') < ${p(settings.weeklyMessages, 'int')}
         AND (SELECT count(*) FROM campaign_member c WHERE c.member_code = a.code AND ${live} AND c.owner_userid IS NOT DISTINCT FROM a.owner_userid AND c.assigned_at >= ${p(cal.dayStart, 'timestamptz')}) < ${p(settings.dailyPerStaff, 'int')}
         AND (${p(def.allowOverlap, 'boolean')} OR NOT EXISTS (
           SELECT 1 FROM campaign_member c WHERE c.member_code = a.code AND ${live} AND c.valid_until > ${nowP}
-            AND NOT EXISTS (SELECT 1 FROM member_order o WHERE o.coupon_code = c.coupon_code))))
+            AND NOT EXISTS (SELECT 1 FROM member_order o WHERE o.coupon_code = c.coupon_code)))
     ), numbered AS (
       SELECT e.*, nextval('campaign_member_id_seq') AS id FROM eligible e
     ), inserted AS (
