@@ -6,10 +6,13 @@ import { runCampaignCoverage, type CampaignCoverage } from './campaigns';
  * it runs first or after others. The 200-seed coverage is `npm run simulate:campaigns`.
  */
 const databaseUrl = process.env.TEST_DATABASE_URL;
+// Seeds 3 and 4: seeds 1 and 2 are two of the 13 in 200 whose interval misses (at −2.8 and −2.4
+// standard errors), which a check meant to fail only when the measure breaks should not sit on.
+const FIRST_SEED = 3;
 let run: CampaignCoverage;
 
 beforeAll(async () => {
-  run = await runCampaignCoverage({ seeds: 2, firstSeed: 1, databaseUrl });
+  run = await runCampaignCoverage({ seeds: 2, firstSeed: FIRST_SEED, databaseUrl });
 }, 180_000);
 
 it('measures an uplift within three standard errors of the effect the members carry', () => {
@@ -26,6 +29,6 @@ it('measures an uplift within three standard errors of the effect the members ca
 });
 
 it('gives a seed the same figures alone as after other seeds', async () => {
-  const again = await runCampaignCoverage({ seeds: 1, firstSeed: 2, databaseUrl });
+  const again = await runCampaignCoverage({ seeds: 1, firstSeed: FIRST_SEED + 1, databaseUrl });
   expect(again.perSeed[0]).toEqual(run.perSeed[1]);
 }, 60_000);
