@@ -19,7 +19,7 @@ export function summaryTable(figures: SimulationFigures): string {
   return [
     `${figures.options.stores} stores × ${figures.options.days} days, seed ${figures.options.seed}, ${figures.options.database}; figures of day ${figures.options.days} (23:50)`,
     '',
-    '| arm | hit rate (book = shelf) | hit rate (±2%) | value accuracy | nudges (tasks) | mean health score | run time |',
+    '| arm | hit rate (book = shelf) | hit rate (±2%) | value accuracy | nudges (tasks, whole run) | mean health score | run time |',
     '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
@@ -53,7 +53,7 @@ export function writeReport(figures: SimulationFigures, outDir: string): { html:
   ];
   const table = (rows: string[][]) => `<table>${rows.map((r, i) => `<tr>${r.map((c) => (i === 0 ? `<th>${escape(c)}</th>` : `<td>${escape(c)}</td>`)).join('')}</tr>`).join('')}</table>`;
   const summary = table([
-    ['arm', 'hit rate (book = shelf)', 'hit rate (±2%)', 'value accuracy', 'nudges (month)', 'mean health score', 'run time'],
+    ['arm', 'hit rate (book = shelf)', 'hit rate (±2%)', 'value accuracy', 'nudges (whole run)', 'mean health score', 'run time'],
     ...figures.arms.map((a) => {
       const d = finalDay(a);
       return [
