@@ -2,16 +2,16 @@ import { simulate } from './simulate';
 import type { SimulationFigures } from './figures';
 
 /**
- * A small simulated chain (2 stores × 5 days) through the real bot, twice with the same seed:
+ * A small simulated chain (2 stores × 4 days) through the real bot, twice with the same seed:
  * the checks (cycle counts, late-delivery chasing, held-waste review) keep the book closer to
  * the shelf than a plain ledger, and a seed gives the same figures every time.
  */
-const OPTIONS = { stores: 2, days: 5, seed: 7, arms: ['off', 'on'] as const };
+const OPTIONS = { stores: 2, days: 4, seed: 7, arms: ['off', 'on'] as const };
 let first: SimulationFigures;
 
 beforeAll(async () => {
   first = await simulate({ ...OPTIONS, arms: [...OPTIONS.arms] });
-}, 240_000);
+}, 300_000);
 
 const arm = (f: SimulationFigures, name: 'off' | 'on') => f.arms.find((a) => a.arm === name)!;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -33,4 +33,4 @@ it('keeps the book closer to the shelf with the checks on than with a plain ledg
 it('gives the same figures for the same seed', async () => {
   const again = await simulate({ ...OPTIONS, arms: [...OPTIONS.arms] });
   expect(figuresOnly(again)).toEqual(figuresOnly(first));
-}, 240_000);
+}, 300_000);
