@@ -1,3 +1,4 @@
+import type { CampaignCoverage } from './campaigns';
 /** What a simulation run measures: the input of report.html and the content of figures.json. */
 export type ArmName = 'off' | 'on';
 
@@ -55,22 +56,9 @@ export interface ArmFigures {
   refusals: Record<string, number>;
 }
 
-/**
- * Campaign coverage (issue 16's second half), filled by the integrator from the campaign
- * simulation's module; this runner leaves it out rather than inventing it.
- */
-export interface CampaignFigures {
-  seeds: number;
-  injectedUplift: number;
-  meanEstimatedUplift: number;
-  /** Share of seeds whose 95% CI contains the injected uplift. */
-  ciCoverage: number;
-  /** Mean estimate − injected, in standard errors. */
-  biasInStandardErrors: number;
-}
-
 export interface SimulationFigures {
   options: { stores: number; days: number; seed: number; arms: ArmName[]; database: 'pglite' | 'postgres' };
   arms: ArmFigures[];
-  campaigns?: CampaignFigures;
+  /** The campaign simulation's coverage (campaigns.ts), when the run asked for it (--campaign-seeds). */
+  campaigns?: Omit<CampaignCoverage, 'perSeed'>;
 }

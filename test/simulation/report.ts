@@ -73,18 +73,13 @@ export function writeReport(figures: SimulationFigures, outDir: string): { html:
         `<h3>${a.arm}</h3>${table([['what', 'count'], ...Object.entries(a.tally).map(([k, v]) => [k, String(v)]), ...Object.entries(a.timingMs).map(([k, v]) => [`time in ${k} (ms)`, String(v)])])}${Object.keys(a.refusals).length ? table([['answer to an entry it did not book', 'times'], ...Object.entries(a.refusals).map(([k, v]) => [k, String(v)])]) : ''}`,
     )
     .join('');
-  const campaigns = figures.campaigns
+  const c = figures.campaigns;
+  const campaigns = c
     ? table([
-        ['seeds', 'injected uplift', 'mean estimate', '95% CI coverage', 'bias (SE)'],
-        [
-          String(figures.campaigns.seeds),
-          String(figures.campaigns.injectedUplift),
-          String(figures.campaigns.meanEstimatedUplift),
-          pct(figures.campaigns.ciCoverage),
-          figures.campaigns.biasInStandardErrors.toFixed(2),
-        ],
+        ['seeds', 'members a seed', 'true uplift (repeat rate, intention to treat)', 'mean estimate', '95% CI coverage', 'bias ± its SE'],
+        [String(c.seeds), String(c.membersPerSeed), c.meanTrueEffect.toFixed(4), c.meanEstimate.toFixed(4), pct(c.coverage), `${c.bias.toFixed(4)} ± ${c.biasStandardError.toFixed(4)}`],
       ])
-    : '<p>Not part of this run (the campaign simulation fills <code>campaigns</code>).</p>';
+    : '<p>Not part of this run: <code>--campaign-seeds 200</code> adds it (or <code>npm run simulate:campaigns</code> alone).</p>';
   const html = `<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>门店助手 simulation — seed ${figures.options.seed}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}.chart{height:320px}</style></head><body>
 <h1>Simulated chain: ${figures.options.stores} stores × ${figures.options.days} days (seed ${figures.options.seed}, ${figures.options.database})</h1>
