@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
+import { startSandboxWithBrowser, BROWSER_TEARDOWN_MS } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
 import { campaignResults } from '../../src/features/members/results';
 import { inQuietHours } from '../../src/features/tasks/ladder';
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
-});
+}, BROWSER_TEARDOWN_MS);
 
 it('shows a store manager their members’ segments and campaign results, and gives a task from the store page', async () => {
   page = await browser.newPage({ viewport: { width: 390, height: 844 } });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
+import { startSandboxWithBrowser, BROWSER_TEARDOWN_MS } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
 import { createMediaStore } from '../../src/platform/media';
 import { checkSafetyStock } from '../../src/features/stock/alerts';
@@ -36,7 +36,7 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
   fs.rmSync(mediaDir, { recursive: true, force: true });
-});
+}, BROWSER_TEARDOWN_MS);
 afterEach(() => page?.close());
 
 async function signInAs(userid: string, viewport = { width: 1280, height: 800 }) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/app';
 import { openTask } from '../../src/features/tasks';
-import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
+import { startSandboxWithBrowser, BROWSER_TEARDOWN_MS } from '../helpers/sandbox-browser';
 import { holdForManager } from './helpers';
 
 /**
@@ -74,7 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
-});
+}, BROWSER_TEARDOWN_MS);
 afterEach(() => page?.close());
 
 async function openStore(viewport = PHONE) {

@@ -21,6 +21,12 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * How long a browser test's teardown (closing Chromium, stopping the bot after its in-flight jobs
+ * and sends) may take: on a 2-core CI machine beside the simulation's test it has taken over a minute.
+ */
+export const BROWSER_TEARDOWN_MS = 180_000;
+
+/**
  * The bot in sandbox mode on a loopback port of its own, on a test database, and a headless
  * Chromium to drive its pages. `env` adds settings; with a DATABASE_URL of its own (`pglite:<dir>`)
  * the bot opens that database itself, as `npm start` does. Photos go to a throw-away MEDIA_DIR

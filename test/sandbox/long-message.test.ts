@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
+import { startSandboxWithBrowser, BROWSER_TEARDOWN_MS } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
 import { TEXT_LIMIT_BYTES } from '../../src/sandbox';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
-});
+}, BROWSER_TEARDOWN_MS);
 afterEach(() => page?.close());
 
 it('refuses a 5,000-character message in Chinese with WeCom’s limit, and sends nothing', async () => {

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
+import { startSandboxWithBrowser, BROWSER_TEARDOWN_MS } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
 import type { FakeWecom } from '../../src/sandbox/fake-wecom';
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
-});
+}, BROWSER_TEARDOWN_MS);
 afterEach(() => page?.close());
 
 /** Whether a tap in the middle of the element reaches it (nothing drawn over it). */

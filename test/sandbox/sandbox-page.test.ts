@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { startSandboxWithBrowser } from '../helpers/sandbox-browser';
+import { startSandboxWithBrowser, BROWSER_TEARDOWN_MS } from '../helpers/sandbox-browser';
 import type { App } from '../../src/app';
 import type { FakeWecom } from '../../src/sandbox/fake-wecom';
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
-});
+}, BROWSER_TEARDOWN_MS);
 
 beforeEach(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
