@@ -38,6 +38,10 @@ export async function startSandboxWithBrowser(env: Record<string, string> = {}):
   const started = await startBot(loadConfig({ PORT: String(port), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MEDIA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-media-')), ...env }), {
     database: env.DATABASE_URL ? undefined : await openTestDatabase(),
   });
+  // Jobs do not fire on the wall clock here, as in the harness: a test runs the ones it needs with
+  // runJob, and no job a minute boundary starts (members.runCampaigns on the demo's members) is still
+  // in flight when the test stops the bot.
+  await started.app.scheduler.stop();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
